@@ -1,0 +1,51 @@
+import type { AuthErrorData, AuthFailureReason, Scope } from '@gatehouse/contracts';
+import { TRPCError } from '@trpc/server';
+
+const UNAUTHORIZED_REASONS: ReadonlySet<AuthFailureReason> = new Set([
+  'missing_credentials',
+  'invalid_credentials',
+  'invalid_token',
+  'expired_token',
+  'revoked_token',
+]);
+
+const MESSAGES: Readonly<Record<AuthFailureReason, string>> = {
+  missing_credentials: 'Authentication required',
+  invalid_credentials: 'Invalid email or password',
+  invalid_token: 'The access token is invalid',
+  expired_token: 'The access token has expired',
+  revoked_token: 'The credential has been revoked',
+  insufficient_scope: 'The credential lacks a required scope',
+  forbidden_role: 'This principal may not call this procedure',
+};
+
+/**
+ * Why authentication or authorization failed, as a typed cause of a TRPCError.
+ * The error formatter turns it into `data.auth`; the HTTP layer into
+ * WWW-Authenticate. It never holds the credential itself.
+ */
+export class AuthFailure extends Error {
+  readonly data: AuthErrorData;
+
+  constructor(reason: AuthFailureReason, scopes?: { required: readonly Scope[]; missing: readonly Scope[] }) {
+    super(MESSAGES[reason]);
+    this.name = 'AuthFailure';
+    this.data =
+      scopes === undefined
+        ? { reason }
+        : { reason, requiredScopes: [...scopes.required], missingScopes: [...scopes.missing] };
+  }
+
+  get status(): 'UNAUTHORIZED' | 'FORBIDDEN' {
+    return UNAUTHORIZED_REASONS.has(this.data.reason) ? 'UNAUTHORIZED' : 'FORBIDDEN';
+  }
+
+  toTRPCError(): TRPCError {
+    return new TRPCError({ code: this.status, message: this.message, cause: this });
+  }
+}
+
+/** Throws the TRPCError for an auth failure; typed `never` so callers narrow. */
+export function failAuth(reason: AuthFailureReason, scopes?: { required: readonly Scope[]; missing: readonly Scope[] }): never {
+  throw new AuthFailure(reason, scopes).toTRPCError();
+}

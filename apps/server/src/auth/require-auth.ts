@@ -1,0 +1,48 @@
+import type { AuthRequirement, Role } from '@gatehouse/contracts';
+import { eventOrigin, type AuthenticatedContext } from '../context.js';
+import { t } from '../trpc.js';
+import { failAuth } from './auth-failure.js';
+import type { Principal } from './principal.js';
+import { principalKey } from './principal.js';
+import { missingScopes } from './scopes.js';
+
+const ROLE_RANK: Readonly<Record<Role, number>> = { user: 0, admin: 1 };
+
+/**
+ * The one middleware that enforces a contract's auth requirement. Handlers
+ * never check scopes or roles themselves: they receive a principal only when
+ * the contract's requirement holds.
+ */
+export function requireAuth(requirement: AuthRequirement) {
+  if (requirement === 'public') {
+    return t.middleware(function allowAnyone({ next }) {
+      return next();
+    });
+  }
+  return t.middleware(async function enforceAuthRequirement({ ctx, next, path }) {
+    const principal: Principal = (await ctx.authenticate()) ?? failAuth('missing_credentials');
+    const deny = (reason: 'insufficient_scope' | 'forbidden_role', details: Record<string, string | readonly string[]>) => {
+      ctx.deps.events.emit('authz.denied', eventOrigin(ctx, principalKey(principal)), { path, reason, ...details });
+    };
+
+    const missing = missingScopes(requirement.scopes, principal.scopes);
+    if (missing.length > 0) {
+      deny('insufficient_scope', { missingScopes: missing });
+      failAuth('insufficient_scope', { required: requirement.scopes, missing });
+    }
+    if ((requirement.subject === 'user' || requirement.role !== undefined) && principal.kind !== 'user') {
+      deny('forbidden_role', { principalKind: principal.kind });
+      failAuth('forbidden_role');
+    }
+    if (requirement.role !== undefined && principal.kind === 'user') {
+      // The role comes from the server's record, never from the token or the request.
+      const user = await ctx.deps.users.findById(principal.userId);
+      if (user === undefined || ROLE_RANK[user.role] < ROLE_RANK[requirement.role]) {
+        deny('forbidden_role', { requiredRole: requirement.role });
+        failAuth('forbidden_role');
+      }
+    }
+    const authenticated: AuthenticatedContext = { ...ctx, principal };
+    return next({ ctx: authenticated });
+  });
+}

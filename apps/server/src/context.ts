@@ -1,0 +1,55 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Principal } from './auth/principal.js';
+import type { EventOrigin } from './audit/security-events.js';
+import type { Dependencies } from './dependencies.js';
+
+/**
+ * What one HTTP request tells a procedure. Built by the HTTP layer, shared by
+ * every call of a batch. Authentication is lazy: public procedures never pay
+ * for verifying a token, and a batch verifies it once.
+ */
+export interface RequestContext {
+  readonly deps: Dependencies;
+  readonly requestId: string;
+  /** The client IP, after GATEHOUSE_TRUST_PROXY, IPv4 or IPv6. */
+  readonly ip: string;
+  readonly headers: IncomingHttpHeaders;
+  /** The name of a credential parameter found in the query string, which is always refused. */
+  readonly credentialInQuery: string | undefined;
+  /** Resolves the request's credential to a principal (undefined when none was sent); memoized. */
+  authenticate(): Promise<Principal | undefined>;
+  /** Headers the response will carry (cookies, rate limits), collected during the calls. */
+  readonly responseHeaders: ResponseHeaders;
+}
+
+/** A context after the auth middleware: the principal is known. */
+export interface AuthenticatedContext<TPrincipal extends Principal = Principal> extends RequestContext {
+  readonly principal: TPrincipal;
+}
+
+export interface ResponseHeaders {
+  set(name: string, value: string): void;
+  append(name: string, value: string): void;
+  entries(): Iterable<readonly [string, string | readonly string[]]>;
+}
+
+export function createResponseHeaders(): ResponseHeaders {
+  const headers = new Map<string, string | string[]>();
+  return {
+    set(name, value) {
+      headers.set(name.toLowerCase(), value);
+    },
+    append(name, value) {
+      const key = name.toLowerCase();
+      const current = headers.get(key);
+      if (current === undefined) headers.set(key, [value]);
+      else headers.set(key, Array.isArray(current) ? [...current, value] : [current, value]);
+    },
+    entries: () => headers.entries(),
+  };
+}
+
+/** The request facts a security event records. */
+export function eventOrigin(ctx: RequestContext, principal?: string): EventOrigin {
+  return { ip: ctx.ip, requestId: ctx.requestId, principal };
+}

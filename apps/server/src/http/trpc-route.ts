@@ -1,0 +1,68 @@
+import { fastifyTRPCPlugin, type CreateFastifyContextOptions } from '@trpc/server/adapters/fastify';
+import type { TRPCError } from '@trpc/server';
+import type { FastifyInstance } from 'fastify';
+import { AuthFailure } from '../auth/auth-failure.js';
+import { createAuthenticator } from '../auth/authenticate.js';
+import type { Principal } from '../auth/principal.js';
+import { createResponseHeaders, type RequestContext } from '../context.js';
+import type { Dependencies } from '../dependencies.js';
+import { appRouter, type AppRouter } from '../routers/app-router.js';
+import { normaliseIp } from './client-ip.js';
+import { findQueryCredential } from './query-credentials.js';
+import { wwwAuthenticateFor } from './www-authenticate.js';
+
+/** tRPC's own cap on calls per batch (SPEC: a batch over 10 calls is refused before any runs). */
+export const MAX_BATCH_SIZE = 10;
+
+export function createRequestContext(
+  deps: Dependencies,
+  request: { id: string; ip: string; url: string; headers: RequestContext['headers'] },
+): RequestContext {
+  const authenticate = createAuthenticator(deps);
+  let principal: Promise<Principal | undefined> | undefined;
+  return {
+    deps,
+    requestId: request.id,
+    ip: normaliseIp(request.ip),
+    headers: request.headers,
+    credentialInQuery: findQueryCredential(request.url),
+    authenticate() {
+      principal ??= authenticate(request.headers).catch((error: unknown) => {
+        throw error instanceof AuthFailure ? error.toTRPCError() : error;
+      });
+      return principal;
+    },
+    responseHeaders: createResponseHeaders(),
+  };
+}
+
+/** Headers derived from a response's results: auth challenges, rate limits, no caching. */
+export function responseHeadersFor(ctx: RequestContext | undefined, errors: readonly TRPCError[]): Record<string, string | string[]> {
+  // Every tRPC answer may carry tokens or personal data.
+  const headers: Record<string, string | string[]> = { 'cache-control': 'no-store' };
+  if (ctx !== undefined) {
+    for (const [name, value] of ctx.responseHeaders.entries()) headers[name] = typeof value === 'string' ? value : [...value];
+  }
+  const failure = errors.map((error) => error.cause).find((cause): cause is AuthFailure => cause instanceof AuthFailure);
+  const challenge = failure === undefined ? undefined : wwwAuthenticateFor(failure.data);
+  if (challenge !== undefined) headers['www-authenticate'] = challenge;
+  return headers;
+}
+
+/** Mounts the API at /trpc through tRPC's Fastify adapter. */
+export async function registerTrpcRoute(app: FastifyInstance, deps: Dependencies): Promise<void> {
+  await app.register(fastifyTRPCPlugin<AppRouter>, {
+    prefix: '/trpc',
+    trpcOptions: {
+      router: appRouter,
+      maxBatchSize: MAX_BATCH_SIZE,
+      createContext: ({ req }: CreateFastifyContextOptions) => createRequestContext(deps, req),
+      responseMeta: ({ ctx, errors }) => ({ headers: responseHeadersFor(ctx, errors) }),
+      onError: ({ error, path, ctx }) => {
+        if (error.code === 'INTERNAL_SERVER_ERROR') {
+          deps.logger.error({ err: error.cause ?? error, path, requestId: ctx?.requestId }, 'procedure failed');
+        }
+      },
+    },
+  });
+}

@@ -1,0 +1,39 @@
+import type { AuthErrorData } from '@gatehouse/contracts';
+
+export const REALM = 'gatehouse';
+
+/** RFC 7230 quoted-string: backslash-escape `"` and `\`. */
+function quote(value: string): string {
+  return `"${value.replace(/["\\]/g, (character) => `\\${character}`)}"`;
+}
+
+/**
+ * The RFC 6750 challenge for an auth failure, or undefined when none applies
+ * (a 403 for a role has no Bearer vocabulary).
+ * - no credential: `Bearer realm="gatehouse"` and no error (section 3.1)
+ * - a credential that does not hold: `error="invalid_token"`
+ * - missing scopes: 403 with `error="insufficient_scope", scope="…"` (section 3)
+ */
+export function wwwAuthenticateFor(auth: AuthErrorData): string | undefined {
+  const params: Array<[string, string]> = [['realm', REALM]];
+  switch (auth.reason) {
+    case 'missing_credentials':
+    case 'invalid_credentials':
+      break;
+    case 'invalid_token':
+      params.push(['error', 'invalid_token'], ['error_description', 'The access token is invalid']);
+      break;
+    case 'expired_token':
+      params.push(['error', 'invalid_token'], ['error_description', 'The access token expired']);
+      break;
+    case 'revoked_token':
+      params.push(['error', 'invalid_token'], ['error_description', 'The credential was revoked']);
+      break;
+    case 'insufficient_scope':
+      params.push(['error', 'insufficient_scope'], ['scope', (auth.requiredScopes ?? []).join(' ')]);
+      break;
+    case 'forbidden_role':
+      return undefined;
+  }
+  return `Bearer ${params.map(([name, value]) => `${name}=${quote(value)}`).join(', ')}`;
+}

@@ -1,0 +1,10 @@
+export type { AppRouter } from './routers/app-router.js';
+export { appRouter } from './routers/app-router.js';
+export { parseConfig, ConfigError } from './config.js';
+export type { Config } from './config.js';
+export { createGatehouseServer } from './http/create-server.js';
+export type { GatehouseServer, CreateServerOptions } from './http/create-server.js';
+export { createLogger, REDACTED_PATHS } from './http/logger.js';
+export { parseSeed } from './seed/load-seed.js';
+export type { Seed, SeedInput } from './seed/seed-schema.js';
+export { DEMO_SEED } from './seed/demo-seed.js';

@@ -1,0 +1,29 @@
+import type { contracts } from '@gatehouse/contracts';
+import { TRPCError } from '@trpc/server';
+import { eventOrigin } from '../context.js';
+import type { HandlersFor } from './build-router.js';
+import { fetchPage } from './paging.js';
+import { toPublicUser } from './user-view.js';
+
+export const adminHandlers: HandlersFor<typeof contracts.admin> = {
+  users: {
+    async list({ input, ctx }) {
+      const page = await fetchPage(input, (request) => ctx.deps.users.list(request));
+      return { items: page.items.map(toPublicUser), nextCursor: page.nextCursor };
+    },
+
+    async setRole({ input, ctx }) {
+      const before = await ctx.deps.users.findById(input.userId);
+      const after = before === undefined ? undefined : await ctx.deps.users.setRole(input.userId, input.role);
+      if (before === undefined || after === undefined) throw new TRPCError({ code: 'NOT_FOUND', message: 'Not found' });
+      if (before.role !== after.role) {
+        ctx.deps.events.emit('user.role_changed', eventOrigin(ctx, `user:${ctx.principal.userId}`), {
+          userId: after.id,
+          from: before.role,
+          to: after.role,
+        });
+      }
+      return toPublicUser(after);
+    },
+  },
+};

@@ -1,0 +1,47 @@
+import type { contracts } from '@gatehouse/contracts';
+import { TRPCError } from '@trpc/server';
+import { failAuth } from '../auth/auth-failure.js';
+import { scopesOfRole } from '../auth/scopes.js';
+import { eventOrigin } from '../context.js';
+import { EmailTakenError } from '../stores/user-store.js';
+import { FIRST_PARTY_CLIENT_ID } from '../tokens/access-tokens.js';
+import type { HandlersFor } from './build-router.js';
+import { toPublicUser } from './user-view.js';
+
+export const authHandlers: HandlersFor<typeof contracts.auth> = {
+  async register({ input, ctx }) {
+    const passwordHash = await ctx.deps.passwords.hash(input.password);
+    try {
+      const user = await ctx.deps.users.create({ email: input.email, name: input.name, role: 'user', passwordHash });
+      return toPublicUser(user);
+    } catch (error) {
+      if (error instanceof EmailTakenError) throw new TRPCError({ code: 'CONFLICT', message: error.message });
+      throw error;
+    }
+  },
+
+  async login({ input, ctx }) {
+    const { users, passwords, accessTokens, events } = ctx.deps;
+    const user = await users.findByEmail(input.email);
+    // Runs a full bcrypt compare even for unknown emails: same answer, same time.
+    const valid = await passwords.verify(input.password, user?.passwordHash);
+    if (user === undefined || !valid) {
+      events.emit('login.failed', eventOrigin(ctx), { email: input.email });
+      failAuth('invalid_credentials');
+    }
+    const access = await accessTokens.issue({
+      subject: user.id,
+      clientId: FIRST_PARTY_CLIENT_ID,
+      scopes: scopesOfRole(user.role),
+      grant: 'user',
+    });
+    events.emit('login.succeeded', eventOrigin(ctx, `user:${user.id}`), { email: user.email });
+    return {
+      accessToken: access.token,
+      tokenType: 'Bearer',
+      expiresIn: access.expiresIn,
+      scope: access.scope,
+      user: toPublicUser(user),
+    };
+  },
+};

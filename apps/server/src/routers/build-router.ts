@@ -1,0 +1,95 @@
+import {
+  isProcedureContract,
+  type ContractTree,
+  type ProcedureContract,
+  type ProtectedAccess,
+} from '@gatehouse/contracts';
+import type { TRPCMutationProcedure, TRPCQueryProcedure } from '@trpc/server';
+import type { z } from 'zod';
+import type { SystemPrincipal, UserPrincipal } from '../auth/principal.js';
+import { refuseQueryCredentials } from '../auth/refuse-query-credentials.js';
+import { requireAuth } from '../auth/require-auth.js';
+import type { AuthenticatedContext, RequestContext } from '../context.js';
+import { t, type ProcedureMeta } from '../trpc.js';
+
+/** What a handler of a contract sees in ctx: a principal exactly when the contract demands one. */
+export type ContextFor<TContract extends ProcedureContract> = TContract['auth'] extends 'public'
+  ? RequestContext
+  : TContract['auth'] extends ProtectedAccess & ({ readonly subject: 'user' } | { readonly role: string })
+    ? AuthenticatedContext<UserPrincipal>
+    : AuthenticatedContext<UserPrincipal | SystemPrincipal>;
+
+/** The function implementing one contract. */
+export type HandlerFor<TContract extends ProcedureContract> = (opts: {
+  readonly input: z.output<TContract['input']>;
+  readonly ctx: ContextFor<TContract>;
+}) => Promise<z.input<TContract['output']>>;
+
+/** Exactly one handler per contract, shaped like the contract tree: a missing or extra one is a type error. */
+export type HandlersFor<TTree extends ContractTree> = {
+  readonly [K in keyof TTree]: TTree[K] extends ProcedureContract
+    ? HandlerFor<TTree[K]>
+    : TTree[K] extends ContractTree
+      ? HandlersFor<TTree[K]>
+      : never;
+};
+
+/** The tRPC procedure types a contract tree becomes, so clients infer inputs and outputs. */
+export type RouterRecordFor<TTree extends ContractTree> = {
+  [K in keyof TTree]: TTree[K] extends ProcedureContract<'query', infer TInput, infer TOutput>
+    ? TRPCQueryProcedure<{ input: z.input<TInput>; output: z.output<TOutput>; meta: ProcedureMeta }>
+    : TTree[K] extends ProcedureContract<'mutation', infer TInput, infer TOutput>
+      ? TRPCMutationProcedure<{ input: z.input<TInput>; output: z.output<TOutput>; meta: ProcedureMeta }>
+      : TTree[K] extends ContractTree
+        ? RouterRecordFor<TTree[K]>
+        : never;
+};
+
+type AnyHandler = (opts: { input: unknown; ctx: never }) => Promise<unknown>;
+
+/**
+ * The procedure builder for one contract: auth first (so an anonymous caller
+ * learns nothing about the input shape), then input and output validation
+ * from the contract's schemas.
+ */
+export function procedureFor(contract: ProcedureContract) {
+  return t.procedure
+    .meta({ contract })
+    .use(refuseQueryCredentials)
+    .use(requireAuth(contract.auth))
+    .input(contract.input)
+    .output(contract.output);
+}
+
+/**
+ * Builds the router from the contracts and their handlers. The runtime walk
+ * cannot carry per-key types, so the result is typed by RouterRecordFor: the
+ * one place where the contract types meet tRPC's, checked by type tests.
+ */
+export function buildRouter<TTree extends ContractTree>(
+  contracts: TTree,
+  handlers: HandlersFor<TTree>,
+) {
+  return t.router(buildRecord(contracts, handlers as object, '') as RouterRecordFor<TTree>);
+}
+
+function buildRecord(tree: ContractTree, handlers: object, prefix: string) {
+  const record: Record<string, unknown> = {};
+  for (const [segment, node] of Object.entries(tree)) {
+    const path = prefix === '' ? segment : `${prefix}.${segment}`;
+    const handler: unknown = (handlers as Record<string, unknown>)[segment];
+    if (isProcedureContract(node)) {
+      if (typeof handler !== 'function') throw new Error(`No handler for procedure ${path}`);
+      const resolve = handler as AnyHandler;
+      const builder = procedureFor(node);
+      record[segment] =
+        node.kind === 'query'
+          ? builder.query(({ input, ctx }) => resolve({ input, ctx: ctx as never }))
+          : builder.mutation(({ input, ctx }) => resolve({ input, ctx: ctx as never }));
+    } else {
+      if (typeof handler !== 'object' || handler === null) throw new Error(`No handlers for ${path}`);
+      record[segment] = buildRecord(node, handler, path);
+    }
+  }
+  return record;
+}

@@ -1,0 +1,24 @@
+import type { contracts } from '@gatehouse/contracts';
+import { requireOwned } from '../auth/ownership.js';
+import type { HandlersFor } from './build-router.js';
+import { toOrder } from './order-view.js';
+import { fetchPage } from './paging.js';
+
+export const ordersHandlers: HandlersFor<typeof contracts.orders> = {
+  async create({ input, ctx }) {
+    return toOrder(await ctx.deps.orders.create({ ...input, ownerId: ctx.principal.userId }));
+  },
+
+  async list({ input, ctx }) {
+    const { principal } = ctx;
+    // A system principal acts for the system: it lists every order (SPEC "Scopes and roles").
+    const ownerId = principal.kind === 'user' ? principal.userId : undefined;
+    const page = await fetchPage(input, (request) => ctx.deps.orders.list({ ownerId }, request));
+    return { items: page.items.map(toOrder), nextCursor: page.nextCursor };
+  },
+
+  async byId({ input, ctx }) {
+    const order = await requireOwned(ctx, await ctx.deps.orders.findById(input.id), (record) => record.ownerId);
+    return toOrder(order);
+  },
+};

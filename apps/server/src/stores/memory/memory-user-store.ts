@@ -1,0 +1,57 @@
+import type { Role } from '@gatehouse/contracts';
+import { v4 as uuidv4 } from 'uuid';
+import type { Page, PageRequest } from '../page.js';
+import { EmailTakenError, StoreFullError, type NewUser, type UserRecord, type UserStore } from '../user-store.js';
+import { SequencedList } from './sequenced-list.js';
+
+export interface MemoryUserStoreOptions {
+  /** The store refuses new users past this many (development store: bounded). */
+  readonly maxUsers?: number;
+  readonly now?: () => Date;
+}
+
+export function createMemoryUserStore(options: MemoryUserStoreOptions = {}): UserStore {
+  const maxUsers = options.maxUsers ?? 100_000;
+  const now = options.now ?? (() => new Date());
+  const byId = new Map<string, UserRecord>();
+  const idByEmail = new Map<string, string>();
+  const order = new SequencedList();
+  let sequence = 0;
+
+  function replace(id: string, change: Partial<Pick<UserRecord, 'name' | 'role'>>): UserRecord | undefined {
+    const current = byId.get(id);
+    if (current === undefined) return undefined;
+    const next = Object.freeze({ ...current, ...change });
+    byId.set(id, next);
+    return next;
+  }
+
+  return {
+    async create(user: NewUser): Promise<UserRecord> {
+      if (idByEmail.has(user.email)) throw new EmailTakenError();
+      if (byId.size >= maxUsers) throw new StoreFullError('user');
+      const record: UserRecord = Object.freeze({ ...user, id: uuidv4(), createdAt: now() });
+      byId.set(record.id, record);
+      idByEmail.set(record.email, record.id);
+      order.append(sequence++, record.id);
+      return record;
+    },
+    async findById(id: string) {
+      return byId.get(id);
+    },
+    async findByEmail(email: string) {
+      const id = idByEmail.get(email);
+      return id === undefined ? undefined : byId.get(id);
+    },
+    async list(page: PageRequest): Promise<Page<UserRecord>> {
+      const ids = order.pageAscending(page.cursor, page.limit);
+      return { items: ids.items.flatMap((id) => byId.get(id) ?? []), nextCursor: ids.nextCursor };
+    },
+    async updateName(id: string, name: string) {
+      return replace(id, { name });
+    },
+    async setRole(id: string, role: Role) {
+      return replace(id, { role });
+    },
+  };
+}

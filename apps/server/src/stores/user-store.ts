@@ -1,0 +1,47 @@
+import type { Role } from '@gatehouse/contracts';
+import type { Page, PageRequest } from './page.js';
+
+/** A user as the server keeps it. Never leaves the server as is: see publicUser(). */
+export interface UserRecord {
+  readonly id: string;
+  readonly email: string;
+  readonly name: string;
+  readonly role: Role;
+  readonly passwordHash: string;
+  readonly createdAt: Date;
+}
+
+export interface NewUser {
+  readonly email: string;
+  readonly name: string;
+  readonly role: Role;
+  readonly passwordHash: string;
+}
+
+/** The email is already registered. Emails are compared lowercased. */
+export class EmailTakenError extends Error {
+  constructor() {
+    super('An account with this email already exists');
+    this.name = 'EmailTakenError';
+  }
+}
+
+/** The store refused to grow past its bound (memory store only). */
+export class StoreFullError extends Error {
+  constructor(what: string) {
+    super(`The ${what} store is full`);
+    this.name = 'StoreFullError';
+  }
+}
+
+/** User accounts. Every method is one atomic operation on the backing store. */
+export interface UserStore {
+  /** Creates a user with a fresh UUID; throws EmailTakenError when the email exists. */
+  create(user: NewUser): Promise<UserRecord>;
+  findById(id: string): Promise<UserRecord | undefined>;
+  findByEmail(email: string): Promise<UserRecord | undefined>;
+  /** Oldest first. */
+  list(page: PageRequest): Promise<Page<UserRecord>>;
+  updateName(id: string, name: string): Promise<UserRecord | undefined>;
+  setRole(id: string, role: Role): Promise<UserRecord | undefined>;
+}

@@ -1,0 +1,141 @@
+import { isScope, type Scope } from '@gatehouse/contracts';
+import { SignJWT, errors as joseErrors, jwtVerify, type JWTHeaderParameters, type JWTPayload } from 'jose';
+import { v4 as uuidv4 } from 'uuid';
+import { AuthFailure } from '../auth/auth-failure.js';
+import type { SigningKeys } from './signing-keys.js';
+
+/** RFC 9068 section 2.1: access tokens say what they are in the header. */
+export const ACCESS_TOKEN_TYPE = 'at+jwt';
+
+/** The client_id of tokens issued by auth.login (SPEC). */
+export const FIRST_PARTY_CLIENT_ID = 'gatehouse';
+
+export interface AccessTokenRequest {
+  readonly subject: string;
+  readonly clientId: string;
+  readonly scopes: readonly Scope[];
+  /** Grant type the token came from; client_credentials tokens have no user behind them. */
+  readonly grant: 'user' | 'client_credentials';
+}
+
+export interface IssuedAccessToken {
+  readonly token: string;
+  readonly jti: string;
+  readonly expiresIn: number;
+  readonly expiresAt: Date;
+  readonly scope: string;
+}
+
+export interface VerifiedAccessToken {
+  readonly subject: string;
+  readonly clientId: string;
+  readonly scopes: readonly Scope[];
+  readonly jti: string;
+  readonly grant: 'user' | 'client_credentials';
+  readonly issuedAt: number;
+  readonly expiresAt: number;
+}
+
+export interface AccessTokens {
+  issue(request: AccessTokenRequest): Promise<IssuedAccessToken>;
+  /** Verifies signature, algorithm, typ, iss, aud and every required claim; throws AuthFailure. */
+  verify(token: string): Promise<VerifiedAccessToken>;
+}
+
+export interface AccessTokenOptions {
+  readonly keys: SigningKeys;
+  readonly issuer: string;
+  readonly audience: string;
+  readonly ttlSeconds: number;
+  readonly now?: () => number;
+}
+
+const REQUIRED_CLAIMS = ['iss', 'sub', 'aud', 'exp', 'iat', 'jti', 'client_id', 'scope'] as const;
+
+/** Private claim naming the grant: RFC 9068 leaves room for it and Auth0 uses the same name. */
+const GRANT_CLAIM = 'gty';
+
+export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
+  const { keys, issuer, audience, ttlSeconds } = options;
+  const nowMs = options.now ?? Date.now;
+  const algorithms = [...keys.algorithms];
+
+  async function resolveKey(header: JWTHeaderParameters) {
+    const entry = typeof header.kid === 'string' ? keys.verificationKey(header.kid) : undefined;
+    // jose turns this into a JWSSignatureVerificationFailed-like failure; the algorithm must match the key's too.
+    if (entry === undefined || entry.alg !== header.alg) throw new UnknownKeyError();
+    return entry.key;
+  }
+
+  return {
+    async issue(request) {
+      const issuedAt = Math.floor(nowMs() / 1000);
+      const jti = uuidv4();
+      const scope = request.scopes.join(' ');
+      const claims: JWTPayload = { client_id: request.clientId, scope };
+      if (request.grant === 'client_credentials') claims[GRANT_CLAIM] = 'client_credentials';
+      const token = await new SignJWT(claims)
+        .setProtectedHeader({ alg: keys.active.alg, kid: keys.active.kid, typ: ACCESS_TOKEN_TYPE })
+        .setIssuer(issuer)
+        .setSubject(request.subject)
+        .setAudience(audience)
+        .setIssuedAt(issuedAt)
+        .setExpirationTime(issuedAt + ttlSeconds)
+        .setJti(jti)
+        .sign(keys.active.privateKey);
+      return { token, jti, expiresIn: ttlSeconds, expiresAt: new Date((issuedAt + ttlSeconds) * 1000), scope };
+    },
+
+    async verify(token) {
+      let payload: JWTPayload;
+      try {
+        ({ payload } = await jwtVerify(token, resolveKey, {
+          algorithms,
+          issuer,
+          audience,
+          typ: ACCESS_TOKEN_TYPE,
+          requiredClaims: [...REQUIRED_CLAIMS],
+          currentDate: new Date(nowMs()),
+        }));
+      } catch (error) {
+        throw new AuthFailure(error instanceof joseErrors.JWTExpired ? 'expired_token' : 'invalid_token', undefined);
+      }
+      return toVerifiedToken(payload);
+    },
+  };
+}
+
+class UnknownKeyError extends Error {
+  constructor() {
+    super('The token names a key this server does not have');
+    this.name = 'UnknownKeyError';
+  }
+}
+
+function toVerifiedToken(payload: JWTPayload): VerifiedAccessToken {
+  const { sub, jti, iat, exp } = payload;
+  const clientId = payload['client_id'];
+  const scope = payload['scope'];
+  if (
+    typeof sub !== 'string' ||
+    typeof jti !== 'string' ||
+    typeof iat !== 'number' ||
+    typeof exp !== 'number' ||
+    typeof clientId !== 'string' ||
+    typeof scope !== 'string'
+  ) {
+    throw new AuthFailure('invalid_token', undefined);
+  }
+  const scopes = scope === '' ? [] : scope.split(' ');
+  // A scope this server never grants means the token did not come from it.
+  if (!scopes.every(isScope)) throw new AuthFailure('invalid_token', undefined);
+  return {
+    subject: sub,
+    clientId,
+    scopes,
+    jti,
+    grant: payload[GRANT_CLAIM] === 'client_credentials' ? 'client_credentials' : 'user',
+    issuedAt: iat,
+    expiresAt: exp,
+  };
+}

@@ -1,0 +1,19 @@
+import { adminContracts } from './procedures/admin.js';
+import { authContracts } from './procedures/auth.js';
+import { healthContracts } from './procedures/health.js';
+import { ordersContracts } from './procedures/orders.js';
+import { usersContracts } from './procedures/users.js';
+
+/**
+ * Every Gatehouse procedure, keyed by its path. The server must implement
+ * exactly these; the client's types come from the router built from them.
+ */
+export const contracts = {
+  ...healthContracts,
+  auth: authContracts,
+  users: usersContracts,
+  orders: ordersContracts,
+  admin: adminContracts,
+} as const;
+
+export type Contracts = typeof contracts;

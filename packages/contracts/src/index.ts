@@ -1,0 +1,31 @@
+export { contracts } from './contracts.js';
+export type { Contracts } from './contracts.js';
+export { defineMutation, defineQuery, isProcedureContract, listProcedures } from './define-procedure.js';
+export type { ContractDefinition, ContractTree, ProcedureContract, ProcedureKind } from './define-procedure.js';
+export { isPublic } from './auth-requirement.js';
+export type { AuthRequirement, ProtectedAccess, PublicAccess, RequiredScopesOf } from './auth-requirement.js';
+export type { RateLimitDeclaration, RateLimitKey, RateLimitPolicy } from './rate-limit-policy.js';
+export { ROLES, ROLE_SCOPES, SCOPES, SCOPE_DESCRIPTIONS, isScope, roleSchema, scopeSchema } from './scopes.js';
+export type { Role, Scope } from './scopes.js';
+export {
+  AUTH_FAILURE_REASONS,
+  authErrorDataSchema,
+  errorDataSchema,
+  fieldIssueSchema,
+  rateLimitErrorDataSchema,
+} from './errors.js';
+export type { AuthErrorData, AuthFailureReason, ErrorData, FieldIssue, RateLimitErrorData } from './errors.js';
+export { byIdInput, idSchema, isoTimestamp, noInput, okOutput, pageInput, pageOf } from './schemas/common.js';
+export {
+  PASSWORD_MAX_BYTES,
+  PASSWORD_MIN_LENGTH,
+  displayNameSchema,
+  emailSchema,
+  newPasswordSchema,
+  publicUserSchema,
+} from './schemas/user.js';
+export type { PublicUser } from './schemas/user.js';
+export { PAYMENT_METHODS, createOrderInput, orderSchema } from './schemas/order.js';
+export type { CreateOrderInput, Order, PaymentMethod } from './schemas/order.js';
+export { REFRESH_TOKEN_DELIVERIES, loginInput, registerInput, tokenGrantSchema } from './schemas/auth.js';
+export type { TokenGrant } from './schemas/auth.js';

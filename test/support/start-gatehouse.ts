@@ -1,0 +1,48 @@
+import { Writable } from 'node:stream';
+import { createGatehouseServer, createLogger, parseConfig, parseSeed, type GatehouseServer, type SeedInput } from '@gatehouse/server';
+import { TEST_SEED } from './test-seed.js';
+
+export interface RunningGatehouse {
+  readonly url: string;
+  readonly server: GatehouseServer;
+  /** Every JSON line the server logged, for asserting what is (and is not) logged. */
+  readonly logLines: () => string[];
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  readonly env?: Readonly<Record<string, string>>;
+  readonly seed?: SeedInput;
+  readonly now?: () => number;
+}
+
+/**
+ * A real Gatehouse on an ephemeral port, configured through the same
+ * parseConfig as production, with bcrypt at its cheapest cost so suites stay fast.
+ */
+export async function startGatehouse(options: StartOptions = {}): Promise<RunningGatehouse> {
+  const config = parseConfig({
+    GATEHOUSE_ENV: 'test',
+    GATEHOUSE_PORT: '0',
+    GATEHOUSE_BCRYPT_COST: '4',
+    GATEHOUSE_LOG_LEVEL: 'info',
+    GATEHOUSE_LIMIT_PUBLIC: '100000/3600',
+    GATEHOUSE_LIMIT_AUTHENTICATED: '100000/60',
+    ...options.env,
+  });
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const logger = createLogger(config, { destination });
+  const server = await createGatehouseServer(config, {
+    logger,
+    seed: parseSeed(options.seed ?? TEST_SEED),
+    ...(options.now === undefined ? {} : { overrides: { now: options.now } }),
+  });
+  const url = await server.listen();
+  return { url, server, logLines: () => [...lines], close: () => server.close() };
+}

@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: 'contracts', root: './packages/contracts', include: ['src/**/*.test.ts'] } },
+      { test: { name: 'client', root: './packages/client', include: ['src/**/*.test.ts'] } },
+      { test: { name: 'server', root: './apps/server', include: ['src/**/*.test.ts'] } },
+      { test: { name: 'e2e', root: './test', include: ['**/*.test.ts'], testTimeout: 20_000, hookTimeout: 30_000 } },
+    ],
+    typecheck: { enabled: false },
+  },
+});
