@@ -2,8 +2,9 @@ import type { Logger } from 'pino';
 import { createPasswordHasher, type PasswordHasher } from './auth/password-hasher.js';
 import { createSecurityEvents, type SecurityEvents } from './audit/security-events.js';
 import type { Config } from './config.js';
-import { createMemoryOrderStore } from './stores/memory/memory-order-store.js';
-import { createMemoryUserStore } from './stores/memory/memory-user-store.js';
+import type { Redis } from 'ioredis';
+import { createStores } from './stores/create-stores.js';
+import { createRedisConnection, waitForRedis } from './stores/redis/redis-connection.js';
 import type { OrderStore } from './stores/order-store.js';
 import type { UserStore } from './stores/user-store.js';
 import { createAccessTokens, type AccessTokens } from './tokens/access-tokens.js';
@@ -16,6 +17,8 @@ import { generateEphemeralSigningKeys, loadSigningKeysFile, type SigningKeys } f
 export interface Dependencies {
   readonly config: Config;
   readonly logger: Logger;
+  /** The shared connection when GATEHOUSE_STORE=redis. */
+  readonly redis: Redis | undefined;
   readonly users: UserStore;
   readonly orders: OrderStore;
   readonly signingKeys: SigningKeys;
@@ -43,15 +46,16 @@ export async function createDependencies(
   if (signingKeys.ephemeral) {
     logger.warn('No GATEHOUSE_SIGNING_KEYS_FILE: signing with an ephemeral key; tokens die with this process');
   }
-  if (config.store.kind === 'redis') {
-    throw new Error('GATEHOUSE_STORE=redis: not available in this build yet');
-  }
   const clock = () => new Date(now());
+  const redis =
+    config.store.kind === 'redis' ? createRedisConnection({ url: config.store.url, logger }) : undefined;
+  if (redis !== undefined) await waitForRedis(redis);
+  const stores = createStores(config, { redis, now: clock });
   return {
     config,
     logger,
-    users: createMemoryUserStore({ now: clock }),
-    orders: createMemoryOrderStore({ now: clock }),
+    redis,
+    ...stores,
     signingKeys,
     accessTokens: createAccessTokens({
       keys: signingKeys,
@@ -62,6 +66,8 @@ export async function createDependencies(
     }),
     passwords: await createPasswordHasher({ cost: config.bcryptCost }),
     events: createSecurityEvents(logger, clock),
-    async close() {},
+    async close() {
+      if (redis !== undefined) await redis.quit().catch(() => redis.disconnect());
+    },
   };
 }
