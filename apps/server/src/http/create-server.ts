@@ -7,6 +7,7 @@ import type { Config } from '../config.js';
 import { createDependencies, type Dependencies, type DependencyOverrides } from '../dependencies.js';
 import type { Seed } from '../seed/seed-schema.js';
 import { applySeedUsers } from '../seed/apply-seed.js';
+import { registerOAuthRoutes } from '../oauth/register-oauth-routes.js';
 import { registerTrpcRoute } from './trpc-route.js';
 import { registerWellKnownRoutes } from './well-known-routes.js';
 
@@ -56,6 +57,7 @@ export async function createGatehouseServer(config: Config, options: CreateServe
   });
   registerWellKnownRoutes(app, deps);
   await registerTrpcRoute(app, deps);
+  await registerOAuthRoutes(app, deps, options.seed);
 
   return {
     app,
