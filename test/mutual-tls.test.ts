@@ -10,8 +10,8 @@ import { TEST_SEED, TEST_USERS } from './support/test-seed.js';
 const ORDER = {
   items: [{ productId: 3, quantity: 1 }],
   shippingAddress: { line1: '1 Harbour Road', city: 'Hamburg', postalCode: '20095', country: 'DE' },
-  paymentMethod: 'paypal',
-} as const;
+  paymentMethod: 'paypal' as const,
+};
 
 let pki: TestPki;
 let ca: CertificateFiles;
