@@ -1,9 +1,12 @@
 import type { Logger } from 'pino';
+import { createApiKeys, type ApiKeys } from './apikeys/api-keys.js';
+import { createServiceDirectory, type ServiceDirectory } from './auth/service-directory.js';
 import { createPasswordHasher, type PasswordHasher } from './auth/password-hasher.js';
 import { createSecurityEvents, type SecurityEvents } from './audit/security-events.js';
 import type { Config } from './config.js';
 import type { Redis } from 'ioredis';
 import { createStores } from './stores/create-stores.js';
+import { createApiKeyStore } from './stores/create-api-key-store.js';
 import { createRedisConnection, waitForRedis } from './stores/redis/redis-connection.js';
 import type { OrderStore } from './stores/order-store.js';
 import type { UserStore } from './stores/user-store.js';
@@ -25,6 +28,10 @@ export interface Dependencies {
   readonly accessTokens: AccessTokens;
   readonly passwords: PasswordHasher;
   readonly events: SecurityEvents;
+  /** API keys: issuing, verifying (no cache: revocation holds at once), listing, revoking. */
+  readonly apiKeys: ApiKeys;
+  /** Services that authenticate with a client certificate (seed `services`). */
+  readonly services: ServiceDirectory;
   /** Releases connections and timers; the server calls it on close. */
   close(): Promise<void>;
 }
@@ -66,6 +73,12 @@ export async function createDependencies(
     }),
     passwords: await createPasswordHasher({ cost: config.bcryptCost }),
     events: createSecurityEvents(logger, clock),
+    apiKeys: createApiKeys({
+      store: createApiKeyStore(config, { redis, now: clock }),
+      now,
+      onTouchFailed: (error) => logger.warn({ err: error }, 'could not record an API key’s last use'),
+    }),
+    services: createServiceDirectory(),
     async close() {
       if (redis !== undefined) await redis.quit().catch(() => redis.disconnect());
     },

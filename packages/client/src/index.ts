@@ -1,6 +1,8 @@
 export { createGatehouseClient, MAX_BATCH_ITEMS } from './create-gatehouse-client.js';
 export type { AccessTokenSource, GatehouseClient, GatehouseClientOptions } from './create-gatehouse-client.js';
 export { gatehouseErrorLink } from './error-link.js';
+export { createTlsFetch } from './tls-fetch.js';
+export type { GatehouseTlsOptions } from './tls-fetch.js';
 export {
   ForbiddenError,
   GatehouseError,

@@ -7,6 +7,8 @@ import type { Config } from '../config.js';
 import { createDependencies, type Dependencies, type DependencyOverrides } from '../dependencies.js';
 import type { Seed } from '../seed/seed-schema.js';
 import { applySeedUsers } from '../seed/apply-seed.js';
+import { applySeedServices } from '../seed/apply-seed-services.js';
+import { registerStrictTransportSecurity } from './strict-transport-security.js';
 import { registerTrpcRoute } from './trpc-route.js';
 import { registerWellKnownRoutes } from './well-known-routes.js';
 
@@ -34,6 +36,7 @@ export const BODY_LIMIT_BYTES = 1_048_576;
 export async function createGatehouseServer(config: Config, options: CreateServerOptions): Promise<GatehouseServer> {
   const deps = await createDependencies(config, options.logger, options.overrides);
   if (options.seed !== undefined) await applySeedUsers(options.seed, deps.users, deps.passwords);
+  if (options.seed !== undefined) applySeedServices(options.seed, deps.services);
 
   const hostOptions = {
     loggerInstance: options.logger,
@@ -54,6 +57,7 @@ export async function createGatehouseServer(config: Config, options: CreateServe
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  if (config.tls !== undefined) registerStrictTransportSecurity(app);
   registerWellKnownRoutes(app, deps);
   await registerTrpcRoute(app, deps);
 

@@ -7,6 +7,7 @@ import type { Principal } from '../auth/principal.js';
 import { createResponseHeaders, type RequestContext } from '../context.js';
 import type { Dependencies } from '../dependencies.js';
 import { appRouter, type AppRouter } from '../routers/app-router.js';
+import { verifiedClientCertificate } from './client-certificate.js';
 import { normaliseIp } from './client-ip.js';
 import { findQueryCredential } from './query-credentials.js';
 import { wwwAuthenticateFor } from './www-authenticate.js';
@@ -16,7 +17,7 @@ export const MAX_BATCH_SIZE = 10;
 
 export function createRequestContext(
   deps: Dependencies,
-  request: { id: string; ip: string; url: string; headers: RequestContext['headers'] },
+  request: { id: string; ip: string; url: string; headers: RequestContext['headers']; socket?: unknown },
 ): RequestContext {
   const authenticate = createAuthenticator(deps);
   let principal: Promise<Principal | undefined> | undefined;
@@ -27,7 +28,7 @@ export function createRequestContext(
     headers: request.headers,
     credentialInQuery: findQueryCredential(request.url),
     authenticate() {
-      principal ??= authenticate(request.headers).catch((error: unknown) => {
+      principal ??= authenticate(request.headers, verifiedClientCertificate(request.socket)).catch((error: unknown) => {
         throw error instanceof AuthFailure ? error.toTRPCError() : error;
       });
       return principal;
