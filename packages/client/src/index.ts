@@ -12,4 +12,4 @@ export {
   isGatehouseError,
   toGatehouseError,
 } from './errors.js';
-export type { AnyGatehouseError } from './errors.js';
+export type { AnyGatehouseError, ServerErrorCode } from './errors.js';
