@@ -6,7 +6,7 @@ import {
   type Scope,
 } from '@gatehouse/contracts';
 import { TRPCClientError } from '@trpc/client';
-import type { AnyTRPCRouter } from '@trpc/server';
+import type { AnyTRPCRouter, TRPC_ERROR_CODE_KEY } from '@trpc/server';
 
 /**
  * Base of every error the Gatehouse server answered with. Extends
@@ -107,13 +107,17 @@ export class NotFoundError extends GatehouseError {
   }
 }
 
-/** Any other answer from the server (409 conflict, 500, ...), with its tRPC code. */
+/** The tRPC codes that have no class of their own. */
+export type ServerErrorCode = Exclude<TRPC_ERROR_CODE_KEY, 'UNAUTHORIZED' | 'FORBIDDEN' | 'TOO_MANY_REQUESTS' | 'BAD_REQUEST' | 'NOT_FOUND'>;
+
+/** Any other answer from the server (409 conflict, 503, 500, ...), with its tRPC code. */
 export class ServerError extends GatehouseError {
-  readonly code: string;
+  // Excludes the codes above, so that `error.code === 'FORBIDDEN'` narrows AnyGatehouseError to ForbiddenError.
+  readonly code: ServerErrorCode;
 
   constructor(original: TRPCClientError<AnyTRPCRouter>, data: ErrorData) {
     super(original, data);
-    this.code = data.code;
+    this.code = data.code as ServerErrorCode;
   }
 }
 

@@ -14,4 +14,4 @@ export {
   isGatehouseError,
   toGatehouseError,
 } from './errors.js';
-export type { AnyGatehouseError } from './errors.js';
+export type { AnyGatehouseError, ServerErrorCode } from './errors.js';

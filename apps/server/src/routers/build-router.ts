@@ -8,6 +8,7 @@ import type { TRPCMutationProcedure, TRPCQueryProcedure } from '@trpc/server';
 import type { z } from 'zod';
 import type { SystemPrincipal, UserPrincipal } from '../auth/principal.js';
 import { refuseQueryCredentials } from '../auth/refuse-query-credentials.js';
+import { answerStoreUnavailable } from '../errors/answer-store-unavailable.js';
 import { requireAuth } from '../auth/require-auth.js';
 import type { AuthenticatedContext, RequestContext } from '../context.js';
 import { t, type ProcedureMeta } from '../trpc.js';
@@ -55,6 +56,7 @@ type AnyHandler = (opts: { input: unknown; ctx: never }) => Promise<unknown>;
 export function procedureFor(contract: ProcedureContract) {
   return t.procedure
     .meta({ contract })
+    .use(answerStoreUnavailable)
     .use(refuseQueryCredentials)
     .use(requireAuth(contract.auth))
     .input(contract.input)

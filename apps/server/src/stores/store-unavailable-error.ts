@@ -1,7 +1,8 @@
 /**
- * The backing store (Redis) did not answer. Callers that need the state to
- * decide, such as API key authentication, answer 503 instead of guessing:
- * never let a request through, never call a valid key invalid.
+ * The backing store (Redis) could not answer: down, unreachable or too slow.
+ * Distinct from a bug in a store so that callers answer 503 and the client
+ * retries later: never a 500, never a request let through, never a valid
+ * credential called invalid.
  */
 export class StoreUnavailableError extends Error {
   constructor(what: string, options?: ErrorOptions) {
