@@ -29,3 +29,13 @@ export { PAYMENT_METHODS, createOrderInput, orderSchema } from './schemas/order.
 export type { CreateOrderInput, Order, PaymentMethod } from './schemas/order.js';
 export { REFRESH_TOKEN_DELIVERIES, loginInput, registerInput, tokenGrantSchema } from './schemas/auth.js';
 export type { TokenGrant } from './schemas/auth.js';
+export {
+  CHAIN_BREAK_REASONS,
+  SECURITY_EVENT_TYPES,
+  auditChainVerificationSchema,
+  auditLogListInput,
+  auditRecordSchema,
+  principalKeySchema,
+  securityEventTypeSchema,
+} from './schemas/audit.js';
+export type { AuditChainVerification, AuditRecord, SecurityEventType } from './schemas/audit.js';
