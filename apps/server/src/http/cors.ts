@@ -51,11 +51,4 @@ export async function registerCors(app: FastifyInstance, config: Pick<Config, 'c
   await app.register(fastifyCors, {
     delegator: (request, callback) => callback(null, corsOptionsFor(request.url, request.headers.origin, allowed)),
   });
-  // Every answer depends on Origin, and tRPC replaces the Vary the plugin set with its own:
-  // without this a shared cache could hand one origin's CORS answer to another.
-  app.addHook('onSend', async (_request, reply, payload) => {
-    const vary = String(reply.getHeader('vary') ?? '');
-    if (!/(^|,)\s*origin\s*(,|$)/i.test(vary)) reply.header('vary', vary === '' ? 'Origin' : `${vary}, Origin`);
-    return payload;
-  });
 }
