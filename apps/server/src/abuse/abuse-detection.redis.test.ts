@@ -60,6 +60,7 @@ describe('enumeration counters in Redis', () => {
 
   it('keep counting in process memory while Redis is unreachable, and report each fallback', async () => {
     const down = new Redis('redis://127.0.0.1:1', { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    down.on('error', () => {}); // expected: nothing listens there
     connections.push(down);
     let storeErrors = 0;
     const { detector, raised } = processDetector({ kind: 'redis', redis: down, keyPrefix: `${namespace.prefix}down:`, onStoreError: () => (storeErrors += 1) });

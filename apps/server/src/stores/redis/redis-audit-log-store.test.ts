@@ -70,6 +70,7 @@ describe('AuditLogStore: redis across processes', () => {
 
   it('rejects appends while Redis is unreachable, so the emitter can log and count the failure', async () => {
     const redis = new Redis('redis://127.0.0.1:1', { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    redis.on('error', () => {}); // expected: nothing listens there
     const store = createRedisAuditLogStore({ redis, keyPrefix: `${namespace.prefix}down:` });
     await expect(store.append(auditEvent('login.failed'))).rejects.toBeInstanceOf(Error);
     redis.disconnect();
