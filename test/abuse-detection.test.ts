@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createGatehouseClient, RateLimitedError, type LinkFetch } from '@gatehouse/client';
+import { createGatehouseClient, RateLimitedError, type GatehouseClientOptions } from '@gatehouse/client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bearer, callProcedure, login } from './support/http.js';
 import { startGatehouse, type RunningGatehouse } from './support/start-gatehouse.js';
@@ -104,6 +104,13 @@ describe('enumeration', () => {
   });
 });
 
+type LinkFetch = NonNullable<GatehouseClientOptions['fetch']>;
+
+/** A fetch that adds headers to every call: how the typed client is placed behind a given client IP here. */
 function withHeaders(extra: Record<string, string>): LinkFetch {
-  return (url, init) => fetch(url, { ...init, headers: { ...Object.fromEntries(new Headers(init?.headers as HeadersInit).entries()), ...extra } } as RequestInit);
+  return ((url: string, init?: RequestInit) => {
+    const headers = new Headers(init?.headers);
+    for (const [name, value] of Object.entries(extra)) headers.set(name, value);
+    return fetch(url, { ...init, headers });
+  }) as unknown as LinkFetch;
 }

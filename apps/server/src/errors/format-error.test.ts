@@ -8,7 +8,7 @@ function shapeOf(error: TRPCError): TRPCDefaultErrorShape {
   return {
     message: error.message,
     code: -32603,
-    data: { code: error.code, httpStatus: 500, path: 'orders.create', stack: error.stack },
+    data: { code: error.code, httpStatus: 500, path: 'orders.create', stack: error.stack ?? 'Error: at handler (orders.ts:12:3)' },
   };
 }
 
