@@ -67,7 +67,7 @@ describe('HTTPS', () => {
     expect(gatehouse.url).toMatch(/^https:\/\//);
     const response = await callOverTls(gatehouse.url, 'health', anonymous());
     expect(response.status).toBe(200);
-    expect(response.headers.get('strict-transport-security')).toBe('max-age=31536000');
+    expect(response.headers.get('strict-transport-security')).toBe('max-age=31536000; includeSubDomains');
   });
 
   it('refuses plain HTTP on the TLS port', async () => {

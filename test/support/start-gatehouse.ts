@@ -28,6 +28,7 @@ export async function startGatehouse(options: StartOptions = {}): Promise<Runnin
     GATEHOUSE_LOG_LEVEL: 'info',
     GATEHOUSE_LIMIT_PUBLIC: '100000/3600',
     GATEHOUSE_LIMIT_AUTHENTICATED: '100000/60',
+    GATEHOUSE_METRICS_PORT: '0',
     ...options.env,
   });
   const lines: string[] = [];

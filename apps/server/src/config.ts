@@ -66,6 +66,19 @@ const originList = z
 
 const optionalPath = z.string().trim().min(1).optional();
 
+/** `failures/emails/ips`: failed logins, distinct emails and distinct IPs that together mean credential stuffing. */
+const stuffingThreshold = z
+  .string()
+  .regex(/^\d+\/\d+\/\d+$/, 'expected failures/emails/ips, e.g. 50/20/10')
+  .transform((value) => {
+    const [failures, distinctEmails, distinctIps] = value.split('/').map(Number) as [number, number, number];
+    return { failures, distinctEmails, distinctIps };
+  })
+  .refine((t) => t.failures > 0 && t.distinctEmails > 0 && t.distinctIps > 0, 'all three must be positive');
+
+/** A TCP port, or `off` for no metrics listener at all. */
+const metricsPort = z.union([z.literal('off'), port]);
+
 const envSchema = z.object({
   GATEHOUSE_ENV: z.enum(ENVIRONMENTS).default('development'),
   GATEHOUSE_HOST: z.string().trim().min(1).default('127.0.0.1'),
@@ -88,6 +101,16 @@ const envSchema = z.object({
   GATEHOUSE_TLS_KEY: optionalPath,
   GATEHOUSE_TLS_CLIENT_CA: optionalPath,
   GATEHOUSE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  GATEHOUSE_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(67_108_864).default(1_048_576),
+  GATEHOUSE_AUDIT_LOG_MAX_RECORDS: z.coerce.number().int().min(100).max(10_000_000).default(100_000),
+  GATEHOUSE_METRICS_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  GATEHOUSE_METRICS_PORT: metricsPort.default(9464),
+  GATEHOUSE_STUFFING_THRESHOLD: stuffingThreshold.default({ failures: 50, distinctEmails: 20, distinctIps: 10 }),
+  GATEHOUSE_STUFFING_WINDOW: positiveSeconds.default(300),
+  GATEHOUSE_STUFFING_STRICT_SECONDS: positiveSeconds.default(900),
+  GATEHOUSE_STUFFING_STRICT_LIMIT: budget.default({ points: 3, durationSeconds: 900 }),
+  GATEHOUSE_ENUMERATION_LIMIT: budget.default({ points: 20, durationSeconds: 60 }),
+  GATEHOUSE_ENUMERATION_BLOCK: positiveSeconds.default(900),
 });
 
 export type ConfigEnv = z.input<typeof envSchema>;
@@ -119,6 +142,33 @@ export interface Config {
   readonly trustProxy: false | number | readonly string[];
   readonly tls: TlsConfig | undefined;
   readonly logLevel: z.infer<typeof envSchema>['GATEHOUSE_LOG_LEVEL'];
+  /** Largest request body accepted; larger ones are answered 413 before any parsing. */
+  readonly bodyLimitBytes: number;
+  /** Records the audit log keeps before dropping the oldest. */
+  readonly auditLogMaxRecords: number;
+  /** Where GET /metrics listens: its own address, never the API's (undefined: no listener). */
+  readonly metrics: { readonly host: string; readonly port: number } | undefined;
+  readonly abuse: AbuseConfig;
+}
+
+/** Thresholds of the abuse detectors (apps/server/src/abuse). */
+export interface AbuseConfig {
+  readonly stuffing: {
+    readonly failures: number;
+    readonly distinctEmails: number;
+    readonly distinctIps: number;
+    readonly windowSeconds: number;
+    /** How long login stays under the strict policy once stuffing is detected. */
+    readonly strictSeconds: number;
+    /** Login attempts per client IP while the strict policy holds. */
+    readonly strictLimit: { readonly points: number; readonly durationSeconds: number };
+  };
+  readonly enumeration: {
+    /** NOT_FOUND/FORBIDDEN answers on id lookups per principal or IP within the window. */
+    readonly misses: number;
+    readonly windowSeconds: number;
+    readonly blockSeconds: number;
+  };
 }
 
 /** A configuration that cannot start; `issues` name each variable and what it allows. */
@@ -186,6 +236,22 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     trustProxy: Array.isArray(e.GATEHOUSE_TRUST_PROXY) ? Object.freeze([...e.GATEHOUSE_TRUST_PROXY]) : e.GATEHOUSE_TRUST_PROXY,
     tls,
     logLevel: e.GATEHOUSE_LOG_LEVEL,
+    bodyLimitBytes: e.GATEHOUSE_BODY_LIMIT_BYTES,
+    auditLogMaxRecords: e.GATEHOUSE_AUDIT_LOG_MAX_RECORDS,
+    metrics: e.GATEHOUSE_METRICS_PORT === 'off' ? undefined : { host: e.GATEHOUSE_METRICS_HOST, port: e.GATEHOUSE_METRICS_PORT },
+    abuse: {
+      stuffing: {
+        ...e.GATEHOUSE_STUFFING_THRESHOLD,
+        windowSeconds: e.GATEHOUSE_STUFFING_WINDOW,
+        strictSeconds: e.GATEHOUSE_STUFFING_STRICT_SECONDS,
+        strictLimit: e.GATEHOUSE_STUFFING_STRICT_LIMIT,
+      },
+      enumeration: {
+        misses: e.GATEHOUSE_ENUMERATION_LIMIT.points,
+        windowSeconds: e.GATEHOUSE_ENUMERATION_LIMIT.durationSeconds,
+        blockSeconds: e.GATEHOUSE_ENUMERATION_BLOCK,
+      },
+    },
   });
 }
 

@@ -12,6 +12,12 @@ import type { OrderStore } from './stores/order-store.js';
 import type { UserStore } from './stores/user-store.js';
 import { createAccessTokens, type AccessTokens } from './tokens/access-tokens.js';
 import { generateEphemeralSigningKeys, loadSigningKeysFile, type SigningKeys } from './tokens/signing-keys.js';
+import { createAbuseDetection, type AbuseDetection } from './abuse/create-abuse-detection.js';
+import { createAuditLogSink } from './audit/audit-log-sink.js';
+import { createMetrics, type Metrics } from './metrics/create-metrics.js';
+import { createSecurityEventMetricsSink } from './metrics/security-event-metrics.js';
+import type { AuditLogStore } from './stores/audit-log-store.js';
+import { createAuditLogStore } from './stores/create-audit-log-store.js';
 
 /**
  * Everything a request handler may use, built once per server from the
@@ -32,6 +38,12 @@ export interface Dependencies {
   readonly apiKeys: ApiKeys;
   /** Services that authenticate with a client certificate (seed `services`). */
   readonly services: ServiceDirectory;
+  /** This server's Prometheus registry and instruments. */
+  readonly metrics: Metrics;
+  /** The hash-chained audit log every security event is appended to. */
+  readonly auditLog: AuditLogStore;
+  /** Credential-stuffing and enumeration detectors. */
+  readonly abuse: AbuseDetection;
   /** Releases connections and timers; the server calls it on close. */
   close(): Promise<void>;
 }
@@ -58,6 +70,21 @@ export async function createDependencies(
     config.store.kind === 'redis' ? createRedisConnection({ url: config.store.url, logger }) : undefined;
   if (redis !== undefined) await waitForRedis(redis);
   const stores = createStores(config, { redis, now: clock });
+  const metrics = createMetrics();
+  redis?.on('error', () => metrics.storeErrors.inc({ store: 'redis', operation: 'connection' }));
+  const events = createSecurityEvents(logger, clock);
+  const auditLog = createAuditLogStore(config, redis);
+  events.addSink(createAuditLogSink(auditLog, metrics));
+  events.addSink(createSecurityEventMetricsSink(metrics));
+  const abuse = createAbuseDetection({
+    config,
+    redis,
+    events,
+    onStoreError: () => metrics.storeErrors.inc({ store: 'abuse_counters', operation: 'count' }),
+  });
+  metrics.gaugeFlag('gatehouse_credential_stuffing_active', '1 while login runs under the strict credential-stuffing policy', () =>
+    abuse.stuffing.isStuffingActive(),
+  );
   return {
     config,
     logger,
@@ -72,7 +99,10 @@ export async function createDependencies(
       now,
     }),
     passwords: await createPasswordHasher({ cost: config.bcryptCost }),
-    events: createSecurityEvents(logger, clock),
+    events,
+    metrics,
+    auditLog,
+    abuse,
     apiKeys: createApiKeys({
       store: createApiKeyStore(config, { redis, now: clock }),
       now,

@@ -37,3 +37,13 @@ export {
   revokedApiKeySchema,
 } from './schemas/api-key.js';
 export type { ApiKey, CreateApiKeyInput, CreatedApiKey, RevokedApiKey } from './schemas/api-key.js';
+export {
+  CHAIN_BREAK_REASONS,
+  SECURITY_EVENT_TYPES,
+  auditChainVerificationSchema,
+  auditLogListInput,
+  auditRecordSchema,
+  principalKeySchema,
+  securityEventTypeSchema,
+} from './schemas/audit.js';
+export type { AuditChainVerification, AuditRecord, SecurityEventType } from './schemas/audit.js';

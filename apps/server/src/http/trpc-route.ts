@@ -41,6 +41,8 @@ export function createRequestContext(
 export function responseHeadersFor(ctx: RequestContext | undefined, errors: readonly TRPCError[]): Record<string, string | string[]> {
   // Every tRPC answer may carry tokens or personal data.
   const headers: Record<string, string | string[]> = { 'cache-control': 'no-store' };
+  // tRPC sends its own Vary; CORS answers differ per Origin, so shared caches must key on it too.
+  headers['vary'] = 'Origin';
   if (ctx !== undefined) {
     for (const [name, value] of ctx.responseHeaders.entries()) headers[name] = typeof value === 'string' ? value : [...value];
   }

@@ -1,5 +1,6 @@
 import type { contracts } from '@gatehouse/contracts';
 import { TRPCError } from '@trpc/server';
+import { enforceLoginPolicy } from '../abuse/enforce-login-policy.js';
 import { failAuth } from '../auth/auth-failure.js';
 import { scopesOfRole } from '../auth/scopes.js';
 import { eventOrigin } from '../context.js';
@@ -21,6 +22,7 @@ export const authHandlers: HandlersFor<typeof contracts.auth> = {
   },
 
   async login({ input, ctx }) {
+    await enforceLoginPolicy(ctx);
     const { users, passwords, accessTokens, events } = ctx.deps;
     const user = await users.findByEmail(input.email);
     // Runs a full bcrypt compare even for unknown emails: same answer, same time.
