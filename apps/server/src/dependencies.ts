@@ -6,6 +6,7 @@ import type { Redis } from 'ioredis';
 import { createStores } from './stores/create-stores.js';
 import { createRedisConnection, waitForRedis } from './stores/redis/redis-connection.js';
 import type { OrderStore } from './stores/order-store.js';
+import { createRateLimits, type RateLimits } from './ratelimit/rate-limits.js';
 import type { UserStore } from './stores/user-store.js';
 import { createAccessTokens, type AccessTokens } from './tokens/access-tokens.js';
 import { generateEphemeralSigningKeys, loadSigningKeysFile, type SigningKeys } from './tokens/signing-keys.js';
@@ -25,6 +26,8 @@ export interface Dependencies {
   readonly accessTokens: AccessTokens;
   readonly passwords: PasswordHasher;
   readonly events: SecurityEvents;
+  /** Every rate limiter and the login guard, in memory or Redis (GATEHOUSE_RATE_LIMIT_STORE). */
+  readonly rateLimits: RateLimits;
   /** Releases connections and timers; the server calls it on close. */
   close(): Promise<void>;
 }
@@ -51,6 +54,7 @@ export async function createDependencies(
     config.store.kind === 'redis' ? createRedisConnection({ url: config.store.url, logger }) : undefined;
   if (redis !== undefined) await waitForRedis(redis);
   const stores = createStores(config, { redis, now: clock });
+  const rateLimits = await createRateLimits(config, { redis, logger });
   return {
     config,
     logger,
@@ -66,7 +70,9 @@ export async function createDependencies(
     }),
     passwords: await createPasswordHasher({ cost: config.bcryptCost }),
     events: createSecurityEvents(logger, clock),
+    rateLimits,
     async close() {
+      await rateLimits.close();
       if (redis !== undefined) await redis.quit().catch(() => redis.disconnect());
     },
   };

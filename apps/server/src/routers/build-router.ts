@@ -10,6 +10,7 @@ import type { SystemPrincipal, UserPrincipal } from '../auth/principal.js';
 import { refuseQueryCredentials } from '../auth/refuse-query-credentials.js';
 import { requireAuth } from '../auth/require-auth.js';
 import type { AuthenticatedContext, RequestContext } from '../context.js';
+import { enforceRateLimit } from '../ratelimit/enforce-rate-limit.js';
 import { t, type ProcedureMeta } from '../trpc.js';
 
 /** What a handler of a contract sees in ctx: a principal exactly when the contract demands one. */
@@ -57,6 +58,7 @@ export function procedureFor(contract: ProcedureContract) {
     .meta({ contract })
     .use(refuseQueryCredentials)
     .use(requireAuth(contract.auth))
+    .use(enforceRateLimit(contract))
     .input(contract.input)
     .output(contract.output);
 }
