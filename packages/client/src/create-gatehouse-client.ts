@@ -1,6 +1,7 @@
 import { createTRPCClient, httpBatchLink, httpLink, type TRPCClient } from '@trpc/client';
 import type { AppRouter } from '@gatehouse/server';
 import { gatehouseErrorLink } from './error-link.js';
+import { rateLimitRetryLink, type RateLimitRetryOptions } from './rate-limit-retry-link.js';
 
 /** The fetch signature tRPC's HTTP links accept. */
 export type LinkFetch = NonNullable<Parameters<typeof httpLink>[0]['fetch']>;
@@ -20,6 +21,8 @@ export type GatehouseClientOptions = AccessTokenSource & {
   readonly batch?: boolean;
   /** A fetch implementation, for runtimes without one or for tests. */
   readonly fetch?: LinkFetch;
+  /** Opt-in: wait out a 429's Retry-After and retry once, within `maxWaitMs` (queries only unless `mutations`). */
+  readonly retry?: RateLimitRetryOptions;
 };
 
 export type GatehouseClient = TRPCClient<AppRouter>;
@@ -53,5 +56,6 @@ export function createGatehouseClient(options: GatehouseClientOptions): Gatehous
           maxItems: MAX_BATCH_ITEMS,
           ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
         });
-  return createTRPCClient<AppRouter>({ links: [gatehouseErrorLink<AppRouter>(), transport] });
+  const retry = options.retry === undefined ? [] : [rateLimitRetryLink<AppRouter>(options.retry)];
+  return createTRPCClient<AppRouter>({ links: [...retry, gatehouseErrorLink<AppRouter>(), transport] });
 }

@@ -1,6 +1,8 @@
 export { createGatehouseClient, MAX_BATCH_ITEMS } from './create-gatehouse-client.js';
 export type { AccessTokenSource, GatehouseClient, GatehouseClientOptions } from './create-gatehouse-client.js';
 export { gatehouseErrorLink } from './error-link.js';
+export { rateLimitRetryLink } from './rate-limit-retry-link.js';
+export type { RateLimitRetryOptions } from './rate-limit-retry-link.js';
 export {
   ForbiddenError,
   GatehouseError,
