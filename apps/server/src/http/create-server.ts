@@ -43,7 +43,7 @@ export async function createGatehouseServer(config: Config, options: CreateServe
     trustProxy: trustProxyOption(config.trustProxy),
     bodyLimit: BODY_LIMIT_BYTES,
     // A batch's paths travel in one URL segment (`a,b,c`); Fastify's default 100 characters answers 414 to batches of 8 calls.
-    maxParamLength: 2_048,
+    routerOptions: { maxParamLength: 2_048 },
   };
   // Two calls because Fastify's overloads type HTTP and HTTPS instances (and pino's Logger) apart;
   // the routes are the same on both, so the rest of the server sees one FastifyInstance.
