@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisTestNamespace, type RedisTestNamespace } from '../apps/server/src/stores/redis/redis-test-namespace.js';
 import { callProcedure } from './support/http.js';
+import { spawnGatehouse, type SpawnedGatehouse } from './support/spawn-gatehouse.js';
 import { startGatehouse, type RunningGatehouse } from './support/start-gatehouse.js';
 import { TEST_USERS } from './support/test-seed.js';
 
@@ -23,26 +24,26 @@ const redisLimiterEnv = (prefix: string, url = 'redis://127.0.0.1:6379') => ({
   GATEHOUSE_LIMIT_PUBLIC: '7/60',
 });
 
-describe('two servers on one Redis', () => {
+describe('two server processes on one Redis', () => {
   let namespace: RedisTestNamespace;
   let first: RunningGatehouse;
-  let second: RunningGatehouse;
+  let second: SpawnedGatehouse;
   beforeAll(async () => {
     namespace = await createRedisTestNamespace('ratelimit-shared');
-    // Each server opens its own Redis connection: they share nothing but the keys.
+    // One server in this process, one in its own OS process: they share nothing but Redis.
     [first, second] = await Promise.all([
       startGatehouse({ env: redisLimiterEnv(namespace.prefix) }),
-      startGatehouse({ env: redisLimiterEnv(namespace.prefix) }),
+      spawnGatehouse(redisLimiterEnv(namespace.prefix)),
     ]);
   });
   afterAll(async () => {
-    await Promise.all([first?.close(), second?.close()]);
+    await Promise.all([first?.close(), second?.stop()]);
     await namespace.cleanup();
   });
 
   it('share one budget: across both, exactly the limit succeeds', async () => {
     // auth.register's contract allows 10 per hour per IP.
-    const register = (gatehouse: RunningGatehouse, index: number) =>
+    const register = (gatehouse: { readonly url: string }, index: number) =>
       callProcedure(gatehouse.url, 'auth.register', {
         kind: 'mutation',
         input: { email: `shared-${index}@test.gatehouse`, password: 'long enough password', name: 'S' },
