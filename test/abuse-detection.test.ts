@@ -19,6 +19,9 @@ describe('credential stuffing', () => {
         // Short on purpose: the test waits for the strict policy to end.
         GATEHOUSE_STUFFING_STRICT_SECONDS: '1',
         GATEHOUSE_STUFFING_STRICT_LIMIT: '2/60',
+        // Above the failures threshold, so one user's mistakes reach it before the brute-force guard blocks them.
+        GATEHOUSE_LOGIN_LIMIT_EMAIL_IP: '20/86400/900',
+        GATEHOUSE_LOGIN_LIMIT_EMAIL: '20/3600/900',
       },
     });
   });

@@ -79,6 +79,16 @@ const stuffingThreshold = z
 /** A TCP port, or `off` for no metrics listener at all. */
 const metricsPort = z.union([z.literal('off'), port]);
 
+/** `points/windowSeconds/blockSeconds`, e.g. `5/86400/900`: a login budget and how long exceeding it blocks. */
+const loginBudget = z
+  .string()
+  .regex(/^\d+\/\d+\/\d+$/, 'expected points/windowSeconds/blockSeconds, e.g. 5/86400/900')
+  .transform((value) => {
+    const [points, durationSeconds, blockDurationSeconds] = value.split('/').map(Number) as [number, number, number];
+    return { points, durationSeconds, blockDurationSeconds };
+  })
+  .refine((b) => b.points > 0 && b.durationSeconds > 0 && b.blockDurationSeconds > 0, 'all three numbers must be positive');
+
 const envSchema = z.object({
   GATEHOUSE_ENV: z.enum(ENVIRONMENTS).default('development'),
   GATEHOUSE_HOST: z.string().trim().min(1).default('127.0.0.1'),
@@ -95,6 +105,12 @@ const envSchema = z.object({
   GATEHOUSE_BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
   GATEHOUSE_LIMIT_PUBLIC: budget.default({ points: 100, durationSeconds: 3600 }),
   GATEHOUSE_LIMIT_AUTHENTICATED: budget.default({ points: 600, durationSeconds: 60 }),
+  // Where rate-limit counters live; unset means wherever GATEHOUSE_STORE keeps state.
+  GATEHOUSE_RATE_LIMIT_STORE: z.enum(['memory', 'redis']).optional(),
+  // SPEC "Rate limits" for auth.login: consecutive failures per email+IP, failures per email, per IP.
+  GATEHOUSE_LOGIN_LIMIT_EMAIL_IP: loginBudget.default({ points: 5, durationSeconds: 86_400, blockDurationSeconds: 900 }),
+  GATEHOUSE_LOGIN_LIMIT_EMAIL: loginBudget.default({ points: 10, durationSeconds: 3600, blockDurationSeconds: 900 }),
+  GATEHOUSE_LOGIN_LIMIT_IP: loginBudget.default({ points: 100, durationSeconds: 86_400, blockDurationSeconds: 86_400 }),
   GATEHOUSE_CORS_ORIGINS: originList.default([]),
   GATEHOUSE_TRUST_PROXY: trustProxy.default(false),
   GATEHOUSE_TLS_CERT: optionalPath,
@@ -122,6 +138,12 @@ export interface TlsConfig {
   readonly clientCaFile: string | undefined;
 }
 
+export interface LoginBudget {
+  readonly points: number;
+  readonly durationSeconds: number;
+  readonly blockDurationSeconds: number;
+}
+
 export interface Config {
   readonly env: Environment;
   readonly host: string;
@@ -137,6 +159,14 @@ export interface Config {
   readonly limits: {
     readonly public: { readonly points: number; readonly durationSeconds: number };
     readonly authenticated: { readonly points: number; readonly durationSeconds: number };
+  };
+  /** Where rate-limit counters live: one process's memory, or Redis shared by every process. */
+  readonly rateLimitStore: { readonly kind: 'memory' } | { readonly kind: 'redis'; readonly url: string; readonly keyPrefix: string };
+  /** The layered brute-force defence of auth.login (SPEC "Rate limits"). */
+  readonly loginLimits: {
+    readonly emailAndIp: LoginBudget;
+    readonly email: LoginBudget;
+    readonly ip: LoginBudget;
   };
   readonly corsOrigins: readonly string[];
   readonly trustProxy: false | number | readonly string[];
@@ -210,6 +240,9 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     if (e.GATEHOUSE_STORE === 'memory') {
       issues.push('GATEHOUSE_STORE: production needs redis; memory state is lost on restart and not shared');
     }
+    if (e.GATEHOUSE_RATE_LIMIT_STORE === 'memory') {
+      issues.push('GATEHOUSE_RATE_LIMIT_STORE: production needs redis; in memory every process would grant the full budget');
+    }
     if (tls === undefined && e.GATEHOUSE_TRUST_PROXY === false) {
       issues.push('GATEHOUSE_TLS_CERT / GATEHOUSE_TRUST_PROXY: production needs TLS here or a trusted TLS-terminating proxy');
     }
@@ -232,6 +265,15 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     refreshTokenTtlSeconds: e.GATEHOUSE_REFRESH_TOKEN_TTL,
     bcryptCost: e.GATEHOUSE_BCRYPT_COST,
     limits: { public: e.GATEHOUSE_LIMIT_PUBLIC, authenticated: e.GATEHOUSE_LIMIT_AUTHENTICATED },
+    rateLimitStore:
+      (e.GATEHOUSE_RATE_LIMIT_STORE ?? e.GATEHOUSE_STORE) === 'redis'
+        ? { kind: 'redis' as const, url: e.REDIS_URL, keyPrefix: e.GATEHOUSE_REDIS_PREFIX }
+        : { kind: 'memory' as const },
+    loginLimits: {
+      emailAndIp: e.GATEHOUSE_LOGIN_LIMIT_EMAIL_IP,
+      email: e.GATEHOUSE_LOGIN_LIMIT_EMAIL,
+      ip: e.GATEHOUSE_LOGIN_LIMIT_IP,
+    },
     corsOrigins: Object.freeze([...e.GATEHOUSE_CORS_ORIGINS]),
     trustProxy: Array.isArray(e.GATEHOUSE_TRUST_PROXY) ? Object.freeze([...e.GATEHOUSE_TRUST_PROXY]) : e.GATEHOUSE_TRUST_PROXY,
     tls,

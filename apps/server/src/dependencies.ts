@@ -9,6 +9,7 @@ import { createStores } from './stores/create-stores.js';
 import { createApiKeyStore } from './stores/create-api-key-store.js';
 import { createRedisConnection, waitForRedis } from './stores/redis/redis-connection.js';
 import type { OrderStore } from './stores/order-store.js';
+import { createRateLimits, type RateLimits } from './ratelimit/rate-limits.js';
 import type { UserStore } from './stores/user-store.js';
 import { createAccessTokens, type AccessTokens } from './tokens/access-tokens.js';
 import { generateEphemeralSigningKeys, loadSigningKeysFile, type SigningKeys } from './tokens/signing-keys.js';
@@ -44,6 +45,8 @@ export interface Dependencies {
   readonly auditLog: AuditLogStore;
   /** Credential-stuffing and enumeration detectors. */
   readonly abuse: AbuseDetection;
+  /** Every rate limiter and the login guard, in memory or Redis (GATEHOUSE_RATE_LIMIT_STORE). */
+  readonly rateLimits: RateLimits;
   /** Releases connections and timers; the server calls it on close. */
   close(): Promise<void>;
 }
@@ -85,6 +88,7 @@ export async function createDependencies(
   metrics.gaugeFlag('gatehouse_credential_stuffing_active', '1 while login runs under the strict credential-stuffing policy', () =>
     abuse.stuffing.isStuffingActive(),
   );
+  const rateLimits = await createRateLimits(config, { redis, logger });
   return {
     config,
     logger,
@@ -109,7 +113,9 @@ export async function createDependencies(
       onTouchFailed: (error) => logger.warn({ err: error }, 'could not record an API key’s last use'),
     }),
     services: createServiceDirectory(),
+    rateLimits,
     async close() {
+      await rateLimits.close();
       if (redis !== undefined) await redis.quit().catch(() => redis.disconnect());
     },
   };

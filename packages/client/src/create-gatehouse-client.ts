@@ -2,6 +2,7 @@ import { createTRPCClient, httpBatchLink, httpLink, type TRPCClient } from '@trp
 import type { AppRouter } from '@gatehouse/server';
 import { gatehouseErrorLink } from './error-link.js';
 import { createTlsFetch, type GatehouseTlsOptions } from './tls-fetch.js';
+import { rateLimitRetryLink, type RateLimitRetryOptions } from './rate-limit-retry-link.js';
 
 /** The fetch signature tRPC's HTTP links accept. */
 export type LinkFetch = NonNullable<Parameters<typeof httpLink>[0]['fetch']>;
@@ -28,6 +29,8 @@ export type GatehouseClientOptions = AccessTokenSource & {
   readonly apiKey?: string;
   /** Node only: a private CA to trust and a client certificate for mutual TLS. */
   readonly tls?: GatehouseTlsOptions;
+  /** Opt-in: wait out a 429's Retry-After and retry once, within `maxWaitMs` (queries only unless `mutations`). */
+  readonly retry?: RateLimitRetryOptions;
 };
 
 export type GatehouseClient = TRPCClient<AppRouter>;
@@ -66,5 +69,6 @@ export function createGatehouseClient(options: GatehouseClientOptions): Gatehous
           maxItems: MAX_BATCH_ITEMS,
           ...(fetch === undefined ? {} : { fetch }),
         });
-  return createTRPCClient<AppRouter>({ links: [gatehouseErrorLink<AppRouter>(), transport] });
+  const retry = options.retry === undefined ? [] : [rateLimitRetryLink<AppRouter>(options.retry)];
+  return createTRPCClient<AppRouter>({ links: [...retry, gatehouseErrorLink<AppRouter>(), transport] });
 }

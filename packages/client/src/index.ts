@@ -3,6 +3,8 @@ export type { AccessTokenSource, GatehouseClient, GatehouseClientOptions } from 
 export { gatehouseErrorLink } from './error-link.js';
 export { createTlsFetch } from './tls-fetch.js';
 export type { GatehouseTlsOptions } from './tls-fetch.js';
+export { rateLimitRetryLink } from './rate-limit-retry-link.js';
+export type { RateLimitRetryOptions } from './rate-limit-retry-link.js';
 export {
   ForbiddenError,
   GatehouseError,

@@ -18,6 +18,7 @@ export const MAX_BATCH_SIZE = 10;
 export function createRequestContext(
   deps: Dependencies,
   request: { id: string; ip: string; url: string; headers: RequestContext['headers']; socket?: unknown },
+  calls: readonly string[] = [],
 ): RequestContext {
   const authenticate = createAuthenticator(deps);
   let principal: Promise<Principal | undefined> | undefined;
@@ -34,6 +35,7 @@ export function createRequestContext(
       return principal;
     },
     responseHeaders: createResponseHeaders(),
+    rateLimit: deps.rateLimits.forRequest(calls),
   };
 }
 
@@ -59,7 +61,8 @@ export async function registerTrpcRoute(app: FastifyInstance, deps: Dependencies
     trpcOptions: {
       router: appRouter,
       maxBatchSize: MAX_BATCH_SIZE,
-      createContext: ({ req }: CreateFastifyContextOptions) => createRequestContext(deps, req),
+      createContext: ({ req, info }: CreateFastifyContextOptions) =>
+        createRequestContext(deps, req, info.calls.map((call) => call.path)),
       responseMeta: ({ ctx, errors }) => ({ headers: responseHeadersFor(ctx, errors) }),
       onError: ({ error, path, ctx }) => {
         if (error.code === 'INTERNAL_SERVER_ERROR') {

@@ -13,6 +13,7 @@ import { answerStoreUnavailable } from '../errors/answer-store-unavailable.js';
 import { requireAuth } from '../auth/require-auth.js';
 import type { AuthenticatedContext, RequestContext } from '../context.js';
 import { recordCallMetrics } from '../metrics/record-call-metrics.js';
+import { enforceRateLimit } from '../ratelimit/enforce-rate-limit.js';
 import { t, type ProcedureMeta } from '../trpc.js';
 
 /** What a handler of a contract sees in ctx: a principal exactly when the contract demands one. */
@@ -63,6 +64,7 @@ export function procedureFor(contract: ProcedureContract) {
     .use(refuseQueryCredentials)
     .use(detectEnumeration(contract))
     .use(requireAuth(contract.auth))
+    .use(enforceRateLimit(contract))
     .input(contract.input)
     .output(contract.output);
 }
