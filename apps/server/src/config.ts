@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 /**
@@ -88,6 +89,10 @@ const envSchema = z.object({
   GATEHOUSE_TLS_KEY: optionalPath,
   GATEHOUSE_TLS_CLIENT_CA: optionalPath,
   GATEHOUSE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  GATEHOUSE_TRPC_FAST_PATH: z.enum(['true', 'false']).default('true'),
+  GATEHOUSE_TOKEN_CACHE_SIZE: z.coerce.number().int().min(0).max(10_000_000).default(100_000),
+  GATEHOUSE_PASSWORD_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
+  GATEHOUSE_PASSWORD_QUEUE: z.coerce.number().int().min(1).max(100_000).default(64),
 });
 
 export type ConfigEnv = z.input<typeof envSchema>;
@@ -119,6 +124,12 @@ export interface Config {
   readonly trustProxy: false | number | readonly string[];
   readonly tls: TlsConfig | undefined;
   readonly logLevel: z.infer<typeof envSchema>['GATEHOUSE_LOG_LEVEL'];
+  /** Serve plain JSON tRPC calls straight from Node's request and response (http/fast-trpc); false: tRPC's Fastify adapter for all. */
+  readonly trpcFastPath: boolean;
+  /** How many verified access tokens to remember (tokens/verified-token-cache.ts); 0 verifies every call. */
+  readonly tokenCacheSize: number;
+  /** bcrypt runs in this many worker threads, and at most `queue` more wait; beyond that a login is refused with 503. */
+  readonly passwordWorkers: { readonly threads: number; readonly queue: number };
 }
 
 /** A configuration that cannot start; `issues` name each variable and what it allows. */
@@ -186,7 +197,18 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     trustProxy: Array.isArray(e.GATEHOUSE_TRUST_PROXY) ? Object.freeze([...e.GATEHOUSE_TRUST_PROXY]) : e.GATEHOUSE_TRUST_PROXY,
     tls,
     logLevel: e.GATEHOUSE_LOG_LEVEL,
+    trpcFastPath: e.GATEHOUSE_TRPC_FAST_PATH === 'true',
+    tokenCacheSize: e.GATEHOUSE_TOKEN_CACHE_SIZE,
+    passwordWorkers: Object.freeze({
+      threads: e.GATEHOUSE_PASSWORD_WORKERS ?? defaultPasswordWorkers(),
+      queue: e.GATEHOUSE_PASSWORD_QUEUE,
+    }),
   });
+}
+
+/** One core stays free for the event loop: bcrypt at cost 12 keeps a core busy for about 0.4 s. */
+function defaultPasswordWorkers(): number {
+  return Math.max(1, availableParallelism() - 1);
 }
 
 /** Empty variables count as unset, so `GATEHOUSE_SEED_FILE=` does not mean a file named "". */

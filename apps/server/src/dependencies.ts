@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { createPasswordHasher, type PasswordHasher } from './auth/password-hasher.js';
+import { createPasswordWorkerPool } from './auth/password-worker-pool.js';
 import { createSecurityEvents, type SecurityEvents } from './audit/security-events.js';
 import type { Config } from './config.js';
 import type { Redis } from 'ioredis';
@@ -9,6 +10,7 @@ import type { OrderStore } from './stores/order-store.js';
 import type { UserStore } from './stores/user-store.js';
 import { createAccessTokens, type AccessTokens } from './tokens/access-tokens.js';
 import { generateEphemeralSigningKeys, loadSigningKeysFile, type SigningKeys } from './tokens/signing-keys.js';
+import { createVerifiedTokenCache } from './tokens/verified-token-cache.js';
 
 /**
  * Everything a request handler may use, built once per server from the
@@ -51,6 +53,7 @@ export async function createDependencies(
     config.store.kind === 'redis' ? createRedisConnection({ url: config.store.url, logger }) : undefined;
   if (redis !== undefined) await waitForRedis(redis);
   const stores = createStores(config, { redis, now: clock });
+  const passwordPool = createPasswordWorkerPool(config.passwordWorkers);
   return {
     config,
     logger,
@@ -63,10 +66,12 @@ export async function createDependencies(
       audience: config.audience,
       ttlSeconds: config.accessTokenTtlSeconds,
       now,
+      cache: config.tokenCacheSize === 0 ? undefined : createVerifiedTokenCache({ maxEntries: config.tokenCacheSize, now }),
     }),
-    passwords: await createPasswordHasher({ cost: config.bcryptCost }),
+    passwords: await createPasswordHasher({ cost: config.bcryptCost, pool: passwordPool }),
     events: createSecurityEvents(logger, clock),
     async close() {
+      await passwordPool.close();
       if (redis !== undefined) await redis.quit().catch(() => redis.disconnect());
     },
   };

@@ -107,6 +107,17 @@ export class NotFoundError extends GatehouseError {
   }
 }
 
+/** 503: the server is too busy to start this call now (e.g. a flood of logins). Retry after `retryAfterMs`. */
+export class ServiceUnavailableError extends GatehouseError {
+  readonly code = 'SERVICE_UNAVAILABLE' as const;
+  readonly retryAfterMs: number;
+
+  constructor(original: TRPCClientError<AnyTRPCRouter>, data: ErrorData) {
+    super(original, data);
+    this.retryAfterMs = data.retryAfterMs ?? 1000;
+  }
+}
+
 /** Any other answer from the server (409 conflict, 500, ...), with its tRPC code. */
 export class ServerError extends GatehouseError {
   readonly code: string;
@@ -124,6 +135,7 @@ export type AnyGatehouseError =
   | RateLimitedError
   | ValidationError
   | NotFoundError
+  | ServiceUnavailableError
   | ServerError;
 
 export function isGatehouseError(error: unknown): error is AnyGatehouseError {
@@ -152,6 +164,8 @@ export function toGatehouseError(error: unknown): unknown {
       return new ValidationError(original, data);
     case 'NOT_FOUND':
       return new NotFoundError(original, data);
+    case 'SERVICE_UNAVAILABLE':
+      return new ServiceUnavailableError(original, data);
     default:
       return new ServerError(original, data);
   }

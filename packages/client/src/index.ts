@@ -7,6 +7,7 @@ export {
   NotFoundError,
   RateLimitedError,
   ServerError,
+  ServiceUnavailableError,
   UnauthorizedError,
   ValidationError,
   isGatehouseError,

@@ -6,6 +6,7 @@ import { createAuthenticator } from '../auth/authenticate.js';
 import type { Principal } from '../auth/principal.js';
 import { createResponseHeaders, type RequestContext } from '../context.js';
 import type { Dependencies } from '../dependencies.js';
+import { ServiceOverloaded } from '../errors/service-overloaded.js';
 import { appRouter, type AppRouter } from '../routers/app-router.js';
 import { normaliseIp } from './client-ip.js';
 import { findQueryCredential } from './query-credentials.js';
@@ -46,6 +47,9 @@ export function responseHeadersFor(ctx: RequestContext | undefined, errors: read
   const failure = errors.map((error) => error.cause).find((cause): cause is AuthFailure => cause instanceof AuthFailure);
   const challenge = failure === undefined ? undefined : wwwAuthenticateFor(failure.data);
   if (challenge !== undefined) headers['www-authenticate'] = challenge;
+  const overloaded = errors.map((error) => error.cause).find((cause): cause is ServiceOverloaded => cause instanceof ServiceOverloaded);
+  // RFC 9110 section 10.2.3: a 503 says when to come back, in whole seconds.
+  if (overloaded !== undefined) headers['retry-after'] = String(Math.max(1, Math.ceil(overloaded.retryAfterMs / 1000)));
   return headers;
 }
 
