@@ -9,6 +9,7 @@ import type { Dependencies } from '../dependencies.js';
 import { ServiceOverloaded } from '../errors/service-overloaded.js';
 import { appRouter, type AppRouter } from '../routers/app-router.js';
 import { normaliseIp } from './client-ip.js';
+import { fastTrpcPlugin } from './fast-trpc/fast-trpc-plugin.js';
 import { findQueryCredential } from './query-credentials.js';
 import { wwwAuthenticateFor } from './www-authenticate.js';
 
@@ -55,7 +56,8 @@ export function responseHeadersFor(ctx: RequestContext | undefined, errors: read
 
 /** Mounts the API at /trpc through tRPC's Fastify adapter. */
 export async function registerTrpcRoute(app: FastifyInstance, deps: Dependencies): Promise<void> {
-  await app.register(fastifyTRPCPlugin<AppRouter>, {
+  // GATEHOUSE_TRPC_FAST_PATH: the same procedures, served without tRPC's Fetch conversions (http/fast-trpc).
+  await app.register(deps.config.trpcFastPath ? fastTrpcPlugin<AppRouter> : fastifyTRPCPlugin<AppRouter>, {
     prefix: '/trpc',
     trpcOptions: {
       router: appRouter,
