@@ -90,7 +90,7 @@ const envSchema = z.object({
   GATEHOUSE_TLS_CLIENT_CA: optionalPath,
   GATEHOUSE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   GATEHOUSE_TRPC_FAST_PATH: z.enum(['true', 'false']).default('true'),
-  GATEHOUSE_TOKEN_CACHE_SIZE: z.coerce.number().int().min(0).max(10_000_000).default(100_000),
+  GATEHOUSE_TOKEN_CACHE_SIZE: z.coerce.number().int().min(0).max(10_000_000).default(50_000),
   GATEHOUSE_PASSWORD_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
   GATEHOUSE_PASSWORD_QUEUE: z.coerce.number().int().min(1).max(100_000).default(64),
 });
