@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 /**
@@ -127,6 +128,10 @@ const envSchema = z.object({
   GATEHOUSE_STUFFING_STRICT_LIMIT: budget.default({ points: 3, durationSeconds: 900 }),
   GATEHOUSE_ENUMERATION_LIMIT: budget.default({ points: 20, durationSeconds: 60 }),
   GATEHOUSE_ENUMERATION_BLOCK: positiveSeconds.default(900),
+  GATEHOUSE_TRPC_FAST_PATH: z.enum(['true', 'false']).default('true'),
+  GATEHOUSE_TOKEN_CACHE_SIZE: z.coerce.number().int().min(0).max(10_000_000).default(50_000),
+  GATEHOUSE_PASSWORD_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
+  GATEHOUSE_PASSWORD_QUEUE: z.coerce.number().int().min(1).max(100_000).default(64),
 });
 
 export type ConfigEnv = z.input<typeof envSchema>;
@@ -179,6 +184,12 @@ export interface Config {
   /** Where GET /metrics listens: its own address, never the API's (undefined: no listener). */
   readonly metrics: { readonly host: string; readonly port: number } | undefined;
   readonly abuse: AbuseConfig;
+  /** Serve plain JSON tRPC calls straight from Node's request and response (http/fast-trpc); false: tRPC's Fastify adapter for all. */
+  readonly trpcFastPath: boolean;
+  /** How many verified access tokens to remember (tokens/verified-token-cache.ts); 0 verifies every call. */
+  readonly tokenCacheSize: number;
+  /** bcrypt runs in this many worker threads, and at most `queue` more wait; beyond that a login is refused with 503. */
+  readonly passwordWorkers: { readonly threads: number; readonly queue: number };
 }
 
 /** Thresholds of the abuse detectors (apps/server/src/abuse). */
@@ -294,7 +305,18 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
         blockSeconds: e.GATEHOUSE_ENUMERATION_BLOCK,
       },
     },
+    trpcFastPath: e.GATEHOUSE_TRPC_FAST_PATH === 'true',
+    tokenCacheSize: e.GATEHOUSE_TOKEN_CACHE_SIZE,
+    passwordWorkers: Object.freeze({
+      threads: e.GATEHOUSE_PASSWORD_WORKERS ?? defaultPasswordWorkers(),
+      queue: e.GATEHOUSE_PASSWORD_QUEUE,
+    }),
   });
+}
+
+/** One core stays free for the event loop: bcrypt at cost 12 keeps a core busy for about 0.4 s. */
+function defaultPasswordWorkers(): number {
+  return Math.max(1, availableParallelism() - 1);
 }
 
 /** Empty variables count as unset, so `GATEHOUSE_SEED_FILE=` does not mean a file named "". */

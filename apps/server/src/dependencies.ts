@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { createApiKeys, type ApiKeys } from './apikeys/api-keys.js';
 import { createServiceDirectory, type ServiceDirectory } from './auth/service-directory.js';
 import { createPasswordHasher, type PasswordHasher } from './auth/password-hasher.js';
+import { createPasswordWorkerPool } from './auth/password-worker-pool.js';
 import { createSecurityEvents, type SecurityEvents } from './audit/security-events.js';
 import type { Config } from './config.js';
 import type { Redis } from 'ioredis';
@@ -19,6 +20,7 @@ import { createMetrics, type Metrics } from './metrics/create-metrics.js';
 import { createSecurityEventMetricsSink } from './metrics/security-event-metrics.js';
 import type { AuditLogStore } from './stores/audit-log-store.js';
 import { createAuditLogStore } from './stores/create-audit-log-store.js';
+import { createVerifiedTokenCache } from './tokens/verified-token-cache.js';
 
 /**
  * Everything a request handler may use, built once per server from the
@@ -89,6 +91,7 @@ export async function createDependencies(
     abuse.stuffing.isStuffingActive(),
   );
   const rateLimits = await createRateLimits(config, { redis, logger });
+  const passwordPool = createPasswordWorkerPool(config.passwordWorkers);
   return {
     config,
     logger,
@@ -101,8 +104,9 @@ export async function createDependencies(
       audience: config.audience,
       ttlSeconds: config.accessTokenTtlSeconds,
       now,
+      cache: config.tokenCacheSize === 0 ? undefined : createVerifiedTokenCache({ maxEntries: config.tokenCacheSize, now }),
     }),
-    passwords: await createPasswordHasher({ cost: config.bcryptCost }),
+    passwords: await createPasswordHasher({ cost: config.bcryptCost, pool: passwordPool }),
     events,
     metrics,
     auditLog,
@@ -115,6 +119,7 @@ export async function createDependencies(
     services: createServiceDirectory(),
     rateLimits,
     async close() {
+      await passwordPool.close();
       await rateLimits.close();
       if (redis !== undefined) await redis.quit().catch(() => redis.disconnect());
     },

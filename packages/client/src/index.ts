@@ -11,6 +11,7 @@ export {
   NotFoundError,
   RateLimitedError,
   ServerError,
+  ServiceUnavailableError,
   UnauthorizedError,
   ValidationError,
   isGatehouseError,

@@ -29,6 +29,8 @@ export interface CreateServerOptions {
   readonly logger: Logger;
   readonly seed?: Seed | undefined;
   readonly overrides?: DependencyOverrides;
+  /** Serve with these instead of building new ones (tests: two hosts over one state, e.g. fast vs stock tRPC path). */
+  readonly dependencies?: Dependencies;
 }
 
 /** 1 MB: enough for any Gatehouse call, small enough that a flood of bodies cannot exhaust memory (GATEHOUSE_BODY_LIMIT_BYTES). */
@@ -39,7 +41,7 @@ export const BODY_LIMIT_BYTES = 1_048_576;
  * documents, over HTTPS when the config names a certificate.
  */
 export async function createGatehouseServer(config: Config, options: CreateServerOptions): Promise<GatehouseServer> {
-  const deps = await createDependencies(config, options.logger, options.overrides);
+  const deps = options.dependencies ?? (await createDependencies(config, options.logger, options.overrides));
   if (options.seed !== undefined) await applySeedUsers(options.seed, deps.users, deps.passwords);
   if (options.seed !== undefined) applySeedServices(options.seed, deps.services);
 

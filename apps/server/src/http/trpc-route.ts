@@ -6,9 +6,11 @@ import { createAuthenticator } from '../auth/authenticate.js';
 import type { Principal } from '../auth/principal.js';
 import { createResponseHeaders, type RequestContext } from '../context.js';
 import type { Dependencies } from '../dependencies.js';
+import { ServiceOverloaded } from '../errors/service-overloaded.js';
 import { appRouter, type AppRouter } from '../routers/app-router.js';
 import { verifiedClientCertificate } from './client-certificate.js';
 import { normaliseIp } from './client-ip.js';
+import { fastTrpcPlugin } from './fast-trpc/fast-trpc-plugin.js';
 import { findQueryCredential } from './query-credentials.js';
 import { wwwAuthenticateFor } from './www-authenticate.js';
 
@@ -51,12 +53,16 @@ export function responseHeadersFor(ctx: RequestContext | undefined, errors: read
   const failure = errors.map((error) => error.cause).find((cause): cause is AuthFailure => cause instanceof AuthFailure);
   const challenge = failure === undefined ? undefined : wwwAuthenticateFor(failure.data);
   if (challenge !== undefined) headers['www-authenticate'] = challenge;
+  const overloaded = errors.map((error) => error.cause).find((cause): cause is ServiceOverloaded => cause instanceof ServiceOverloaded);
+  // RFC 9110 section 10.2.3: a 503 says when to come back, in whole seconds.
+  if (overloaded !== undefined) headers['retry-after'] = String(Math.max(1, Math.ceil(overloaded.retryAfterMs / 1000)));
   return headers;
 }
 
 /** Mounts the API at /trpc through tRPC's Fastify adapter. */
 export async function registerTrpcRoute(app: FastifyInstance, deps: Dependencies): Promise<void> {
-  await app.register(fastifyTRPCPlugin<AppRouter>, {
+  // GATEHOUSE_TRPC_FAST_PATH: the same procedures, served without tRPC's Fetch conversions (http/fast-trpc).
+  await app.register(deps.config.trpcFastPath ? fastTrpcPlugin<AppRouter> : fastifyTRPCPlugin<AppRouter>, {
     prefix: '/trpc',
     trpcOptions: {
       router: appRouter,
