@@ -1,5 +1,6 @@
 import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
+import { inject } from 'vitest';
 import { createGatehouseServer, createLogger, parseConfig, parseSeed, type GatehouseServer, type SeedInput } from '@gatehouse/server';
 import { TEST_SEED } from './test-seed.js';
 
@@ -30,6 +31,9 @@ export async function startGatehouse(options: StartOptions = {}): Promise<Runnin
     GATEHOUSE_LOG_LEVEL: 'info',
     GATEHOUSE_LIMIT_PUBLIC: '100000/3600',
     GATEHOUSE_LIMIT_AUTHENTICATED: '100000/60',
+    GATEHOUSE_METRICS_PORT: '0',
+    // The e2e-stock-adapter project runs every suite again through tRPC's own Fastify adapter.
+    GATEHOUSE_TRPC_FAST_PATH: inject('trpcFastPath') === false ? 'false' : 'true',
     ...options.env,
   });
   const lines: string[] = [];

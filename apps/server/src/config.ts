@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 /**
@@ -66,6 +67,29 @@ const originList = z
 
 const optionalPath = z.string().trim().min(1).optional();
 
+/** `failures/emails/ips`: failed logins, distinct emails and distinct IPs that together mean credential stuffing. */
+const stuffingThreshold = z
+  .string()
+  .regex(/^\d+\/\d+\/\d+$/, 'expected failures/emails/ips, e.g. 50/20/10')
+  .transform((value) => {
+    const [failures, distinctEmails, distinctIps] = value.split('/').map(Number) as [number, number, number];
+    return { failures, distinctEmails, distinctIps };
+  })
+  .refine((t) => t.failures > 0 && t.distinctEmails > 0 && t.distinctIps > 0, 'all three must be positive');
+
+/** A TCP port, or `off` for no metrics listener at all. */
+const metricsPort = z.union([z.literal('off'), port]);
+
+/** `points/windowSeconds/blockSeconds`, e.g. `5/86400/900`: a login budget and how long exceeding it blocks. */
+const loginBudget = z
+  .string()
+  .regex(/^\d+\/\d+\/\d+$/, 'expected points/windowSeconds/blockSeconds, e.g. 5/86400/900')
+  .transform((value) => {
+    const [points, durationSeconds, blockDurationSeconds] = value.split('/').map(Number) as [number, number, number];
+    return { points, durationSeconds, blockDurationSeconds };
+  })
+  .refine((b) => b.points > 0 && b.durationSeconds > 0 && b.blockDurationSeconds > 0, 'all three numbers must be positive');
+
 const envSchema = z.object({
   GATEHOUSE_ENV: z.enum(ENVIRONMENTS).default('development'),
   GATEHOUSE_HOST: z.string().trim().min(1).default('127.0.0.1'),
@@ -82,12 +106,32 @@ const envSchema = z.object({
   GATEHOUSE_BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
   GATEHOUSE_LIMIT_PUBLIC: budget.default({ points: 100, durationSeconds: 3600 }),
   GATEHOUSE_LIMIT_AUTHENTICATED: budget.default({ points: 600, durationSeconds: 60 }),
+  // Where rate-limit counters live; unset means wherever GATEHOUSE_STORE keeps state.
+  GATEHOUSE_RATE_LIMIT_STORE: z.enum(['memory', 'redis']).optional(),
+  // SPEC "Rate limits" for auth.login: consecutive failures per email+IP, failures per email, per IP.
+  GATEHOUSE_LOGIN_LIMIT_EMAIL_IP: loginBudget.default({ points: 5, durationSeconds: 86_400, blockDurationSeconds: 900 }),
+  GATEHOUSE_LOGIN_LIMIT_EMAIL: loginBudget.default({ points: 10, durationSeconds: 3600, blockDurationSeconds: 900 }),
+  GATEHOUSE_LOGIN_LIMIT_IP: loginBudget.default({ points: 100, durationSeconds: 86_400, blockDurationSeconds: 86_400 }),
   GATEHOUSE_CORS_ORIGINS: originList.default([]),
   GATEHOUSE_TRUST_PROXY: trustProxy.default(false),
   GATEHOUSE_TLS_CERT: optionalPath,
   GATEHOUSE_TLS_KEY: optionalPath,
   GATEHOUSE_TLS_CLIENT_CA: optionalPath,
   GATEHOUSE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  GATEHOUSE_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(67_108_864).default(1_048_576),
+  GATEHOUSE_AUDIT_LOG_MAX_RECORDS: z.coerce.number().int().min(100).max(10_000_000).default(100_000),
+  GATEHOUSE_METRICS_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  GATEHOUSE_METRICS_PORT: metricsPort.default(9464),
+  GATEHOUSE_STUFFING_THRESHOLD: stuffingThreshold.default({ failures: 50, distinctEmails: 20, distinctIps: 10 }),
+  GATEHOUSE_STUFFING_WINDOW: positiveSeconds.default(300),
+  GATEHOUSE_STUFFING_STRICT_SECONDS: positiveSeconds.default(900),
+  GATEHOUSE_STUFFING_STRICT_LIMIT: budget.default({ points: 3, durationSeconds: 900 }),
+  GATEHOUSE_ENUMERATION_LIMIT: budget.default({ points: 20, durationSeconds: 60 }),
+  GATEHOUSE_ENUMERATION_BLOCK: positiveSeconds.default(900),
+  GATEHOUSE_TRPC_FAST_PATH: z.enum(['true', 'false']).default('true'),
+  GATEHOUSE_TOKEN_CACHE_SIZE: z.coerce.number().int().min(0).max(10_000_000).default(50_000),
+  GATEHOUSE_PASSWORD_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
+  GATEHOUSE_PASSWORD_QUEUE: z.coerce.number().int().min(1).max(100_000).default(64),
 });
 
 export type ConfigEnv = z.input<typeof envSchema>;
@@ -97,6 +141,12 @@ export interface TlsConfig {
   readonly keyFile: string;
   /** When set, client certificates are requested and verified against this CA (mTLS). */
   readonly clientCaFile: string | undefined;
+}
+
+export interface LoginBudget {
+  readonly points: number;
+  readonly durationSeconds: number;
+  readonly blockDurationSeconds: number;
 }
 
 export interface Config {
@@ -115,10 +165,51 @@ export interface Config {
     readonly public: { readonly points: number; readonly durationSeconds: number };
     readonly authenticated: { readonly points: number; readonly durationSeconds: number };
   };
+  /** Where rate-limit counters live: one process's memory, or Redis shared by every process. */
+  readonly rateLimitStore: { readonly kind: 'memory' } | { readonly kind: 'redis'; readonly url: string; readonly keyPrefix: string };
+  /** The layered brute-force defence of auth.login (SPEC "Rate limits"). */
+  readonly loginLimits: {
+    readonly emailAndIp: LoginBudget;
+    readonly email: LoginBudget;
+    readonly ip: LoginBudget;
+  };
   readonly corsOrigins: readonly string[];
   readonly trustProxy: false | number | readonly string[];
   readonly tls: TlsConfig | undefined;
   readonly logLevel: z.infer<typeof envSchema>['GATEHOUSE_LOG_LEVEL'];
+  /** Largest request body accepted; larger ones are answered 413 before any parsing. */
+  readonly bodyLimitBytes: number;
+  /** Records the audit log keeps before dropping the oldest. */
+  readonly auditLogMaxRecords: number;
+  /** Where GET /metrics listens: its own address, never the API's (undefined: no listener). */
+  readonly metrics: { readonly host: string; readonly port: number } | undefined;
+  readonly abuse: AbuseConfig;
+  /** Serve plain JSON tRPC calls straight from Node's request and response (http/fast-trpc); false: tRPC's Fastify adapter for all. */
+  readonly trpcFastPath: boolean;
+  /** How many verified access tokens to remember (tokens/verified-token-cache.ts); 0 verifies every call. */
+  readonly tokenCacheSize: number;
+  /** bcrypt runs in this many worker threads, and at most `queue` more wait; beyond that a login is refused with 503. */
+  readonly passwordWorkers: { readonly threads: number; readonly queue: number };
+}
+
+/** Thresholds of the abuse detectors (apps/server/src/abuse). */
+export interface AbuseConfig {
+  readonly stuffing: {
+    readonly failures: number;
+    readonly distinctEmails: number;
+    readonly distinctIps: number;
+    readonly windowSeconds: number;
+    /** How long login stays under the strict policy once stuffing is detected. */
+    readonly strictSeconds: number;
+    /** Login attempts per client IP while the strict policy holds. */
+    readonly strictLimit: { readonly points: number; readonly durationSeconds: number };
+  };
+  readonly enumeration: {
+    /** NOT_FOUND/FORBIDDEN answers on id lookups per principal or IP within the window. */
+    readonly misses: number;
+    readonly windowSeconds: number;
+    readonly blockSeconds: number;
+  };
 }
 
 /** A configuration that cannot start; `issues` name each variable and what it allows. */
@@ -160,6 +251,9 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     if (e.GATEHOUSE_STORE === 'memory') {
       issues.push('GATEHOUSE_STORE: production needs redis; memory state is lost on restart and not shared');
     }
+    if (e.GATEHOUSE_RATE_LIMIT_STORE === 'memory') {
+      issues.push('GATEHOUSE_RATE_LIMIT_STORE: production needs redis; in memory every process would grant the full budget');
+    }
     if (tls === undefined && e.GATEHOUSE_TRUST_PROXY === false) {
       issues.push('GATEHOUSE_TLS_CERT / GATEHOUSE_TRUST_PROXY: production needs TLS here or a trusted TLS-terminating proxy');
     }
@@ -182,11 +276,47 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     refreshTokenTtlSeconds: e.GATEHOUSE_REFRESH_TOKEN_TTL,
     bcryptCost: e.GATEHOUSE_BCRYPT_COST,
     limits: { public: e.GATEHOUSE_LIMIT_PUBLIC, authenticated: e.GATEHOUSE_LIMIT_AUTHENTICATED },
+    rateLimitStore:
+      (e.GATEHOUSE_RATE_LIMIT_STORE ?? e.GATEHOUSE_STORE) === 'redis'
+        ? { kind: 'redis' as const, url: e.REDIS_URL, keyPrefix: e.GATEHOUSE_REDIS_PREFIX }
+        : { kind: 'memory' as const },
+    loginLimits: {
+      emailAndIp: e.GATEHOUSE_LOGIN_LIMIT_EMAIL_IP,
+      email: e.GATEHOUSE_LOGIN_LIMIT_EMAIL,
+      ip: e.GATEHOUSE_LOGIN_LIMIT_IP,
+    },
     corsOrigins: Object.freeze([...e.GATEHOUSE_CORS_ORIGINS]),
     trustProxy: Array.isArray(e.GATEHOUSE_TRUST_PROXY) ? Object.freeze([...e.GATEHOUSE_TRUST_PROXY]) : e.GATEHOUSE_TRUST_PROXY,
     tls,
     logLevel: e.GATEHOUSE_LOG_LEVEL,
+    bodyLimitBytes: e.GATEHOUSE_BODY_LIMIT_BYTES,
+    auditLogMaxRecords: e.GATEHOUSE_AUDIT_LOG_MAX_RECORDS,
+    metrics: e.GATEHOUSE_METRICS_PORT === 'off' ? undefined : { host: e.GATEHOUSE_METRICS_HOST, port: e.GATEHOUSE_METRICS_PORT },
+    abuse: {
+      stuffing: {
+        ...e.GATEHOUSE_STUFFING_THRESHOLD,
+        windowSeconds: e.GATEHOUSE_STUFFING_WINDOW,
+        strictSeconds: e.GATEHOUSE_STUFFING_STRICT_SECONDS,
+        strictLimit: e.GATEHOUSE_STUFFING_STRICT_LIMIT,
+      },
+      enumeration: {
+        misses: e.GATEHOUSE_ENUMERATION_LIMIT.points,
+        windowSeconds: e.GATEHOUSE_ENUMERATION_LIMIT.durationSeconds,
+        blockSeconds: e.GATEHOUSE_ENUMERATION_BLOCK,
+      },
+    },
+    trpcFastPath: e.GATEHOUSE_TRPC_FAST_PATH === 'true',
+    tokenCacheSize: e.GATEHOUSE_TOKEN_CACHE_SIZE,
+    passwordWorkers: Object.freeze({
+      threads: e.GATEHOUSE_PASSWORD_WORKERS ?? defaultPasswordWorkers(),
+      queue: e.GATEHOUSE_PASSWORD_QUEUE,
+    }),
   });
+}
+
+/** One core stays free for the event loop: bcrypt at cost 12 keeps a core busy for about 0.4 s. */
+function defaultPasswordWorkers(): number {
+  return Math.max(1, availableParallelism() - 1);
 }
 
 /** Empty variables count as unset, so `GATEHOUSE_SEED_FILE=` does not mean a file named "". */

@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Principal } from './auth/principal.js';
 import type { EventOrigin } from './audit/security-events.js';
 import type { Dependencies } from './dependencies.js';
+import type { RequestRateLimit } from './ratelimit/request-rate-limit.js';
 
 /**
  * What one HTTP request tells a procedure. Built by the HTTP layer, shared by
@@ -20,6 +21,8 @@ export interface RequestContext {
   authenticate(): Promise<Principal | undefined>;
   /** Headers the response will carry (cookies, rate limits), collected during the calls. */
   readonly responseHeaders: ResponseHeaders;
+  /** Rate-limit state shared by the calls of this request: batch reservations and the tightest budget seen. */
+  readonly rateLimit: RequestRateLimit;
 }
 
 /** A context after the auth middleware: the principal is known. */

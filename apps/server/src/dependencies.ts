@@ -1,14 +1,26 @@
 import type { Logger } from 'pino';
+import { createApiKeys, type ApiKeys } from './apikeys/api-keys.js';
+import { createServiceDirectory, type ServiceDirectory } from './auth/service-directory.js';
 import { createPasswordHasher, type PasswordHasher } from './auth/password-hasher.js';
+import { createPasswordWorkerPool } from './auth/password-worker-pool.js';
 import { createSecurityEvents, type SecurityEvents } from './audit/security-events.js';
 import type { Config } from './config.js';
 import type { Redis } from 'ioredis';
 import { createStores } from './stores/create-stores.js';
+import { createApiKeyStore } from './stores/create-api-key-store.js';
 import { createRedisConnection, waitForRedis } from './stores/redis/redis-connection.js';
 import type { OrderStore } from './stores/order-store.js';
+import { createRateLimits, type RateLimits } from './ratelimit/rate-limits.js';
 import type { UserStore } from './stores/user-store.js';
 import { createAccessTokens, type AccessTokens } from './tokens/access-tokens.js';
 import { generateEphemeralSigningKeys, loadSigningKeysFile, type SigningKeys } from './tokens/signing-keys.js';
+import { createAbuseDetection, type AbuseDetection } from './abuse/create-abuse-detection.js';
+import { createAuditLogSink } from './audit/audit-log-sink.js';
+import { createMetrics, type Metrics } from './metrics/create-metrics.js';
+import { createSecurityEventMetricsSink } from './metrics/security-event-metrics.js';
+import type { AuditLogStore } from './stores/audit-log-store.js';
+import { createAuditLogStore } from './stores/create-audit-log-store.js';
+import { createVerifiedTokenCache } from './tokens/verified-token-cache.js';
 
 /**
  * Everything a request handler may use, built once per server from the
@@ -25,6 +37,18 @@ export interface Dependencies {
   readonly accessTokens: AccessTokens;
   readonly passwords: PasswordHasher;
   readonly events: SecurityEvents;
+  /** API keys: issuing, verifying (no cache: revocation holds at once), listing, revoking. */
+  readonly apiKeys: ApiKeys;
+  /** Services that authenticate with a client certificate (seed `services`). */
+  readonly services: ServiceDirectory;
+  /** This server's Prometheus registry and instruments. */
+  readonly metrics: Metrics;
+  /** The hash-chained audit log every security event is appended to. */
+  readonly auditLog: AuditLogStore;
+  /** Credential-stuffing and enumeration detectors. */
+  readonly abuse: AbuseDetection;
+  /** Every rate limiter and the login guard, in memory or Redis (GATEHOUSE_RATE_LIMIT_STORE). */
+  readonly rateLimits: RateLimits;
   /** Releases connections and timers; the server calls it on close. */
   close(): Promise<void>;
 }
@@ -51,6 +75,23 @@ export async function createDependencies(
     config.store.kind === 'redis' ? createRedisConnection({ url: config.store.url, logger }) : undefined;
   if (redis !== undefined) await waitForRedis(redis);
   const stores = createStores(config, { redis, now: clock });
+  const metrics = createMetrics();
+  redis?.on('error', () => metrics.storeErrors.inc({ store: 'redis', operation: 'connection' }));
+  const events = createSecurityEvents(logger, clock);
+  const auditLog = createAuditLogStore(config, redis);
+  events.addSink(createAuditLogSink(auditLog, metrics));
+  events.addSink(createSecurityEventMetricsSink(metrics));
+  const abuse = createAbuseDetection({
+    config,
+    redis,
+    events,
+    onStoreError: () => metrics.storeErrors.inc({ store: 'abuse_counters', operation: 'count' }),
+  });
+  metrics.gaugeFlag('gatehouse_credential_stuffing_active', '1 while login runs under the strict credential-stuffing policy', () =>
+    abuse.stuffing.isStuffingActive(),
+  );
+  const rateLimits = await createRateLimits(config, { redis, logger });
+  const passwordPool = createPasswordWorkerPool(config.passwordWorkers);
   return {
     config,
     logger,
@@ -63,10 +104,23 @@ export async function createDependencies(
       audience: config.audience,
       ttlSeconds: config.accessTokenTtlSeconds,
       now,
+      cache: config.tokenCacheSize === 0 ? undefined : createVerifiedTokenCache({ maxEntries: config.tokenCacheSize, now }),
     }),
-    passwords: await createPasswordHasher({ cost: config.bcryptCost }),
-    events: createSecurityEvents(logger, clock),
+    passwords: await createPasswordHasher({ cost: config.bcryptCost, pool: passwordPool }),
+    events,
+    metrics,
+    auditLog,
+    abuse,
+    apiKeys: createApiKeys({
+      store: createApiKeyStore(config, { redis, now: clock }),
+      now,
+      onTouchFailed: (error) => logger.warn({ err: error }, 'could not record an API key’s last use'),
+    }),
+    services: createServiceDirectory(),
+    rateLimits,
     async close() {
+      await passwordPool.close();
+      await rateLimits.close();
       if (redis !== undefined) await redis.quit().catch(() => redis.disconnect());
     },
   };

@@ -1,6 +1,8 @@
 import { createTRPCClient, httpBatchLink, httpLink, type TRPCClient } from '@trpc/client';
 import type { AppRouter } from '@gatehouse/server';
 import { gatehouseErrorLink } from './error-link.js';
+import { createTlsFetch, type GatehouseTlsOptions } from './tls-fetch.js';
+import { rateLimitRetryLink, type RateLimitRetryOptions } from './rate-limit-retry-link.js';
 
 /** The fetch signature tRPC's HTTP links accept. */
 export type LinkFetch = NonNullable<Parameters<typeof httpLink>[0]['fetch']>;
@@ -20,6 +22,15 @@ export type GatehouseClientOptions = AccessTokenSource & {
   readonly batch?: boolean;
   /** A fetch implementation, for runtimes without one or for tests. */
   readonly fetch?: LinkFetch;
+  /**
+   * An API key (`gk_live_…`), sent as `X-API-Key`. For services; not together
+   * with an access token (the server refuses a request with two credentials).
+   */
+  readonly apiKey?: string;
+  /** Node only: a private CA to trust and a client certificate for mutual TLS. */
+  readonly tls?: GatehouseTlsOptions;
+  /** Opt-in: wait out a 429's Retry-After and retry once, within `maxWaitMs` (queries only unless `mutations`). */
+  readonly retry?: RateLimitRetryOptions;
 };
 
 export type GatehouseClient = TRPCClient<AppRouter>;
@@ -40,18 +51,24 @@ export type GatehouseClient = TRPCClient<AppRouter>;
  */
 export function createGatehouseClient(options: GatehouseClientOptions): GatehouseClient {
   const url = `${options.url.replace(/\/+$/, '')}/trpc`;
+  if (options.apiKey !== undefined && (options.accessToken !== undefined || options.getAccessToken !== undefined)) {
+    throw new TypeError('Give an apiKey or an access token, not both: the server refuses a request with two credentials');
+  }
+  const apiKeyHeader: Record<string, string> = options.apiKey === undefined ? {} : { 'x-api-key': options.apiKey };
+  const fetch = options.fetch ?? (options.tls === undefined ? undefined : createTlsFetch(options.tls));
   const headers = async (): Promise<Record<string, string>> => {
     const token = options.accessToken ?? (await options.getAccessToken?.());
-    return token === undefined ? {} : { authorization: `Bearer ${token}` };
+    return token === undefined ? apiKeyHeader : { authorization: `Bearer ${token}` };
   };
   const transport =
     options.batch === false
-      ? httpLink<AppRouter>({ url, headers, ...(options.fetch === undefined ? {} : { fetch: options.fetch }) })
+      ? httpLink<AppRouter>({ url, headers, ...(fetch === undefined ? {} : { fetch }) })
       : httpBatchLink<AppRouter>({
           url,
           headers,
           maxItems: MAX_BATCH_ITEMS,
-          ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+          ...(fetch === undefined ? {} : { fetch }),
         });
-  return createTRPCClient<AppRouter>({ links: [gatehouseErrorLink<AppRouter>(), transport] });
+  const retry = options.retry === undefined ? [] : [rateLimitRetryLink<AppRouter>(options.retry)];
+  return createTRPCClient<AppRouter>({ links: [...retry, gatehouseErrorLink<AppRouter>(), transport] });
 }

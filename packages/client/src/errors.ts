@@ -6,7 +6,7 @@ import {
   type Scope,
 } from '@gatehouse/contracts';
 import { TRPCClientError } from '@trpc/client';
-import type { AnyTRPCRouter } from '@trpc/server';
+import type { AnyTRPCRouter, TRPC_ERROR_CODE_KEY } from '@trpc/server';
 
 /**
  * Base of every error the Gatehouse server answered with. Extends
@@ -107,13 +107,28 @@ export class NotFoundError extends GatehouseError {
   }
 }
 
-/** Any other answer from the server (409 conflict, 500, ...), with its tRPC code. */
-export class ServerError extends GatehouseError {
-  readonly code: string;
+/** 503: the server is too busy to start this call now (e.g. a flood of logins). Retry after `retryAfterMs`. */
+export class ServiceUnavailableError extends GatehouseError {
+  readonly code = 'SERVICE_UNAVAILABLE' as const;
+  readonly retryAfterMs: number;
 
   constructor(original: TRPCClientError<AnyTRPCRouter>, data: ErrorData) {
     super(original, data);
-    this.code = data.code;
+    this.retryAfterMs = data.retryAfterMs ?? 1000;
+  }
+}
+
+/** The tRPC codes that have no class of their own. */
+export type ServerErrorCode = Exclude<TRPC_ERROR_CODE_KEY, 'UNAUTHORIZED' | 'FORBIDDEN' | 'TOO_MANY_REQUESTS' | 'BAD_REQUEST' | 'NOT_FOUND' | 'SERVICE_UNAVAILABLE'>;
+
+/** Any other answer from the server (409 conflict, 503, 500, ...), with its tRPC code. */
+export class ServerError extends GatehouseError {
+  // Excludes the codes above, so that `error.code === 'FORBIDDEN'` narrows AnyGatehouseError to ForbiddenError.
+  readonly code: ServerErrorCode;
+
+  constructor(original: TRPCClientError<AnyTRPCRouter>, data: ErrorData) {
+    super(original, data);
+    this.code = data.code as ServerErrorCode;
   }
 }
 
@@ -124,6 +139,7 @@ export type AnyGatehouseError =
   | RateLimitedError
   | ValidationError
   | NotFoundError
+  | ServiceUnavailableError
   | ServerError;
 
 export function isGatehouseError(error: unknown): error is AnyGatehouseError {
@@ -152,6 +168,8 @@ export function toGatehouseError(error: unknown): unknown {
       return new ValidationError(original, data);
     case 'NOT_FOUND':
       return new NotFoundError(original, data);
+    case 'SERVICE_UNAVAILABLE':
+      return new ServiceUnavailableError(original, data);
     default:
       return new ServerError(original, data);
   }

@@ -1,15 +1,20 @@
 export { createGatehouseClient, MAX_BATCH_ITEMS } from './create-gatehouse-client.js';
 export type { AccessTokenSource, GatehouseClient, GatehouseClientOptions } from './create-gatehouse-client.js';
 export { gatehouseErrorLink } from './error-link.js';
+export { createTlsFetch } from './tls-fetch.js';
+export type { GatehouseTlsOptions } from './tls-fetch.js';
+export { rateLimitRetryLink } from './rate-limit-retry-link.js';
+export type { RateLimitRetryOptions } from './rate-limit-retry-link.js';
 export {
   ForbiddenError,
   GatehouseError,
   NotFoundError,
   RateLimitedError,
   ServerError,
+  ServiceUnavailableError,
   UnauthorizedError,
   ValidationError,
   isGatehouseError,
   toGatehouseError,
 } from './errors.js';
-export type { AnyGatehouseError } from './errors.js';
+export type { AnyGatehouseError, ServerErrorCode } from './errors.js';

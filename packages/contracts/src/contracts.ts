@@ -1,4 +1,5 @@
 import { adminContracts } from './procedures/admin.js';
+import { apiKeysContracts } from './procedures/api-keys.js';
 import { authContracts } from './procedures/auth.js';
 import { healthContracts } from './procedures/health.js';
 import { ordersContracts } from './procedures/orders.js';
@@ -14,6 +15,7 @@ export const contracts = {
   users: usersContracts,
   orders: ordersContracts,
   admin: adminContracts,
+  apiKeys: apiKeysContracts,
 } as const;
 
 export type Contracts = typeof contracts;

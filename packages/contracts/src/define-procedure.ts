@@ -24,6 +24,12 @@ export interface ProcedureContract<
   readonly output: TOutput;
   readonly auth: TAuth;
   readonly rateLimit?: RateLimitDeclaration;
+  /**
+   * Marks a procedure that looks one record up by a caller-chosen id. Its
+   * NOT_FOUND and FORBIDDEN answers count towards enumeration detection, and
+   * a caller caught enumerating is refused it for a while (429).
+   */
+  readonly idLookup?: true;
 }
 
 /** What a contract author writes. `auth` is required: omitting it is a compile error. */
@@ -37,6 +43,12 @@ export interface ContractDefinition<
   readonly output: TOutput;
   readonly auth: TAuth;
   readonly rateLimit?: RateLimitDeclaration;
+  /**
+   * Marks a procedure that looks one record up by a caller-chosen id. Its
+   * NOT_FOUND and FORBIDDEN answers count towards enumeration detection, and
+   * a caller caught enumerating is refused it for a while (429).
+   */
+  readonly idLookup?: true;
 }
 
 /** A nested record of contracts, shaped like the procedure paths (`admin.users.list`). */

@@ -63,6 +63,8 @@ export const errorDataSchema = z.looseObject({
   auth: authErrorDataSchema.optional(),
   rateLimit: rateLimitErrorDataSchema.optional(),
   issues: z.array(fieldIssueSchema).optional(),
+  /** On a 503 (the server is busy, e.g. too many logins at once): how long to wait, in milliseconds. */
+  retryAfterMs: z.number().int().nonnegative().optional(),
 });
 
 export type ErrorData = z.infer<typeof errorDataSchema>;

@@ -29,3 +29,21 @@ export { PAYMENT_METHODS, createOrderInput, orderSchema } from './schemas/order.
 export type { CreateOrderInput, Order, PaymentMethod } from './schemas/order.js';
 export { REFRESH_TOKEN_DELIVERIES, loginInput, registerInput, tokenGrantSchema } from './schemas/auth.js';
 export type { TokenGrant } from './schemas/auth.js';
+export {
+  API_KEY_MAX_EXPIRY_DAYS,
+  apiKeySchema,
+  createApiKeyInput,
+  createdApiKeySchema,
+  revokedApiKeySchema,
+} from './schemas/api-key.js';
+export type { ApiKey, CreateApiKeyInput, CreatedApiKey, RevokedApiKey } from './schemas/api-key.js';
+export {
+  CHAIN_BREAK_REASONS,
+  SECURITY_EVENT_TYPES,
+  auditChainVerificationSchema,
+  auditLogListInput,
+  auditRecordSchema,
+  principalKeySchema,
+  securityEventTypeSchema,
+} from './schemas/audit.js';
+export type { AuditChainVerification, AuditRecord, SecurityEventType } from './schemas/audit.js';

@@ -1,23 +1,9 @@
+import type { SecurityEventType } from '@gatehouse/contracts';
 import type { Logger } from 'pino';
 
-/** Every security event SPEC.md names. */
-export const SECURITY_EVENT_TYPES = [
-  'login.succeeded',
-  'login.failed',
-  'login.blocked',
-  'token.refreshed',
-  'token.reuse_detected',
-  'token.revoked',
-  'authz.denied',
-  'ratelimit.exceeded',
-  'apikey.created',
-  'apikey.revoked',
-  'user.role_changed',
-  'abuse.credential_stuffing',
-  'abuse.enumeration',
-] as const;
-
-export type SecurityEventType = (typeof SECURITY_EVENT_TYPES)[number];
+// The event vocabulary lives in the contracts, where admin.auditLog.list filters on it.
+export { SECURITY_EVENT_TYPES } from '@gatehouse/contracts';
+export type { SecurityEventType } from '@gatehouse/contracts';
 
 /** Where an event happened: the request it came from. */
 export interface EventOrigin {

@@ -1,6 +1,10 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { TRPCError } from '@trpc/server';
+import { looksLikeApiKey } from '../apikeys/key-format.js';
 import type { Dependencies } from '../dependencies.js';
+import type { VerifiedClientCertificate } from '../http/client-certificate.js';
 import { AuthFailure } from './auth-failure.js';
+import { authenticateApiKey } from './authenticate-api-key.js';
 import type { Principal } from './principal.js';
 
 /** RFC 6750 section 2.1: `Bearer` (any case), one space or more, then a b64token. */
@@ -8,14 +12,31 @@ const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
 
 export type PresentedCredential =
   | { readonly type: 'none' }
-  | { readonly type: 'bearer'; readonly token: string };
+  | { readonly type: 'bearer'; readonly token: string }
+  | { readonly type: 'api_key'; readonly key: string };
+
+/** RFC 6750 section 3.1 invalid_request: a request that carries more than one credential names no single caller. */
+function refuseSecondCredential(): never {
+  throw new TRPCError({
+    code: 'BAD_REQUEST',
+    message: 'Send one credential: an Authorization header, an X-API-Key header or a client certificate, not several',
+  });
+}
 
 /** Reads the credential a request presents, without judging it. A malformed header is an invalid token. */
 export function readCredential(headers: IncomingHttpHeaders): PresentedCredential {
   const authorization = headers.authorization;
+  const apiKey = headers['x-api-key'];
+  if (apiKey !== undefined && apiKey !== '') {
+    if (authorization !== undefined && authorization !== '') refuseSecondCredential();
+    // Node joins repeated X-API-Key headers with ", ": that is never one key, and fails the format check.
+    return { type: 'api_key', key: Array.isArray(apiKey) ? apiKey.join(', ') : apiKey };
+  }
   if (authorization === undefined || authorization === '') return { type: 'none' };
   const match = BEARER.exec(authorization);
   if (match?.[1] === undefined) throw new AuthFailure('invalid_token');
+  // Told apart by prefix: API keys start gk_, access tokens (JWS compact) start eyJ.
+  if (looksLikeApiKey(match[1])) return { type: 'api_key', key: match[1] };
   return { type: 'bearer', token: match[1] };
 }
 
@@ -23,10 +44,20 @@ export function readCredential(headers: IncomingHttpHeaders): PresentedCredentia
  * Turns a request's credential into a principal, or undefined when none was
  * presented. Throws AuthFailure (401) for a credential that does not hold.
  */
-export function createAuthenticator(deps: Pick<Dependencies, 'accessTokens'>) {
-  return async function authenticate(headers: IncomingHttpHeaders): Promise<Principal | undefined> {
+export function createAuthenticator(deps: Pick<Dependencies, 'accessTokens' | 'apiKeys' | 'users' | 'services'>) {
+  return async function authenticate(
+    headers: IncomingHttpHeaders,
+    certificate?: VerifiedClientCertificate,
+  ): Promise<Principal | undefined> {
     const credential = readCredential(headers);
+    // Only a verified certificate of a seeded service is an identity; any other certificate is ignored.
+    const service = certificate === undefined ? undefined : deps.services.byFingerprint(certificate.fingerprint);
+    if (service !== undefined) {
+      if (credential.type !== 'none') refuseSecondCredential();
+      return { kind: 'service', id: service.name, scopes: service.scopes, credential: { type: 'certificate', fingerprint: service.certSha256 } };
+    }
     if (credential.type === 'none') return undefined;
+    if (credential.type === 'api_key') return authenticateApiKey(deps, credential.key);
     const token = await deps.accessTokens.verify(credential.token);
     const proof = { type: 'access_token', jti: token.jti, clientId: token.clientId, expiresAt: token.expiresAt } as const;
     if (token.grant === 'client_credentials') {

@@ -4,6 +4,7 @@ import { ZodError } from 'zod';
 import { AuthFailure } from '../auth/auth-failure.js';
 import type { RequestContext } from '../context.js';
 import { RateLimitExceeded } from './rate-limit-exceeded.js';
+import { ServiceOverloaded } from './service-overloaded.js';
 
 /** At most this many field issues go back: enough to show, not enough to amplify. */
 const MAX_ISSUES = 20;
@@ -34,6 +35,8 @@ export function formatError(opts: {
     data.auth = cause.data;
   } else if (cause instanceof RateLimitExceeded) {
     data.rateLimit = cause.data;
+  } else if (cause instanceof ServiceOverloaded) {
+    data.retryAfterMs = cause.retryAfterMs;
   } else if (cause instanceof ZodError) {
     data.issues = toFieldIssues(cause);
     message = 'Invalid input';

@@ -8,12 +8,19 @@ import { createDependencies, type Dependencies, type DependencyOverrides } from 
 import type { Seed } from '../seed/seed-schema.js';
 import { applySeedUsers } from '../seed/apply-seed.js';
 import { registerOAuthRoutes } from '../oauth/register-oauth-routes.js';
+import { applySeedServices } from '../seed/apply-seed-services.js';
+import { createMetricsEndpoint, type MetricsEndpoint } from '../metrics/metrics-endpoint.js';
+import { registerCors } from './cors.js';
+import { registerEdgeErrorHandler } from './edge-errors.js';
+import { registerSecurityHeaders } from './security-headers.js';
 import { registerTrpcRoute } from './trpc-route.js';
 import { registerWellKnownRoutes } from './well-known-routes.js';
 
 export interface GatehouseServer {
   readonly app: FastifyInstance;
   readonly deps: Dependencies;
+  /** GET /metrics on its own listener; its url is known after listen(). */
+  readonly metrics: MetricsEndpoint;
   /** Starts listening; resolves to the base URL (with the real port when the config said 0). */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -23,9 +30,11 @@ export interface CreateServerOptions {
   readonly logger: Logger;
   readonly seed?: Seed | undefined;
   readonly overrides?: DependencyOverrides;
+  /** Serve with these instead of building new ones (tests: two hosts over one state, e.g. fast vs stock tRPC path). */
+  readonly dependencies?: Dependencies;
 }
 
-/** 1 MB: enough for any Gatehouse call, small enough that a flood of bodies cannot exhaust memory. */
+/** 1 MB: enough for any Gatehouse call, small enough that a flood of bodies cannot exhaust memory (GATEHOUSE_BODY_LIMIT_BYTES). */
 export const BODY_LIMIT_BYTES = 1_048_576;
 
 /**
@@ -33,8 +42,9 @@ export const BODY_LIMIT_BYTES = 1_048_576;
  * documents, over HTTPS when the config names a certificate.
  */
 export async function createGatehouseServer(config: Config, options: CreateServerOptions): Promise<GatehouseServer> {
-  const deps = await createDependencies(config, options.logger, options.overrides);
+  const deps = options.dependencies ?? (await createDependencies(config, options.logger, options.overrides));
   if (options.seed !== undefined) await applySeedUsers(options.seed, deps.users, deps.passwords);
+  if (options.seed !== undefined) applySeedServices(options.seed, deps.services);
 
   const hostOptions = {
     loggerInstance: options.logger,
@@ -42,7 +52,9 @@ export async function createGatehouseServer(config: Config, options: CreateServe
     // Clients do not choose their request id: it is what support searches the logs for.
     requestIdHeader: false as const,
     trustProxy: trustProxyOption(config.trustProxy),
-    bodyLimit: BODY_LIMIT_BYTES,
+    bodyLimit: config.bodyLimitBytes,
+    // A batch's paths travel in one URL segment (`a,b,c`); Fastify's default 100 characters answers 414 to batches of 8 calls.
+    routerOptions: { maxParamLength: 2_048 },
   };
   // Two calls because Fastify's overloads type HTTP and HTTPS instances (and pino's Logger) apart;
   // the routes are the same on both, so the rest of the server sees one FastifyInstance.
@@ -55,18 +67,28 @@ export async function createGatehouseServer(config: Config, options: CreateServe
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  app.addHook('onResponse', async (_request, reply) => {
+    deps.metrics.httpResponses.inc({ status: String(reply.statusCode) });
+  });
+  registerEdgeErrorHandler(app);
+  await registerSecurityHeaders(app);
+  await registerCors(app, config);
   registerWellKnownRoutes(app, deps);
   await registerTrpcRoute(app, deps);
   await registerOAuthRoutes(app, deps, options.seed);
+  const metrics = createMetricsEndpoint(config, deps.metrics, options.logger);
 
   return {
     app,
     deps,
+    metrics,
     async listen() {
+      await metrics.listen();
       const address = await app.listen({ host: config.host, port: config.port });
       return address.replace(/\/$/, '');
     },
     async close() {
+      await metrics.close();
       await app.close();
       await deps.close();
     },

@@ -24,6 +24,19 @@ export const REDACTED_PATHS = [
   '*.key',
   '*.client_secret',
   '*.code_verifier',
+  // Security events log as { event: { details } }, two levels below where `*.x` reaches.
+  'event.details.password',
+  'event.details.newPassword',
+  'event.details.passwordHash',
+  'event.details.secret',
+  'event.details.secretHash',
+  'event.details.token',
+  'event.details.accessToken',
+  'event.details.refreshToken',
+  'event.details.apiKey',
+  'event.details.key',
+  'event.details.client_secret',
+  'event.details.code_verifier',
 ] as const;
 
 

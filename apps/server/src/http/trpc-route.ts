@@ -6,8 +6,11 @@ import { createAuthenticator } from '../auth/authenticate.js';
 import type { Principal } from '../auth/principal.js';
 import { createResponseHeaders, type RequestContext } from '../context.js';
 import type { Dependencies } from '../dependencies.js';
+import { ServiceOverloaded } from '../errors/service-overloaded.js';
 import { appRouter, type AppRouter } from '../routers/app-router.js';
+import { verifiedClientCertificate } from './client-certificate.js';
 import { normaliseIp } from './client-ip.js';
+import { fastTrpcPlugin } from './fast-trpc/fast-trpc-plugin.js';
 import { findQueryCredential } from './query-credentials.js';
 import { wwwAuthenticateFor } from './www-authenticate.js';
 
@@ -16,7 +19,8 @@ export const MAX_BATCH_SIZE = 10;
 
 export function createRequestContext(
   deps: Dependencies,
-  request: { id: string; ip: string; url: string; headers: RequestContext['headers'] },
+  request: { id: string; ip: string; url: string; headers: RequestContext['headers']; socket?: unknown },
+  calls: readonly string[] = [],
 ): RequestContext {
   const authenticate = createAuthenticator(deps);
   let principal: Promise<Principal | undefined> | undefined;
@@ -27,12 +31,13 @@ export function createRequestContext(
     headers: request.headers,
     credentialInQuery: findQueryCredential(request.url),
     authenticate() {
-      principal ??= authenticate(request.headers).catch((error: unknown) => {
+      principal ??= authenticate(request.headers, verifiedClientCertificate(request.socket)).catch((error: unknown) => {
         throw error instanceof AuthFailure ? error.toTRPCError() : error;
       });
       return principal;
     },
     responseHeaders: createResponseHeaders(),
+    rateLimit: deps.rateLimits.forRequest(calls),
   };
 }
 
@@ -40,23 +45,30 @@ export function createRequestContext(
 export function responseHeadersFor(ctx: RequestContext | undefined, errors: readonly TRPCError[]): Record<string, string | string[]> {
   // Every tRPC answer may carry tokens or personal data.
   const headers: Record<string, string | string[]> = { 'cache-control': 'no-store' };
+  // tRPC sends its own Vary; CORS answers differ per Origin, so shared caches must key on it too.
+  headers['vary'] = 'Origin';
   if (ctx !== undefined) {
     for (const [name, value] of ctx.responseHeaders.entries()) headers[name] = typeof value === 'string' ? value : [...value];
   }
   const failure = errors.map((error) => error.cause).find((cause): cause is AuthFailure => cause instanceof AuthFailure);
   const challenge = failure === undefined ? undefined : wwwAuthenticateFor(failure.data);
   if (challenge !== undefined) headers['www-authenticate'] = challenge;
+  const overloaded = errors.map((error) => error.cause).find((cause): cause is ServiceOverloaded => cause instanceof ServiceOverloaded);
+  // RFC 9110 section 10.2.3: a 503 says when to come back, in whole seconds.
+  if (overloaded !== undefined) headers['retry-after'] = String(Math.max(1, Math.ceil(overloaded.retryAfterMs / 1000)));
   return headers;
 }
 
 /** Mounts the API at /trpc through tRPC's Fastify adapter. */
 export async function registerTrpcRoute(app: FastifyInstance, deps: Dependencies): Promise<void> {
-  await app.register(fastifyTRPCPlugin<AppRouter>, {
+  // GATEHOUSE_TRPC_FAST_PATH: the same procedures, served without tRPC's Fetch conversions (http/fast-trpc).
+  await app.register(deps.config.trpcFastPath ? fastTrpcPlugin<AppRouter> : fastifyTRPCPlugin<AppRouter>, {
     prefix: '/trpc',
     trpcOptions: {
       router: appRouter,
       maxBatchSize: MAX_BATCH_SIZE,
-      createContext: ({ req }: CreateFastifyContextOptions) => createRequestContext(deps, req),
+      createContext: ({ req, info }: CreateFastifyContextOptions) =>
+        createRequestContext(deps, req, info.calls.map((call) => call.path)),
       responseMeta: ({ ctx, errors }) => ({ headers: responseHeadersFor(ctx, errors) }),
       onError: ({ error, path, ctx }) => {
         if (error.code === 'INTERNAL_SERVER_ERROR') {

@@ -3,7 +3,7 @@ import type { AuthErrorData } from '@gatehouse/contracts';
 export const REALM = 'gatehouse';
 
 /** RFC 7230 quoted-string: backslash-escape `"` and `\`. */
-function quote(value: string): string {
+export function quote(value: string): string {
   return `"${value.replace(/["\\]/g, (character) => `\\${character}`)}"`;
 }
 

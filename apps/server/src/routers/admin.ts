@@ -2,6 +2,7 @@ import type { contracts } from '@gatehouse/contracts';
 import { TRPCError } from '@trpc/server';
 import { eventOrigin } from '../context.js';
 import type { HandlersFor } from './build-router.js';
+import { auditLogHandlers } from './audit-log.js';
 import { fetchPage } from './paging.js';
 import { toPublicUser } from './user-view.js';
 
@@ -26,4 +27,5 @@ export const adminHandlers: HandlersFor<typeof contracts.admin> = {
       return toPublicUser(after);
     },
   },
+  auditLog: auditLogHandlers,
 };

@@ -1,5 +1,6 @@
 import { contracts } from '@gatehouse/contracts';
 import { adminHandlers } from './admin.js';
+import { apiKeysHandlers } from './api-keys.js';
 import { authHandlers } from './auth.js';
 import { buildRouter } from './build-router.js';
 import { healthHandlers } from './health.js';
@@ -13,6 +14,7 @@ export const appRouter = buildRouter(contracts, {
   users: usersHandlers,
   orders: ordersHandlers,
   admin: adminHandlers,
+  apiKeys: apiKeysHandlers,
 });
 
 export type AppRouter = typeof appRouter;

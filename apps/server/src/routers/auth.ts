@@ -1,8 +1,10 @@
 import type { contracts } from '@gatehouse/contracts';
 import { TRPCError } from '@trpc/server';
+import { enforceLoginPolicy } from '../abuse/enforce-login-policy.js';
 import { failAuth } from '../auth/auth-failure.js';
 import { scopesOfRole } from '../auth/scopes.js';
 import { eventOrigin } from '../context.js';
+import { guardLogin } from '../ratelimit/login-guard.js';
 import { EmailTakenError } from '../stores/user-store.js';
 import { FIRST_PARTY_CLIENT_ID } from '../tokens/access-tokens.js';
 import type { HandlersFor } from './build-router.js';
@@ -21,7 +23,10 @@ export const authHandlers: HandlersFor<typeof contracts.auth> = {
   },
 
   async login({ input, ctx }) {
+    await enforceLoginPolicy(ctx);
     const { users, passwords, accessTokens, events } = ctx.deps;
+    // Before any lookup or bcrypt: a blocked attempt costs nothing and a right password is refused too.
+    const attempt = await guardLogin(ctx, input.email);
     const user = await users.findByEmail(input.email);
     // Runs a full bcrypt compare even for unknown emails: same answer, same time.
     const valid = await passwords.verify(input.password, user?.passwordHash);
@@ -29,6 +34,7 @@ export const authHandlers: HandlersFor<typeof contracts.auth> = {
       events.emit('login.failed', eventOrigin(ctx), { email: input.email });
       failAuth('invalid_credentials');
     }
+    await attempt.succeeded();
     const access = await accessTokens.issue({
       subject: user.id,
       clientId: FIRST_PARTY_CLIENT_ID,

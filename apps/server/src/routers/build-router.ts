@@ -7,9 +7,13 @@ import {
 import type { TRPCMutationProcedure, TRPCQueryProcedure } from '@trpc/server';
 import type { z } from 'zod';
 import type { SystemPrincipal, UserPrincipal } from '../auth/principal.js';
+import { detectEnumeration } from '../abuse/detect-enumeration.js';
 import { refuseQueryCredentials } from '../auth/refuse-query-credentials.js';
+import { answerStoreUnavailable } from '../errors/answer-store-unavailable.js';
 import { requireAuth } from '../auth/require-auth.js';
 import type { AuthenticatedContext, RequestContext } from '../context.js';
+import { recordCallMetrics } from '../metrics/record-call-metrics.js';
+import { enforceRateLimit } from '../ratelimit/enforce-rate-limit.js';
 import { t, type ProcedureMeta } from '../trpc.js';
 
 /** What a handler of a contract sees in ctx: a principal exactly when the contract demands one. */
@@ -55,8 +59,12 @@ type AnyHandler = (opts: { input: unknown; ctx: never }) => Promise<unknown>;
 export function procedureFor(contract: ProcedureContract) {
   return t.procedure
     .meta({ contract })
+    .use(answerStoreUnavailable)
+    .use(recordCallMetrics)
     .use(refuseQueryCredentials)
+    .use(detectEnumeration(contract))
     .use(requireAuth(contract.auth))
+    .use(enforceRateLimit(contract))
     .input(contract.input)
     .output(contract.output);
 }

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import type { z } from 'zod';
 import type { Config } from '../config.js';
 import { DEMO_SEED } from './demo-seed.js';
 import { seedSchema, type Seed } from './seed-schema.js';
@@ -20,9 +21,26 @@ export interface LoadedSeed {
 export function parseSeed(raw: unknown): Seed {
   const result = seedSchema.safeParse(raw);
   if (!result.success) {
-    throw new SeedError(result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`));
+    throw new SeedError(describeIssues(result.error.issues, []));
   }
   return result.data;
+}
+
+/**
+ * One line per issue, naming its field. A user or client is a union (password
+ * or passwordHash, secret or secretHash) and zod reports a union that no
+ * branch matched as one "Invalid input" on the whole entry; the branch
+ * with the fewest issues is the one the author meant, so its issues are named.
+ */
+function describeIssues(issues: readonly z.core.$ZodIssue[], base: readonly PropertyKey[]): string[] {
+  return issues.flatMap((issue) => {
+    const path = [...base, ...issue.path];
+    if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+      const closest = issue.errors.reduce((best, branch) => (branch.length < best.length ? branch : best));
+      if (closest.length > 0) return describeIssues(closest, path);
+    }
+    return [`${path.map(String).join('.') || '(root)'}: ${issue.message}`];
+  });
 }
 
 /** The seed file, the demo seed in development, or nothing (test and production without a file). */

@@ -3,6 +3,8 @@ import type { Config } from '../config.js';
 import { createMemoryOrderStore } from './memory/memory-order-store.js';
 import { createMemoryUserStore } from './memory/memory-user-store.js';
 import type { OrderStore } from './order-store.js';
+import { createRedisOrderStore } from './redis/redis-order-store.js';
+import { createRedisUserStore } from './redis/redis-user-store.js';
 import type { UserStore } from './user-store.js';
 
 export interface Stores {
@@ -14,7 +16,8 @@ export interface Stores {
 export function createStores(config: Config, options: { readonly redis: Redis | undefined; readonly now: () => Date }): Stores {
   if (config.store.kind === 'redis') {
     if (options.redis === undefined) throw new Error('GATEHOUSE_STORE=redis needs a Redis connection');
-    throw new Error('GATEHOUSE_STORE=redis: user and order stores are not implemented yet');
+    const redis = { redis: options.redis, keyPrefix: config.store.keyPrefix, now: options.now };
+    return { users: createRedisUserStore(redis), orders: createRedisOrderStore(redis) };
   }
   return {
     users: createMemoryUserStore({ now: options.now }),

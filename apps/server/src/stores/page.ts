@@ -32,3 +32,15 @@ export function decodeCursor(cursor: string, isValid: (position: string) => bool
   if (!isValid(position)) throw new InvalidCursorError();
   return position;
 }
+
+/**
+ * Cursors of lists ordered by an increasing sequence number (memory lists and
+ * Redis sorted sets alike), so a cursor means the same on either store.
+ */
+export function encodeSequenceCursor(sequence: number): string {
+  return encodeCursor(`s:${sequence}`);
+}
+
+export function decodeSequenceCursor(cursor: string): number {
+  return Number(decodeCursor(cursor, (position) => /^s:\d{1,15}$/.test(position)).slice(2));
+}

@@ -3,6 +3,7 @@ import { SignJWT, errors as joseErrors, jwtVerify, type JWTHeaderParameters, typ
 import { v4 as uuidv4 } from 'uuid';
 import { AuthFailure } from '../auth/auth-failure.js';
 import type { SigningKeys } from './signing-keys.js';
+import type { VerifiedTokenCache } from './verified-token-cache.js';
 
 /** RFC 9068 section 2.1: access tokens say what they are in the header. */
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
@@ -48,6 +49,8 @@ export interface AccessTokenOptions {
   readonly audience: string;
   readonly ttlSeconds: number;
   readonly now?: () => number;
+  /** Remembers verified tokens until their exp, so repeat calls skip the signature check. */
+  readonly cache?: VerifiedTokenCache | undefined;
 }
 
 const REQUIRED_CLAIMS = ['iss', 'sub', 'aud', 'exp', 'iat', 'jti', 'client_id', 'scope'] as const;
@@ -56,7 +59,7 @@ const REQUIRED_CLAIMS = ['iss', 'sub', 'aud', 'exp', 'iat', 'jti', 'client_id', 
 const GRANT_CLAIM = 'gty';
 
 export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
-  const { keys, issuer, audience, ttlSeconds } = options;
+  const { keys, issuer, audience, ttlSeconds, cache } = options;
   const nowMs = options.now ?? Date.now;
   const algorithms = [...keys.algorithms];
 
@@ -87,6 +90,8 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
     },
 
     async verify(token) {
+      const remembered = cache?.get(token);
+      if (remembered !== undefined) return remembered;
       let payload: JWTPayload;
       try {
         ({ payload } = await jwtVerify(token, resolveKey, {
@@ -100,7 +105,9 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
       } catch (error) {
         throw new AuthFailure(error instanceof joseErrors.JWTExpired ? 'expired_token' : 'invalid_token', undefined);
       }
-      return toVerifiedToken(payload);
+      const verified = toVerifiedToken(payload);
+      cache?.set(token, verified);
+      return verified;
     },
   };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineMutation, defineQuery } from '../define-procedure.js';
-import { idSchema, pageInput, pageOf } from '../schemas/common.js';
+import { auditChainVerificationSchema, auditLogListInput, auditRecordSchema } from '../schemas/audit.js';
+import { idSchema, noInput, pageInput, pageOf } from '../schemas/common.js';
 import { publicUserSchema } from '../schemas/user.js';
 import { roleSchema } from '../scopes.js';
 
@@ -16,6 +17,20 @@ export const adminContracts = {
       summary: 'Changes a user’s role',
       input: z.strictObject({ userId: idSchema, role: roleSchema }),
       output: publicUserSchema,
+      auth: { scopes: ['admin'], role: 'admin' },
+    }),
+  },
+  auditLog: {
+    list: defineQuery({
+      summary: 'Security events, newest first, optionally of one type or one principal',
+      input: auditLogListInput,
+      output: pageOf(auditRecordSchema),
+      auth: { scopes: ['admin'], role: 'admin' },
+    }),
+    verify: defineQuery({
+      summary: 'Recomputes the audit log’s hash chain and reports the first record that does not hold',
+      input: noInput,
+      output: auditChainVerificationSchema,
       auth: { scopes: ['admin'], role: 'admin' },
     }),
   },

@@ -20,5 +20,6 @@ export const ordersContracts = {
     input: byIdInput,
     output: orderSchema,
     auth: { scopes: ['orders:read'] },
+    idLookup: true,
   }),
 };

@@ -15,6 +15,7 @@ export const usersContracts = {
     input: byIdInput,
     output: publicUserSchema,
     auth: { scopes: ['users:read'] },
+    idLookup: true,
   }),
   update: defineMutation({
     summary: 'Changes the caller’s own display name (nothing else is updatable)',

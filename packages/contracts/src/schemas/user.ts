@@ -17,6 +17,8 @@ export const emailSchema = z
 export const newPasswordSchema = z
   .string()
   .min(PASSWORD_MIN_LENGTH, `A password has at least ${PASSWORD_MIN_LENGTH} characters`)
+  // A character is at least a byte: this bounds the input before the byte count walks it.
+  .max(PASSWORD_MAX_BYTES, `A password has at most ${PASSWORD_MAX_BYTES} bytes (bcrypt ignores the rest)`)
   .refine(
     (password) => utf8ByteLength(password) <= PASSWORD_MAX_BYTES,
     `A password has at most ${PASSWORD_MAX_BYTES} bytes (bcrypt ignores the rest)`,

@@ -28,11 +28,12 @@ export function createMemoryUserStore(options: MemoryUserStoreOptions = {}): Use
 
   return {
     async create(user: NewUser): Promise<UserRecord> {
-      if (idByEmail.has(user.email)) throw new EmailTakenError();
+      // Lowercased like the Redis store's index: one account per address whatever its case.
+      if (idByEmail.has(user.email.toLowerCase())) throw new EmailTakenError();
       if (byId.size >= maxUsers) throw new StoreFullError('user');
       const record: UserRecord = Object.freeze({ ...user, id: uuidv4(), createdAt: now() });
       byId.set(record.id, record);
-      idByEmail.set(record.email, record.id);
+      idByEmail.set(record.email.toLowerCase(), record.id);
       order.append(sequence++, record.id);
       return record;
     },
@@ -40,7 +41,7 @@ export function createMemoryUserStore(options: MemoryUserStoreOptions = {}): Use
       return byId.get(id);
     },
     async findByEmail(email: string) {
-      const id = idByEmail.get(email);
+      const id = idByEmail.get(email.toLowerCase());
       return id === undefined ? undefined : byId.get(id);
     },
     async list(page: PageRequest): Promise<Page<UserRecord>> {

@@ -1,4 +1,4 @@
-import { decodeCursor, encodeCursor, type Page } from '../page.js';
+import { decodeSequenceCursor, encodeSequenceCursor, type Page } from '../page.js';
 
 /**
  * An append-only list of ids, each with an increasing sequence number, paged
@@ -20,21 +20,21 @@ export class SequencedList {
 
   /** Oldest first, after the cursor. */
   pageAscending(cursor: string | undefined, limit: number): Page<string> {
-    const after = cursor === undefined ? -1 : decodeSequence(cursor);
+    const after = cursor === undefined ? -1 : decodeSequenceCursor(cursor);
     const start = this.#firstIndexAbove(after);
     const ids = this.#ids.slice(start, start + limit);
     const last = start + ids.length - 1;
     const more = start + ids.length < this.#ids.length;
-    return { items: ids, nextCursor: more ? encodeSequence(this.#sequences[last] ?? 0) : null };
+    return { items: ids, nextCursor: more ? encodeSequenceCursor(this.#sequences[last] ?? 0) : null };
   }
 
   /** Newest first, before the cursor. */
   pageDescending(cursor: string | undefined, limit: number): Page<string> {
-    const before = cursor === undefined ? Number.POSITIVE_INFINITY : decodeSequence(cursor);
+    const before = cursor === undefined ? Number.POSITIVE_INFINITY : decodeSequenceCursor(cursor);
     const end = this.#firstIndexAbove(before - 1); // exclusive
     const start = Math.max(0, end - limit);
     const ids = this.#ids.slice(start, end).reverse();
-    return { items: ids, nextCursor: start > 0 ? encodeSequence(this.#sequences[start] ?? 0) : null };
+    return { items: ids, nextCursor: start > 0 ? encodeSequenceCursor(this.#sequences[start] ?? 0) : null };
   }
 
   #firstIndexAbove(sequence: number): number {
@@ -47,12 +47,4 @@ export class SequencedList {
     }
     return low;
   }
-}
-
-function encodeSequence(sequence: number): string {
-  return encodeCursor(`s:${sequence}`);
-}
-
-function decodeSequence(cursor: string): number {
-  return Number(decodeCursor(cursor, (position) => /^s:\d{1,15}$/.test(position)).slice(2));
 }

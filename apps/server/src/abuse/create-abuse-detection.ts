@@ -1,0 +1,33 @@
+import type { Redis } from 'ioredis';
+import type { SecurityEvents } from '../audit/security-events.js';
+import type { Config } from '../config.js';
+import type { CounterBackend } from './abuse-counter.js';
+import { createCredentialStuffingDetector, type CredentialStuffingDetector } from './credential-stuffing.js';
+import { createEnumerationDetector, type EnumerationDetector } from './enumeration.js';
+
+export interface AbuseDetection {
+  readonly stuffing: CredentialStuffingDetector;
+  readonly enumeration: EnumerationDetector;
+}
+
+/**
+ * Both detectors, counting in Redis when the store is Redis (so every
+ * process sees the same counts) and in memory otherwise. The stuffing
+ * detector is registered as a sink: it learns of failed logins from
+ * login.failed events.
+ */
+export function createAbuseDetection(options: {
+  readonly config: Config;
+  readonly redis: Redis | undefined;
+  readonly events: SecurityEvents;
+  readonly onStoreError?: () => void;
+}): AbuseDetection {
+  const { config, redis, events } = options;
+  const backend: CounterBackend =
+    config.store.kind === 'redis' && redis !== undefined
+      ? { kind: 'redis', redis, keyPrefix: config.store.keyPrefix, ...(options.onStoreError === undefined ? {} : { onStoreError: options.onStoreError }) }
+      : { kind: 'memory' };
+  const stuffing = createCredentialStuffingDetector({ config: config.abuse.stuffing, backend, events });
+  events.addSink(stuffing);
+  return { stuffing, enumeration: createEnumerationDetector({ config: config.abuse.enumeration, backend, events }) };
+}

@@ -1,0 +1,16 @@
+import { eventOrigin, type RequestContext } from '../context.js';
+
+/**
+ * The one call login makes to the credential-stuffing detector, before any
+ * password is checked: under the strict policy each IP gets
+ * GATEHOUSE_STUFFING_STRICT_LIMIT attempts, and the rest are refused with
+ * 429 without running bcrypt. Outside the strict policy it costs one
+ * counter read. The login guard (per email/IP limits) composes with it.
+ */
+export async function enforceLoginPolicy(ctx: RequestContext): Promise<void> {
+  const refusal = await ctx.deps.abuse.stuffing.admitLogin(ctx.ip);
+  if (refusal === undefined) return;
+  ctx.deps.events.emit('login.blocked', eventOrigin(ctx), { reason: 'credential_stuffing', policy: refusal.data.policy });
+  ctx.responseHeaders.set('retry-after', String(Math.max(1, Math.ceil(refusal.data.retryAfterMs / 1000))));
+  throw refusal.toTRPCError();
+}

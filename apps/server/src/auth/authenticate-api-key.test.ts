@@ -1,0 +1,33 @@
+import { TRPCError } from '@trpc/server';
+import { pino } from 'pino';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createApiKeys } from '../apikeys/api-keys.js';
+import { generateApiKey } from '../apikeys/key-format.js';
+import { createMemoryUserStore } from '../stores/memory/memory-user-store.js';
+import { createRedisConnection } from '../stores/redis/redis-connection.js';
+import { createRedisApiKeyStore } from '../stores/redis/redis-api-key-store.js';
+import { AuthFailure } from './auth-failure.js';
+import { authenticateApiKey } from './authenticate-api-key.js';
+
+describe('API key authentication while Redis is down', () => {
+  // A real connection to a port where nothing listens: every store command fails at once.
+  const down = createRedisConnection({ url: 'redis://127.0.0.1:1', logger: pino({ level: 'silent' }) });
+  afterAll(() => down.disconnect());
+  const deps = {
+    apiKeys: createApiKeys({ store: createRedisApiKeyStore({ redis: down, keyPrefix: 'never-written:' }) }),
+    users: createMemoryUserStore(),
+  };
+
+  it('still rejects a mistyped key as invalid_token: the checksum needs no store lookup', async () => {
+    const { key } = generateApiKey();
+    const error = await authenticateApiKey(deps, `${key.slice(0, -1)}${key.endsWith('0') ? '1' : '0'}`).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AuthFailure);
+    expect((error as AuthFailure).data.reason).toBe('invalid_token');
+  });
+
+  it('answers a well-formed key with 503, neither accepting it nor calling it invalid', async () => {
+    const error = await authenticateApiKey(deps, generateApiKey().key).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TRPCError);
+    expect((error as TRPCError).code).toBe('SERVICE_UNAVAILABLE');
+  });
+});

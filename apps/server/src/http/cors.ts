@@ -1,0 +1,54 @@
+import fastifyCors, { type FastifyCorsOptions } from '@fastify/cors';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config.js';
+
+/**
+ * Path prefixes that never answer CORS, whatever the origin. The OAuth
+ * authorize endpoint is a top-level browser navigation with a login form:
+ * a cross-origin script must never be able to read or drive it.
+ */
+export const CORS_EXCLUDED_PREFIXES = ['/oauth/authorize'] as const;
+
+/** Headers a browser app may send: credentials, JSON, tRPC's streaming opt-in, the CSRF header. */
+const ALLOWED_HEADERS = ['authorization', 'content-type', 'x-api-key', 'x-csrf-token', 'trpc-accept'];
+
+/** Headers a browser app may read: what it needs to retry, back off and quote to support. */
+const EXPOSED_HEADERS = [
+  'x-request-id',
+  'retry-after',
+  'www-authenticate',
+  'x-ratelimit-limit',
+  'x-ratelimit-remaining',
+  'x-ratelimit-reset',
+  'ratelimit',
+  'ratelimit-policy',
+];
+
+const NO_CORS: FastifyCorsOptions = { origin: false };
+
+/**
+ * The CORS options for one request: none on excluded paths or for origins
+ * not listed exactly in GATEHOUSE_CORS_ORIGINS; for a listed origin, that
+ * origin echoed back (never `*`) with credentials allowed.
+ */
+export function corsOptionsFor(url: string, origin: string | undefined, allowedOrigins: ReadonlySet<string>): FastifyCorsOptions {
+  const path = url.split('?', 1)[0] ?? '';
+  if (CORS_EXCLUDED_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`))) return NO_CORS;
+  if (origin === undefined || !allowedOrigins.has(origin)) return NO_CORS;
+  return {
+    origin,
+    credentials: true,
+    methods: ['GET', 'POST'],
+    allowedHeaders: ALLOWED_HEADERS,
+    exposedHeaders: EXPOSED_HEADERS,
+    maxAge: 600,
+    strictPreflight: true,
+  };
+}
+
+export async function registerCors(app: FastifyInstance, config: Pick<Config, 'corsOrigins'>): Promise<void> {
+  const allowed = new Set(config.corsOrigins);
+  await app.register(fastifyCors, {
+    delegator: (request, callback) => callback(null, corsOptionsFor(request.url, request.headers.origin, allowed)),
+  });
+}

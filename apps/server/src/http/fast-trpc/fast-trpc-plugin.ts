@@ -1,0 +1,81 @@
+import type { AnyTRPCRouter } from '@trpc/server';
+import {
+  fastifyRequestHandler,
+  type CreateFastifyContextOptions,
+  type FastifyTRPCPluginOptions,
+} from '@trpc/server/adapters/fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isPlainJsonRequest } from './is-plain-json-request.js';
+import { resolveJsonRequest } from './resolve-json-request.js';
+
+/**
+ * A drop-in for tRPC's `fastifyTRPCPlugin` (same options, same content-type
+ * parsers, same `/:path` route under the register prefix) that serves plain
+ * JSON calls through resolveJsonRequest and hands everything else to tRPC's
+ * own `fastifyRequestHandler`. It stays a Fastify route, so Fastify's request
+ * id, logging, body limit, trust-proxy and every hook apply as before; only
+ * tRPC's conversion to Fetch Request/Response and back is skipped.
+ */
+export function fastTrpcPlugin<TRouter extends AnyTRPCRouter>(
+  fastify: FastifyInstance,
+  opts: FastifyTRPCPluginOptions<TRouter>,
+  done: (err?: Error) => void,
+): void {
+  const trpcOptions = opts.trpcOptions;
+  // tRPC reads bodies itself: the raw string of JSON bodies (within Fastify's bodyLimit), form data untouched.
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, parsed) => parsed(null, body));
+  fastify.removeContentTypeParser('multipart/form-data');
+  fastify.addContentTypeParser('multipart/form-data', {}, (_request, body, parsed) => parsed(null, body));
+
+  fastify.all('/:path', async function serveTrpc(request, reply) {
+    const path = (request.params as { path: string }).path;
+    const url = request.url;
+    const queryStart = url.indexOf('?');
+    const searchParams = new URLSearchParams(queryStart === -1 ? '' : url.slice(queryStart + 1));
+    const method = request.method;
+    if (!isPlainJsonRequest(method, request.headers, searchParams)) {
+      await fastifyRequestHandler({ ...trpcOptions, req: request, res: reply, path });
+      return;
+    }
+    const response = await resolveJsonRequest(
+      {
+        method,
+        path,
+        searchParams,
+        body: typeof request.body === 'string' ? request.body : undefined,
+        signal: () => requestSignal(request, reply),
+        url: () => new URL(url, `${request.protocol}://${request.host}`),
+      },
+      {
+        router: trpcOptions.router,
+        maxBatchSize: trpcOptions.maxBatchSize,
+        createContext: async (info) =>
+          trpcOptions.createContext?.({ req: request, res: reply, info } as CreateFastifyContextOptions),
+        responseMeta: trpcOptions.responseMeta,
+        onError: trpcOptions.onError,
+        req: request,
+      },
+    );
+    if (response === undefined) {
+      await fastifyRequestHandler({ ...trpcOptions, req: request, res: reply, path });
+      return;
+    }
+    reply.code(response.status);
+    for (const [name, value] of Object.entries(response.headers)) reply.header(name, value);
+    // A Buffer, because Fastify appends "; charset=utf-8" to a JSON string's content-type and tRPC's adapter sends none.
+    await reply.send(Buffer.from(response.body));
+  });
+  done();
+}
+
+/** The request's abort signal, as tRPC's adapter builds it: aborts when the client leaves before the answer. */
+function requestSignal(request: FastifyRequest, reply: FastifyReply): AbortSignal {
+  const controller = new AbortController();
+  const onClose = () => {
+    if (!reply.raw.writableEnded) controller.abort();
+  };
+  reply.raw.once('close', onClose);
+  request.raw.once('aborted', () => controller.abort());
+  return controller.signal;
+}

@@ -1,0 +1,54 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createSecurityEvents } from '../audit/security-events.js';
+import { createLogger } from './logger.js';
+
+function capture() {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      done();
+    },
+  });
+  return { logger: createLogger({ logLevel: 'info' }, { destination }), lines };
+}
+
+const SECRETS = {
+  token: 'eyJhbGciOiJFUzI1NiJ9.secret-token',
+  password: 'hunter2-password',
+  refreshToken: 'rt-secret-value',
+  apiKey: 'gh_live_secret_key',
+  secret: 'client-secret-value',
+};
+
+describe('log redaction', () => {
+  it('censors secrets an event carried by mistake, in the event line itself', () => {
+    const { logger, lines } = capture();
+    const events = createSecurityEvents(logger);
+    events.emit('login.failed', { ip: '192.0.2.1', requestId: 'r-1', principal: undefined }, { email: 'a@b.io', ...SECRETS });
+    const text = lines.join('\n');
+    for (const secret of Object.values(SECRETS)) expect(text).not.toContain(secret);
+    const logged = JSON.parse(lines[0] ?? '{}');
+    expect(logged.event.details).toMatchObject({ email: 'a@b.io', password: '[REDACTED]', token: '[REDACTED]', apiKey: '[REDACTED]' });
+  });
+
+  it('censors credentials in request headers and in bodies logged by handlers', () => {
+    const { logger, lines } = capture();
+    logger.info({
+      req: { headers: { authorization: `Bearer ${SECRETS.token}`, cookie: `gh_refresh=${SECRETS.refreshToken}`, 'x-api-key': SECRETS.apiKey } },
+      res: { headers: { 'set-cookie': `gh_refresh=${SECRETS.refreshToken}` } },
+      body: { password: SECRETS.password, client_secret: SECRETS.secret },
+    });
+    const text = lines.join('\n');
+    for (const secret of Object.values(SECRETS)) expect(text).not.toContain(secret);
+    expect(text).toContain('[REDACTED]');
+  });
+
+  it('replaces credential query parameters in logged URLs', () => {
+    const { logger, lines } = capture();
+    logger.info({ req: { method: 'GET', url: `/trpc/users.me?access_token=${SECRETS.token}&x=1` } }, 'request');
+    expect(lines.join('\n')).not.toContain(SECRETS.token);
+    expect(JSON.parse(lines[0] ?? '{}').req.url).toContain('access_token=%5BREDACTED%5D');
+  });
+});

@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { clientKey } from './client-key.js';
+
+describe('clientKey', () => {
+  it('counts IPv4 clients by their address', () => {
+    expect(clientKey('203.0.113.7')).toBe('203.0.113.7');
+    expect(clientKey('203.0.113.8')).not.toBe(clientKey('203.0.113.7'));
+  });
+
+  it('counts every address of one IPv6 /64 as one client, whatever its spelling', () => {
+    const keys = ['2001:db8:1:2::1', '2001:0db8:0001:0002:ffff:eeee:dddd:cccc', '2001:DB8:1:2:0:0:0:9', '2001:db8:1:2::1.2.3.4'].map(clientKey);
+    expect(new Set(keys)).toEqual(new Set(['2001:db8:1:2::/64']));
+  });
+
+  it('keeps neighbouring /64s apart', () => {
+    expect(clientKey('2001:db8:1:3::1')).not.toBe(clientKey('2001:db8:1:2::1'));
+    expect(clientKey('::1')).toBe('0:0:0:0::/64');
+    expect(clientKey('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
+  });
+});

@@ -1,0 +1,43 @@
+import type { ProcedureContract } from '@gatehouse/contracts';
+import { principalKey, type Principal } from '../auth/principal.js';
+import { eventOrigin } from '../context.js';
+import { RateLimitExceeded } from '../errors/rate-limit-exceeded.js';
+import { t } from '../trpc.js';
+import { clientKey } from './client-key.js';
+import { writeRateLimitHeaders } from './rate-limit-headers.js';
+import { rateLimitErrorData } from './rate-limit-snapshot.js';
+
+/**
+ * The one middleware that enforces a contract's rate limit (or the default
+ * for public / authenticated procedures). Runs after requireAuth, so a
+ * principal-keyed budget is always the authenticated principal's, and before
+ * input parsing, so malformed floods are counted too. Every limited response
+ * carries the rate-limit headers; a spent budget is a 429 whose cause carries
+ * SPEC's `rateLimit` data.
+ */
+export function enforceRateLimit(contract: ProcedureContract) {
+  if (contract.rateLimit === 'none') {
+    return t.middleware(function unlimited({ next }) {
+      return next();
+    });
+  }
+  return t.middleware(async function enforceRateLimit({ ctx, next, path }) {
+    const policy = ctx.deps.rateLimits.policyFor(contract);
+    if (policy === undefined) return next();
+    const principal = (ctx as { readonly principal?: Principal }).principal;
+    // A public procedure keyed by principal falls back to the IP for anonymous callers.
+    const key = policy.key === 'principal' && principal !== undefined ? principalKey(principal) : `ip:${clientKey(ctx.ip)}`;
+    const outcome = await ctx.rateLimit.charge(policy, key);
+    if (ctx.rateLimit.consider(outcome.snapshot)) writeRateLimitHeaders(ctx.responseHeaders, outcome.snapshot);
+    if (!outcome.allowed) {
+      if (outcome.firstRefusal) {
+        ctx.deps.events.emit('ratelimit.exceeded', eventOrigin(ctx, principal === undefined ? undefined : principalKey(principal)), {
+          path,
+          policy: policy.name,
+        });
+      }
+      throw new RateLimitExceeded(rateLimitErrorData(outcome.snapshot)).toTRPCError();
+    }
+    return next();
+  });
+}

@@ -1,0 +1,54 @@
+import type { Scope } from '@gatehouse/contracts';
+import type { Page, PageRequest } from './page.js';
+
+/** An API key as the server keeps it: the hash, never the key. */
+export interface ApiKeyRecord {
+  readonly id: string;
+  readonly ownerId: string;
+  readonly name: string;
+  /** The key's first characters, for display. */
+  readonly prefix: string;
+  /** SHA-256 of the key, hex. */
+  readonly hash: string;
+  readonly scopes: readonly Scope[];
+  readonly createdAt: Date;
+  readonly expiresAt: Date | undefined;
+  readonly lastUsedAt: Date | undefined;
+  readonly revokedAt: Date | undefined;
+}
+
+export interface NewApiKey {
+  readonly ownerId: string;
+  readonly name: string;
+  readonly prefix: string;
+  readonly hash: string;
+  readonly scopes: readonly Scope[];
+  readonly expiresAt: Date | undefined;
+}
+
+/**
+ * How long a revoked or expired key's record is kept, so that it answers
+ * revoked_token or expired_token (which tell a caller to stop retrying)
+ * rather than invalid_token. After that it is gone from Redis.
+ */
+export const API_KEY_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
+
+/** API keys. Every method is one atomic operation on the backing store; no method caches. */
+export interface ApiKeyStore {
+  create(key: NewApiKey): Promise<ApiKeyRecord>;
+  /** The record whose hash this is, revoked or expired ones included (the caller decides what they mean). */
+  findByHash(hash: string): Promise<ApiKeyRecord | undefined>;
+  /** The owner's keys that are not revoked, newest first. */
+  listByOwner(ownerId: string, page: PageRequest): Promise<Page<ApiKeyRecord>>;
+  /**
+   * Revokes the owner's key; undefined when the owner has no such key (another
+   * owner's key answers the same). Revoking twice keeps the first time.
+   */
+  revoke(ownerId: string, id: string, at: Date): Promise<ApiKeyRecord | undefined>;
+  /**
+   * Records a use at `at`, unless the last recorded use is less than
+   * `minIntervalMs` before it. Atomic, so processes racing on the same key
+   * write once. Resolves to whether it wrote.
+   */
+  touchLastUsed(id: string, at: Date, minIntervalMs: number): Promise<boolean>;
+}

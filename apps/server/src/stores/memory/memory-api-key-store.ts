@@ -1,0 +1,79 @@
+import { v4 as uuidv4 } from 'uuid';
+import type { ApiKeyRecord, ApiKeyStore, NewApiKey } from '../api-key-store.js';
+import { decodeCursor, encodeCursor, type Page, type PageRequest } from '../page.js';
+import { StoreFullError } from '../user-store.js';
+
+export interface MemoryApiKeyStoreOptions {
+  /** The store refuses new keys past this many (development store: bounded). */
+  readonly maxKeys?: number;
+  readonly now?: () => Date;
+}
+
+interface Entry {
+  record: ApiKeyRecord;
+  readonly sequence: number;
+}
+
+/** One process's API keys: for development and tests. Revocation is seen at once because nothing is copied. */
+export function createMemoryApiKeyStore(options: MemoryApiKeyStoreOptions = {}): ApiKeyStore {
+  const maxKeys = options.maxKeys ?? 100_000;
+  const now = options.now ?? (() => new Date());
+  const byId = new Map<string, Entry>();
+  const idByHash = new Map<string, string>();
+  let sequence = 0;
+
+  return {
+    async create(key: NewApiKey) {
+      if (byId.size >= maxKeys) throw new StoreFullError('API key');
+      const record: ApiKeyRecord = Object.freeze({
+        ...key,
+        scopes: Object.freeze([...key.scopes]),
+        id: uuidv4(),
+        createdAt: now(),
+        lastUsedAt: undefined,
+        revokedAt: undefined,
+      });
+      byId.set(record.id, { record, sequence: sequence++ });
+      idByHash.set(record.hash, record.id);
+      return record;
+    },
+
+    async findByHash(hash) {
+      const id = idByHash.get(hash);
+      return id === undefined ? undefined : byId.get(id)?.record;
+    },
+
+    async listByOwner(ownerId: string, page: PageRequest): Promise<Page<ApiKeyRecord>> {
+      const before =
+        page.cursor === undefined
+          ? Number.POSITIVE_INFINITY
+          : Number(decodeCursor(page.cursor, (position) => /^s:\d{1,15}$/.test(position)).slice(2));
+      // A scan is fine for a development store bounded at maxKeys; Redis keeps a per-owner index.
+      const owned = [...byId.values()]
+        .filter((entry) => entry.record.ownerId === ownerId && entry.record.revokedAt === undefined && entry.sequence < before)
+        .sort((a, b) => b.sequence - a.sequence);
+      const items = owned.slice(0, page.limit);
+      const last = items.at(-1);
+      return {
+        items: items.map((entry) => entry.record),
+        nextCursor: owned.length > page.limit && last !== undefined ? encodeCursor(`s:${last.sequence}`) : null,
+      };
+    },
+
+    async revoke(ownerId, id, at) {
+      const entry = byId.get(id);
+      if (entry === undefined || entry.record.ownerId !== ownerId) return undefined;
+      if (entry.record.revokedAt === undefined) entry.record = Object.freeze({ ...entry.record, revokedAt: at });
+      return entry.record;
+    },
+
+    async touchLastUsed(id, at, minIntervalMs) {
+      const entry = byId.get(id);
+      if (entry === undefined) return false;
+      const last = entry.record.lastUsedAt;
+      if (last !== undefined && at.getTime() - last.getTime() < minIntervalMs) return false;
+      entry.record = Object.freeze({ ...entry.record, lastUsedAt: at });
+      return true;
+    },
+  };
+}

@@ -1,0 +1,173 @@
+import { isScope, type Scope } from '@gatehouse/contracts';
+import type { Redis } from 'ioredis';
+import { v4 as uuidv4 } from 'uuid';
+import { API_KEY_RETENTION_MS, type ApiKeyRecord, type ApiKeyStore, type NewApiKey } from '../api-key-store.js';
+import { decodeCursor, encodeCursor, type Page, type PageRequest } from '../page.js';
+import { StoreUnavailableError } from '../store-unavailable-error.js';
+
+export interface RedisApiKeyStoreOptions {
+  readonly redis: Redis;
+  /** GATEHOUSE_REDIS_PREFIX: every key this store writes starts with it. */
+  readonly keyPrefix: string;
+  readonly now?: () => Date;
+}
+
+/*
+ * Layout, all under the prefix:
+ *   apikey:<id>            hash: the record (no key, only its SHA-256)
+ *   apikey-hash:<sha256>   string: the id, the lookup index for authentication
+ *   apikeys-of:<ownerId>   sorted set of the owner's unrevoked ids, scored by creation sequence
+ *   apikey-sequence        counter giving every key a unique, ordered sequence
+ * A key that expires gets a TTL of its expiry plus API_KEY_RETENTION_MS; a
+ * revoked key, API_KEY_RETENTION_MS from revocation. Live keys without expiry
+ * are records like users and persist. Nothing is cached in the process, so a
+ * revocation written by any process is seen by the next request everywhere.
+ */
+
+const CREATE = `
+if redis.call('EXISTS', KEYS[2]) == 1 then return redis.error_reply('duplicate api key hash') end
+local sequence = redis.call('INCR', KEYS[4])
+redis.call('HSET', KEYS[1], 'id', ARGV[1], 'ownerId', ARGV[2], 'name', ARGV[3], 'prefix', ARGV[4], 'hash', ARGV[5],
+  'scopes', ARGV[6], 'createdAt', ARGV[7], 'expiresAt', ARGV[8], 'sequence', sequence)
+redis.call('SET', KEYS[2], ARGV[1])
+redis.call('ZADD', KEYS[3], sequence, ARGV[1])
+if ARGV[9] ~= '' then
+  redis.call('PEXPIREAT', KEYS[1], ARGV[9])
+  redis.call('PEXPIREAT', KEYS[2], ARGV[9])
+end
+return redis.call('HGETALL', KEYS[1])`;
+
+const FIND_BY_HASH = `
+local id = redis.call('GET', KEYS[1])
+if not id then return {} end
+return redis.call('HGETALL', ARGV[1] .. id)`;
+
+const REVOKE = `
+if redis.call('HGET', KEYS[1], 'ownerId') ~= ARGV[1] then return {} end
+if not redis.call('HGET', KEYS[1], 'revokedAt') then
+  redis.call('HSET', KEYS[1], 'revokedAt', ARGV[2])
+  redis.call('PEXPIRE', KEYS[1], ARGV[3])
+  redis.call('PEXPIRE', ARGV[4] .. redis.call('HGET', KEYS[1], 'hash'), ARGV[3])
+  redis.call('ZREM', KEYS[2], redis.call('HGET', KEYS[1], 'id'))
+end
+return redis.call('HGETALL', KEYS[1])`;
+
+const TOUCH = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local last = redis.call('HGET', KEYS[1], 'lastUsedAt')
+if last and tonumber(ARGV[1]) - tonumber(last) < tonumber(ARGV[2]) then return 0 end
+redis.call('HSET', KEYS[1], 'lastUsedAt', ARGV[1])
+return 1`;
+
+export function createRedisApiKeyStore(options: RedisApiKeyStoreOptions): ApiKeyStore {
+  const { redis, keyPrefix } = options;
+  const now = options.now ?? (() => new Date());
+  const recordKey = (id: string) => `${keyPrefix}apikey:${id}`;
+  const hashKey = (hash: string) => `${keyPrefix}apikey-hash:${hash}`;
+  const ownerKey = (ownerId: string) => `${keyPrefix}apikeys-of:${ownerId}`;
+
+  /** Redis failures become StoreUnavailableError: callers answer 503, never "invalid". */
+  async function run<T>(command: () => Promise<T>): Promise<T> {
+    try {
+      return await command();
+    } catch (error) {
+      throw new StoreUnavailableError('API key', { cause: error });
+    }
+  }
+
+  return {
+    async create(key: NewApiKey) {
+      const id = uuidv4();
+      const createdAt = now().getTime();
+      const expireAt = key.expiresAt === undefined ? '' : String(key.expiresAt.getTime() + API_KEY_RETENTION_MS);
+      const reply = await run(() =>
+        redis.eval(
+          CREATE,
+          4,
+          recordKey(id),
+          hashKey(key.hash),
+          ownerKey(key.ownerId),
+          `${keyPrefix}apikey-sequence`,
+          id,
+          key.ownerId,
+          key.name,
+          key.prefix,
+          key.hash,
+          key.scopes.join(' '),
+          String(createdAt),
+          key.expiresAt === undefined ? '' : String(key.expiresAt.getTime()),
+          expireAt,
+        ),
+      );
+      return toRecord(reply) ?? fail('created key not found');
+    },
+
+    async findByHash(hash) {
+      return toRecord(await run(() => redis.eval(FIND_BY_HASH, 1, hashKey(hash), `${keyPrefix}apikey:`)));
+    },
+
+    async listByOwner(ownerId: string, page: PageRequest): Promise<Page<ApiKeyRecord>> {
+      const before =
+        page.cursor === undefined
+          ? '+inf'
+          : `(${decodeCursor(page.cursor, (position) => /^s:\d{1,15}$/.test(position)).slice(2)}`;
+      const entries = await run(() =>
+        redis.zrevrangebyscore(ownerKey(ownerId), before, '-inf', 'WITHSCORES', 'LIMIT', 0, page.limit + 1),
+      );
+      const ids: Array<{ id: string; sequence: string }> = [];
+      for (let index = 0; index + 1 < entries.length; index += 2) {
+        ids.push({ id: entries[index] as string, sequence: entries[index + 1] as string });
+      }
+      const shown = ids.slice(0, page.limit);
+      const records = await run(() => Promise.all(shown.map(({ id }) => redis.hgetall(recordKey(id)))));
+      const items = records.flatMap((fields) => toRecord(fields) ?? []);
+      // Expired keys past retention leave their id behind in the index: drop it now.
+      const gone = shown.filter((_entry, index) => toRecord(records[index]) === undefined).map(({ id }) => id);
+      if (gone.length > 0) await run(() => redis.zrem(ownerKey(ownerId), ...gone));
+      const last = shown.at(-1);
+      return { items, nextCursor: ids.length > page.limit && last !== undefined ? encodeCursor(`s:${last.sequence}`) : null };
+    },
+
+    async revoke(ownerId, id, at) {
+      const reply = await run(() =>
+        redis.eval(REVOKE, 2, recordKey(id), ownerKey(ownerId), ownerId, String(at.getTime()), String(API_KEY_RETENTION_MS), `${keyPrefix}apikey-hash:`),
+      );
+      return toRecord(reply);
+    },
+
+    async touchLastUsed(id, at, minIntervalMs) {
+      const wrote = await run(() => redis.eval(TOUCH, 1, recordKey(id), String(at.getTime()), String(minIntervalMs)));
+      return wrote === 1;
+    },
+  };
+}
+
+function fail(message: string): never {
+  throw new StoreUnavailableError('API key', { cause: new Error(message) });
+}
+
+/** A record from HGETALL's reply (an object from ioredis, a flat array from a Lua script). */
+function toRecord(reply: unknown): ApiKeyRecord | undefined {
+  const fields = Array.isArray(reply) ? pairs(reply as unknown[]) : (reply as Record<string, string> | undefined);
+  if (fields === undefined || fields['id'] === undefined) return undefined;
+  const date = (value: string | undefined) => (value === undefined || value === '' ? undefined : new Date(Number(value)));
+  const scopes = (fields['scopes'] ?? '').split(' ').filter((scope): scope is Scope => isScope(scope));
+  return Object.freeze({
+    id: fields['id'],
+    ownerId: fields['ownerId'] ?? '',
+    name: fields['name'] ?? '',
+    prefix: fields['prefix'] ?? '',
+    hash: fields['hash'] ?? '',
+    scopes: Object.freeze(scopes),
+    createdAt: date(fields['createdAt']) ?? new Date(0),
+    expiresAt: date(fields['expiresAt']),
+    lastUsedAt: date(fields['lastUsedAt']),
+    revokedAt: date(fields['revokedAt']),
+  });
+}
+
+function pairs(flat: unknown[]): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (let index = 0; index + 1 < flat.length; index += 2) fields[String(flat[index])] = String(flat[index + 1]);
+  return fields;
+}

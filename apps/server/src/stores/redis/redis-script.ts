@@ -1,0 +1,42 @@
+import { createHash } from 'node:crypto';
+import { ReplyError, type Redis, type RedisKey, type RedisValue } from 'ioredis';
+import { StoreUnavailableError } from '../store-unavailable-error.js';
+
+/**
+ * A Lua script run by its SHA1 (EVALSHA), sent in full only when Redis does
+ * not know it yet (after a restart or SCRIPT FLUSH). Scripts are how stores
+ * make a read-check-write one atomic step: Redis runs a script alone.
+ */
+export interface RedisScript {
+  run(redis: Redis, keys: readonly RedisKey[], args: readonly RedisValue[]): Promise<unknown>;
+}
+
+export function createRedisScript(lua: string): RedisScript {
+  const sha = createHash('sha1').update(lua).digest('hex');
+  return {
+    async run(redis, keys, args) {
+      return runOnRedis(async () => {
+        try {
+          return await redis.evalsha(sha, keys.length, ...keys, ...args);
+        } catch (error) {
+          if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+          return redis.eval(lua, keys.length, ...keys, ...args);
+        }
+      });
+    },
+  };
+}
+
+/**
+ * Runs Redis commands, turning connection failures (down, timed out, offline
+ * queue disabled) into StoreUnavailableError. Errors Redis itself replied
+ * with (a bad script, a wrong type) are bugs and pass through unchanged.
+ */
+export async function runOnRedis<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    if (error instanceof ReplyError) throw error;
+    throw new StoreUnavailableError('Redis', { cause: error });
+  }
+}

@@ -1,0 +1,33 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import pino from 'pino';
+import { createRedisConnection, waitForRedis } from './redis-connection.js';
+import { createRedisTestNamespace, type RedisTestNamespace } from './redis-test-namespace.js';
+
+/**
+ * For store tests: the server's own fail-fast connection on the real Redis,
+ * and a fresh key prefix per store inside one test namespace, so each test
+ * starts from an empty store and one cleanup removes every key. Test-only.
+ */
+export interface RedisStoreFixture {
+  readonly namespace: RedisTestNamespace;
+  readonly redis: Redis;
+  /** A prefix no other store of this run uses. */
+  freshPrefix(): string;
+  close(): Promise<void>;
+}
+
+export async function createRedisStoreFixture(name: string): Promise<RedisStoreFixture> {
+  const namespace = await createRedisTestNamespace(name);
+  const redis = createRedisConnection({ url: namespace.url, logger: pino({ level: 'silent' }) });
+  await waitForRedis(redis);
+  return {
+    namespace,
+    redis,
+    freshPrefix: () => `${namespace.prefix}${randomUUID().slice(0, 8)}:`,
+    async close() {
+      await redis.quit();
+      await namespace.cleanup();
+    },
+  };
+}

@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { describe, expect, it } from 'vitest';
+import { AuthFailure } from '../auth/auth-failure.js';
+import { ACCESS_TOKEN_TYPE, createAccessTokens, type AccessTokenOptions } from './access-tokens.js';
+import { generateEphemeralSigningKeys, generatePrivateJwk, loadSigningKeysFile, SigningKeysError } from './signing-keys.js';
+
+const ISSUER = 'https://auth.test';
+const AUDIENCE = 'https://api.test';
+const T0 = Date.parse('2030-01-01T00:00:00Z');
+
+async function tokensAt(clock: { now: number }, overrides: Partial<AccessTokenOptions> = {}) {
+  const keys = overrides.keys ?? (await generateEphemeralSigningKeys());
+  return createAccessTokens({ keys, issuer: ISSUER, audience: AUDIENCE, ttlSeconds: 900, now: () => clock.now, ...overrides });
+}
+
+async function reasonOf(promise: Promise<unknown>): Promise<string> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  if (!(error instanceof AuthFailure)) throw new Error('expected an AuthFailure');
+  return error.data.reason;
+}
+
+const request = { subject: randomUUID(), clientId: 'gatehouse', scopes: ['users:read', 'orders:read'], grant: 'user' } as const;
+
+async function writeKeysFile(keys: unknown): Promise<string> {
+  const path = join(await mkdtemp(join(tmpdir(), 'gatehouse-keys-')), 'keys.json');
+  await writeFile(path, JSON.stringify(keys));
+  return path;
+}
+
+describe('access tokens', () => {
+  it('issues an RFC 9068 token that verifies back to the same facts', async () => {
+    const clock = { now: T0 };
+    const tokens = await tokensAt(clock);
+    const issued = await tokens.issue(request);
+    expect(issued).toMatchObject({ expiresIn: 900, expiresAt: new Date(T0 + 900_000), scope: 'users:read orders:read' });
+    expect(decodeProtectedHeader(issued.token)).toMatchObject({ alg: 'ES256', typ: ACCESS_TOKEN_TYPE, kid: expect.any(String) });
+    const claims = decodeJwt(issued.token);
+    expect(claims).toMatchObject({ iss: ISSUER, aud: AUDIENCE, sub: request.subject, iat: T0 / 1000, exp: T0 / 1000 + 900, jti: issued.jti, client_id: 'gatehouse' });
+
+    const verified = await tokens.verify(issued.token);
+    expect(verified).toEqual({
+      subject: request.subject,
+      clientId: 'gatehouse',
+      scopes: ['users:read', 'orders:read'],
+      jti: issued.jti,
+      grant: 'user',
+      issuedAt: T0 / 1000,
+      expiresAt: T0 / 1000 + 900,
+    });
+  });
+
+  it('gives every token its own jti', async () => {
+    const tokens = await tokensAt({ now: T0 });
+    const [a, b] = await Promise.all([tokens.issue(request), tokens.issue(request)]);
+    expect(a.jti).not.toBe(b.jti);
+  });
+
+  it('round-trips client_credentials grants and an empty scope', async () => {
+    const tokens = await tokensAt({ now: T0 });
+    const issued = await tokens.issue({ subject: 'billing', clientId: 'billing', scopes: [], grant: 'client_credentials' });
+    expect(await tokens.verify(issued.token)).toMatchObject({ grant: 'client_credentials', scopes: [], clientId: 'billing' });
+  });
+
+  it('is expired_token once the clock passes exp, and valid just before', async () => {
+    const clock = { now: T0 };
+    const tokens = await tokensAt(clock);
+    const { token } = await tokens.issue(request);
+    clock.now = T0 + 899_000;
+    await expect(tokens.verify(token)).resolves.toMatchObject({ subject: request.subject });
+    clock.now = T0 + 900_000;
+    expect(await reasonOf(tokens.verify(token))).toBe('expired_token');
+  });
+
+  it('is invalid_token for another server’s token, another issuer or another audience', async () => {
+    const clock = { now: T0 };
+    const ours = await tokensAt(clock);
+    const theirs = await tokensAt(clock);
+    expect(await reasonOf(ours.verify((await theirs.issue(request)).token))).toBe('invalid_token');
+
+    const keys = await generateEphemeralSigningKeys();
+    const verifier = await tokensAt(clock, { keys });
+    const otherIssuer = await tokensAt(clock, { keys, issuer: 'https://evil.test' });
+    const otherAudience = await tokensAt(clock, { keys, audience: 'https://other-api.test' });
+    expect(await reasonOf(verifier.verify((await otherIssuer.issue(request)).token))).toBe('invalid_token');
+    expect(await reasonOf(verifier.verify((await otherAudience.issue(request)).token))).toBe('invalid_token');
+    expect(await reasonOf(verifier.verify('not.a.jwt'))).toBe('invalid_token');
+  });
+
+  it('verifies tokens of every key in the keys file and signs with the first (rotation)', async () => {
+    const [newKey, oldKey] = await Promise.all([generatePrivateJwk('ES256'), generatePrivateJwk('EdDSA')]);
+    const clock = { now: T0 };
+    const before = await tokensAt(clock, { keys: await loadSigningKeysFile(await writeKeysFile({ keys: [oldKey] })) });
+    const after = await tokensAt(clock, { keys: await loadSigningKeysFile(await writeKeysFile({ keys: [newKey, oldKey] })) });
+    const oldToken = (await before.issue(request)).token;
+    await expect(after.verify(oldToken)).resolves.toMatchObject({ subject: request.subject });
+    const newToken = (await after.issue(request)).token;
+    expect(decodeProtectedHeader(newToken).kid).toBe(newKey.kid);
+    // A key that has been retired from the file no longer verifies its tokens.
+    const retired = await tokensAt(clock, { keys: await loadSigningKeysFile(await writeKeysFile({ keys: [newKey] })) });
+    expect(await reasonOf(retired.verify(oldToken))).toBe('invalid_token');
+  });
+
+  it('refuses a keys file without private keys, with duplicate kids, or with a symmetric algorithm', async () => {
+    const key = await generatePrivateJwk('ES256');
+    const { d: _private, ...publicOnly } = key;
+    await expect(loadSigningKeysFile(await writeKeysFile({ keys: [publicOnly] }))).rejects.toBeInstanceOf(SigningKeysError);
+    await expect(loadSigningKeysFile(await writeKeysFile({ keys: [key, key] }))).rejects.toBeInstanceOf(SigningKeysError);
+    await expect(loadSigningKeysFile(await writeKeysFile({ keys: [{ ...key, alg: 'HS256' }] }))).rejects.toBeInstanceOf(SigningKeysError);
+    await expect(loadSigningKeysFile('/nonexistent/keys.json')).rejects.toBeInstanceOf(SigningKeysError);
+  });
+
+  it('publishes no private member in the public JWKS', async () => {
+    const keys = await generateEphemeralSigningKeys();
+    for (const jwk of keys.publicJwks.keys) {
+      for (const member of ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k']) expect(jwk).not.toHaveProperty(member);
+    }
+  });
+});

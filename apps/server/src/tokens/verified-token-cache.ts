@@ -1,0 +1,68 @@
+import { createHash } from 'node:crypto';
+import type { VerifiedAccessToken } from './access-tokens.js';
+
+/**
+ * Access tokens whose signature and claims were verified, so a client's
+ * repeat calls skip the signature check (ES256 verify is about 190 µs; a
+ * lookup here about 2 µs, most of it the SHA-256).
+ *
+ * - Keyed by the SHA-256 of the token, never the token: a heap dump of the
+ *   cache holds nothing a caller could present.
+ * - Bounded: at most `maxEntries`, least recently used evicted first, so a
+ *   flood of distinct (valid) tokens cannot grow the heap.
+ * - Never past `exp`: an entry whose token has expired is dropped on lookup,
+ *   and verification then fails exactly as it would have (expired_token).
+ * - Revocation is not its business: it only remembers that a token is
+ *   authentic; whether it was revoked is checked on every call after it.
+ */
+export interface VerifiedTokenCache {
+  get(token: string): VerifiedAccessToken | undefined;
+  set(token: string, verified: VerifiedAccessToken): void;
+  readonly size: number;
+  readonly maxEntries: number;
+}
+
+export interface VerifiedTokenCacheOptions {
+  readonly maxEntries: number;
+  readonly now?: () => number;
+}
+
+export function createVerifiedTokenCache(options: VerifiedTokenCacheOptions): VerifiedTokenCache {
+  const { maxEntries } = options;
+  if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new RangeError('maxEntries must be a positive integer');
+  const nowMs = options.now ?? Date.now;
+  // A Map iterates in insertion order: re-inserting on a hit keeps the least recently used first.
+  const entries = new Map<string, VerifiedAccessToken>();
+
+  return {
+    get(token) {
+      const key = keyOf(token);
+      const verified = entries.get(key);
+      if (verified === undefined) return undefined;
+      entries.delete(key);
+      // exp is in seconds (RFC 7519 section 4.1.4); the token is invalid from that second on.
+      if (verified.expiresAt * 1000 <= nowMs()) return undefined;
+      entries.set(key, verified);
+      return verified;
+    },
+    set(token, verified) {
+      if (verified.expiresAt * 1000 <= nowMs()) return;
+      const key = keyOf(token);
+      entries.delete(key);
+      entries.set(key, Object.freeze(verified));
+      if (entries.size > maxEntries) {
+        const oldest = entries.keys().next();
+        if (oldest.done !== true) entries.delete(oldest.value);
+      }
+    },
+    get size() {
+      return entries.size;
+    },
+    maxEntries,
+  };
+}
+
+/** base64 of SHA-256: 44 characters, whatever the token's length. */
+function keyOf(token: string): string {
+  return createHash('sha256').update(token).digest('base64');
+}

@@ -1,0 +1,216 @@
+// `pnpm bench`: every server variant in its own process, pinned to core 0 when taskset exists, driven by
+// autocannon on core 1; variants interleaved for several rounds; a table on stdout and bench/results/latest.json.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import jwt from 'jsonwebtoken';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+const AUTOCANNON = require.resolve('autocannon/autocannon.js');
+const env = process.env;
+const settings = {
+  rounds: Number(env.BENCH_ROUNDS ?? 5),
+  durationSeconds: Number(env.BENCH_DURATION ?? 10),
+  warmupSeconds: Number(env.BENCH_WARMUP ?? 2),
+  connections: Number(env.BENCH_CONNECTIONS ?? 50),
+  latencyRate: Number(env.BENCH_LATENCY_RATE ?? 500),
+  latencySeconds: Number(env.BENCH_LATENCY_DURATION ?? 10),
+  stormConnections: Number(env.BENCH_STORM_CONNECTIONS ?? 4),
+  gatehouseLogLevel: env.BENCH_GATEHOUSE_LOG_LEVEL ?? 'warn',
+  only: env.BENCH_VARIANTS?.split(',').map((name) => name.trim()).filter(Boolean),
+};
+const pinned = os.availableParallelism() >= 2 && spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+const serverCpu = pinned ? ['taskset', '-c', '0'] : [];
+const loadCpu = pinned ? ['taskset', '-c', '1'] : [];
+const HS256_SECRET = 'bench-only-secret-0123456789abcdef0123456789abcdef';
+
+const gatehouseEnv = (extra) => ({
+  GATEHOUSE_ENV: 'test',
+  GATEHOUSE_LOG_LEVEL: settings.gatehouseLogLevel,
+  GATEHOUSE_ACCESS_TOKEN_TTL: '3600',
+  GATEHOUSE_BCRYPT_COST: '4',
+  // Budgets the benchmark never exhausts: limits are checked on every call but never refuse.
+  GATEHOUSE_LIMIT_AUTHENTICATED: '1000000000/60',
+  GATEHOUSE_LIMIT_PUBLIC: '1000000000/3600',
+  ...extra,
+});
+const gatehouse = ['node', '--import', 'tsx', join(here, 'servers/gatehouse.ts')];
+const hs256Token = () => jwt.sign({ sub: 'u1', scope: 'users:read orders:read' }, HS256_SECRET, { algorithm: 'HS256', expiresIn: '1h' });
+
+const VARIANTS = [
+  { name: 'node:http', command: ['node', join(here, 'servers/node-http.mjs')], path: '/users/me', token: async () => undefined },
+  { name: 'fastify+jwt', label: 'Fastify + @fastify/jwt (HS256) + @fastify/rate-limit', command: ['node', join(here, 'servers/fastify-jwt.mjs')], env: { BENCH_HS256_SECRET: HS256_SECRET }, path: '/users/me', token: async () => hs256Token() },
+  { name: 'express', label: 'Express 5 + jsonwebtoken + express-rate-limit', command: ['node', join(here, 'servers/express-tutorial.mjs')], env: { BENCH_HS256_SECRET: HS256_SECRET }, path: '/users/me', token: async () => hs256Token() },
+  { name: 'trpc-stock', label: 'Gatehouse, tRPC stock Fastify adapter (fast path off), memory', command: gatehouse, env: gatehouseEnv({ GATEHOUSE_TRPC_FAST_PATH: 'false' }), path: '/trpc/users.me', token: gatehouseLogin },
+  { name: 'gatehouse', label: 'Gatehouse as shipped (fast path, token cache), memory', command: gatehouse, env: gatehouseEnv({}), path: '/trpc/users.me', token: gatehouseLogin },
+  { name: 'gatehouse-redis', label: 'Gatehouse as shipped, Redis store', command: gatehouse, env: gatehouseEnv({ GATEHOUSE_STORE: 'redis', GATEHOUSE_REDIS_PREFIX: `gatehouse-bench:${process.pid}:` }), path: '/trpc/users.me', token: gatehouseLogin },
+].filter((variant) => settings.only === undefined || settings.only.includes(variant.name));
+
+async function gatehouseLogin(baseUrl) {
+  const response = await fetch(`${baseUrl}/trpc/auth.login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'alice@gatehouse.dev', password: 'alice-demo-password' }),
+  });
+  if (response.status !== 200) throw new Error(`login answered ${response.status}`);
+  return (await response.json()).result.data.accessToken;
+}
+
+function startServer(variant) {
+  const [command, ...args] = [...serverCpu, ...variant.command];
+  const child = spawn(command, args, { env: { ...process.env, ...variant.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => (stderr = (stderr + chunk).slice(-2000)));
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => finish({ error: 'no "ready" within 60 s' }), 60_000);
+    const finish = (outcome) => {
+      clearTimeout(timer);
+      resolve({ child, ...outcome });
+    };
+    let stdout = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      const match = /ready (\d+)/.exec(stdout);
+      if (match) finish({ url: `http://127.0.0.1:${match[1]}` });
+    });
+    child.stdout.resume();
+    child.once('exit', (code) => finish({ error: `exited with code ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}` }));
+  });
+}
+
+function autocannon(url, { seconds, connections, headers = {}, rate, method = 'GET', body }) {
+  const args = [AUTOCANNON, '-j', '-c', String(connections), '-d', String(seconds), '-m', method];
+  for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}=${value}`);
+  if (rate !== undefined) args.push('-R', String(rate));
+  if (body !== undefined) args.push('-b', body);
+  args.push(url);
+  const [command, ...rest] = [...loadCpu, 'node', ...args];
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, rest, { stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    child.once('exit', (code) => {
+      if (code !== 0) return reject(new Error(`autocannon exited with ${code}`));
+      const result = JSON.parse(out);
+      resolve({
+        rps: result.requests.average,
+        p50: result.latency.p50,
+        p99: result.latency.p99,
+        max: result.latency.max,
+        ok: result['2xx'],
+        non2xx: result.non2xx,
+        errors: result.errors + result.timeouts,
+      });
+    });
+  });
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+
+async function throughput() {
+  const running = [];
+  for (const variant of VARIANTS) {
+    const server = await startServer(variant);
+    if (server.error !== undefined) {
+      console.log(`skipping ${variant.name}: the server refused to start (${server.error})`);
+      server.child.kill();
+      continue;
+    }
+    const token = await variant.token(server.url);
+    const headers = token === undefined ? {} : { authorization: `Bearer ${token}` };
+    const probe = await fetch(server.url + variant.path, { headers });
+    if (probe.status !== 200) {
+      console.log(`skipping ${variant.name}: the protected call answered ${probe.status}`);
+      server.child.kill();
+      continue;
+    }
+    await autocannon(server.url + variant.path, { seconds: settings.warmupSeconds, connections: settings.connections, headers });
+    running.push({ variant, server, headers, runs: [] });
+  }
+  for (let round = 1; round <= settings.rounds; round += 1) {
+    for (const entry of running) {
+      const run = await autocannon(entry.server.url + entry.variant.path, { seconds: settings.durationSeconds, connections: settings.connections, headers: entry.headers });
+      if (run.non2xx > 0 || run.errors > 0) console.log(`  warning: ${entry.variant.name} had ${run.non2xx} non-2xx and ${run.errors} errors`);
+      entry.runs.push(run);
+      console.log(`round ${round}/${settings.rounds} ${entry.variant.name.padEnd(16)} ${Math.round(run.rps).toString().padStart(7)} req/s  p50 ${run.p50} ms  p99 ${run.p99} ms`);
+    }
+  }
+  for (const entry of running) entry.server.child.kill();
+  const rows = running.map((entry) => ({
+    name: entry.variant.name,
+    label: entry.variant.label ?? entry.variant.name,
+    rps: median(entry.runs.map((run) => run.rps)),
+    p50: median(entry.runs.map((run) => run.p50)),
+    p99: median(entry.runs.map((run) => run.p99)),
+    runs: entry.runs,
+  }));
+  const base = rows.find((row) => row.name === 'node:http')?.rps;
+  const reference = rows.find((row) => row.name === 'fastify+jwt')?.rps;
+  for (const row of rows) {
+    row.shareOfNodeHttp = base === undefined ? null : row.rps / base;
+    row.ratioToFastifyReference = reference === undefined ? null : row.rps / reference;
+  }
+  return rows;
+}
+
+async function latencyUnderLoginStorm() {
+  const variant = { command: gatehouse, env: gatehouseEnv({ GATEHOUSE_BCRYPT_COST: '12' }) };
+  const server = await startServer(variant);
+  if (server.error !== undefined) {
+    console.log(`skipping the latency run: ${server.error}`);
+    return null;
+  }
+  const token = await gatehouseLogin(server.url);
+  const call = { seconds: settings.latencySeconds, connections: 10, rate: settings.latencyRate, headers: { authorization: `Bearer ${token}` } };
+  const url = `${server.url}/trpc/users.me`;
+  const quiet = await autocannon(url, call);
+  const [stormy, storm] = await Promise.all([
+    autocannon(url, call),
+    autocannon(`${server.url}/trpc/auth.login`, {
+      seconds: settings.latencySeconds,
+      connections: settings.stormConnections,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'alice@gatehouse.dev', password: 'alice-demo-password' }),
+    }),
+  ]);
+  server.child.kill();
+  return { rate: settings.latencyRate, quiet, duringLoginStorm: stormy, loginStorm: storm, p99Ratio: stormy.p99 / Math.max(quiet.p99, 1) };
+}
+
+const machine = {
+  cpu: os.cpus()[0]?.model ?? 'unknown',
+  cores: os.availableParallelism(),
+  memoryGb: Math.round(os.totalmem() / 2 ** 30),
+  node: process.version,
+  platform: `${os.platform()} ${os.release()}`,
+  pinned,
+  loadAverageAtStart: os.loadavg().map((value) => value.toFixed(2)).join(' '),
+};
+console.log(`machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, load ${machine.loadAverageAtStart}, ${pinned ? 'server on core 0, load on core 1' : 'not pinned (no taskset)'}`);
+console.log(`settings: ${JSON.stringify(settings)}`);
+
+const rows = await throughput();
+const latency = await latencyUnderLoginStorm();
+const pct = (value) => (value === null ? '-' : value.toFixed(2));
+console.log('\n| server | req/s | p50 ms | p99 ms | share of node:http | vs Fastify reference |');
+console.log('|---|---|---|---|---|---|');
+for (const row of rows) console.log(`| ${row.label} | ${Math.round(row.rps)} | ${row.p50} | ${row.p99} | ${pct(row.shareOfNodeHttp)} | ${pct(row.ratioToFastifyReference)} |`);
+if (latency !== null) {
+  console.log(`\nusers.me at ${latency.rate} req/s (open loop), bcrypt cost 12:`);
+  console.log(`  quiet:                 p50 ${latency.quiet.p50} ms  p99 ${latency.quiet.p99} ms  max ${latency.quiet.max} ms`);
+  console.log(`  during a login storm:  p50 ${latency.duringLoginStorm.p50} ms  p99 ${latency.duringLoginStorm.p99} ms  max ${latency.duringLoginStorm.max} ms  (p99 x${latency.p99Ratio.toFixed(2)})`);
+  console.log(`  the storm: ${latency.loginStorm.ok} logins succeeded, ${latency.loginStorm.non2xx} refused (503 when the password queue was full)`);
+}
+mkdirSync(join(here, '../results'), { recursive: true });
+const file = join(here, '../results/latest.json');
+writeFileSync(file, JSON.stringify({ time: new Date().toISOString(), machine, settings, throughput: rows, latency }, null, 2));
+console.log(`\nwrote ${file}`);

@@ -1,0 +1,24 @@
+// What an expert picks: Fastify 5 + @fastify/jwt (HS256, as in the issue) + @fastify/rate-limit (memory).
+import fastifyJwt from '@fastify/jwt';
+import fastifyRateLimit from '@fastify/rate-limit';
+import Fastify from 'fastify';
+
+const app = Fastify({ logger: false });
+await app.register(fastifyJwt, { secret: process.env.BENCH_HS256_SECRET });
+// A budget the benchmark never exhausts: the limiter is consulted on every request but never refuses.
+await app.register(fastifyRateLimit, {
+  max: 1_000_000_000,
+  timeWindow: 60_000,
+  keyGenerator: (request) => request.user?.sub ?? request.ip,
+});
+app.addHook('onRequest', async (request, reply) => {
+  try {
+    await request.jwtVerify();
+  } catch {
+    return reply.code(401).send({ error: 'unauthorized' });
+  }
+  if (!String(request.user.scope ?? '').split(' ').includes('users:read')) return reply.code(403).send({ error: 'forbidden' });
+});
+app.get('/users/me', async (request) => ({ id: request.user.sub, email: 'alice@gatehouse.dev', name: 'Alice', role: 'user' }));
+const address = await app.listen({ host: '127.0.0.1', port: 0 });
+process.stdout.write(`ready ${new URL(address).port}\n`);

@@ -1,0 +1,8 @@
+// Gatehouse itself, configured only through its environment (GATEHOUSE_TRPC_FAST_PATH, GATEHOUSE_STORE, ...).
+import { createGatehouseServer, createLogger, DEMO_SEED, parseConfig, parseSeed } from '@gatehouse/server';
+
+const config = parseConfig({ ...process.env, GATEHOUSE_PORT: '0' });
+const logger = createLogger(config);
+const server = await createGatehouseServer(config, { logger, seed: parseSeed(DEMO_SEED) });
+const url = await server.listen();
+process.stdout.write(`ready ${new URL(url).port}\n`);

@@ -1,0 +1,53 @@
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { z } from 'zod';
+import type { RequiredScopesOf } from './auth-requirement.js';
+import { contracts } from './contracts.js';
+import { defineMutation, defineQuery, isProcedureContract, listProcedures } from './define-procedure.js';
+
+const input = z.strictObject({ id: z.string() });
+const output = z.object({ ok: z.boolean() });
+
+describe('defineQuery / defineMutation', () => {
+  it('refuses, at compile time, a contract that does not say who may call it', () => {
+    // Never called: the point is the compile error, checked by `pnpm typecheck`.
+    const typeOnly = () => {
+      // @ts-expect-error auth is required: a forgotten requirement must not become a public endpoint
+      defineQuery({ summary: 'no auth', input, output });
+      // @ts-expect-error a scope outside the catalogue
+      defineMutation({ summary: 'bad scope', input, output, auth: { scopes: ['orders:delete'] } });
+      // @ts-expect-error a role outside the catalogue
+      defineMutation({ summary: 'bad role', input, output, auth: { scopes: ['admin'], role: 'root' } });
+      // @ts-expect-error only the string 'public' means public
+      defineQuery({ summary: 'typo', input, output, auth: 'publik' });
+    };
+    expect(typeof typeOnly).toBe('function');
+  });
+
+  it('keeps required scopes as literal tuple types, readable by clients', () => {
+    const create = defineMutation({ summary: 's', input, output, auth: { scopes: ['orders:write'] } });
+    expectTypeOf(create.auth.scopes).toEqualTypeOf<readonly ['orders:write']>();
+    expectTypeOf(contracts.orders.create.auth.scopes).toEqualTypeOf<readonly ['orders:write']>();
+    expectTypeOf(contracts.admin.users.setRole.auth.scopes).toEqualTypeOf<readonly ['admin']>();
+    expectTypeOf<RequiredScopesOf<typeof contracts.orders.create.auth>>().toEqualTypeOf<'orders:write'>();
+    expectTypeOf<RequiredScopesOf<typeof contracts.health.auth>>().toBeNever();
+    expectTypeOf(create.kind).toEqualTypeOf<'mutation'>();
+    expect(create.auth.scopes).toEqual(['orders:write']);
+  });
+
+  it('produces frozen, recognisable contracts', () => {
+    const health = defineQuery({ summary: 's', input, output, auth: 'public' });
+    expect(isProcedureContract(health)).toBe(true);
+    expect(isProcedureContract({ ...health })).toBe(true);
+    expect(isProcedureContract({ kind: 'query', auth: 'public' })).toBe(false);
+    expect(Object.isFrozen(health)).toBe(true);
+  });
+});
+
+describe('listProcedures', () => {
+  it('lists every contract of the tree with its dotted path, in declaration order', () => {
+    const paths = listProcedures(contracts).map((entry) => entry.path);
+    expect(paths).toEqual(expect.arrayContaining(['health', 'auth.login', 'users.me', 'orders.create', 'admin.users.setRole']));
+    expect(new Set(paths).size).toBe(paths.length);
+    for (const { contract } of listProcedures(contracts)) expect(contract.auth).toBeDefined();
+  });
+});

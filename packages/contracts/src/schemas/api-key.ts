@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { scopeSchema } from '../scopes.js';
+import { idSchema, isoTimestamp } from './common.js';
+
+/** The longest lifetime a key may be given at creation: ten years. */
+export const API_KEY_MAX_EXPIRY_DAYS = 3650;
+
+/**
+ * The input of apiKeys.create. Scopes must be a subset of the caller's own
+ * (checked by the server, 403 insufficient_scope otherwise); duplicates are
+ * folded. Without `expiresInDays` the key lives until it is revoked.
+ */
+export const createApiKeyInput = z.strictObject({
+  name: z.string().trim().min(1, 'A key name cannot be empty').max(100, 'A key name has at most 100 characters'),
+  scopes: z
+    .array(scopeSchema)
+    .min(1, 'A key needs at least one scope')
+    .transform((scopes) => [...new Set(scopes)]),
+  expiresInDays: z.number().int().min(1).max(API_KEY_MAX_EXPIRY_DAYS).optional(),
+});
+
+export type CreateApiKeyInput = z.input<typeof createApiKeyInput>;
+
+/**
+ * What apiKeys.create returns. `key` is the secret itself, shown this once:
+ * the server keeps only its SHA-256 hash and can never show it again.
+ * `prefix` is the key's first characters, safe to display to tell keys apart.
+ */
+export const createdApiKeySchema = z.object({
+  id: idSchema,
+  key: z.string(),
+  prefix: z.string(),
+  scopes: z.array(scopeSchema),
+  /** ISO 8601, or null for a key that does not expire. */
+  expiresAt: isoTimestamp.nullable(),
+});
+
+export type CreatedApiKey = z.infer<typeof createdApiKeySchema>;
+
+/** A key as apiKeys.list shows it: never the key or its hash. */
+export const apiKeySchema = z.object({
+  id: idSchema,
+  name: z.string(),
+  prefix: z.string(),
+  scopes: z.array(scopeSchema),
+  createdAt: isoTimestamp,
+  /** Updated at most once a minute, so it is accurate to about a minute. */
+  lastUsedAt: isoTimestamp.nullable(),
+  expiresAt: isoTimestamp.nullable(),
+});
+
+export type ApiKey = z.infer<typeof apiKeySchema>;
+
+/** What apiKeys.revoke returns: the key that no longer authenticates, and since when. */
+export const revokedApiKeySchema = z.object({
+  id: idSchema,
+  revokedAt: isoTimestamp,
+});
+
+export type RevokedApiKey = z.infer<typeof revokedApiKeySchema>;

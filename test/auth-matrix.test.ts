@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import { SCOPES, contracts, isPublic, listProcedures, type ProtectedAccess, type Scope } from '@gatehouse/contracts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, callProcedure, login } from './support/http.js';
+import { startGatehouse, type RunningGatehouse } from './support/start-gatehouse.js';
+import { TEST_USERS } from './support/test-seed.js';
+
+/**
+ * Generated from the contracts: every protected procedure, now and later,
+ * gets these cases with no edit here. Auth runs before input validation, so
+ * a procedure without an example below is still covered (with no input).
+ */
+const PROTECTED = listProcedures(contracts).flatMap(({ path, contract }) =>
+  isPublic(contract.auth) ? [] : [{ path, kind: contract.kind, input: contract.input, auth: contract.auth as ProtectedAccess }],
+);
+
+/** Inputs that pass validation, so a refusal can only be the auth check's. Checked against the schemas below. */
+const VALID_INPUTS: Readonly<Record<string, unknown>> = {
+  'users.byId': { id: randomUUID() },
+  'users.update': { name: 'Matrix' },
+  'orders.create': {
+    items: [{ productId: 1, quantity: 1 }],
+    shippingAddress: { line1: '1 Main Street', city: 'Berlin', postalCode: '10115', country: 'DE' },
+    paymentMethod: 'paypal',
+  },
+  'orders.list': { limit: 5 },
+  'orders.byId': { id: randomUUID() },
+  'admin.users.list': { limit: 5 },
+  'admin.users.setRole': { userId: randomUUID(), role: 'user' },
+};
+
+/** Input no procedure accepts: unknown keys are a BAD_REQUEST everywhere. */
+const INVALID_INPUT = { matrixProbe: true };
+
+let gatehouse: RunningGatehouse;
+let adminId: string;
+
+beforeAll(async () => {
+  gatehouse = await startGatehouse();
+  adminId = (await login(gatehouse.url, TEST_USERS.admin)).user.id;
+});
+afterAll(() => gatehouse.close());
+
+/** A genuine server-issued token for the admin, holding every scope except `without`. */
+async function tokenWithout(without: Scope | undefined): Promise<string> {
+  const issued = await gatehouse.server.deps.accessTokens.issue({
+    subject: adminId,
+    clientId: 'gatehouse',
+    scopes: SCOPES.filter((scope) => scope !== without),
+    grant: 'user',
+  });
+  return issued.token;
+}
+
+function call(procedure: (typeof PROTECTED)[number], input: unknown, headers: Record<string, string> = {}) {
+  return callProcedure(gatehouse.url, procedure.path, { kind: procedure.kind, input, headers });
+}
+
+describe('the auth matrix, derived from the contracts', () => {
+  it('covers every protected procedure, and every example input is valid', () => {
+    expect(PROTECTED.length).toBeGreaterThanOrEqual(8);
+    for (const procedure of PROTECTED) {
+      const example = VALID_INPUTS[procedure.path];
+      if (example !== undefined) expect(procedure.input.safeParse(example).success, procedure.path).toBe(true);
+    }
+  });
+
+  describe.each(PROTECTED)('$path', (procedure) => {
+    const validInput = VALID_INPUTS[procedure.path];
+
+    it('without a credential: 401 missing_credentials, with valid or invalid input alike', async () => {
+      for (const input of [validInput, INVALID_INPUT]) {
+        const response = await call(procedure, input);
+        expect(response.status).toBe(401);
+        expect(response.body.error.data.auth).toEqual({ reason: 'missing_credentials' });
+        expect(response.headers.get('www-authenticate')).toBe('Bearer realm="gatehouse"');
+      }
+    });
+
+    it.each(procedure.auth.scopes)('lacking only %s: 403 naming it, before any input validation', async (scope) => {
+      const token = await tokenWithout(scope);
+      for (const input of [validInput, INVALID_INPUT]) {
+        const response = await call(procedure, input, bearer(token));
+        expect(response.status).toBe(403);
+        expect(response.body.error.data.auth).toEqual({
+          reason: 'insufficient_scope',
+          requiredScopes: [...procedure.auth.scopes],
+          missingScopes: [scope],
+        });
+        expect(response.headers.get('www-authenticate')).toBe(
+          `Bearer realm="gatehouse", error="insufficient_scope", scope="${procedure.auth.scopes.join(' ')}"`,
+        );
+      }
+    });
+
+    it('with every scope: passes auth and reaches input validation (400 for unknown keys)', async () => {
+      const response = await call(procedure, INVALID_INPUT, bearer(await tokenWithout(undefined)));
+      expect(response.status).toBe(400);
+      expect(response.body.error.data.auth).toBeUndefined();
+    });
+  });
+});

@@ -1,0 +1,174 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGatehousePair, type GatehousePair } from './support/start-gatehouse-pair.js';
+import { TEST_USERS } from './support/test-seed.js';
+
+/**
+ * The fast tRPC path (http/fast-trpc) against tRPC's own Fastify adapter,
+ * over one shared state: every request goes to both, and the answers must
+ * agree in status, body (request ids and clocks masked) and every header a
+ * client acts on.
+ */
+const HEADERS_THAT_MATTER = [
+  'content-type',
+  'www-authenticate',
+  'cache-control',
+  'vary',
+  'allow',
+  'retry-after',
+  'set-cookie',
+  'x-ratelimit-limit',
+  'x-ratelimit-remaining',
+  'x-ratelimit-reset',
+  'ratelimit-policy',
+  'ratelimit',
+] as const;
+
+interface Answer {
+  readonly status: number;
+  readonly headers: Record<string, string | null>;
+  readonly body: unknown;
+  readonly requestId: boolean;
+}
+
+let pair: GatehousePair;
+let aliceToken: string;
+
+beforeAll(async () => {
+  pair = await startGatehousePair();
+  const login = await fetch(`${pair.fastUrl}/trpc/auth.login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: TEST_USERS.alice.email, password: TEST_USERS.alice.password }),
+  });
+  aliceToken = ((await login.json()) as { result: { data: { accessToken: string } } }).result.data.accessToken;
+});
+afterAll(() => pair.close());
+
+async function ask(baseUrl: string, pathAndQuery: string, init: RequestInit): Promise<Answer> {
+  const response = await fetch(`${baseUrl}/trpc/${pathAndQuery}`, init);
+  const text = await response.text();
+  const headers: Record<string, string | null> = {};
+  for (const name of HEADERS_THAT_MATTER) headers[name] = response.headers.get(name);
+  // Both hosts share one budget and are asked at once, so the remaining count differs by the other's call.
+  headers['x-ratelimit-remaining'] = headers['x-ratelimit-remaining']?.replace(/^\d+$/, '<n>') ?? null;
+  headers['ratelimit'] = headers['ratelimit']?.replace(/;r=\d+/, ';r=<n>') ?? null;
+  const requestId = /^[0-9a-f-]{36}$/.test(response.headers.get('x-request-id') ?? '');
+  return { status: response.status, headers, body: mask(text === '' ? undefined : JSON.parse(text)), requestId };
+}
+
+/** Request ids, ids and clocks differ between any two requests; everything else must not. */
+function mask(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(mask);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, inner]) => [key, ['requestId', 'time', 'id', 'createdAt'].includes(key) ? '<masked>' : mask(inner)]),
+  );
+}
+
+async function askBoth(pathAndQuery: string, init: RequestInit = {}): Promise<Answer> {
+  const [fast, stock] = await Promise.all([ask(pair.fastUrl, pathAndQuery, init), ask(pair.stockUrl, pathAndQuery, init)]);
+  expect(fast).toEqual(stock);
+  return fast;
+}
+
+const asAlice = (extra: Record<string, string> = {}) => ({ authorization: `Bearer ${aliceToken}`, ...extra });
+const json = { 'content-type': 'application/json' };
+const input = (value: unknown) => `input=${encodeURIComponent(JSON.stringify(value))}`;
+const ORDER = {
+  items: [{ productId: 7, quantity: 2 }],
+  shippingAddress: { line1: '12 Main Street, Apt. 4', city: 'Berlin', postalCode: '10115', country: 'DE' },
+  paymentMethod: 'credit_card',
+};
+
+describe('the fast tRPC path answers exactly like tRPC’s Fastify adapter', () => {
+  it('a public query and a protected query', async () => {
+    expect((await askBoth('health')).status).toBe(200);
+    const me = await askBoth('users.me', { headers: asAlice() });
+    expect(me.status).toBe(200);
+    expect(me.headers['cache-control']).toBe('no-store');
+    expect(me.requestId).toBe(true);
+  });
+
+  it('a mutation with a JSON body, and one with invalid input', async () => {
+    expect((await askBoth('orders.create', { method: 'POST', headers: asAlice(json), body: JSON.stringify(ORDER) })).status).toBe(200);
+    const invalid = await askBoth('orders.create', { method: 'POST', headers: asAlice(json), body: JSON.stringify({ ...ORDER, items: [] }) });
+    expect(invalid.status).toBe(400);
+    const empty = await askBoth('orders.create', { method: 'POST', headers: asAlice(json), body: '' });
+    expect(empty.status).toBe(400);
+  });
+
+  it('401 without a credential and with a bad one, 403 for a missing scope', async () => {
+    const missing = await askBoth('users.me');
+    expect(missing.status).toBe(401);
+    expect(missing.headers['www-authenticate']).toBe('Bearer realm="gatehouse"');
+    const invalid = await askBoth('users.me', { headers: { authorization: 'Bearer not.a.token' } });
+    expect(invalid.status).toBe(401);
+    expect(invalid.headers['www-authenticate']).toContain('error="invalid_token"');
+    const malformed = await askBoth('users.me', { headers: { authorization: 'Basic abc' } });
+    expect(malformed.status).toBe(401);
+    const forbidden = await askBoth('admin.users.list', { headers: asAlice() });
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.headers['www-authenticate']).toContain('error="insufficient_scope"');
+  });
+
+  it('unknown procedures, bad path encoding and the wrong method', async () => {
+    expect((await askBoth('users.nope', { headers: asAlice() })).status).toBe(404);
+    expect((await askBoth('%E0%A4%A', { headers: asAlice() })).status).toBe(400);
+    const mutationByGet = await askBoth('orders.create', { headers: asAlice() });
+    expect(mutationByGet.status).toBe(405);
+    expect(mutationByGet.headers['allow']).toBe('POST');
+    expect((await askBoth('users.me', { method: 'POST', headers: asAlice(json), body: '{}' })).status).toBe(405);
+  });
+
+  it('input that is not JSON: 400 for a caller, but auth comes first', async () => {
+    expect((await askBoth('users.byId?input=%7Bnot-json', { headers: asAlice() })).status).toBe(400);
+    expect((await askBoth('users.byId?input=%7Bnot-json')).status).toBe(401);
+    expect((await askBoth('orders.create', { method: 'POST', headers: asAlice(json), body: '{"items":' })).status).toBe(400);
+  });
+
+  it('credentials in the query string are refused before anything else', async () => {
+    expect((await askBoth('users.me?access_token=leaked', { headers: asAlice() })).status).toBe(400);
+  });
+
+  it('a batch whose calls end differently answers 207 with each call’s own status', async () => {
+    const batch = await askBoth(`users.me,users.byId,users.nope,admin.users.list?batch=1&${input({ 1: { id: 'not-a-uuid' } })}`, {
+      headers: asAlice(),
+    });
+    expect(batch.status).toBe(207);
+    const statuses = (batch.body as Array<{ error?: { data: { httpStatus: number } } }>).map((item) => item.error?.data.httpStatus ?? 200);
+    expect(statuses).toEqual([200, 400, 404, 403]);
+    expect(batch.headers['www-authenticate']).toContain('insufficient_scope');
+    const allFine = await askBoth(`health,users.me?batch=1&${input({})}`, { headers: asAlice() });
+    expect(allFine.status).toBe(200);
+  });
+
+  it('batches that cannot run at all: too many calls, mixed kinds, inputs not an object', async () => {
+    const eleven = Array.from({ length: 11 }, () => 'health').join(',');
+    expect((await askBoth(`${eleven}?batch=1`)).status).toBe(400);
+    expect((await askBoth('users.me,orders.create?batch=1', { headers: asAlice() })).status).toBe(400);
+    expect((await askBoth(`users.me?batch=1&input=${encodeURIComponent('[1]')}`, { headers: asAlice() })).status).toBe(400);
+    expect((await askBoth(`users.byId?batch=1&input=${encodeURIComponent('"x"')}`, { headers: asAlice() })).status).toBe(400);
+    const mutations = await askBoth('orders.create,orders.create?batch=1', {
+      method: 'POST',
+      headers: asAlice(json),
+      body: JSON.stringify({ 0: ORDER, 1: { ...ORDER, paymentMethod: 'bitcoin' } }),
+    });
+    expect(mutations.status).toBe(207);
+  });
+
+  it('what only tRPC’s adapter serves is handed to it: other content types, streaming batches, HEAD', async () => {
+    expect((await askBoth('orders.create', { method: 'POST', headers: asAlice({ 'content-type': 'text/plain' }), body: '{}' })).status).toBe(415);
+    const form = new FormData();
+    form.set('name', 'x');
+    expect((await askBoth('users.update', { method: 'POST', headers: asAlice(), body: form })).status).toBe(400);
+    const streamed = await Promise.all(
+      [pair.fastUrl, pair.stockUrl].map(async (url) => {
+        const response = await fetch(`${url}/trpc/health,users.me?batch=1&input=%7B%7D`, { headers: asAlice({ 'trpc-accept': 'application/jsonl' }) });
+        return { status: response.status, type: response.headers.get('content-type'), lines: (await response.text()).split('\n').length };
+      }),
+    );
+    expect(streamed[0]).toEqual(streamed[1]);
+    const head = await Promise.all([pair.fastUrl, pair.stockUrl].map(async (url) => (await fetch(`${url}/trpc/health`, { method: 'HEAD' })).status));
+    expect(head[0]).toBe(head[1]);
+  });
+});

@@ -1,0 +1,137 @@
+import { contracts, listProcedures } from '@gatehouse/contracts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, callProcedure, login } from './support/http.js';
+import { seededRandom, type SeededRandom } from './support/seeded-random.js';
+import { startGatehouse, type RunningGatehouse } from './support/start-gatehouse.js';
+import { TEST_USERS } from './support/test-seed.js';
+
+/** Change it to explore; a failure names the seed and the payload, so it reproduces. */
+const SEED = 0x6a7e40;
+const PAYLOADS_PER_PROCEDURE = 30;
+
+/** Real field names, so hostile values reach deep validation instead of failing on the first unknown key. */
+const FIELD_NAMES = [
+  'email', 'password', 'name', 'id', 'userId', 'role', 'cursor', 'limit', 'type', 'principal', 'refreshTokenDelivery',
+  'items', 'productId', 'quantity', 'shippingAddress', 'line1', 'city', 'postalCode', 'country', 'paymentMethod',
+  '__proto__', 'constructor', 'prototype', '', ' ', '0',
+];
+
+const HOSTILE_STRINGS = [
+  'NaN', 'Infinity', '-Infinity', '-0', '1e309', '0x1F', 'null', 'undefined', 'true', '[]', '{}',
+  '\u0000', '\ud800', '\udfff', '\u202e\u0645\u0631\u062d\u0628\u0627', '🦄'.repeat(50), 'ﬀ'.repeat(30), 'Z̷̢̛͖a̸l̵g̶o̵',
+  "' OR 1=1 --", '<script>alert(1)</script>', '../../etc/passwd', '${jndi:ldap://x}', '%00', '\r\nX-Injected: 1',
+  'admin', 'user', 'login.failed', 'user:00000000-0000-4000-8000-000000000000', '00000000-0000-4000-8000-000000000000',
+  'alice@test.gatehouse', 'a'.repeat(300), 'x'.repeat(100_000), ' '.repeat(5_000),
+];
+
+function hostileValue(random: SeededRandom, depth = 0): unknown {
+  switch (random.int(depth > 3 ? 6 : 10)) {
+    case 0: return random.pick(HOSTILE_STRINGS);
+    case 1: return random.pick([0, -1, 1.5, 2 ** 53, -(2 ** 63), 1e308, Number.MIN_VALUE, 1000, 1001, 101]);
+    case 2: return random.pick([true, false, null]);
+    case 3: return random.pick(HOSTILE_STRINGS).repeat(1 + random.int(3));
+    case 4: return random.int(2) === 0 ? [] : {};
+    case 5: return nested(random.int(2_000) + 10, random.chance(0.5));
+    case 6: return Array.from({ length: random.int(6) }, () => hostileValue(random, depth + 1));
+    default: return hostileObject(random, depth + 1);
+  }
+}
+
+function hostileObject(random: SeededRandom, depth = 0): Record<string, unknown> {
+  const object: Record<string, unknown> = {};
+  const keys = 1 + random.int(5);
+  for (let index = 0; index < keys; index += 1) {
+    // defineProperty: a key named __proto__ must be an own key, as JSON.parse makes it on the server.
+    Object.defineProperty(object, random.pick(FIELD_NAMES), { value: hostileValue(random, depth), enumerable: true, configurable: true, writable: true });
+  }
+  return object;
+}
+
+function nested(depth: number, asArrays: boolean): unknown {
+  let value: unknown = 'bottom';
+  for (let level = 0; level < depth; level += 1) value = asArrays ? [value] : { a: value };
+  return value;
+}
+
+function hostileInput(random: SeededRandom): unknown {
+  return random.chance(0.6) ? hostileObject(random) : hostileValue(random);
+}
+
+let gatehouse: RunningGatehouse;
+let adminToken: string;
+const PROCEDURES = listProcedures(contracts);
+
+beforeAll(async () => {
+  gatehouse = await startGatehouse();
+  adminToken = (await login(gatehouse.url, TEST_USERS.admin)).accessToken;
+});
+afterAll(() => gatehouse.close());
+
+async function expectClientError(label: string, send: () => Promise<Response>): Promise<void> {
+  const response = await send();
+  const text = await response.text();
+  expect(response.status, `${label} → ${response.status} ${text.slice(0, 300)}`).toBeLessThan(500);
+  expect(text, label).not.toMatch(/"stack"|\.ts:\d+|node_modules/);
+}
+
+describe(`hostile payloads against every procedure (seed ${SEED})`, () => {
+  it('has procedures to attack', () => {
+    expect(PROCEDURES.length).toBeGreaterThanOrEqual(13);
+  });
+
+  it.each(PROCEDURES.map((procedure) => [procedure.path, procedure.contract.kind] as const))(
+    '%s answers every hostile input with a 4xx (or a 200 that validated)',
+    async (path, kind) => {
+      const random = seededRandom(SEED ^ hashPath(path));
+      for (let index = 0; index < PAYLOADS_PER_PROCEDURE; index += 1) {
+        const input = hostileInput(random);
+        const headers = random.chance(0.8) ? bearer(adminToken) : {};
+        const asKind = random.chance(0.9) ? kind : kind === 'query' ? 'mutation' : 'query';
+        const label = `${path} #${index} (${asKind}) ${JSON.stringify(input)?.slice(0, 200)}`;
+        const json = JSON.stringify(input);
+        await expectClientError(label, () =>
+          asKind === 'query'
+            ? fetch(`${gatehouse.url}/trpc/${path}?input=${encodeURIComponent(json.slice(0, 6_000))}`, { headers })
+            : fetch(`${gatehouse.url}/trpc/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: json }),
+        );
+      }
+    },
+  );
+
+  it('answers raw garbage bodies, wrong content types and broken batches with 4xx', async () => {
+    const random = seededRandom(SEED);
+    const mutations = PROCEDURES.filter((procedure) => procedure.contract.kind === 'mutation').map((procedure) => procedure.path);
+    const queries = PROCEDURES.filter((procedure) => procedure.contract.kind === 'query').map((procedure) => procedure.path);
+    for (let index = 0; index < 40; index += 1) {
+      const path = random.pick(mutations);
+      const body = random.pick(['', 'null', '"string"', '{"0":', '\u0000'.repeat(100), '{"a":1}'.repeat(50), String(random.next()), `${'['.repeat(50_000)}${']'.repeat(50_000)}`]);
+      const contentType = random.pick(['application/json', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/octet-stream']);
+      await expectClientError(`raw ${path} ${contentType} ${body.slice(0, 40)}`, () =>
+        fetch(`${gatehouse.url}/trpc/${path}`, { method: 'POST', headers: { 'content-type': contentType, ...bearer(adminToken) }, body }),
+      );
+    }
+    for (let index = 0; index < 40; index += 1) {
+      const size = 1 + random.int(14);
+      const paths = Array.from({ length: size }, () => random.pick(queries));
+      const input: Record<string, unknown> = {};
+      for (let call = 0; call < size; call += 1) if (random.chance(0.7)) input[String(call)] = hostileInput(random);
+      if (random.chance(0.2)) input['__proto__'] = { polluted: true };
+      await expectClientError(`batch ${paths.join(',')}`, () =>
+        fetch(`${gatehouse.url}/trpc/${paths.join(',')}?batch=1&input=${encodeURIComponent(JSON.stringify(input).slice(0, 6_000))}`, { headers: bearer(adminToken) }),
+      );
+    }
+  });
+
+  it('is still alive and unpolluted afterwards', async () => {
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+    expect((await callProcedure(gatehouse.url, 'health')).status).toBe(200);
+    const me = await callProcedure(gatehouse.url, 'users.me', { headers: bearer(adminToken) });
+    expect(me.body.result.data).toMatchObject({ email: TEST_USERS.admin.email, role: 'admin' });
+  });
+});
+
+function hashPath(path: string): number {
+  let hash = 0;
+  for (const character of path) hash = (Math.imul(hash, 31) + character.charCodeAt(0)) | 0;
+  return hash;
+}

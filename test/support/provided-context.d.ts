@@ -1,0 +1,8 @@
+import 'vitest';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** false in the e2e-stock-adapter project: servers started by the suites use tRPC's stock adapter. */
+    trpcFastPath: boolean;
+  }
+}

@@ -1,0 +1,49 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+
+const serverDir = fileURLToPath(new URL('../../apps/server/', import.meta.url));
+
+export interface SpawnedGatehouse {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Gatehouse as its own OS process (`tsx src/main.ts`, exactly what
+ * `pnpm start` runs), on an ephemeral port. For proving that state is shared
+ * through Redis and not through the test's memory.
+ */
+export async function spawnGatehouse(env: Readonly<Record<string, string>>): Promise<SpawnedGatehouse> {
+  const child: ChildProcess = spawn(`${serverDir}node_modules/.bin/tsx`, ['src/main.ts'], {
+    cwd: serverDir,
+    env: { PATH: process.env.PATH ?? '', GATEHOUSE_ENV: 'test', GATEHOUSE_PORT: '0', GATEHOUSE_BCRYPT_COST: '4', GATEHOUSE_LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const url = await new Promise<string>((resolve, reject) => {
+    let buffered = '';
+    const timer = setTimeout(() => reject(new Error(`gatehouse process did not listen within 15 s: ${stderr}`)), 15_000);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('utf8');
+      const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(buffered);
+      if (match?.[1] !== undefined) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`gatehouse process exited with ${code}: ${stderr}`));
+    });
+  });
+  return {
+    url,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    },
+  };
+}
