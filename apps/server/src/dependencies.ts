@@ -9,6 +9,11 @@ import type { OrderStore } from './stores/order-store.js';
 import type { UserStore } from './stores/user-store.js';
 import { createAccessTokens, type AccessTokens } from './tokens/access-tokens.js';
 import { generateEphemeralSigningKeys, loadSigningKeysFile, type SigningKeys } from './tokens/signing-keys.js';
+import { createTokenStore } from './stores/create-token-store.js';
+import { createRedisTokenStore } from './stores/redis/redis-token-store.js';
+import type { TokenStore } from './stores/token-store.js';
+import { createRefreshTokens, type RefreshTokens } from './tokens/refresh-tokens.js';
+import { createTokenRevocation, type TokenRevocation } from './tokens/token-revocation.js';
 
 /**
  * Everything a request handler may use, built once per server from the
@@ -25,12 +30,22 @@ export interface Dependencies {
   readonly accessTokens: AccessTokens;
   readonly passwords: PasswordHasher;
   readonly events: SecurityEvents;
+  /** Refresh families and access-token revocation markers. */
+  readonly tokens: TokenStore;
+  readonly refreshTokens: RefreshTokens;
+  readonly revocation: TokenRevocation;
   /** Releases connections and timers; the server calls it on close. */
   close(): Promise<void>;
 }
 
 export interface DependencyOverrides {
   readonly now?: () => number;
+  /**
+   * Tests only: keep tokens in Redis (on this connection, owned by the test)
+   * while the other stores follow the config, until every store has a Redis
+   * implementation and GATEHOUSE_STORE=redis covers them all.
+   */
+  readonly tokenStoreRedis?: { readonly redis: Redis; readonly keyPrefix: string };
 }
 
 export async function createDependencies(
@@ -51,6 +66,12 @@ export async function createDependencies(
     config.store.kind === 'redis' ? createRedisConnection({ url: config.store.url, logger }) : undefined;
   if (redis !== undefined) await waitForRedis(redis);
   const stores = createStores(config, { redis, now: clock });
+  const events = createSecurityEvents(logger, clock);
+  const tokens =
+    overrides.tokenStoreRedis === undefined
+      ? createTokenStore(config.store, { redis, now })
+      : createRedisTokenStore({ ...overrides.tokenStoreRedis, now });
+  const accessTokenTtlSeconds = config.accessTokenTtlSeconds;
   return {
     config,
     logger,
@@ -65,7 +86,10 @@ export async function createDependencies(
       now,
     }),
     passwords: await createPasswordHasher({ cost: config.bcryptCost }),
-    events: createSecurityEvents(logger, clock),
+    events,
+    tokens,
+    refreshTokens: createRefreshTokens({ store: tokens, events, ttlSeconds: config.refreshTokenTtlSeconds, accessTokenTtlSeconds, now }),
+    revocation: createTokenRevocation({ store: tokens, accessTokenTtlSeconds, now }),
     async close() {
       if (redis !== undefined) await redis.quit().catch(() => redis.disconnect());
     },

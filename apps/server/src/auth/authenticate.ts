@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Dependencies } from '../dependencies.js';
+import { assertNotRevoked } from './assert-not-revoked.js';
 import { AuthFailure } from './auth-failure.js';
 import type { Principal } from './principal.js';
 
@@ -23,12 +24,13 @@ export function readCredential(headers: IncomingHttpHeaders): PresentedCredentia
  * Turns a request's credential into a principal, or undefined when none was
  * presented. Throws AuthFailure (401) for a credential that does not hold.
  */
-export function createAuthenticator(deps: Pick<Dependencies, 'accessTokens'>) {
+export function createAuthenticator(deps: Pick<Dependencies, 'accessTokens' | 'revocation'>) {
   return async function authenticate(headers: IncomingHttpHeaders): Promise<Principal | undefined> {
     const credential = readCredential(headers);
     if (credential.type === 'none') return undefined;
     const token = await deps.accessTokens.verify(credential.token);
-    const proof = { type: 'access_token', jti: token.jti, clientId: token.clientId, expiresAt: token.expiresAt } as const;
+    await assertNotRevoked(deps.revocation, token);
+    const proof = { type: 'access_token', jti: token.jti, clientId: token.clientId, expiresAt: token.expiresAt, sessionId: token.sessionId } as const;
     if (token.grant === 'client_credentials') {
       return { kind: 'client', id: token.clientId, scopes: token.scopes, credential: proof };
     }
