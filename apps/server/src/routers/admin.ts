@@ -4,6 +4,7 @@ import { eventOrigin } from '../context.js';
 import type { HandlersFor } from './build-router.js';
 import { fetchPage } from './paging.js';
 import { toPublicUser } from './user-view.js';
+import { adminSessionsHandlers, endUserSessions } from './admin-sessions.js';
 
 export const adminHandlers: HandlersFor<typeof contracts.admin> = {
   users: {
@@ -22,8 +23,11 @@ export const adminHandlers: HandlersFor<typeof contracts.admin> = {
           from: before.role,
           to: after.role,
         });
+        // Live tokens carry the old role's scopes: end them, the user logs in again with the new ones.
+        await endUserSessions(ctx, after.id, 'user.role_changed');
       }
       return toPublicUser(after);
     },
   },
+  sessions: adminSessionsHandlers,
 };

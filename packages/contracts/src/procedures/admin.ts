@@ -3,6 +3,7 @@ import { defineMutation, defineQuery } from '../define-procedure.js';
 import { idSchema, pageInput, pageOf } from '../schemas/common.js';
 import { publicUserSchema } from '../schemas/user.js';
 import { roleSchema } from '../scopes.js';
+import { adminSessionsContracts } from './admin-sessions.js';
 
 export const adminContracts = {
   users: {
@@ -19,4 +20,5 @@ export const adminContracts = {
       auth: { scopes: ['admin'], role: 'admin' },
     }),
   },
+  sessions: adminSessionsContracts,
 };
