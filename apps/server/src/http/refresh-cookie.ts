@@ -18,13 +18,13 @@ export const REFRESH_COOKIE_PATH = '/trpc/auth.refresh';
  * (no cross-site request carries it), Secure outside development (plain-HTTP
  * localhost would otherwise drop it), expiring with its family.
  */
-export function refreshCookie(config: Pick<Config, 'env'>, token: string, expiresAt: Date, nowMs: number): string {
+export function refreshCookie(config: Pick<Config, 'env'>, token: string, maxAgeSeconds: number): string {
   return fastifyCookie.serialize(REFRESH_COOKIE_NAME, token, {
     httpOnly: true,
     secure: config.env !== 'development',
     sameSite: 'strict',
     path: REFRESH_COOKIE_PATH,
-    maxAge: Math.max(0, Math.floor((expiresAt.getTime() - nowMs) / 1000)),
+    maxAge: maxAgeSeconds,
   });
 }
 

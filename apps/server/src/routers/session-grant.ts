@@ -35,6 +35,6 @@ export async function issueSessionGrant(
     user: toPublicUser(user),
   };
   if (delivery === 'body') return { ...grant, refreshToken: refresh.token };
-  ctx.responseHeaders.append('set-cookie', refreshCookie(ctx.deps.config, refresh.token, refresh.expiresAt, Date.now()));
+  ctx.responseHeaders.append('set-cookie', refreshCookie(ctx.deps.config, refresh.token, refresh.expiresInSeconds));
   return grant;
 }

@@ -15,6 +15,8 @@ export interface IssuedRefreshToken {
   readonly token: string;
   readonly familyId: string;
   readonly expiresAt: Date;
+  /** Seconds the family has left, by the server's clock (a cookie's Max-Age). */
+  readonly expiresInSeconds: number;
 }
 
 export interface StartFamilyRequest {
@@ -68,7 +70,8 @@ export function createRefreshTokens(options: RefreshTokensOptions): RefreshToken
 
   function mint(familyId: string, expiresAtMs: number) {
     const token = `${familyId}.${randomBytes(32).toString('base64url')}`;
-    return { token, hash: hashRefreshToken(token), issued: { token, familyId, expiresAt: new Date(expiresAtMs) } };
+    const expiresInSeconds = Math.max(0, Math.floor((expiresAtMs - now()) / 1000));
+    return { token, hash: hashRefreshToken(token), issued: { token, familyId, expiresAt: new Date(expiresAtMs), expiresInSeconds } };
   }
 
   return {
@@ -84,8 +87,8 @@ export function createRefreshTokens(options: RefreshTokensOptions): RefreshToken
       const match = REFRESH_TOKEN.exec(token);
       if (match?.[1] === undefined) return { ok: false, reason: 'invalid_token' };
       const familyId = match[1];
-      // The successor's expiry is the family's; the store returns it, the token string does not carry it.
-      const next = mint(familyId, 0);
+      // The successor's expiry is the family's, which only the store knows: filled in below.
+      const next = mint(familyId, now());
       const result = await store.rotateRefreshToken({
         familyId,
         presentedHash: hashRefreshToken(token),
@@ -98,7 +101,8 @@ export function createRefreshTokens(options: RefreshTokensOptions): RefreshToken
         case 'rotated': {
           const { family } = result;
           events.emit('token.refreshed', { ...origin, principal: `user:${family.userId}` }, { familyId, clientId: family.clientId });
-          return { ok: true, family, refreshToken: { ...next.issued, expiresAt: new Date(family.expiresAtMs) } };
+          const expiresInSeconds = Math.max(0, Math.floor((family.expiresAtMs - now()) / 1000));
+          return { ok: true, family, refreshToken: { ...next.issued, expiresAt: new Date(family.expiresAtMs), expiresInSeconds } };
         }
         case 'reused':
           // A spent token came back: either the thief or the legitimate client holds a copy, and we
