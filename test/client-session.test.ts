@@ -108,17 +108,18 @@ describe.each(TOKEN_STORE_BACKENDS)('client session mode on the %s token store',
 describe('client session across a real access-token expiry', () => {
   let gatehouse: GatehouseOnBackend;
   beforeAll(async () => {
-    gatehouse = await startOnBackend('memory', 'client-expiry', { env: { GATEHOUSE_ACCESS_TOKEN_TTL: '1' } });
+    gatehouse = await startOnBackend('memory', 'client-expiry', { env: { GATEHOUSE_ACCESS_TOKEN_TTL: '2' } });
   });
   afterAll(() => gatehouse.close());
 
-  it('keeps working past a one-second access-token lifetime with one refresh', async () => {
+  // Two seconds, not one: `exp` counts whole seconds, so a 1 s token may live only a few milliseconds.
+  it('keeps working past a two-second access-token lifetime with one refresh', async () => {
     const user = await registerUser(gatehouse.url);
     const counting = countingFetch();
     const client = createGatehouseClient({ url: gatehouse.url, fetch: counting.fetch, session: {} });
     await client.session.login({ email: user.email, password: user.password });
     expect((await client.users.me.query()).id).toBe(user.id);
-    await new Promise((resolve) => setTimeout(resolve, 1_100)); // the expiry is the point: a real wait
+    await new Promise((resolve) => setTimeout(resolve, 2_100)); // the expiry is the point: a real wait
     expect((await client.users.me.query()).id).toBe(user.id);
     expect(counting.counter.refreshes).toBe(1);
   });

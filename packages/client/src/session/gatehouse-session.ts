@@ -93,7 +93,9 @@ export function createGatehouseSession(transport: SessionTransport, options: Ses
   }
 
   async function keep(grant: TokenGrant, previousRefreshToken: string | undefined): Promise<void> {
-    const lifetimeMs = grant.expiresIn * 1000;
+    // `exp` counts whole seconds from the server's `iat`, so the token may expire up to 1 s before
+    // receipt + expiresIn: count that second as gone.
+    const lifetimeMs = Math.max(0, grant.expiresIn * 1000 - 1000);
     const issuedAt = now();
     current = {
       accessToken: grant.accessToken,
