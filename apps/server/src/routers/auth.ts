@@ -9,6 +9,9 @@ import { EmailTakenError } from '../stores/user-store.js';
 import { FIRST_PARTY_CLIENT_ID } from '../tokens/access-tokens.js';
 import type { HandlersFor } from './build-router.js';
 import { toPublicUser } from './user-view.js';
+import { rethrowUnavailable } from '../errors/service-unavailable.js';
+import { logout, refresh } from './auth-session.js';
+import { issueSessionGrant } from './session-grant.js';
 
 export const authHandlers: HandlersFor<typeof contracts.auth> = {
   async register({ input, ctx }) {
@@ -24,7 +27,7 @@ export const authHandlers: HandlersFor<typeof contracts.auth> = {
 
   async login({ input, ctx }) {
     await enforceLoginPolicy(ctx);
-    const { users, passwords, accessTokens, events } = ctx.deps;
+    const { users, passwords, events } = ctx.deps;
     // Before any lookup or bcrypt: a blocked attempt costs nothing and a right password is refused too.
     const attempt = await guardLogin(ctx, input.email);
     const user = await users.findByEmail(input.email);
@@ -35,19 +38,14 @@ export const authHandlers: HandlersFor<typeof contracts.auth> = {
       failAuth('invalid_credentials');
     }
     await attempt.succeeded();
-    const access = await accessTokens.issue({
-      subject: user.id,
-      clientId: FIRST_PARTY_CLIENT_ID,
-      scopes: scopesOfRole(user.role),
-      grant: 'user',
-    });
+    const scopes = scopesOfRole(user.role);
+    const family = await ctx.deps.refreshTokens
+      .startFamily({ userId: user.id, clientId: FIRST_PARTY_CLIENT_ID, scopes })
+      .catch(rethrowUnavailable);
     events.emit('login.succeeded', eventOrigin(ctx, `user:${user.id}`), { email: user.email });
-    return {
-      accessToken: access.token,
-      tokenType: 'Bearer',
-      expiresIn: access.expiresIn,
-      scope: access.scope,
-      user: toPublicUser(user),
-    };
+    return issueSessionGrant(ctx, user, family, scopes, input.refreshTokenDelivery ?? 'body');
   },
+
+  refresh,
+  logout,
 };
