@@ -147,7 +147,9 @@ describe.each(variants)('audit log on the $name store', (variant) => {
   });
 
   it('is for admins only: a user gets 403, an anonymous caller 401', async () => {
-    const asUser = await callProcedure(world.url, 'admin.auditLog.list', { headers: bearer(world.bob.accessToken) });
+    // A fresh login: an earlier case changed Bob's role, which (issue 4) ended his older sessions.
+    const bob = await login(world.url, TEST_USERS.bob);
+    const asUser = await callProcedure(world.url, 'admin.auditLog.list', { headers: bearer(bob.accessToken) });
     expect(asUser.status).toBe(403);
     const anonymous = await callProcedure(world.url, 'admin.auditLog.verify');
     expect(anonymous.status).toBe(401);

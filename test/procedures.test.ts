@@ -238,7 +238,7 @@ describe.each(['memory', 'redis'] as const)('on the %s store', (store) => {
       });
     });
 
-    it('refuses an admin-scoped token whose user is no longer an admin (role from the server’s record)', async () => {
+    it('refuses an admin-scoped token whose user is no longer an admin (the role change revokes it)', async () => {
       const { accessToken } = await login(gatehouse.url, TEST_USERS.bob);
       await callProcedure(gatehouse.url, 'admin.users.setRole', {
         kind: 'mutation',
@@ -252,8 +252,9 @@ describe.each(['memory', 'redis'] as const)('on the %s store', (store) => {
         headers: bearer(admin.accessToken),
       });
       const response = await callProcedure(gatehouse.url, 'admin.users.list', { headers: bearer(bobAsAdmin.accessToken) });
-      expect(response.status).toBe(403);
-      expect(response.body.error.data.auth.reason).toBe('forbidden_role');
+      // Issue 4: a role change ends the user's live tokens, whose scopes are stale.
+      expect(response.status).toBe(401);
+      expect(response.body.error.data.auth.reason).toBe('revoked_token');
       expect(accessToken).not.toBe(bobAsAdmin.accessToken);
     });
   });

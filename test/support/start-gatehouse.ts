@@ -1,7 +1,15 @@
 import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import { inject } from 'vitest';
-import { createGatehouseServer, createLogger, parseConfig, parseSeed, type GatehouseServer, type SeedInput } from '@gatehouse/server';
+import {
+  createGatehouseServer,
+  createLogger,
+  parseConfig,
+  parseSeed,
+  type CreateServerOptions,
+  type GatehouseServer,
+  type SeedInput,
+} from '@gatehouse/server';
 import { TEST_SEED } from './test-seed.js';
 
 export interface RunningGatehouse {
@@ -16,6 +24,8 @@ export interface StartOptions {
   readonly env?: Readonly<Record<string, string>>;
   readonly seed?: SeedInput;
   readonly now?: () => number;
+  /** Tokens in Redis on this (test-owned) connection while users stay in memory; see DependencyOverrides. */
+  readonly tokenStoreRedis?: NonNullable<CreateServerOptions['overrides']>['tokenStoreRedis'];
 }
 
 /**
@@ -47,7 +57,10 @@ export async function startGatehouse(options: StartOptions = {}): Promise<Runnin
   const server = await createGatehouseServer(config, {
     logger,
     seed: parseSeed(options.seed ?? TEST_SEED),
-    ...(options.now === undefined ? {} : { overrides: { now: options.now } }),
+    overrides: {
+      ...(options.now === undefined ? {} : { now: options.now }),
+      ...(options.tokenStoreRedis === undefined ? {} : { tokenStoreRedis: options.tokenStoreRedis }),
+    },
   });
   const url = await server.listen();
   return { url, server, logLines: () => [...lines], close: () => server.close() };

@@ -21,6 +21,11 @@ import { createSecurityEventMetricsSink } from './metrics/security-event-metrics
 import type { AuditLogStore } from './stores/audit-log-store.js';
 import { createAuditLogStore } from './stores/create-audit-log-store.js';
 import { createVerifiedTokenCache } from './tokens/verified-token-cache.js';
+import { createTokenStore } from './stores/create-token-store.js';
+import { createRedisTokenStore } from './stores/redis/redis-token-store.js';
+import type { TokenStore } from './stores/token-store.js';
+import { createRefreshTokens, type RefreshTokens } from './tokens/refresh-tokens.js';
+import { createTokenRevocation, type TokenRevocation } from './tokens/token-revocation.js';
 
 /**
  * Everything a request handler may use, built once per server from the
@@ -49,12 +54,22 @@ export interface Dependencies {
   readonly abuse: AbuseDetection;
   /** Every rate limiter and the login guard, in memory or Redis (GATEHOUSE_RATE_LIMIT_STORE). */
   readonly rateLimits: RateLimits;
+  /** Refresh families and access-token revocation markers. */
+  readonly tokens: TokenStore;
+  readonly refreshTokens: RefreshTokens;
+  readonly revocation: TokenRevocation;
   /** Releases connections and timers; the server calls it on close. */
   close(): Promise<void>;
 }
 
 export interface DependencyOverrides {
   readonly now?: () => number;
+  /**
+   * Tests only: keep tokens in Redis (on this connection, owned by the test)
+   * while the other stores follow the config, until every store has a Redis
+   * implementation and GATEHOUSE_STORE=redis covers them all.
+   */
+  readonly tokenStoreRedis?: { readonly redis: Redis; readonly keyPrefix: string };
 }
 
 export async function createDependencies(
@@ -78,6 +93,11 @@ export async function createDependencies(
   const metrics = createMetrics();
   redis?.on('error', () => metrics.storeErrors.inc({ store: 'redis', operation: 'connection' }));
   const events = createSecurityEvents(logger, clock);
+  const tokens =
+    overrides.tokenStoreRedis === undefined
+      ? createTokenStore(config.store, { redis, now })
+      : createRedisTokenStore({ ...overrides.tokenStoreRedis, now });
+  const accessTokenTtlSeconds = config.accessTokenTtlSeconds;
   const auditLog = createAuditLogStore(config, redis);
   events.addSink(createAuditLogSink(auditLog, metrics));
   events.addSink(createSecurityEventMetricsSink(metrics));
@@ -118,6 +138,9 @@ export async function createDependencies(
     }),
     services: createServiceDirectory(),
     rateLimits,
+    tokens,
+    refreshTokens: createRefreshTokens({ store: tokens, events, ttlSeconds: config.refreshTokenTtlSeconds, accessTokenTtlSeconds, now }),
+    revocation: createTokenRevocation({ store: tokens, accessTokenTtlSeconds, now }),
     async close() {
       await passwordPool.close();
       await rateLimits.close();

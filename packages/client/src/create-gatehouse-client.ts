@@ -3,6 +3,7 @@ import type { AppRouter } from '@gatehouse/server';
 import { gatehouseErrorLink } from './error-link.js';
 import { createTlsFetch, type GatehouseTlsOptions } from './tls-fetch.js';
 import { rateLimitRetryLink, type RateLimitRetryOptions } from './rate-limit-retry-link.js';
+import { createSessionClient, type GatehouseSessionClient, type GatehouseSessionClientOptions } from './session/create-session-client.js';
 
 /** The fetch signature tRPC's HTTP links accept. */
 export type LinkFetch = NonNullable<Parameters<typeof httpLink>[0]['fetch']>;
@@ -48,8 +49,24 @@ export type GatehouseClient = TRPCClient<AppRouter>;
  *   if (error instanceof ForbiddenError) console.log('missing', error.missingScopes);
  * }
  * ```
+ *
+ * With `session`, the client logs in, keeps the tokens and refreshes them
+ * itself (before expiry, and once after a 401 expired_token):
+ *
+ * ```ts
+ * const gatehouse = createGatehouseClient({ url, session: {} });
+ * await gatehouse.session.login({ email, password });
+ * const me = await gatehouse.users.me.query(); // refreshed as needed
+ * ```
+ * A revoked session (logout elsewhere, admin revocation, refresh-token reuse)
+ * surfaces as `UnauthorizedError` with `reason === 'revoked_token'`: log in again.
  */
-export function createGatehouseClient(options: GatehouseClientOptions): GatehouseClient {
+export function createGatehouseClient(options: GatehouseSessionClientOptions): GatehouseSessionClient;
+export function createGatehouseClient(options: GatehouseClientOptions): GatehouseClient;
+export function createGatehouseClient(
+  options: GatehouseClientOptions | GatehouseSessionClientOptions,
+): GatehouseClient | GatehouseSessionClient {
+  if ('session' in options) return createSessionClient(options);
   const url = `${options.url.replace(/\/+$/, '')}/trpc`;
   if (options.apiKey !== undefined && (options.accessToken !== undefined || options.getAccessToken !== undefined)) {
     throw new TypeError('Give an apiKey or an access token, not both: the server refuses a request with two credentials');

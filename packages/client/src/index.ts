@@ -1,5 +1,5 @@
 export { createGatehouseClient, MAX_BATCH_ITEMS } from './create-gatehouse-client.js';
-export type { AccessTokenSource, GatehouseClient, GatehouseClientOptions } from './create-gatehouse-client.js';
+export type { AccessTokenSource, GatehouseClient, GatehouseClientOptions, LinkFetch } from './create-gatehouse-client.js';
 export { gatehouseErrorLink } from './error-link.js';
 export { createTlsFetch } from './tls-fetch.js';
 export type { GatehouseTlsOptions } from './tls-fetch.js';
@@ -18,3 +18,8 @@ export {
   toGatehouseError,
 } from './errors.js';
 export type { AnyGatehouseError, ServerErrorCode } from './errors.js';
+export { createMemoryTokenStorage } from './session/token-storage.js';
+export type { SessionTokens, TokenStorage } from './session/token-storage.js';
+export type { GatehouseSession, SessionOptions } from './session/gatehouse-session.js';
+export type { GatehouseSessionClient, GatehouseSessionClientOptions } from './session/create-session-client.js';
+export { sessionRefreshLink } from './session/session-refresh-link.js';

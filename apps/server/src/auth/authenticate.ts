@@ -3,6 +3,7 @@ import { TRPCError } from '@trpc/server';
 import { looksLikeApiKey } from '../apikeys/key-format.js';
 import type { Dependencies } from '../dependencies.js';
 import type { VerifiedClientCertificate } from '../http/client-certificate.js';
+import { assertNotRevoked } from './assert-not-revoked.js';
 import { AuthFailure } from './auth-failure.js';
 import { authenticateApiKey } from './authenticate-api-key.js';
 import type { Principal } from './principal.js';
@@ -44,7 +45,7 @@ export function readCredential(headers: IncomingHttpHeaders): PresentedCredentia
  * Turns a request's credential into a principal, or undefined when none was
  * presented. Throws AuthFailure (401) for a credential that does not hold.
  */
-export function createAuthenticator(deps: Pick<Dependencies, 'accessTokens' | 'apiKeys' | 'users' | 'services'>) {
+export function createAuthenticator(deps: Pick<Dependencies, 'accessTokens' | 'apiKeys' | 'users' | 'services' | 'revocation'>) {
   return async function authenticate(
     headers: IncomingHttpHeaders,
     certificate?: VerifiedClientCertificate,
@@ -59,7 +60,8 @@ export function createAuthenticator(deps: Pick<Dependencies, 'accessTokens' | 'a
     if (credential.type === 'none') return undefined;
     if (credential.type === 'api_key') return authenticateApiKey(deps, credential.key);
     const token = await deps.accessTokens.verify(credential.token);
-    const proof = { type: 'access_token', jti: token.jti, clientId: token.clientId, expiresAt: token.expiresAt } as const;
+    await assertNotRevoked(deps.revocation, token);
+    const proof = { type: 'access_token', jti: token.jti, clientId: token.clientId, expiresAt: token.expiresAt, sessionId: token.sessionId } as const;
     if (token.grant === 'client_credentials') {
       return { kind: 'client', id: token.clientId, scopes: token.scopes, credential: proof };
     }

@@ -5,9 +5,10 @@ import type { UserRecord } from '../stores/user-store.js';
 /**
  * Checks an email and password the one way Gatehouse does, for auth.login and
  * the OAuth authorize form alike: a full bcrypt compare even for unknown
- * emails (same answer, same time), and a security event either way.
+ * emails (same answer, same time), and a security event either way. Callers
+ * run the brute-force guards first, so a blocked attempt never gets here.
  */
-export async function checkPasswordLogin(
+export async function checkPassword(
   deps: Pick<Dependencies, 'users' | 'passwords' | 'events'>,
   credentials: { readonly email: string; readonly password: string },
   origin: EventOrigin,

@@ -2,7 +2,14 @@ import type { Scope } from '@gatehouse/contracts';
 
 /** How the caller proved who it is. */
 export type Credential =
-  | { readonly type: 'access_token'; readonly jti: string; readonly clientId: string; readonly expiresAt: number }
+  | {
+      readonly type: 'access_token';
+      readonly jti: string;
+      readonly clientId: string;
+      readonly expiresAt: number;
+      /** The refresh family (`sid`) the token belongs to, which auth.logout revokes. */
+      readonly sessionId?: string | undefined;
+    }
   | { readonly type: 'api_key'; readonly keyId: string }
   | { readonly type: 'certificate'; readonly fingerprint: string };
 

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { checkPasswordLogin } from '../auth/password-login.js';
 import { grantableScopes, scopesOfRole } from '../auth/scopes.js';
 import type { Dependencies } from '../dependencies.js';
 import { normaliseIp } from '../http/client-ip.js';
 import { renderConsentPage, renderErrorPage } from './authorize-page.js';
+import { signInOnAuthorizeForm } from './authorize-sign-in.js';
 import {
   AUTHORIZATION_PARAMETERS,
   AuthorizationRedirectError,
@@ -46,8 +46,15 @@ export function registerAuthorizeEndpoint(app: FastifyInstance, deps: Dependenci
       if (body['decision'] !== 'approve') return sendPage(reply, 400, renderErrorPage('Choose Allow or Deny.'));
       const email = typeof body['email'] === 'string' ? body['email'].trim().toLowerCase() : '';
       const password = typeof body['password'] === 'string' ? body['password'] : '';
-      const user = await checkPasswordLogin(deps, { email, password }, origin(request));
-      if (user === undefined) return showConsent(reply, authorization, { email, error: 'Invalid email or password' });
+      const signIn = await signInOnAuthorizeForm(deps, { email, password }, origin(request));
+      if (signIn.outcome === 'blocked') {
+        const retryAfterSeconds = Math.max(1, Math.ceil(signIn.retryAfterMs / 1000));
+        reply.header('retry-after', String(retryAfterSeconds));
+        const minutes = Math.ceil(retryAfterSeconds / 60);
+        return showConsent(reply, authorization, { email, error: `Too many sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.` }, 429);
+      }
+      if (signIn.outcome === 'invalid_credentials') return showConsent(reply, authorization, { email, error: 'Invalid email or password' });
+      const { user } = signIn;
 
       const scopes = grantableScopes({
         requested: authorization.requestedScopes,
@@ -72,7 +79,7 @@ export function registerAuthorizeEndpoint(app: FastifyInstance, deps: Dependenci
     }),
   );
 
-  function showConsent(reply: FastifyReply, authorization: AuthorizationRequest, extra: { email?: string; error?: string }) {
+  function showConsent(reply: FastifyReply, authorization: AuthorizationRequest, extra: { email?: string; error?: string }, status = 200) {
     const fields = formFields(authorization);
     const page = renderConsentPage({
       clientId: authorization.client.clientId,
@@ -80,7 +87,7 @@ export function registerAuthorizeEndpoint(app: FastifyInstance, deps: Dependenci
       hiddenFields: { ...fields, [CSRF_FIELD]: oauth.formProtection.issue(fields) },
       ...extra,
     });
-    return sendPage(reply, 200, page, authorization.redirectUri);
+    return sendPage(reply, status, page, authorization.redirectUri);
   }
 
   async function handle(reply: FastifyReply, run: () => unknown): Promise<unknown> {

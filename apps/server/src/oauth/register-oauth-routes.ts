@@ -5,6 +5,8 @@ import type { Seed } from '../seed/seed-schema.js';
 import { registerAuthorizeEndpoint } from './authorize-endpoint.js';
 import { registerMetadataRoutes } from './metadata-routes.js';
 import { createOAuthServices } from './oauth-services.js';
+import { registerIntrospectEndpoint } from './introspect-endpoint.js';
+import { registerRevokeEndpoint } from './revoke-endpoint.js';
 import { registerTokenEndpoint } from './token-endpoint.js';
 
 /**
@@ -18,5 +20,7 @@ export async function registerOAuthRoutes(app: FastifyInstance, deps: Dependenci
     await scope.register(formBody);
     registerAuthorizeEndpoint(scope, deps, oauth);
     registerTokenEndpoint(scope, deps, oauth);
+    registerRevokeEndpoint(scope, deps, oauth);
+    registerIntrospectEndpoint(scope, deps, oauth);
   });
 }

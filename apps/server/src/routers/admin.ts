@@ -5,6 +5,7 @@ import type { HandlersFor } from './build-router.js';
 import { auditLogHandlers } from './audit-log.js';
 import { fetchPage } from './paging.js';
 import { toPublicUser } from './user-view.js';
+import { adminSessionsHandlers, endUserSessions } from './admin-sessions.js';
 
 export const adminHandlers: HandlersFor<typeof contracts.admin> = {
   users: {
@@ -23,9 +24,12 @@ export const adminHandlers: HandlersFor<typeof contracts.admin> = {
           from: before.role,
           to: after.role,
         });
+        // Live tokens carry the old role's scopes: end them, the user logs in again with the new ones.
+        await endUserSessions(ctx, after.id, 'user.role_changed');
       }
       return toPublicUser(after);
     },
   },
   auditLog: auditLogHandlers,
+  sessions: adminSessionsHandlers,
 };

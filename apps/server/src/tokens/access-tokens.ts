@@ -17,6 +17,8 @@ export interface AccessTokenRequest {
   readonly scopes: readonly Scope[];
   /** Grant type the token came from; client_credentials tokens have no user behind them. */
   readonly grant: 'user' | 'client_credentials';
+  /** The refresh family (session) the token belongs to, as `sid`: revoking the family ends the token. */
+  readonly sessionId?: string | undefined;
 }
 
 export interface IssuedAccessToken {
@@ -35,6 +37,7 @@ export interface VerifiedAccessToken {
   readonly grant: 'user' | 'client_credentials';
   readonly issuedAt: number;
   readonly expiresAt: number;
+  readonly sessionId: string | undefined;
 }
 
 export interface AccessTokens {
@@ -58,6 +61,9 @@ const REQUIRED_CLAIMS = ['iss', 'sub', 'aud', 'exp', 'iat', 'jti', 'client_id', 
 /** Private claim naming the grant: RFC 9068 leaves room for it and Auth0 uses the same name. */
 const GRANT_CLAIM = 'gty';
 
+/** Session id claim (OpenID Connect's `sid`, allowed in access tokens by RFC 9068 section 2.2.1). */
+const SESSION_CLAIM = 'sid';
+
 export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
   const { keys, issuer, audience, ttlSeconds, cache } = options;
   const nowMs = options.now ?? Date.now;
@@ -77,6 +83,7 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
       const scope = request.scopes.join(' ');
       const claims: JWTPayload = { client_id: request.clientId, scope };
       if (request.grant === 'client_credentials') claims[GRANT_CLAIM] = 'client_credentials';
+      if (request.sessionId !== undefined) claims[SESSION_CLAIM] = request.sessionId;
       const token = await new SignJWT(claims)
         .setProtectedHeader({ alg: keys.active.alg, kid: keys.active.kid, typ: ACCESS_TOKEN_TYPE })
         .setIssuer(issuer)
@@ -123,7 +130,9 @@ function toVerifiedToken(payload: JWTPayload): VerifiedAccessToken {
   const { sub, jti, iat, exp } = payload;
   const clientId = payload['client_id'];
   const scope = payload['scope'];
+  const sessionId = payload[SESSION_CLAIM];
   if (
+    (sessionId !== undefined && typeof sessionId !== 'string') ||
     typeof sub !== 'string' ||
     typeof jti !== 'string' ||
     typeof iat !== 'number' ||
@@ -144,5 +153,6 @@ function toVerifiedToken(payload: JWTPayload): VerifiedAccessToken {
     grant: payload[GRANT_CLAIM] === 'client_credentials' ? 'client_credentials' : 'user',
     issuedAt: iat,
     expiresAt: exp,
+    sessionId,
   };
 }

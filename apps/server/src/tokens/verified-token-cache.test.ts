@@ -9,6 +9,7 @@ const verified = (expiresAt: number, jti = 'j'): VerifiedAccessToken => ({
   scopes: ['users:read'],
   jti,
   grant: 'user',
+  sessionId: undefined,
   issuedAt: expiresAt - 900,
   expiresAt,
 });

@@ -4,6 +4,7 @@ import { auditChainVerificationSchema, auditLogListInput, auditRecordSchema } fr
 import { idSchema, noInput, pageInput, pageOf } from '../schemas/common.js';
 import { publicUserSchema } from '../schemas/user.js';
 import { roleSchema } from '../scopes.js';
+import { adminSessionsContracts } from './admin-sessions.js';
 
 export const adminContracts = {
   users: {
@@ -34,4 +35,5 @@ export const adminContracts = {
       auth: { scopes: ['admin'], role: 'admin' },
     }),
   },
+  sessions: adminSessionsContracts,
 };

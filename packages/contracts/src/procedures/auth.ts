@@ -1,5 +1,6 @@
 import { defineMutation } from '../define-procedure.js';
-import { loginInput, registerInput, tokenGrantSchema } from '../schemas/auth.js';
+import { loginInput, refreshInput, registerInput, tokenGrantSchema } from '../schemas/auth.js';
+import { noInput, okOutput } from '../schemas/common.js';
 import { publicUserSchema } from '../schemas/user.js';
 
 export const authContracts = {
@@ -15,5 +16,18 @@ export const authContracts = {
     input: loginInput,
     output: tokenGrantSchema,
     auth: 'public',
+  }),
+  refresh: defineMutation({
+    summary:
+      'Exchanges a refresh token (body, or the HttpOnly cookie plus the X-Gatehouse-CSRF header) for a new access token and a new refresh token; the old one is spent, and a spent one presented again revokes its whole family',
+    input: refreshInput,
+    output: tokenGrantSchema,
+    auth: 'public',
+  }),
+  logout: defineMutation({
+    summary: 'Ends the caller’s session: revokes its refresh-token family and the presented access token, and clears the refresh cookie',
+    input: noInput,
+    output: okOutput,
+    auth: { scopes: [], subject: 'user' },
   }),
 };

@@ -26,3 +26,27 @@ export const tokenGrantSchema = z.object({
 });
 
 export type TokenGrant = z.infer<typeof tokenGrantSchema>;
+
+/**
+ * The input of auth.refresh: the refresh token in the body (native and
+ * service clients), or nothing, in which case the server reads its HttpOnly
+ * cookie and requires the `X-Gatehouse-CSRF` header ({@link CSRF_HEADER}).
+ */
+export const refreshInput = z
+  .strictObject({
+    refreshToken: z.string().min(1).max(512).optional(),
+  })
+  .optional();
+
+/**
+ * The header a cookie-authenticated call must carry. A cross-site page can
+ * neither set it (it is not CORS-safelisted, so the preflight fails) nor read
+ * the cookie.
+ */
+export const CSRF_HEADER = 'x-gatehouse-csrf';
+
+/** The result of admin.sessions.revokeAll. */
+export const revokeAllOutput = z.object({
+  /** How many refresh families (logged-in sessions) were live and are now revoked. */
+  revokedFamilies: z.number().int().nonnegative(),
+});

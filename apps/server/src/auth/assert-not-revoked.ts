@@ -1,0 +1,15 @@
+import { rethrowUnavailable } from '../errors/service-unavailable.js';
+import type { VerifiedAccessToken } from '../tokens/access-tokens.js';
+import type { TokenRevocation } from '../tokens/token-revocation.js';
+import { AuthFailure } from './auth-failure.js';
+
+/**
+ * Refuses a verified access token that was revoked (logout, a revoked
+ * family, a user's "not before"). If the store cannot answer, the request
+ * fails with 503: a revocation check that fails open would let a logged-out
+ * token back in whenever Redis blinks.
+ */
+export async function assertNotRevoked(revocation: TokenRevocation, token: VerifiedAccessToken): Promise<void> {
+  const revoked = await revocation.isRevoked(token).catch(rethrowUnavailable);
+  if (revoked) throw new AuthFailure('revoked_token');
+}

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { isAllowedOrigin } from './allowed-origin.js';
+import { clearedRefreshCookie, readRefreshCookie, refreshCookie } from './refresh-cookie.js';
+
+describe('refresh cookie', () => {
+  it('is Secure outside development only, so plain-HTTP localhost development keeps working', () => {
+    expect(refreshCookie({ env: 'production' }, 'a.b', 60)).toMatch(/; Secure/);
+    expect(refreshCookie({ env: 'test' }, 'a.b', 60)).toMatch(/; Secure/);
+    expect(refreshCookie({ env: 'development' }, 'a.b', 60)).not.toMatch(/Secure/);
+  });
+
+  it('expires with its family and is deleted with Max-Age=0', () => {
+    expect(refreshCookie({ env: 'test' }, 'a.b', 30)).toMatch(/Max-Age=30;/);
+    expect(clearedRefreshCookie({ env: 'test' })).toMatch(/^gatehouse_refresh=; Max-Age=0; Path=\/trpc\/auth\.refresh; HttpOnly; Secure; SameSite=Strict$/);
+  });
+
+  it('reads only its own cookie, and treats an empty one as absent', () => {
+    expect(readRefreshCookie({ cookie: 'a=1; gatehouse_refresh=x.y; b=2' })).toBe('x.y');
+    expect(readRefreshCookie({ cookie: 'gatehouse_refresh=' })).toBeUndefined();
+    expect(readRefreshCookie({ cookie: 'other=1' })).toBeUndefined();
+    expect(readRefreshCookie({})).toBeUndefined();
+  });
+});
+
+describe('allowed origin for cookie calls', () => {
+  const config = { corsOrigins: ['https://app.example.com'], issuer: 'https://auth.example.com' };
+
+  it('allows no Origin, a listed origin, the issuer and the request’s own host', () => {
+    expect(isAllowedOrigin({}, config)).toBe(true);
+    expect(isAllowedOrigin({ origin: 'https://app.example.com' }, config)).toBe(true);
+    expect(isAllowedOrigin({ origin: 'https://auth.example.com' }, config)).toBe(true);
+    expect(isAllowedOrigin({ origin: 'http://127.0.0.1:4000', host: '127.0.0.1:4000' }, config)).toBe(true);
+  });
+
+  it('refuses other origins, look-alikes and Origin: null', () => {
+    for (const origin of ['https://evil.example', 'https://app.example.com.evil.example', 'null', 'https://app.example.com/']) {
+      expect(isAllowedOrigin({ origin, host: 'auth.example.com' }, config)).toBe(false);
+    }
+  });
+});

@@ -1,0 +1,40 @@
+import type { Scope, TokenGrant } from '@gatehouse/contracts';
+import type { RequestContext } from '../context.js';
+import { refreshCookie } from '../http/refresh-cookie.js';
+import type { UserRecord } from '../stores/user-store.js';
+import { FIRST_PARTY_CLIENT_ID } from '../tokens/access-tokens.js';
+import type { IssuedRefreshToken } from '../tokens/refresh-tokens.js';
+import { toPublicUser } from './user-view.js';
+
+export type RefreshTokenDelivery = 'body' | 'cookie';
+
+/**
+ * The token response of auth.login and auth.refresh: an access token bound
+ * to the refresh family (`sid`), and the refresh token either in the body or
+ * only in the HttpOnly cookie, where page scripts (and XSS) cannot read it.
+ */
+export async function issueSessionGrant(
+  ctx: RequestContext,
+  user: UserRecord,
+  refresh: IssuedRefreshToken,
+  scopes: readonly Scope[],
+  delivery: RefreshTokenDelivery,
+): Promise<TokenGrant> {
+  const access = await ctx.deps.accessTokens.issue({
+    subject: user.id,
+    clientId: FIRST_PARTY_CLIENT_ID,
+    scopes,
+    grant: 'user',
+    sessionId: refresh.familyId,
+  });
+  const grant = {
+    accessToken: access.token,
+    tokenType: 'Bearer' as const,
+    expiresIn: access.expiresIn,
+    scope: access.scope,
+    user: toPublicUser(user),
+  };
+  if (delivery === 'body') return { ...grant, refreshToken: refresh.token };
+  ctx.responseHeaders.append('set-cookie', refreshCookie(ctx.deps.config, refresh.token, refresh.expiresInSeconds));
+  return grant;
+}
