@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import { inject } from 'vitest';
 import {
@@ -34,7 +35,8 @@ export interface StartOptions {
 export async function startGatehouse(options: StartOptions = {}): Promise<RunningGatehouse> {
   const config = parseConfig({
     GATEHOUSE_ENV: 'test',
-    GATEHOUSE_PORT: '0',
+    // A concrete free port rather than 0: the issuer (iss, OAuth metadata) is derived from it before listening.
+    GATEHOUSE_PORT: String(await findFreePort()),
     GATEHOUSE_BCRYPT_COST: '4',
     GATEHOUSE_LOG_LEVEL: 'info',
     GATEHOUSE_LIMIT_PUBLIC: '100000/3600',
@@ -62,4 +64,16 @@ export async function startGatehouse(options: StartOptions = {}): Promise<Runnin
   });
   const url = await server.listen();
   return { url, server, logLines: () => [...lines], close: () => server.close() };
+}
+
+/** Asks the OS for a free loopback port. */
+export async function findFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
 }

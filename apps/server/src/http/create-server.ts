@@ -7,6 +7,7 @@ import type { Config } from '../config.js';
 import { createDependencies, type Dependencies, type DependencyOverrides } from '../dependencies.js';
 import type { Seed } from '../seed/seed-schema.js';
 import { applySeedUsers } from '../seed/apply-seed.js';
+import { registerOAuthRoutes } from '../oauth/register-oauth-routes.js';
 import { applySeedServices } from '../seed/apply-seed-services.js';
 import { createMetricsEndpoint, type MetricsEndpoint } from '../metrics/metrics-endpoint.js';
 import { registerCors } from './cors.js';
@@ -74,6 +75,7 @@ export async function createGatehouseServer(config: Config, options: CreateServe
   await registerCors(app, config);
   registerWellKnownRoutes(app, deps);
   await registerTrpcRoute(app, deps);
+  await registerOAuthRoutes(app, deps, options.seed);
   const metrics = createMetricsEndpoint(config, deps.metrics, options.logger);
 
   return {

@@ -2,6 +2,7 @@ import type { contracts } from '@gatehouse/contracts';
 import { TRPCError } from '@trpc/server';
 import { enforceLoginPolicy } from '../abuse/enforce-login-policy.js';
 import { failAuth } from '../auth/auth-failure.js';
+import { checkPassword } from '../auth/password-login.js';
 import { scopesOfRole } from '../auth/scopes.js';
 import { eventOrigin } from '../context.js';
 import { guardLogin } from '../ratelimit/login-guard.js';
@@ -27,22 +28,14 @@ export const authHandlers: HandlersFor<typeof contracts.auth> = {
 
   async login({ input, ctx }) {
     await enforceLoginPolicy(ctx);
-    const { users, passwords, events } = ctx.deps;
     // Before any lookup or bcrypt: a blocked attempt costs nothing and a right password is refused too.
     const attempt = await guardLogin(ctx, input.email);
-    const user = await users.findByEmail(input.email);
-    // Runs a full bcrypt compare even for unknown emails: same answer, same time.
-    const valid = await passwords.verify(input.password, user?.passwordHash);
-    if (user === undefined || !valid) {
-      events.emit('login.failed', eventOrigin(ctx), { email: input.email });
-      failAuth('invalid_credentials');
-    }
+    const user = (await checkPassword(ctx.deps, input, eventOrigin(ctx))) ?? failAuth('invalid_credentials');
     await attempt.succeeded();
     const scopes = scopesOfRole(user.role);
     const family = await ctx.deps.refreshTokens
       .startFamily({ userId: user.id, clientId: FIRST_PARTY_CLIENT_ID, scopes })
       .catch(rethrowUnavailable);
-    events.emit('login.succeeded', eventOrigin(ctx, `user:${user.id}`), { email: user.email });
     return issueSessionGrant(ctx, user, family, scopes, input.refreshTokenDelivery ?? 'body');
   },
 

@@ -96,6 +96,24 @@ export function describeTokenStore(name: string, create: () => Promise<TokenStor
       expect((await fixture.store.rotateRefreshToken(rotation(family.familyId, hash))).outcome).toBe('rotated');
     });
 
+    it('inspects a refresh token without spending it: active until used, revoked or expired', async () => {
+      const { family, hash } = await newFamily({ expiresAtMs: now() + 60_000 });
+      expect(await fixture.store.inspectRefreshToken(family.familyId, hash)).toEqual({ family, active: true });
+      expect(await fixture.store.inspectRefreshToken(family.familyId, hash)).toEqual({ family, active: true });
+      const next = rotation(family.familyId, hash);
+      expect((await fixture.store.rotateRefreshToken(next)).outcome).toBe('rotated');
+      expect(await fixture.store.inspectRefreshToken(family.familyId, hash)).toEqual({ family, active: false });
+      expect(await fixture.store.inspectRefreshToken(family.familyId, next.nextHash)).toEqual({ family, active: true });
+      await fixture.store.revokeFamily(family.familyId, ACCESS_TTL_SECONDS);
+      expect(await fixture.store.inspectRefreshToken(family.familyId, next.nextHash)).toEqual({ family, active: false });
+
+      const other = await newFamily({ expiresAtMs: now() + 5_000 });
+      expect(await fixture.store.inspectRefreshToken(family.familyId, other.hash)).toBeUndefined();
+      expect(await fixture.store.inspectRefreshToken(other.family.familyId, 'hash-unknown')).toBeUndefined();
+      fixture.advance(5_001);
+      expect(await fixture.store.inspectRefreshToken(other.family.familyId, other.hash)).toBeUndefined();
+    });
+
     it('refuses another client’s token without spending it', async () => {
       const { family, hash } = await newFamily({ clientId: 'web' });
       expect(await fixture.store.rotateRefreshToken(rotation(family.familyId, hash, { clientId: 'mallory' }))).toEqual({ outcome: 'unknown' });

@@ -65,6 +65,13 @@ export interface AccessTokenRevocationQuery {
  * Every entry expires on its own: revocation markers live exactly as long as
  * the tokens they refuse.
  */
+/** What introspection and revocation learn of a refresh token, without spending it. */
+export interface RefreshTokenState {
+  readonly family: RefreshFamily;
+  /** Unused, its family neither revoked nor expired: it would rotate. */
+  readonly active: boolean;
+}
+
 export interface TokenStore {
   /** Stores a new family with its first token (by hash). */
   createFamily(family: RefreshFamily, tokenHash: string): Promise<void>;
@@ -85,4 +92,9 @@ export interface TokenStore {
   /** Refuses one access token until it would have expired (`expiresAt`, epoch seconds). */
   revokeAccessToken(jti: string, expiresAt: number): Promise<void>;
   isAccessTokenRevoked(query: AccessTokenRevocationQuery): Promise<boolean>;
+  /**
+   * The family of a refresh token, read-only (RFC 7662 introspection, RFC 7009
+   * revocation): undefined when the hash is unknown or belongs to another family.
+   */
+  inspectRefreshToken(familyId: string, tokenHash: string): Promise<RefreshTokenState | undefined>;
 }

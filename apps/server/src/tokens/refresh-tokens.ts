@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Scope } from '@gatehouse/contracts';
 import type { EventOrigin, SecurityEvents } from '../audit/security-events.js';
-import type { RefreshFamily, TokenStore } from '../stores/token-store.js';
+import type { RefreshFamily, RefreshTokenState, TokenStore } from '../stores/token-store.js';
 
 /**
  * Refresh tokens are `<familyId>.<secret>`: the family id (a UUID, also the
@@ -51,6 +51,8 @@ export interface RefreshTokens {
   rotate(token: string, options: RotateOptions): Promise<RotateOutcome>;
   /** Revokes a family and its live access tokens; false when there was none. */
   revokeFamily(familyId: string): Promise<boolean>;
+  /** What a refresh token stands for, without spending it; undefined for anything this server did not issue. */
+  inspect(token: string): Promise<RefreshTokenState | undefined>;
 }
 
 export interface RefreshTokensOptions {
@@ -127,10 +129,23 @@ export function createRefreshTokens(options: RefreshTokensOptions): RefreshToken
     revokeFamily(familyId) {
       return store.revokeFamily(familyId, accessTokenTtlSeconds);
     },
+
+    async inspect(token) {
+      const familyId = REFRESH_TOKEN.exec(token)?.[1];
+      return familyId === undefined ? undefined : store.inspectRefreshToken(familyId, hashRefreshToken(token));
+    },
   };
 }
 
 /** SHA-256, base64url. No salt needed: the input is 256 random bits, not a password. */
 export function hashRefreshToken(token: string): string {
   return createHash('sha256').update(token).digest('base64url');
+}
+
+/**
+ * Whether a string has a refresh token's shape (access tokens are JWTs), so
+ * that endpoints taking either kind (RFC 7009, RFC 7662) skip the wrong check.
+ */
+export function looksLikeRefreshToken(token: string): boolean {
+  return REFRESH_TOKEN.test(token);
 }

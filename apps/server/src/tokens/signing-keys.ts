@@ -1,3 +1,4 @@
+import { hkdfSync } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
 import { z } from 'zod';
@@ -37,6 +38,13 @@ export interface SigningKeys {
   /** The public key for a `kid`, or undefined: tokens name keys, they never bring their own. */
   verificationKey(kid: string): { readonly key: CryptoKey; readonly alg: SigningAlgorithm } | undefined;
   readonly ephemeral: boolean;
+  /**
+   * A 32-byte secret for `label`, derived (HKDF-SHA256) from the active private
+   * key: every process with the same keys file derives the same secret, and no
+   * second secret needs configuring. Used for short-lived HMACs such as the
+   * authorize form's CSRF token.
+   */
+  deriveSecret(label: string): Buffer;
 }
 
 export class SigningKeysError extends Error {
@@ -84,6 +92,7 @@ async function buildSigningKeys(
   const verification = new Map<string, { key: CryptoKey; alg: SigningAlgorithm }>();
   const publicJwks: JWK[] = [];
   let active: SigningKey | undefined;
+  let activeSecret: string | undefined;
   for (const jwk of privateJwks) {
     const publicJwk = toPublicJwk(jwk);
     let privateKey: CryptoKey;
@@ -94,11 +103,15 @@ async function buildSigningKeys(
     } catch (error) {
       throw new SigningKeysError(`signing key ${jwk.kid}: cannot import it as ${jwk.alg}`, { cause: error });
     }
-    active ??= { kid: jwk.kid, alg: jwk.alg, privateKey };
+    if (active === undefined) {
+      active = { kid: jwk.kid, alg: jwk.alg, privateKey };
+      activeSecret = jwk.d;
+    }
     verification.set(jwk.kid, { key: publicKey, alg: jwk.alg });
     publicJwks.push({ ...publicJwk, kid: jwk.kid, alg: jwk.alg, use: 'sig' });
   }
-  if (active === undefined) throw new SigningKeysError('no signing key');
+  if (active === undefined || activeSecret === undefined) throw new SigningKeysError('no signing key');
+  const keyMaterial = Buffer.from(activeSecret, 'base64url');
   const algorithms = [...new Set(privateJwks.map((jwk) => jwk.alg))];
   return Object.freeze({
     active,
@@ -106,6 +119,7 @@ async function buildSigningKeys(
     publicJwks: Object.freeze({ keys: Object.freeze(publicJwks) }),
     verificationKey: (kid: string) => verification.get(kid),
     ephemeral,
+    deriveSecret: (label: string) => Buffer.from(hkdfSync('sha256', keyMaterial, 'gatehouse', label, 32)),
   });
 }
 

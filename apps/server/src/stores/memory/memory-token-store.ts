@@ -123,5 +123,12 @@ export function createMemoryTokenStore(options: MemoryTokenStoreOptions = {}): T
       const marker = query.userId === undefined ? undefined : notBefore.get(query.userId);
       return marker !== undefined && marker.untilMs > at && query.issuedAt < marker.seconds;
     },
+
+    async inspectRefreshToken(familyId, tokenHash) {
+      const token = tokens.get(tokenHash);
+      const family = token?.familyId === familyId ? liveFamily(familyId) : undefined;
+      if (token === undefined || family === undefined) return undefined;
+      return { family: publicFamily(family), active: !family.revoked && token.used === undefined };
+    },
   };
 }

@@ -116,8 +116,27 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenSto
       const notBefore = query.userId === undefined ? null : values[values.length - 1];
       return notBefore != null && query.issuedAt < Number(notBefore);
     },
+
+    async inspectRefreshToken(familyId, tokenHash) {
+      // One MULTI: the token and its family read at the same instant.
+      const replies = await run(() =>
+        redis.multi().hmget(key.token(tokenHash), 'family', 'usedAt').hmget(key.family(familyId), ...FAMILY_FIELDS).exec(),
+      );
+      const [tokenFields, familyFields] = (replies ?? []).map(([error, value]) => {
+        if (error !== null) throw new StoreUnavailableError('token', { cause: error });
+        return value as Array<string | null>;
+      });
+      const [ownerFamily, usedAt] = tokenFields ?? [];
+      const [userId, clientId, scopes, expiresAtMs, revoked] = familyFields ?? [];
+      if (ownerFamily !== familyId || userId == null || clientId == null || expiresAtMs == null) return undefined;
+      if (Number(expiresAtMs) <= now()) return undefined;
+      const family: RefreshFamily = { familyId, userId, clientId, scopes: parseScopes(scopes ?? ''), expiresAtMs: Number(expiresAtMs) };
+      return { family, active: revoked !== '1' && usedAt == null };
+    },
   };
 }
+
+const FAMILY_FIELDS = ['userId', 'clientId', 'scopes', 'expiresAtMs', 'revoked'] as const;
 
 function toRotateResult(familyId: string, reply: unknown): RotateResult {
   if (!Array.isArray(reply) || typeof reply[0] !== 'string') throw new StoreUnavailableError('token');

@@ -1,0 +1,81 @@
+import type { EventOrigin } from '../../audit/security-events.js';
+import { grantableScopes, scopesOfRole } from '../../auth/scopes.js';
+import type { Dependencies } from '../../dependencies.js';
+import type { AuthenticatedClient } from '../client-authentication.js';
+import { OAuthError } from '../oauth-error.js';
+import type { OAuthServices } from '../oauth-services.js';
+import { hashOpaqueToken } from '../opaque-token.js';
+import { verifyCodeVerifier } from '../pkce.js';
+import type { TokenResponse } from '../token-response.js';
+
+/** How long a redeemed code is remembered, so a replay can still revoke what it issued. */
+const REMEMBER_REDEEMED_CODE_SECONDS = 600;
+
+const invalidGrant = () => new OAuthError('invalid_grant', 'The authorization code is invalid, expired or was issued to another client');
+
+/**
+ * RFC 6749 section 4.1.3 with PKCE (RFC 7636): the code must be unused and
+ * bound to this client, this redirect URI and this code_verifier. A code
+ * presented twice revokes everything it issued (section 4.1.2).
+ */
+export async function authorizationCodeGrant(
+  deps: Pick<Dependencies, 'users' | 'accessTokens' | 'refreshTokens' | 'events'>,
+  oauth: Pick<OAuthServices, 'codes'>,
+  authenticated: AuthenticatedClient,
+  parameters: Readonly<Record<string, string>>,
+  origin: EventOrigin,
+): Promise<TokenResponse> {
+  const { client } = authenticated;
+  if (!client.grantTypes.includes('authorization_code')) {
+    throw new OAuthError('unauthorized_client', 'This client may not use authorization_code');
+  }
+  const { code, redirect_uri: redirectUri, code_verifier: codeVerifier } = parameters;
+  if (code === undefined || redirectUri === undefined || codeVerifier === undefined) {
+    throw new OAuthError('invalid_request', 'code, redirect_uri and code_verifier are required');
+  }
+
+  const codeHash = hashOpaqueToken(code);
+  const redemption = await oauth.codes.redeem(codeHash);
+  if (redemption.status === 'unknown') throw invalidGrant();
+  if (redemption.status === 'reused') {
+    if (redemption.issued !== undefined) await deps.refreshTokens.revokeFamily(redemption.issued.familyId);
+    deps.events.emit('token.reuse_detected', { ...origin, principal: `user:${redemption.grant.userId}` }, {
+      kind: 'authorization_code',
+      clientId: redemption.grant.clientId,
+      familyId: redemption.issued?.familyId ?? null,
+    });
+    throw invalidGrant();
+  }
+
+  const { grant } = redemption;
+  // Checked after redemption on purpose: a code tried with a wrong verifier is spent, not retryable.
+  if (grant.clientId !== client.clientId || grant.redirectUri !== redirectUri || !verifyCodeVerifier(codeVerifier, grant.codeChallenge)) {
+    throw invalidGrant();
+  }
+  const user = await deps.users.findById(grant.userId);
+  if (user === undefined) throw invalidGrant();
+  // The role may have changed since consent: never grant more than the user holds now.
+  const scopes = grantableScopes({ requested: grant.scopes, clientAllows: client.scopes, subjectHolds: scopesOfRole(user.role) });
+  if (scopes.length === 0) throw new OAuthError('invalid_scope', 'None of the consented scopes can still be granted');
+
+  const refresh = await deps.refreshTokens.startFamily({ userId: user.id, clientId: client.clientId, scopes });
+  const access = await deps.accessTokens.issue({
+    subject: user.id,
+    clientId: client.clientId,
+    scopes,
+    grant: 'user',
+    sessionId: refresh.familyId,
+  });
+  await oauth.codes.recordIssued(
+    codeHash,
+    { familyId: refresh.familyId, accessTokenJti: access.jti, accessTokenExpiresAt: Math.floor(access.expiresAt.getTime() / 1000) },
+    REMEMBER_REDEEMED_CODE_SECONDS,
+  );
+  return {
+    access_token: access.token,
+    token_type: 'Bearer',
+    expires_in: access.expiresIn,
+    scope: access.scope,
+    refresh_token: refresh.token,
+  };
+}

@@ -1,0 +1,60 @@
+import { SCOPES } from '@gatehouse/contracts';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config.js';
+
+export const OAUTH_PATHS = {
+  authorize: '/oauth/authorize',
+  token: '/oauth/token',
+  revoke: '/oauth/revoke',
+  introspect: '/oauth/introspect',
+  jwks: '/.well-known/jwks.json',
+} as const;
+
+const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post'] as const;
+
+/** RFC 8414 authorization server metadata, derived from config: nothing here is hand-maintained twice. */
+export function authorizationServerMetadata(config: Pick<Config, 'issuer'>) {
+  const at = (path: string) => `${config.issuer}${path}`;
+  return {
+    issuer: config.issuer,
+    authorization_endpoint: at(OAUTH_PATHS.authorize),
+    token_endpoint: at(OAUTH_PATHS.token),
+    jwks_uri: at(OAUTH_PATHS.jwks),
+    revocation_endpoint: at(OAUTH_PATHS.revoke),
+    introspection_endpoint: at(OAUTH_PATHS.introspect),
+    scopes_supported: [...SCOPES],
+    response_types_supported: ['code'],
+    response_modes_supported: ['query'],
+    grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
+    code_challenge_methods_supported: ['S256'],
+    token_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS, 'none'],
+    revocation_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS, 'none'],
+    introspection_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS],
+    authorization_response_iss_parameter_supported: true,
+  };
+}
+
+/** RFC 9728 protected resource metadata: the API, which authorization server it trusts, which scopes it knows. */
+export function protectedResourceMetadata(config: Pick<Config, 'issuer' | 'audience'>) {
+  return {
+    resource: config.audience,
+    authorization_servers: [config.issuer],
+    jwks_uri: `${config.issuer}${OAUTH_PATHS.jwks}`,
+    scopes_supported: [...SCOPES],
+    bearer_methods_supported: ['header'],
+    resource_name: 'Gatehouse API',
+  };
+}
+
+export function registerMetadataRoutes(app: FastifyInstance, config: Config): void {
+  const authorizationServer = authorizationServerMetadata(config);
+  const protectedResource = protectedResourceMetadata(config);
+  app.get('/.well-known/oauth-authorization-server', async (_request, reply) => {
+    reply.header('cache-control', 'public, max-age=300');
+    return authorizationServer;
+  });
+  app.get('/.well-known/oauth-protected-resource', async (_request, reply) => {
+    reply.header('cache-control', 'public, max-age=300');
+    return protectedResource;
+  });
+}

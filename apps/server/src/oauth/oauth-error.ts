@@ -1,0 +1,53 @@
+/** RFC 6749 section 5.2 error codes, plus RFC 7009's unsupported_token_type. */
+export type OAuthErrorCode =
+  | 'invalid_request'
+  | 'invalid_client'
+  | 'invalid_grant'
+  | 'unauthorized_client'
+  | 'unsupported_grant_type'
+  | 'invalid_scope'
+  | 'access_denied'
+  | 'unsupported_response_type'
+  | 'unsupported_token_type'
+  | 'server_error'
+  | 'temporarily_unavailable';
+
+const STATUS: Readonly<Record<OAuthErrorCode, number>> = {
+  invalid_request: 400,
+  invalid_client: 401,
+  invalid_grant: 400,
+  unauthorized_client: 400,
+  unsupported_grant_type: 400,
+  invalid_scope: 400,
+  access_denied: 403,
+  unsupported_response_type: 400,
+  unsupported_token_type: 400,
+  server_error: 500,
+  temporarily_unavailable: 503,
+};
+
+/**
+ * An OAuth protocol error: the endpoints answer it as `{ error, error_description }`
+ * with its status (RFC 6749 section 5.2), never as a tRPC error. Descriptions are
+ * fixed sentences: they never echo a token, a secret or raw input.
+ */
+export class OAuthError extends Error {
+  readonly status: number;
+
+  constructor(
+    readonly error: OAuthErrorCode,
+    readonly description: string,
+    options: { readonly status?: number; readonly retryAfterSeconds?: number } = {},
+  ) {
+    super(description);
+    this.name = 'OAuthError';
+    this.status = options.status ?? STATUS[error];
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+
+  readonly retryAfterSeconds: number | undefined;
+
+  toJSON(): { error: OAuthErrorCode; error_description: string } {
+    return { error: this.error, error_description: this.description };
+  }
+}

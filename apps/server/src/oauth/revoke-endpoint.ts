@@ -1,0 +1,42 @@
+import type { FastifyInstance } from 'fastify';
+import type { Dependencies } from '../dependencies.js';
+import { normaliseIp } from '../http/client-ip.js';
+import { authenticateClient } from './client-authentication.js';
+import { OAuthError } from './oauth-error.js';
+import { readFormParameters, sendNoStoreJson, sendOAuthError } from './oauth-reply.js';
+import type { OAuthServices } from './oauth-services.js';
+import { looksLikeRefreshToken } from '../tokens/refresh-tokens.js';
+
+/**
+ * POST /oauth/revoke (RFC 7009). A client may revoke only tokens issued to
+ * it; anything else (unknown, expired, another client's) is answered 200
+ * like a success, so the endpoint tells nobody which tokens exist (section 2.2).
+ */
+export function registerRevokeEndpoint(app: FastifyInstance, deps: Dependencies, oauth: OAuthServices): void {
+  app.post('/oauth/revoke', async (request, reply) => {
+    try {
+      const parameters = readFormParameters(request.body);
+      const { client } = await authenticateClient(oauth.clients, request.headers, parameters, { requireConfidential: false });
+      const token = parameters['token'];
+      if (token === undefined) throw new OAuthError('invalid_request', 'token is required');
+      const origin = { ip: normaliseIp(request.ip), requestId: request.id, principal: `client:${client.clientId}` };
+
+      if (looksLikeRefreshToken(token)) {
+        const state = await deps.refreshTokens.inspect(token);
+        if (state !== undefined && state.family.clientId === client.clientId && (await deps.refreshTokens.revokeFamily(state.family.familyId))) {
+          deps.events.emit('token.revoked', origin, { kind: 'refresh_token', familyId: state.family.familyId, clientId: client.clientId });
+        }
+      } else {
+        const access = await deps.accessTokens.verify(token).catch(() => undefined);
+        if (access !== undefined && access.clientId === client.clientId) {
+          await deps.tokens.revokeAccessToken(access.jti, access.expiresAt);
+          deps.events.emit('token.revoked', origin, { kind: 'access_token', jti: access.jti, clientId: client.clientId });
+        }
+      }
+      return sendNoStoreJson(reply, {});
+    } catch (error) {
+      if (error instanceof OAuthError) return sendOAuthError(reply, error);
+      throw error;
+    }
+  });
+}

@@ -1,0 +1,48 @@
+import type { FastifyInstance } from 'fastify';
+import type { Dependencies } from '../dependencies.js';
+import { authenticateClient } from './client-authentication.js';
+import { normaliseIp } from '../http/client-ip.js';
+import { StoreUnavailableError } from '../stores/store-unavailable-error.js';
+import { authorizationCodeGrant } from './grants/authorization-code.js';
+import { clientCredentialsGrant } from './grants/client-credentials.js';
+import { refreshTokenGrant } from './grants/refresh-token.js';
+import { OAuthError } from './oauth-error.js';
+import { readFormParameters, sendNoStoreJson, sendOAuthError } from './oauth-reply.js';
+import type { OAuthServices } from './oauth-services.js';
+import type { TokenResponse } from './token-response.js';
+
+/** POST /oauth/token (RFC 6749 section 3.2): authenticate the client, then run its grant. */
+export function registerTokenEndpoint(app: FastifyInstance, deps: Dependencies, oauth: OAuthServices): void {
+  app.post('/oauth/token', async (request, reply) => {
+    const origin = (clientId: string) => ({ ip: normaliseIp(request.ip), requestId: request.id, principal: `client:${clientId}` });
+    try {
+      const parameters = readFormParameters(request.body);
+      const grantType = parameters['grant_type'];
+      if (grantType === undefined) throw new OAuthError('invalid_request', 'grant_type is required');
+      const authenticated = await authenticateClient(oauth.clients, request.headers, parameters, {
+        requireConfidential: grantType === 'client_credentials',
+      });
+      let response: TokenResponse;
+      switch (grantType) {
+        case 'client_credentials':
+          response = await clientCredentialsGrant(deps, authenticated, parameters);
+          break;
+        case 'authorization_code':
+          response = await authorizationCodeGrant(deps, oauth, authenticated, parameters, origin(authenticated.client.clientId));
+          break;
+        case 'refresh_token':
+          response = await refreshTokenGrant(deps, authenticated, parameters, origin(authenticated.client.clientId));
+          break;
+        default:
+          throw new OAuthError('unsupported_grant_type', 'Supported grant types: authorization_code, refresh_token, client_credentials');
+      }
+      return sendNoStoreJson(reply, response);
+    } catch (error) {
+      if (error instanceof OAuthError) return sendOAuthError(reply, error);
+      if (error instanceof StoreUnavailableError) {
+        return sendOAuthError(reply, new OAuthError('temporarily_unavailable', 'Try again shortly', { retryAfterSeconds: 1 }));
+      }
+      throw error;
+    }
+  });
+}

@@ -1,0 +1,61 @@
+import type {
+  AuthorizationCodeGrant,
+  AuthorizationCodeStore,
+  CodeRedemption,
+  IssuedForCode,
+} from '../authorization-code-store.js';
+
+interface Entry {
+  readonly grant: AuthorizationCodeGrant;
+  redeemed: boolean;
+  issued: IssuedForCode | undefined;
+  expiresAt: number;
+}
+
+export interface MemoryAuthorizationCodeStoreOptions {
+  readonly now?: () => number;
+  /** Pending codes kept at most; the oldest are dropped first (codes live a minute anyway). */
+  readonly maxEntries?: number;
+}
+
+export function createMemoryAuthorizationCodeStore(options: MemoryAuthorizationCodeStoreOptions = {}): AuthorizationCodeStore {
+  const now = options.now ?? Date.now;
+  const maxEntries = options.maxEntries ?? 100_000;
+  const entries = new Map<string, Entry>();
+
+  function live(codeHash: string): Entry | undefined {
+    const entry = entries.get(codeHash);
+    if (entry !== undefined && entry.expiresAt <= now()) {
+      entries.delete(codeHash);
+      return undefined;
+    }
+    return entry;
+  }
+
+  function evictOverflow(): void {
+    for (const [key, entry] of entries) {
+      if (entries.size <= maxEntries && entry.expiresAt > now()) break;
+      entries.delete(key);
+    }
+  }
+
+  return {
+    async save(codeHash, grant, ttlSeconds) {
+      entries.set(codeHash, { grant, redeemed: false, issued: undefined, expiresAt: now() + ttlSeconds * 1000 });
+      evictOverflow();
+    },
+    async redeem(codeHash): Promise<CodeRedemption> {
+      const entry = live(codeHash);
+      if (entry === undefined) return { status: 'unknown' };
+      if (entry.redeemed) return { status: 'reused', grant: entry.grant, issued: entry.issued };
+      entry.redeemed = true;
+      return { status: 'valid', grant: entry.grant };
+    },
+    async recordIssued(codeHash, issued, rememberSeconds) {
+      const entry = live(codeHash);
+      if (entry === undefined) return;
+      entry.issued = issued;
+      entry.expiresAt = Math.max(entry.expiresAt, now() + rememberSeconds * 1000);
+    },
+  };
+}

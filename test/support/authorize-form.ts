@@ -1,0 +1,36 @@
+/**
+ * Drives the authorize form the way SPEC describes a browser (or an outside
+ * test suite) doing it: read every hidden input it renders, post them back
+ * with email, password and decision, and return where the server redirects.
+ */
+export async function submitAuthorizeForm(
+  authorizeUrl: URL,
+  answers: { email: string; password: string; decision: 'approve' | 'deny' },
+): Promise<{ status: number; location: string | null; html: string }> {
+  const page = await fetch(authorizeUrl, { redirect: 'manual' });
+  const html = await page.text();
+  if (page.status !== 200) return { status: page.status, location: page.headers.get('location'), html };
+  const form = new URLSearchParams(readHiddenInputs(html));
+  form.set('email', answers.email);
+  form.set('password', answers.password);
+  form.set('decision', answers.decision);
+  const posted = await fetch(new URL('/oauth/authorize', authorizeUrl), {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: form,
+  });
+  return { status: posted.status, location: posted.headers.get('location'), html: await posted.text() };
+}
+
+export function readHiddenInputs(html: string): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const match of html.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)) {
+    fields[decodeEntities(match[1] ?? '')] = decodeEntities(match[2] ?? '');
+  }
+  return fields;
+}
+
+function decodeEntities(text: string): string {
+  return text.replace(/&#(\d+);/g, (_entity, code: string) => String.fromCharCode(Number(code)));
+}
