@@ -45,6 +45,13 @@ describe('log redaction', () => {
     expect(text).toContain('[REDACTED]');
   });
 
+  it('censors both CSRF headers, the cookie refresh’s X-Gatehouse-CSRF and the generic X-CSRF-Token', () => {
+    const { logger, lines } = capture();
+    logger.info({ req: { headers: { 'x-gatehouse-csrf': 'csrf-value-1', 'x-csrf-token': 'csrf-value-2' } } });
+    const logged = JSON.parse(lines[0] ?? '{}');
+    expect(logged.req.headers).toEqual({ 'x-gatehouse-csrf': '[REDACTED]', 'x-csrf-token': '[REDACTED]' });
+  });
+
   it('replaces credential query parameters in logged URLs', () => {
     const { logger, lines } = capture();
     logger.info({ req: { method: 'GET', url: `/trpc/users.me?access_token=${SECRETS.token}&x=1` } }, 'request');
