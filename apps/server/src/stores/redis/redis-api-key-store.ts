@@ -2,7 +2,7 @@ import { isScope, type Scope } from '@gatehouse/contracts';
 import type { Redis } from 'ioredis';
 import { v4 as uuidv4 } from 'uuid';
 import { API_KEY_RETENTION_MS, type ApiKeyRecord, type ApiKeyStore, type NewApiKey } from '../api-key-store.js';
-import { decodeCursor, encodeCursor, type Page, type PageRequest } from '../page.js';
+import { decodeSequenceCursor, encodeSequenceCursor, type Page, type PageRequest } from '../page.js';
 import { StoreUnavailableError } from '../store-unavailable-error.js';
 import { createRedisScript, runOnRedis } from './redis-script.js';
 
@@ -105,10 +105,7 @@ export function createRedisApiKeyStore(options: RedisApiKeyStoreOptions): ApiKey
     },
 
     async listByOwner(ownerId: string, page: PageRequest): Promise<Page<ApiKeyRecord>> {
-      const before =
-        page.cursor === undefined
-          ? '+inf'
-          : `(${decodeCursor(page.cursor, (position) => /^s:\d{1,15}$/.test(position)).slice(2)}`;
+      const before = page.cursor === undefined ? '+inf' : `(${decodeSequenceCursor(page.cursor)}`;
       const entries = await run(() =>
         redis.zrevrangebyscore(ownerKey(ownerId), before, '-inf', 'WITHSCORES', 'LIMIT', 0, page.limit + 1),
       );
@@ -123,7 +120,7 @@ export function createRedisApiKeyStore(options: RedisApiKeyStoreOptions): ApiKey
       const gone = shown.filter((_entry, index) => toRecord(records[index]) === undefined).map(({ id }) => id);
       if (gone.length > 0) await run(() => redis.zrem(ownerKey(ownerId), ...gone));
       const last = shown.at(-1);
-      return { items, nextCursor: ids.length > page.limit && last !== undefined ? encodeCursor(`s:${last.sequence}`) : null };
+      return { items, nextCursor: ids.length > page.limit && last !== undefined ? encodeSequenceCursor(Number(last.sequence)) : null };
     },
 
     async revoke(ownerId, id, at) {
