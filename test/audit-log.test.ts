@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAudit, waitForAuditRecord, type ListedRecord } from './support/audit.js';
 import { bearer, callProcedure, login } from './support/http.js';
+import { authReason, loginForSession, refreshWithBody } from './support/sessions.js';
 import { startGatehouse, type RunningGatehouse } from './support/start-gatehouse.js';
-import { memoryVariant, redisVariant, serverRunsOnRedis, type StoreVariant } from './support/store-variants.js';
+import { memoryVariant, redisVariant, type StoreVariant } from './support/store-variants.js';
 import { TEST_USERS } from './support/test-seed.js';
 
 type Session = { accessToken: string; user: { id: string } };
@@ -13,14 +14,19 @@ interface World {
   readonly alice: Session;
   readonly bob: Session;
   readonly admin: Session;
+  /** What a row leaves for a later one (the key apikey.created issued, which apikey.revoked revokes). */
+  readonly carried: { apiKeyId?: string; apiKey?: string };
 }
 
+/** A victim of the brute-force row, and the client IPs rows speak from (GATEHOUSE_TRUST_PROXY trusts loopback). */
+const BLOCKED_EMAIL = 'brute-forced@test.gatehouse';
+const BLOCKED_IP = '198.51.100.61';
+const FLOODING_IP = '198.51.100.60';
+
 /**
- * One row per SPEC security event this branch produces: the action that
- * must produce it, and what its record must say. Events that arrive with
- * other branches (login.blocked, ratelimit.exceeded, token.*, apikey.*) add
- * a row here. Rows run in order; abuse rows come last because they switch
- * the server into its defensive modes.
+ * One row per way a SPEC security event is produced: the real action that
+ * must produce it, and what its record must say. Rows run in order; abuse
+ * rows come last because they switch the server into its defensive modes.
  */
 const EVENT_CASES: ReadonlyArray<{
   readonly type: string;
@@ -59,6 +65,91 @@ const EVENT_CASES: ReadonlyArray<{
     expected: ({ admin, bob }) => ({ principal: `user:${admin.user.id}`, details: { userId: bob.user.id, from: 'admin', to: 'user' } }), // the newest of the two changes
   },
   {
+    type: 'login.blocked',
+    produce: async ({ url }) => {
+      // SPEC: five wrong passwords for one email and IP answer 401; the sixth attempt is refused.
+      for (let attempt = 1; attempt <= 6; attempt += 1) {
+        const response = await callProcedure(url, 'auth.login', {
+          kind: 'mutation',
+          input: { email: BLOCKED_EMAIL, password: `wrong-password-${attempt}` },
+          headers: { 'x-forwarded-for': BLOCKED_IP },
+        });
+        expect(response.status).toBe(attempt <= 5 ? 401 : 429);
+      }
+    },
+    expected: () => ({ ip: BLOCKED_IP, principal: null, details: { email: BLOCKED_EMAIL, policy: 'auth.login:email+ip' } }),
+  },
+  {
+    type: 'ratelimit.exceeded',
+    produce: async ({ url }) => {
+      // auth.register's contract allows 10 per hour per IP, counted before input parsing: the eleventh is a 429.
+      for (let attempt = 1; attempt <= 11; attempt += 1) {
+        const response = await callProcedure(url, 'auth.register', { kind: 'mutation', input: {}, headers: { 'x-forwarded-for': FLOODING_IP } });
+        expect(response.status).toBe(attempt <= 10 ? 400 : 429);
+      }
+    },
+    expected: () => ({ ip: FLOODING_IP, principal: null, details: { path: 'auth.register', policy: 'auth.register' } }),
+  },
+  {
+    type: 'token.refreshed',
+    produce: async ({ url }) => {
+      const session = await loginForSession(url, TEST_USERS.alice);
+      expect((await refreshWithBody(url, session.refreshToken)).status).toBe(200);
+    },
+    expected: ({ alice }) => ({ principal: `user:${alice.user.id}`, details: { clientId: 'gatehouse' } }),
+  },
+  {
+    type: 'token.reuse_detected',
+    produce: async ({ url }) => {
+      const session = await loginForSession(url, TEST_USERS.alice);
+      expect((await refreshWithBody(url, session.refreshToken)).status).toBe(200);
+      const replayed = await refreshWithBody(url, session.refreshToken);
+      expect(authReason(replayed)).toBe('revoked_token');
+    },
+    expected: ({ alice }) => ({ principal: `user:${alice.user.id}`, details: { clientId: 'gatehouse', firstUseIp: '127.0.0.1' } }),
+  },
+  {
+    type: 'token.revoked',
+    produce: async ({ url }) => {
+      const session = await loginForSession(url, TEST_USERS.alice);
+      expect((await callProcedure(url, 'auth.logout', { kind: 'mutation', headers: bearer(session.accessToken) })).status).toBe(200);
+    },
+    expected: ({ alice }) => ({ principal: `user:${alice.user.id}`, details: { reason: 'logout' } }),
+  },
+  {
+    type: 'token.revoked',
+    produce: async ({ url, admin, bob }) => {
+      const response = await callProcedure(url, 'admin.sessions.revokeAll', { kind: 'mutation', input: { userId: bob.user.id }, headers: bearer(admin.accessToken) });
+      expect(response.status).toBe(200);
+    },
+    expected: ({ admin, bob }) => ({ principal: `user:${admin.user.id}`, details: { reason: 'admin.sessions.revokeAll', userId: bob.user.id } }),
+  },
+  {
+    type: 'apikey.created',
+    produce: async ({ url, alice, carried }) => {
+      const response = await callProcedure(url, 'apiKeys.create', {
+        kind: 'mutation',
+        input: { name: 'audit row', scopes: ['orders:read'] },
+        headers: bearer(alice.accessToken),
+      });
+      expect(response.status).toBe(200);
+      carried.apiKeyId = response.body.result.data.id;
+      carried.apiKey = response.body.result.data.key;
+    },
+    expected: ({ alice, carried }) => ({
+      principal: `user:${alice.user.id}`,
+      details: { keyId: carried.apiKeyId, ownerId: alice.user.id, scopes: ['orders:read'] },
+    }),
+  },
+  {
+    type: 'apikey.revoked',
+    produce: async ({ url, alice, carried }) => {
+      const response = await callProcedure(url, 'apiKeys.revoke', { kind: 'mutation', input: { id: carried.apiKeyId }, headers: bearer(alice.accessToken) });
+      expect(response.status).toBe(200);
+    },
+    expected: ({ alice, carried }) => ({ principal: `user:${alice.user.id}`, details: { keyId: carried.apiKeyId, ownerId: alice.user.id } }),
+  },
+  {
     type: 'abuse.enumeration',
     produce: async ({ url, alice }) => {
       // GATEHOUSE_ENUMERATION_LIMIT=3/60: the fourth miss crosses it.
@@ -81,7 +172,9 @@ const EVENT_CASES: ReadonlyArray<{
         });
       }
     },
-    expected: () => ({ principal: null, details: { distinctEmails: 6, windowSeconds: 60 } }),
+    // Earlier rows' failures count in the same window: bob's one (login.failed) and the brute-forced email's five
+    // (login.blocked) make 6 failures, 2 emails, 2 IPs, so the second victim crosses 6/4/4, with 8 failures.
+    expected: () => ({ principal: null, ip: '203.0.113.11', details: { failures: 8, distinctEmails: 4, distinctIps: 4, windowSeconds: 60 } }),
   },
 ];
 
@@ -93,8 +186,7 @@ const ABUSE_ENV = {
   GATEHOUSE_STUFFING_WINDOW: '60',
 };
 
-const variants: StoreVariant[] = [memoryVariant()];
-if (await serverRunsOnRedis()) variants.push(redisVariant('audit-e2e'));
+const variants: StoreVariant[] = [memoryVariant(), redisVariant('audit-e2e')];
 
 describe.each(variants)('audit log on the $name store', (variant) => {
   let gatehouse: RunningGatehouse;
@@ -103,7 +195,7 @@ describe.each(variants)('audit log on the $name store', (variant) => {
   beforeAll(async () => {
     gatehouse = await startGatehouse({ env: { ...ABUSE_ENV, ...(await variant.env()) } });
     const [alice, bob, admin] = await Promise.all([TEST_USERS.alice, TEST_USERS.bob, TEST_USERS.admin].map((user) => login(gatehouse.url, user)));
-    world = { url: gatehouse.url, alice: alice as Session, bob: bob as Session, admin: admin as Session };
+    world = { url: gatehouse.url, alice: alice as Session, bob: bob as Session, admin: admin as Session, carried: {} };
   });
   afterAll(async () => {
     await gatehouse.close();
@@ -117,6 +209,8 @@ describe.each(variants)('audit log on the $name store', (variant) => {
     const record = await waitForAuditRecord(world.url, world.admin.accessToken, row.type, (candidate) => candidate.time >= before);
     expect(record).toMatchObject({ type: row.type, ...fields });
     if (details !== undefined) expect(record.details).toMatchObject(details);
+    // SPEC "Security events": every record has time, type, ip, principal (if any) and requestId.
+    expect(Date.parse(record.time)).toBeGreaterThanOrEqual(Date.parse(before));
     expect(record.requestId).toMatch(/^[0-9a-f-]{36}$/);
     expect(record.ip).not.toBe('');
   });
@@ -127,6 +221,9 @@ describe.each(variants)('audit log on the $name store', (variant) => {
     expect(text).not.toContain('leaked-password');
     expect(text).not.toContain('wrong-password-1');
     expect(text).not.toContain(world.alice.accessToken);
+    expect(text).not.toContain('wrong-password-6');
+    expect(world.carried.apiKey).toEqual(expect.any(String));
+    expect(text).not.toContain(world.carried.apiKey);
   });
 
   it('pages newest first and filters by principal', async () => {

@@ -15,7 +15,7 @@ function countingFetch() {
   return { counter, fetch: wrapped };
 }
 
-describe.each(TOKEN_STORE_BACKENDS)('client session mode on the %s token store', (backend) => {
+describe.each(TOKEN_STORE_BACKENDS)('client session mode on the %s store', (backend) => {
   let gatehouse: GatehouseOnBackend;
   /** The server's clock runs this far ahead: a jump expires every access token at once, server-side only. */
   let serverClockOffsetMs = 0;

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startGatehousePair, type GatehousePair } from './support/start-gatehouse-pair.js';
 import { TEST_USERS } from './support/test-seed.js';
 
@@ -44,14 +44,16 @@ beforeAll(async () => {
 });
 afterAll(() => pair.close());
 
-async function ask(baseUrl: string, pathAndQuery: string, init: RequestInit): Promise<Answer> {
+async function ask(baseUrl: string, pathAndQuery: string, init: RequestInit, options: { exactBudget?: boolean } = {}): Promise<Answer> {
   const response = await fetch(`${baseUrl}/trpc/${pathAndQuery}`, init);
   const text = await response.text();
   const headers: Record<string, string | null> = {};
   for (const name of HEADERS_THAT_MATTER) headers[name] = response.headers.get(name);
-  // Both hosts share one budget and are asked at once, so the remaining count differs by the other's call.
-  headers['x-ratelimit-remaining'] = headers['x-ratelimit-remaining']?.replace(/^\d+$/, '<n>') ?? null;
-  headers['ratelimit'] = headers['ratelimit']?.replace(/;r=\d+/, ';r=<n>') ?? null;
+  if (options.exactBudget !== true) {
+    // Both hosts share one budget and are asked at once, so the remaining count differs by the other's call.
+    headers['x-ratelimit-remaining'] = headers['x-ratelimit-remaining']?.replace(/^\d+$/, '<n>') ?? null;
+    headers['ratelimit'] = headers['ratelimit']?.replace(/;r=\d+/, ';r=<n>') ?? null;
+  }
   const requestId = /^[0-9a-f-]{36}$/.test(response.headers.get('x-request-id') ?? '');
   return { status: response.status, headers, body: mask(text === '' ? undefined : JSON.parse(text)), requestId };
 }
@@ -170,5 +172,78 @@ describe('the fast tRPC path answers exactly like tRPC’s Fastify adapter', () 
     expect(streamed[0]).toEqual(streamed[1]);
     const head = await Promise.all([pair.fastUrl, pair.stockUrl].map(async (url) => (await fetch(`${url}/trpc/health`, { method: 'HEAD' })).status));
     expect(head[0]).toBe(head[1]);
+  });
+});
+
+describe('the fast tRPC path answers 429s exactly like tRPC’s Fastify adapter', () => {
+  let limited: GatehousePair;
+  // Two public calls per client IP; loopback is a trusted proxy, so each host is asked as a client of its own.
+  beforeAll(async () => {
+    limited = await startGatehousePair({ GATEHOUSE_LIMIT_PUBLIC: '2/60', GATEHOUSE_TRUST_PROXY: '127.0.0.1', GATEHOUSE_ENUMERATION_LIMIT: '3/60' });
+  });
+  afterAll(() => limited.close());
+  let nextIp = 201;
+  // Date alone is frozen (timers run): both hosts then compute the same reset times, Retry-After and rateLimit data to the millisecond.
+  beforeEach(() => void vi.useFakeTimers({ toFake: ['Date'], now: Date.now() }));
+  afterEach(() => void vi.useRealTimers());
+
+  /**
+   * The same sequence of calls to each host in turn, each from its own client IP (and with its own
+   * extra headers, such as another user's token); every answer must match its twin.
+   */
+  async function askInTurn(
+    calls: ReadonlyArray<readonly [string, RequestInit]>,
+    extra: { readonly fast?: Record<string, string>; readonly stock?: Record<string, string> } = {},
+  ): Promise<Answer[]> {
+    const run = async (baseUrl: string, ip: string, own: Record<string, string> = {}) => {
+      const answers: Answer[] = [];
+      for (const [pathAndQuery, init] of calls) {
+        const headers = { ...(init.headers as Record<string, string> | undefined), ...own, 'x-forwarded-for': ip };
+        answers.push(await ask(baseUrl, pathAndQuery, { ...init, headers }, { exactBudget: true }));
+      }
+      return answers;
+    };
+    const fast = await run(limited.fastUrl, `198.51.100.${nextIp++}`, extra.fast);
+    const stock = await run(limited.stockUrl, `198.51.100.${nextIp++}`, extra.stock);
+    expect(fast).toEqual(stock);
+    return fast;
+  }
+
+  it('a public budget running out: 401, 401, then 429 with Retry-After, rate-limit headers and data', async () => {
+    const refresh = ['auth.refresh', { method: 'POST', headers: json, body: JSON.stringify({ refreshToken: 'not-a-refresh-token' }) }] as const;
+    const answers = await askInTurn([refresh, refresh, refresh]);
+    expect(answers.map((answer) => answer.status)).toEqual([401, 401, 429]);
+    const refused = answers[2]!;
+    expect(refused.headers).toMatchObject({ 'x-ratelimit-limit': '2', 'x-ratelimit-remaining': '0', 'ratelimit-policy': '"public";q=2;w=60' });
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect(refused.body).toMatchObject({ error: { data: { httpStatus: 429, rateLimit: { limit: 2, remaining: 0, policy: 'public' } } } });
+  });
+
+  it('a batch costing more than the budget is refused whole, before any call runs', async () => {
+    const login = JSON.stringify({ 0: { email: TEST_USERS.bob.email, password: 'wrong' }, 1: { email: TEST_USERS.bob.email, password: 'wrong' }, 2: { email: TEST_USERS.bob.email, password: 'wrong' } });
+    const answers = await askInTurn([[`auth.login,auth.login,auth.login?batch=1`, { method: 'POST', headers: json, body: login }]]);
+    expect(answers[0]!.status).toBe(429);
+    expect(answers[0]!.headers['ratelimit-policy']).toBe('"public";q=2;w=60');
+  });
+
+  it('an enumeration block: 404s, then 429 with the abuse.enumeration policy’s headers and data', async () => {
+    // Two principals (the budget and the block are per principal too), each logged in from an IP of its own.
+    const tokens = await Promise.all(
+      [TEST_USERS.alice, TEST_USERS.bob].map(async (user, index) => {
+        const response = await fetch(`${limited.fastUrl}/trpc/auth.login`, {
+          method: 'POST',
+          headers: { ...json, 'x-forwarded-for': `198.51.100.${180 + index}` },
+          body: JSON.stringify({ email: user.email, password: user.password }),
+        });
+        return ((await response.json()) as { result: { data: { accessToken: string } } }).result.data.accessToken;
+      }),
+    );
+    const miss = [`users.byId?${input({ id: '00000000-0000-4000-8000-000000000000' })}`, {}] as const;
+    const answers = await askInTurn([miss, miss, miss, miss, miss], {
+      fast: { authorization: `Bearer ${tokens[0]}` },
+      stock: { authorization: `Bearer ${tokens[1]}` },
+    });
+    expect(answers.map((answer) => answer.status)).toEqual([404, 404, 404, 404, 429]);
+    expect(answers[4]!.headers).toMatchObject({ 'x-ratelimit-limit': '3', 'x-ratelimit-remaining': '0', 'ratelimit-policy': '"abuse.enumeration";q=3;w=60' });
   });
 });

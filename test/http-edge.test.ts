@@ -48,6 +48,18 @@ describe('CORS', () => {
     expect(response.headers.get('access-control-allow-credentials')).toBe('true');
   });
 
+  it('lets a listed origin send the X-Gatehouse-CSRF header a cookie refresh needs', async () => {
+    const response = await fetch(`${gatehouse.url}/trpc/auth.refresh`, {
+      method: 'OPTIONS',
+      headers: { origin: APP, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, x-gatehouse-csrf' },
+    });
+    expect(response.status).toBe(204);
+    expect(response.headers.get('access-control-allow-origin')).toBe(APP);
+    const allowed = (response.headers.get('access-control-allow-headers') ?? '').split(',').map((name) => name.trim().toLowerCase());
+    expect(allowed).toContain('x-gatehouse-csrf');
+    expect(allowed).toContain('content-type');
+  });
+
   it('answers no preflight for an unlisted origin', async () => {
     const response = await preflight('/trpc/auth.login', 'https://evil.example.com');
     expect(response.headers.get('access-control-allow-origin')).toBeNull();

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callBatch } from './support/batch.js';
 import { callProcedure, type RawResponse } from './support/http.js';
+import { expectRateLimitHeaders } from './support/rate-limit-assertions.js';
 import { startGatehouse, type RunningGatehouse } from './support/start-gatehouse.js';
 
 /** One account per test, so each test starts from clean counters. */
@@ -45,6 +46,7 @@ describe('auth.login brute-force defence', () => {
     expect(retryAfter).toBeGreaterThan(14 * 60);
     expect(retryAfter).toBeLessThanOrEqual(15 * 60);
     expect(sixth.body.error.data.rateLimit).toMatchObject({ policy: 'auth.login:email+ip', limit: 5, remaining: 0 });
+    expectRateLimitHeaders(sixth, 5, 0, 'auth.login:email+ip');
 
     const right = await attempt(pairUser!.email, pairUser!.password, ip);
     expect(right.status).toBe(429);

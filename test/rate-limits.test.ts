@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callBatch } from './support/batch.js';
-import { bearer, callProcedure, login, type RawResponse } from './support/http.js';
+import { bearer, callProcedure, login } from './support/http.js';
+import { expect429, expectRateLimitHeaders } from './support/rate-limit-assertions.js';
 import { startGatehouse, type RunningGatehouse } from './support/start-gatehouse.js';
 import { TEST_USERS } from './support/test-seed.js';
 
@@ -18,28 +19,6 @@ const BOB = { email: TEST_USERS.bob.email, password: TEST_USERS.bob.password };
 const fromIp = (ip: string) => ({ 'x-forwarded-for': ip });
 let nextIp = 1;
 const freshIp = () => `198.51.100.${nextIp++}`;
-
-function expectRateLimitHeaders(response: RawResponse, limit: number, remaining: number, policy: string) {
-  expect(response.headers.get('x-ratelimit-limit')).toBe(String(limit));
-  expect(response.headers.get('x-ratelimit-remaining')).toBe(String(remaining));
-  const reset = Number(response.headers.get('x-ratelimit-reset'));
-  expect(reset).toBeGreaterThanOrEqual(Math.floor(Date.now() / 1000));
-  expect(response.headers.get('ratelimit-policy')).toMatch(new RegExp(`^"${policy.replace(/[.+]/g, '\\$&')}";q=${limit};w=\\d+$`));
-  expect(response.headers.get('ratelimit')).toMatch(new RegExp(`^"${policy.replace(/[.+]/g, '\\$&')}";r=${remaining};t=\\d+$`));
-}
-
-function expect429(response: RawResponse, policy: string, limit: number) {
-  expect(response.status).toBe(429);
-  const retryAfter = Number(response.headers.get('retry-after'));
-  expect(retryAfter).toBeGreaterThanOrEqual(1);
-  const data = response.body.error.data;
-  expect(data.code).toBe('TOO_MANY_REQUESTS');
-  expect(data.rateLimit).toMatchObject({ limit, remaining: 0, policy });
-  expect(Date.parse(data.rateLimit.resetAt)).toBeGreaterThan(Date.now() - 1000);
-  expect(data.rateLimit.retryAfterMs).toBeGreaterThan(0);
-  expect(Math.ceil(data.rateLimit.retryAfterMs / 1000)).toBeLessThanOrEqual(retryAfter);
-  expectRateLimitHeaders(response, limit, 0, policy);
-}
 
 describe('default and contract policies', () => {
   let gatehouse: RunningGatehouse;

@@ -14,7 +14,7 @@ function refreshCookieOf(response: RawResponse): { value: string; attributes: st
   return { value: decodeURIComponent(pair.slice('gatehouse_refresh='.length)), attributes };
 }
 
-describe.each(TOKEN_STORE_BACKENDS)('refresh token delivered as a cookie, on the %s token store', (backend) => {
+describe.each(TOKEN_STORE_BACKENDS)('refresh token delivered as a cookie, on the %s store', (backend) => {
   let gatehouse: GatehouseOnBackend;
 
   beforeAll(async () => {

@@ -5,7 +5,7 @@ import { startOnBackend, TOKEN_STORE_BACKENDS, type GatehouseOnBackend } from '.
 
 const REFRESH_TTL_SECONDS = 3600;
 
-describe.each(TOKEN_STORE_BACKENDS)('refresh-token rotation on the %s token store', (backend) => {
+describe.each(TOKEN_STORE_BACKENDS)('refresh-token rotation on the %s store', (backend) => {
   let gatehouse: GatehouseOnBackend;
   let clockOffsetMs = 0;
 

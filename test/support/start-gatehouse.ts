@@ -6,7 +6,6 @@ import {
   createLogger,
   parseConfig,
   parseSeed,
-  type CreateServerOptions,
   type GatehouseServer,
   type SeedInput,
 } from '@gatehouse/server';
@@ -24,8 +23,6 @@ export interface StartOptions {
   readonly env?: Readonly<Record<string, string>>;
   readonly seed?: SeedInput;
   readonly now?: () => number;
-  /** Tokens in Redis on this (test-owned) connection while users stay in memory; see DependencyOverrides. */
-  readonly tokenStoreRedis?: NonNullable<CreateServerOptions['overrides']>['tokenStoreRedis'];
 }
 
 /**
@@ -57,10 +54,7 @@ export async function startGatehouse(options: StartOptions = {}): Promise<Runnin
   const server = await createGatehouseServer(config, {
     logger,
     seed: parseSeed(options.seed ?? TEST_SEED),
-    overrides: {
-      ...(options.now === undefined ? {} : { now: options.now }),
-      ...(options.tokenStoreRedis === undefined ? {} : { tokenStoreRedis: options.tokenStoreRedis }),
-    },
+    overrides: options.now === undefined ? {} : { now: options.now },
   });
   const url = await server.listen();
   return { url, server, logLines: () => [...lines], close: () => server.close() };

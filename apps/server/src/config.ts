@@ -136,6 +136,9 @@ const envSchema = z.object({
 
 export type ConfigEnv = z.input<typeof envSchema>;
 
+/** Every environment variable the schema reads; README's configuration table lists exactly these (tested). */
+export const CONFIG_VARIABLES: readonly string[] = Object.freeze(Object.keys(envSchema.shape));
+
 export interface TlsConfig {
   readonly certFile: string;
   readonly keyFile: string;

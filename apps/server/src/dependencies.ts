@@ -22,7 +22,6 @@ import type { AuditLogStore } from './stores/audit-log-store.js';
 import { createAuditLogStore } from './stores/create-audit-log-store.js';
 import { createVerifiedTokenCache } from './tokens/verified-token-cache.js';
 import { createTokenStore } from './stores/create-token-store.js';
-import { createRedisTokenStore } from './stores/redis/redis-token-store.js';
 import type { TokenStore } from './stores/token-store.js';
 import { createRefreshTokens, type RefreshTokens } from './tokens/refresh-tokens.js';
 import { createTokenRevocation, type TokenRevocation } from './tokens/token-revocation.js';
@@ -64,12 +63,6 @@ export interface Dependencies {
 
 export interface DependencyOverrides {
   readonly now?: () => number;
-  /**
-   * Tests only: keep tokens in Redis (on this connection, owned by the test)
-   * while the other stores follow the config, until every store has a Redis
-   * implementation and GATEHOUSE_STORE=redis covers them all.
-   */
-  readonly tokenStoreRedis?: { readonly redis: Redis; readonly keyPrefix: string };
 }
 
 export async function createDependencies(
@@ -93,10 +86,7 @@ export async function createDependencies(
   const metrics = createMetrics();
   redis?.on('error', () => metrics.storeErrors.inc({ store: 'redis', operation: 'connection' }));
   const events = createSecurityEvents(logger, clock);
-  const tokens =
-    overrides.tokenStoreRedis === undefined
-      ? createTokenStore(config.store, { redis, now })
-      : createRedisTokenStore({ ...overrides.tokenStoreRedis, now });
+  const tokens = createTokenStore(config.store, { redis, now });
   const accessTokenTtlSeconds = config.accessTokenTtlSeconds;
   const auditLog = createAuditLogStore(config, redis);
   events.addSink(createAuditLogSink(auditLog, metrics));

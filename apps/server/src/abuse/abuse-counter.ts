@@ -1,5 +1,7 @@
 import type { Redis } from 'ioredis';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
+import { createLimiter } from '../ratelimit/limiter-factory.js';
+import { isLimitHit } from '../ratelimit/rate-limit-snapshot.js';
 
 /** Where abuse counters live: this process, or Redis so that every process sees the same counts. */
 export type CounterBackend =
@@ -14,49 +16,22 @@ export interface CounterOptions {
 }
 
 /**
- * A rate-limiter-flexible limiter used as a windowed counter. On Redis it
- * carries an in-memory insurance limiter: while Redis is down, counting goes
- * on per process instead of failing the request or letting everything through.
+ * A rate-limiter-flexible limiter used as a windowed counter, built like every
+ * rate limit (ratelimit/limiter-factory.ts) under its own `abuse:` keys. On
+ * Redis it carries the in-memory insurance limiter: while Redis is down,
+ * counting goes on per process instead of failing the request or letting
+ * everything through, and each fallback is reported.
  */
 export function createAbuseCounter(backend: CounterBackend, options: CounterOptions): RateLimiterAbstract {
-  const common = {
+  const spec = {
+    name: options.name,
     points: options.points,
-    duration: options.durationSeconds,
-    blockDuration: options.blockDurationSeconds ?? 0,
+    durationSeconds: options.durationSeconds,
+    blockDurationSeconds: options.blockDurationSeconds ?? 0,
   };
-  if (backend.kind === 'memory') return new RateLimiterMemory({ ...common, keyPrefix: `abuse:${options.name}` });
-  return new RateLimiterRedis({
-    ...common,
-    storeClient: backend.redis,
-    keyPrefix: `${backend.keyPrefix}abuse:${options.name}`,
-    rejectIfRedisNotReady: true,
-    insuranceLimiter: new InsuranceCounter({ ...common, keyPrefix: `abuse:${options.name}` }, backend.onStoreError ?? (() => {})),
-  });
-}
-
-/** rate-limiter-flexible falls back to its insurance limiter silently; this one reports each fallback. */
-class InsuranceCounter extends RateLimiterMemory {
-  readonly #onUse: () => void;
-
-  constructor(options: ConstructorParameters<typeof RateLimiterMemory>[0], onUse: () => void) {
-    super(options);
-    this.#onUse = onUse;
-  }
-
-  override consume(...args: Parameters<RateLimiterMemory['consume']>): Promise<RateLimiterRes> {
-    this.#onUse();
-    return super.consume(...args);
-  }
-
-  override get(...args: Parameters<RateLimiterMemory['get']>): Promise<RateLimiterRes | null> {
-    this.#onUse();
-    return super.get(...args);
-  }
-}
-
-/** Whether a consume() rejection is the budget running out (as opposed to a store failure). */
-export function isBudgetExceeded(value: unknown): value is RateLimiterRes {
-  return value instanceof RateLimiterRes;
+  if (backend.kind === 'memory') return createLimiter(spec, backend, 'abuse');
+  const onStoreError = backend.onStoreError ?? (() => {});
+  return createLimiter(spec, { kind: 'redis', redis: backend.redis, keyPrefix: backend.keyPrefix, onFallback: () => onStoreError() }, 'abuse');
 }
 
 /** Consumes one point and reports the resulting state, whether or not the budget was exceeded. */
@@ -64,7 +39,8 @@ export async function consumePoint(counter: RateLimiterAbstract, key: string): P
   try {
     return { exceeded: false, res: await counter.consume(key) };
   } catch (rejection) {
-    if (isBudgetExceeded(rejection)) return { exceeded: true, res: rejection };
+    // A store failure is not a spent budget (ratelimit/rate-limit-snapshot.ts): it propagates.
+    if (isLimitHit(rejection)) return { exceeded: true, res: rejection };
     throw rejection;
   }
 }

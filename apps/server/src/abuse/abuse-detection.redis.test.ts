@@ -50,7 +50,7 @@ describe('enumeration counters in Redis', () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
 
     for (const { detector } of [first, second]) {
-      expect((await detector.blockFor(subject))?.data).toMatchObject({ policy: 'abuse.enumeration', limit: 3 });
+      expect(await detector.blockFor(subject)).toMatchObject({ policy: 'abuse.enumeration', limit: 3, remaining: 0, refused: true });
     }
     expect([...first.raised, ...second.raised].map((event) => event.type)).toEqual(['abuse.enumeration']);
     const keys = await namespace.redis.keys(`${keyPrefix}*`);

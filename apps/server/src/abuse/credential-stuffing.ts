@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AbuseConfig } from '../config.js';
-import { RateLimitExceeded } from '../errors/rate-limit-exceeded.js';
+import { snapshotOf, type RateLimitSnapshot } from '../ratelimit/rate-limit-snapshot.js';
 import type { SecurityEvent, SecurityEventSink, SecurityEvents } from '../audit/security-events.js';
 import { consumePoint, createAbuseCounter, type CounterBackend } from './abuse-counter.js';
 
@@ -26,8 +26,8 @@ export interface CredentialStuffingDetector extends SecurityEventSink {
   /** Whether the strict login policy holds right now (on any process). */
   isStuffingActive(): Promise<boolean>;
   loginPolicy(): Promise<LoginPolicy>;
-  /** Under the strict policy, spends one of the IP's attempts; returns the refusal once they are gone. */
-  admitLogin(ip: string): Promise<RateLimitExceeded | undefined>;
+  /** Under the strict policy, spends one of the IP's attempts; once they are gone, returns the refused budget's snapshot. */
+  admitLogin(ip: string): Promise<RateLimitSnapshot | undefined>;
 }
 
 const UNBOUNDED = Number.MAX_SAFE_INTEGER;
@@ -96,13 +96,8 @@ export function createCredentialStuffingDetector(options: {
       if (!(await isStuffingActive())) return undefined;
       const { exceeded, res } = await consumePoint(strictPerIp, ip);
       if (!exceeded) return undefined;
-      return new RateLimitExceeded({
-        limit: config.strictLimit.points,
-        remaining: 0,
-        resetAt: new Date(Date.now() + res.msBeforeNext).toISOString(),
-        retryAfterMs: Math.max(0, Math.ceil(res.msBeforeNext)),
-        policy: STRICT_LOGIN_POLICY_NAME,
-      });
+      const policy = { name: STRICT_LOGIN_POLICY_NAME, ...config.strictLimit, blockDurationSeconds: 0 };
+      return snapshotOf(policy, res, true);
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { ProcedureContract } from '@gatehouse/contracts';
 import { principalKey } from '../auth/principal.js';
 import { eventOrigin, type RequestContext } from '../context.js';
-import type { RateLimitExceeded } from '../errors/rate-limit-exceeded.js';
+import { refuseRateLimited } from '../ratelimit/refuse-rate-limited.js';
 import { t } from '../trpc.js';
 
 const passThrough = t.middleware(function notAnIdLookup({ next }) {
@@ -20,7 +20,7 @@ export function detectEnumeration(contract: ProcedureContract) {
     const subjects = await enumerationSubjects(ctx);
     const { enumeration } = ctx.deps.abuse;
     const refusal = await enumeration.blockFor(subjects.keys);
-    if (refusal !== undefined) refuse(ctx, refusal);
+    if (refusal !== undefined) refuseRateLimited(ctx, refusal);
 
     const result = await next();
     if (!result.ok && (result.error.code === 'NOT_FOUND' || result.error.code === 'FORBIDDEN')) {
@@ -37,9 +37,4 @@ async function enumerationSubjects(ctx: RequestContext): Promise<{ keys: string[
     () => undefined,
   );
   return { keys: principal === undefined ? [`ip:${ctx.ip}`] : [`ip:${ctx.ip}`, principal], principal };
-}
-
-function refuse(ctx: RequestContext, refusal: RateLimitExceeded): never {
-  ctx.responseHeaders.set('retry-after', String(Math.max(1, Math.ceil(refusal.data.retryAfterMs / 1000))));
-  throw refusal.toTRPCError();
 }

@@ -1,4 +1,5 @@
 import { eventOrigin, type RequestContext } from '../context.js';
+import { refuseRateLimited } from '../ratelimit/refuse-rate-limited.js';
 
 /**
  * The one call login makes to the credential-stuffing detector, before any
@@ -10,7 +11,6 @@ import { eventOrigin, type RequestContext } from '../context.js';
 export async function enforceLoginPolicy(ctx: RequestContext): Promise<void> {
   const refusal = await ctx.deps.abuse.stuffing.admitLogin(ctx.ip);
   if (refusal === undefined) return;
-  ctx.deps.events.emit('login.blocked', eventOrigin(ctx), { reason: 'credential_stuffing', policy: refusal.data.policy });
-  ctx.responseHeaders.set('retry-after', String(Math.max(1, Math.ceil(refusal.data.retryAfterMs / 1000))));
-  throw refusal.toTRPCError();
+  ctx.deps.events.emit('login.blocked', eventOrigin(ctx), { reason: 'credential_stuffing', policy: refusal.policy });
+  refuseRateLimited(ctx, refusal);
 }

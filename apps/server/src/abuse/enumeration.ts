@@ -1,6 +1,7 @@
 import type { AbuseConfig } from '../config.js';
 import type { EventOrigin, SecurityEvents } from '../audit/security-events.js';
-import { RateLimitExceeded } from '../errors/rate-limit-exceeded.js';
+import type { LimiterSpec } from '../ratelimit/limiter-factory.js';
+import { snapshotOf, type RateLimitSnapshot } from '../ratelimit/rate-limit-snapshot.js';
 import { consumePoint, createAbuseCounter, type CounterBackend } from './abuse-counter.js';
 
 export const ENUMERATION_POLICY_NAME = 'abuse.enumeration';
@@ -12,8 +13,8 @@ export const ENUMERATION_POLICY_NAME = 'abuse.enumeration';
  * `blockSeconds`, and abuse.enumeration is raised once per block.
  */
 export interface EnumerationDetector {
-  /** The refusal for the first of `subjects` under a block, or undefined. */
-  blockFor(subjects: readonly string[]): Promise<RateLimitExceeded | undefined>;
+  /** Where the first of `subjects` under a block stands (a refused snapshot, for the 429 and its headers), or undefined. */
+  blockFor(subjects: readonly string[]): Promise<RateLimitSnapshot | undefined>;
   /** Counts one miss for each subject (`ip:…`, `user:…`). */
   recordMiss(subjects: readonly string[], origin: EventOrigin, path: string): Promise<void>;
 }
@@ -30,20 +31,19 @@ export function createEnumerationDetector(options: {
     durationSeconds: config.windowSeconds,
     blockDurationSeconds: config.blockSeconds,
   });
+  // How the block reads in 429 data and rate-limit headers: `misses` per window, under its own policy name.
+  const policy: LimiterSpec = {
+    name: ENUMERATION_POLICY_NAME,
+    points: config.misses,
+    durationSeconds: config.windowSeconds,
+    blockDurationSeconds: config.blockSeconds,
+  };
 
   return {
     async blockFor(subjects) {
       for (const subject of subjects) {
         const state = await misses.get(subject);
-        if (state !== null && state.consumedPoints > config.misses && state.msBeforeNext > 0) {
-          return new RateLimitExceeded({
-            limit: config.misses,
-            remaining: 0,
-            resetAt: new Date(Date.now() + state.msBeforeNext).toISOString(),
-            retryAfterMs: Math.ceil(state.msBeforeNext),
-            policy: ENUMERATION_POLICY_NAME,
-          });
-        }
+        if (state !== null && state.consumedPoints > config.misses && state.msBeforeNext > 0) return snapshotOf(policy, state, true);
       }
       return undefined;
     },

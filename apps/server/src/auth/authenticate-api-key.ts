@@ -1,6 +1,5 @@
-import { TRPCError } from '@trpc/server';
 import type { Dependencies } from '../dependencies.js';
-import { StoreUnavailableError } from '../stores/store-unavailable-error.js';
+import { rethrowUnavailable } from '../errors/service-unavailable.js';
 import { AuthFailure } from './auth-failure.js';
 import type { UserPrincipal } from './principal.js';
 import { scopesOfRole } from './scopes.js';
@@ -16,21 +15,14 @@ export async function authenticateApiKey(
   deps: Pick<Dependencies, 'apiKeys' | 'users'>,
   key: string,
 ): Promise<UserPrincipal> {
-  try {
-    const record = await deps.apiKeys.verify(key);
-    const owner = await deps.users.findById(record.ownerId);
-    if (owner === undefined) throw new AuthFailure('invalid_token');
-    const held = scopesOfRole(owner.role);
-    return {
-      kind: 'user',
-      userId: owner.id,
-      scopes: record.scopes.filter((scope) => held.includes(scope)),
-      credential: { type: 'api_key', keyId: record.id },
-    };
-  } catch (error) {
-    if (error instanceof StoreUnavailableError) {
-      throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: 'Cannot check the API key right now; try again', cause: error });
-    }
-    throw error;
-  }
+  const record = await deps.apiKeys.verify(key).catch(rethrowUnavailable);
+  const owner = await deps.users.findById(record.ownerId).catch(rethrowUnavailable);
+  if (owner === undefined) throw new AuthFailure('invalid_token');
+  const held = scopesOfRole(owner.role);
+  return {
+    kind: 'user',
+    userId: owner.id,
+    scopes: record.scopes.filter((scope) => held.includes(scope)),
+    credential: { type: 'api_key', keyId: record.id },
+  };
 }

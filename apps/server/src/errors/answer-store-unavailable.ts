@@ -1,5 +1,5 @@
-import { TRPCError } from '@trpc/server';
 import { StoreUnavailableError } from '../stores/store-unavailable-error.js';
+import { serviceUnavailable } from './service-unavailable.js';
 import { t } from '../trpc.js';
 
 /**
@@ -11,7 +11,7 @@ import { t } from '../trpc.js';
 export const answerStoreUnavailable = t.middleware(async function answerStoreUnavailable({ next }) {
   const result = await next();
   if (!result.ok && result.error.cause instanceof StoreUnavailableError) {
-    throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: 'Temporarily unavailable, try again shortly', cause: result.error.cause });
+    throw serviceUnavailable(result.error.cause);
   }
   return result;
 });

@@ -1,4 +1,5 @@
 import fastifyCors, { type FastifyCorsOptions } from '@fastify/cors';
+import { CSRF_HEADER } from '@gatehouse/contracts';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 
@@ -9,8 +10,11 @@ import type { Config } from '../config.js';
  */
 export const CORS_EXCLUDED_PREFIXES = ['/oauth/authorize'] as const;
 
-/** Headers a browser app may send: credentials, JSON, tRPC's streaming opt-in, the CSRF header. */
-const ALLOWED_HEADERS = ['authorization', 'content-type', 'x-api-key', 'x-csrf-token', 'trpc-accept'];
+/**
+ * Headers a browser app may send: credentials, JSON, tRPC's streaming opt-in,
+ * and the CSRF header a cookie refresh or logout must carry (auth/require-cookie-csrf.ts).
+ */
+const ALLOWED_HEADERS = ['authorization', 'content-type', 'x-api-key', 'x-csrf-token', CSRF_HEADER, 'trpc-accept'];
 
 /** Headers a browser app may read: what it needs to retry, back off and quote to support. */
 const EXPOSED_HEADERS = [

@@ -1,7 +1,8 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createSecurityEvents } from '../audit/security-events.js';
-import { createLogger } from './logger.js';
+import { pino } from 'pino';
+import { createLogger, REDACTED_PATHS } from './logger.js';
 
 function capture() {
   const lines: string[] = [];
@@ -43,6 +44,23 @@ describe('log redaction', () => {
     const text = lines.join('\n');
     for (const secret of Object.values(SECRETS)) expect(text).not.toContain(secret);
     expect(text).toContain('[REDACTED]');
+  });
+
+  it('censors both CSRF headers, X-Gatehouse-CSRF (cookie refresh and logout) and X-CSRF-Token, wherever headers are logged', () => {
+    const headers = { 'x-gatehouse-csrf': 'csrf-value-1', 'x-csrf-token': 'csrf-value-2' };
+    // The server's logger keeps no header values at all (its req serializer); the redaction paths hold even without it.
+    const { logger, lines } = capture();
+    logger.info({ req: { method: 'POST', url: '/trpc/auth.refresh', headers } });
+    const bare: string[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        bare.push(chunk.toString('utf8'));
+        done();
+      },
+    });
+    pino({ redact: { paths: [...REDACTED_PATHS], censor: '[REDACTED]' } }, destination).info({ req: { headers } });
+    expect(JSON.parse(bare[0] ?? '{}').req.headers).toEqual({ 'x-gatehouse-csrf': '[REDACTED]', 'x-csrf-token': '[REDACTED]' });
+    expect(lines.join('\n')).not.toMatch(/csrf-value/);
   });
 
   it('replaces credential query parameters in logged URLs', () => {

@@ -22,8 +22,8 @@ export async function signInOnAuthorizeForm(
 ): Promise<AuthorizeSignIn> {
   const stuffing = await deps.abuse.stuffing.admitLogin(origin.ip);
   if (stuffing !== undefined) {
-    deps.events.emit('login.blocked', origin, { email: credentials.email, reason: 'credential_stuffing', policy: stuffing.data.policy });
-    return { outcome: 'blocked', retryAfterMs: stuffing.data.retryAfterMs };
+    deps.events.emit('login.blocked', origin, { email: credentials.email, reason: 'credential_stuffing', policy: stuffing.policy });
+    return { outcome: 'blocked', retryAfterMs: rateLimitErrorData(stuffing).retryAfterMs };
   }
   const admission = await deps.rateLimits.login.admit(credentials.email, origin.ip);
   if (!admission.admitted) {

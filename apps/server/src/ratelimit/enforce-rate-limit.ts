@@ -1,11 +1,10 @@
 import type { ProcedureContract } from '@gatehouse/contracts';
 import { principalKey, type Principal } from '../auth/principal.js';
 import { eventOrigin } from '../context.js';
-import { RateLimitExceeded } from '../errors/rate-limit-exceeded.js';
 import { t } from '../trpc.js';
 import { clientKey } from './client-key.js';
 import { writeRateLimitHeaders } from './rate-limit-headers.js';
-import { rateLimitErrorData } from './rate-limit-snapshot.js';
+import { refuseRateLimited } from './refuse-rate-limited.js';
 
 /**
  * The one middleware that enforces a contract's rate limit (or the default
@@ -28,7 +27,6 @@ export function enforceRateLimit(contract: ProcedureContract) {
     // A public procedure keyed by principal falls back to the IP for anonymous callers.
     const key = policy.key === 'principal' && principal !== undefined ? principalKey(principal) : `ip:${clientKey(ctx.ip)}`;
     const outcome = await ctx.rateLimit.charge(policy, key);
-    if (ctx.rateLimit.consider(outcome.snapshot)) writeRateLimitHeaders(ctx.responseHeaders, outcome.snapshot);
     if (!outcome.allowed) {
       if (outcome.firstRefusal) {
         ctx.deps.events.emit('ratelimit.exceeded', eventOrigin(ctx, principal === undefined ? undefined : principalKey(principal)), {
@@ -36,8 +34,9 @@ export function enforceRateLimit(contract: ProcedureContract) {
           policy: policy.name,
         });
       }
-      throw new RateLimitExceeded(rateLimitErrorData(outcome.snapshot)).toTRPCError();
+      refuseRateLimited(ctx, outcome.snapshot);
     }
+    if (ctx.rateLimit.consider(outcome.snapshot)) writeRateLimitHeaders(ctx.responseHeaders, outcome.snapshot);
     return next();
   });
 }

@@ -21,29 +21,33 @@ export type LimiterBackend =
       readonly onFallback: (limiter: string) => void;
     };
 
+/** Where a limiter's keys live: `rl` for rate limits, `abuse` for the abuse detectors' counters. */
+export type LimiterKeySpace = 'rl' | 'abuse';
+
 /**
  * One rate-limiter-flexible limiter for a budget. With Redis, every process
- * shares the counters under `<prefix>rl:<name>:<key>`; if Redis fails (down,
+ * shares the counters under `<prefix><keySpace>:<name>:<key>`; if Redis fails (down,
  * slow past the connection's command timeout, or not ready), the call is
  * answered by an in-memory insurance limiter with the same budget instead:
  * limits keep holding per process, nobody is let through unlimited, and
  * nobody is refused because of the outage alone.
  */
-export function createLimiter(spec: LimiterSpec, backend: LimiterBackend): RateLimiterAbstract {
+export function createLimiter(spec: LimiterSpec, backend: LimiterBackend, keySpace: LimiterKeySpace = 'rl'): RateLimiterAbstract {
   validateSpec(spec);
   const options = {
     points: spec.points,
     duration: spec.durationSeconds,
     blockDuration: spec.blockDurationSeconds,
   };
-  if (backend.kind === 'memory') return new RateLimiterMemory({ ...options, keyPrefix: `rl:${spec.name}` });
+  const keyPrefix = `${keySpace}:${spec.name}`;
+  if (backend.kind === 'memory') return new RateLimiterMemory({ ...options, keyPrefix });
   return new RateLimiterRedis({
     ...options,
     storeClient: backend.redis,
-    keyPrefix: `${backend.keyPrefix}rl:${spec.name}`,
+    keyPrefix: `${backend.keyPrefix}${keyPrefix}`,
     // Go to the insurance limiter at once while disconnected instead of waiting for a timeout.
     rejectIfRedisNotReady: true,
-    insuranceLimiter: new InsuranceLimiter({ ...options, keyPrefix: `rl:${spec.name}` }, () => backend.onFallback(spec.name)),
+    insuranceLimiter: new InsuranceLimiter({ ...options, keyPrefix }, () => backend.onFallback(spec.name)),
   });
 }
 
@@ -69,6 +73,11 @@ class InsuranceLimiter extends RateLimiterMemory {
   override delete(key: string | number, options?: Record<string, unknown>): Promise<boolean> {
     this.report();
     return super.delete(key, options);
+  }
+
+  override get(key: string | number, options?: Record<string, unknown>): Promise<RateLimiterRes | null> {
+    this.report();
+    return super.get(key, options);
   }
 }
 

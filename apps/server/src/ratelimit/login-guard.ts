@@ -1,11 +1,11 @@
 import type { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Config } from '../config.js';
 import { eventOrigin, type RequestContext } from '../context.js';
-import { RateLimitExceeded } from '../errors/rate-limit-exceeded.js';
 import { clientKey } from './client-key.js';
 import { createLimiter, type LimiterBackend, type LimiterSpec } from './limiter-factory.js';
 import { writeRateLimitHeaders } from './rate-limit-headers.js';
-import { isLimitHit, isTighter, rateLimitErrorData, snapshotOf, type RateLimitSnapshot } from './rate-limit-snapshot.js';
+import { isLimitHit, isTighter, snapshotOf, type RateLimitSnapshot } from './rate-limit-snapshot.js';
+import { refuseRateLimited } from './refuse-rate-limited.js';
 
 /** Policy names of the three layers, as 429 data and headers show them. */
 export const LOGIN_POLICY_NAMES = {
@@ -105,10 +105,10 @@ export function createLoginGuard(limits: Config['loginLimits'], backend: Limiter
  */
 export async function guardLogin(ctx: RequestContext, email: string): Promise<{ succeeded(): Promise<void> }> {
   const admission = await ctx.deps.rateLimits.login.admit(email, ctx.ip);
-  if (ctx.rateLimit.consider(admission.snapshot)) writeRateLimitHeaders(ctx.responseHeaders, admission.snapshot);
   if (!admission.admitted) {
     ctx.deps.events.emit('login.blocked', eventOrigin(ctx), { email, policy: admission.snapshot.policy });
-    throw new RateLimitExceeded(rateLimitErrorData(admission.snapshot)).toTRPCError();
+    refuseRateLimited(ctx, admission.snapshot);
   }
+  if (ctx.rateLimit.consider(admission.snapshot)) writeRateLimitHeaders(ctx.responseHeaders, admission.snapshot);
   return admission;
 }

@@ -1,5 +1,6 @@
 import type { contracts } from '@gatehouse/contracts';
 import { TRPCError } from '@trpc/server';
+import { principalKey } from '../auth/principal.js';
 import { eventOrigin, type AuthenticatedContext } from '../context.js';
 import { rethrowUnavailable } from '../errors/service-unavailable.js';
 import type { HandlersFor } from './build-router.js';
@@ -11,7 +12,7 @@ import type { HandlersFor } from './build-router.js';
  */
 export async function endUserSessions(ctx: AuthenticatedContext, userId: string, reason: string): Promise<number> {
   const revokedFamilies = await ctx.deps.revocation.revokeUser(userId).catch(rethrowUnavailable);
-  ctx.deps.events.emit('token.revoked', eventOrigin(ctx, `user:${ctx.principal.kind === 'user' ? ctx.principal.userId : ''}`), {
+  ctx.deps.events.emit('token.revoked', eventOrigin(ctx, principalKey(ctx.principal)), {
     reason,
     userId,
     revokedFamilies,

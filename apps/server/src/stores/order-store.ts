@@ -1,4 +1,5 @@
 import type { CreateOrderInput, Order } from '@gatehouse/contracts';
+import { v4 as uuidv4 } from 'uuid';
 import type { Page, PageRequest } from './page.js';
 
 export interface OrderRecord {
@@ -25,4 +26,17 @@ export interface OrderStore {
   findById(id: string): Promise<OrderRecord | undefined>;
   /** Newest first. */
   list(filter: OrderFilter, page: PageRequest): Promise<Page<OrderRecord>>;
+}
+
+/** The record a new order becomes on any store: a fresh id, copies of its input (never shared with the caller), pending. */
+export function newOrderRecord(order: NewOrder, createdAt: Date): OrderRecord {
+  return Object.freeze({
+    id: uuidv4(),
+    ownerId: order.ownerId,
+    items: order.items.map((item) => ({ productId: item.productId, quantity: item.quantity })),
+    shippingAddress: { ...order.shippingAddress },
+    paymentMethod: order.paymentMethod,
+    status: 'pending' as const,
+    createdAt,
+  });
 }

@@ -25,5 +25,7 @@ export const apiKeysContracts = {
     input: byIdInput,
     output: revokedApiKeySchema,
     auth: { scopes: ['apikeys:manage'], subject: 'user' },
+    // Another user's key answers NOT_FOUND like a missing one: probing key ids is enumeration.
+    idLookup: true,
   }),
 };

@@ -1,5 +1,4 @@
-import { v4 as uuidv4 } from 'uuid';
-import type { OrderFilter, OrderRecord, OrderStore, NewOrder } from '../order-store.js';
+import { newOrderRecord, type OrderFilter, type OrderRecord, type OrderStore, type NewOrder } from '../order-store.js';
 import type { Page, PageRequest } from '../page.js';
 import { StoreFullError } from '../user-store.js';
 import { SequencedList } from './sequenced-list.js';
@@ -20,15 +19,7 @@ export function createMemoryOrderStore(options: MemoryOrderStoreOptions = {}): O
   return {
     async create(order: NewOrder): Promise<OrderRecord> {
       if (byId.size >= maxOrders) throw new StoreFullError('order');
-      const record: OrderRecord = Object.freeze({
-        id: uuidv4(),
-        ownerId: order.ownerId,
-        items: order.items.map((item) => ({ productId: item.productId, quantity: item.quantity })),
-        shippingAddress: { ...order.shippingAddress },
-        paymentMethod: order.paymentMethod,
-        status: 'pending' as const,
-        createdAt: now(),
-      });
+      const record = newOrderRecord(order, now());
       const position = sequence++;
       byId.set(record.id, record);
       all.append(position, record.id);

@@ -2,8 +2,9 @@ import { isScope, type Scope } from '@gatehouse/contracts';
 import type { Redis } from 'ioredis';
 import { v4 as uuidv4 } from 'uuid';
 import { API_KEY_RETENTION_MS, type ApiKeyRecord, type ApiKeyStore, type NewApiKey } from '../api-key-store.js';
-import { decodeCursor, encodeCursor, type Page, type PageRequest } from '../page.js';
+import { decodeSequenceCursor, encodeSequenceCursor, type Page, type PageRequest } from '../page.js';
 import { StoreUnavailableError } from '../store-unavailable-error.js';
+import { createRedisScript, runOnRedis } from './redis-script.js';
 
 export interface RedisApiKeyStoreOptions {
   readonly redis: Redis;
@@ -59,6 +60,11 @@ if last and tonumber(ARGV[1]) - tonumber(last) < tonumber(ARGV[2]) then return 0
 redis.call('HSET', KEYS[1], 'lastUsedAt', ARGV[1])
 return 1`;
 
+const createScript = createRedisScript(CREATE);
+const findByHashScript = createRedisScript(FIND_BY_HASH);
+const revokeScript = createRedisScript(REVOKE);
+const touchScript = createRedisScript(TOUCH);
+
 export function createRedisApiKeyStore(options: RedisApiKeyStoreOptions): ApiKeyStore {
   const { redis, keyPrefix } = options;
   const now = options.now ?? (() => new Date());
@@ -67,13 +73,7 @@ export function createRedisApiKeyStore(options: RedisApiKeyStoreOptions): ApiKey
   const ownerKey = (ownerId: string) => `${keyPrefix}apikeys-of:${ownerId}`;
 
   /** Redis failures become StoreUnavailableError: callers answer 503, never "invalid". */
-  async function run<T>(command: () => Promise<T>): Promise<T> {
-    try {
-      return await command();
-    } catch (error) {
-      throw new StoreUnavailableError('API key', { cause: error });
-    }
-  }
+  const run = <T>(command: () => Promise<T>) => runOnRedis(command, 'API key');
 
   return {
     async create(key: NewApiKey) {
@@ -81,36 +81,31 @@ export function createRedisApiKeyStore(options: RedisApiKeyStoreOptions): ApiKey
       const createdAt = now().getTime();
       const expireAt = key.expiresAt === undefined ? '' : String(key.expiresAt.getTime() + API_KEY_RETENTION_MS);
       const reply = await run(() =>
-        redis.eval(
-          CREATE,
-          4,
-          recordKey(id),
-          hashKey(key.hash),
-          ownerKey(key.ownerId),
-          `${keyPrefix}apikey-sequence`,
-          id,
-          key.ownerId,
-          key.name,
-          key.prefix,
-          key.hash,
-          key.scopes.join(' '),
-          String(createdAt),
-          key.expiresAt === undefined ? '' : String(key.expiresAt.getTime()),
-          expireAt,
+        createScript.run(
+          redis,
+          [recordKey(id), hashKey(key.hash), ownerKey(key.ownerId), `${keyPrefix}apikey-sequence`],
+          [
+            id,
+            key.ownerId,
+            key.name,
+            key.prefix,
+            key.hash,
+            key.scopes.join(' '),
+            String(createdAt),
+            key.expiresAt === undefined ? '' : String(key.expiresAt.getTime()),
+            expireAt,
+          ],
         ),
       );
       return toRecord(reply) ?? fail('created key not found');
     },
 
     async findByHash(hash) {
-      return toRecord(await run(() => redis.eval(FIND_BY_HASH, 1, hashKey(hash), `${keyPrefix}apikey:`)));
+      return toRecord(await run(() => findByHashScript.run(redis, [hashKey(hash)], [`${keyPrefix}apikey:`])));
     },
 
     async listByOwner(ownerId: string, page: PageRequest): Promise<Page<ApiKeyRecord>> {
-      const before =
-        page.cursor === undefined
-          ? '+inf'
-          : `(${decodeCursor(page.cursor, (position) => /^s:\d{1,15}$/.test(position)).slice(2)}`;
+      const before = page.cursor === undefined ? '+inf' : `(${decodeSequenceCursor(page.cursor)}`;
       const entries = await run(() =>
         redis.zrevrangebyscore(ownerKey(ownerId), before, '-inf', 'WITHSCORES', 'LIMIT', 0, page.limit + 1),
       );
@@ -125,18 +120,18 @@ export function createRedisApiKeyStore(options: RedisApiKeyStoreOptions): ApiKey
       const gone = shown.filter((_entry, index) => toRecord(records[index]) === undefined).map(({ id }) => id);
       if (gone.length > 0) await run(() => redis.zrem(ownerKey(ownerId), ...gone));
       const last = shown.at(-1);
-      return { items, nextCursor: ids.length > page.limit && last !== undefined ? encodeCursor(`s:${last.sequence}`) : null };
+      return { items, nextCursor: ids.length > page.limit && last !== undefined ? encodeSequenceCursor(Number(last.sequence)) : null };
     },
 
     async revoke(ownerId, id, at) {
       const reply = await run(() =>
-        redis.eval(REVOKE, 2, recordKey(id), ownerKey(ownerId), ownerId, String(at.getTime()), String(API_KEY_RETENTION_MS), `${keyPrefix}apikey-hash:`),
+        revokeScript.run(redis, [recordKey(id), ownerKey(ownerId)], [ownerId, String(at.getTime()), String(API_KEY_RETENTION_MS), `${keyPrefix}apikey-hash:`]),
       );
       return toRecord(reply);
     },
 
     async touchLastUsed(id, at, minIntervalMs) {
-      const wrote = await run(() => redis.eval(TOUCH, 1, recordKey(id), String(at.getTime()), String(minIntervalMs)));
+      const wrote = await run(() => touchScript.run(redis, [recordKey(id)], [String(at.getTime()), String(minIntervalMs)]));
       return wrote === 1;
     },
   };

@@ -4,6 +4,7 @@ import { createChainVerifier, EMPTY_HEAD, sealRecord, type ChainHead } from '../
 import type { SecurityEvent } from '../../audit/security-events.js';
 import { DEFAULT_AUDIT_LOG_MAX_RECORDS, matchesAuditFilter, type AuditLogStore } from '../audit-log-store.js';
 import { decodeCursor, encodeCursor } from '../page.js';
+import { createRedisScript } from './redis-script.js';
 
 export interface RedisAuditLogStoreOptions {
   readonly redis: Redis;
@@ -26,6 +27,7 @@ redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[4], '*', 'r', ARGV[3])
 redis.call('SET', KEYS[2], ARGV[2])
 return {1, ''}
 `;
+const appendScript = createRedisScript(APPEND_SCRIPT);
 
 /** Enough for a burst of writers from many processes; past it something is badly wrong. */
 const MAX_APPEND_ATTEMPTS = 20;
@@ -54,16 +56,10 @@ export function createRedisAuditLogStore(options: RedisAuditLogStoreOptions): Au
       const previous = parseHead(head);
       const record = sealRecord(event, previous.sequence + 1, previous.hash);
       const next = formatHead(record);
-      const [appended, actual] = (await redis.eval(
-        APPEND_SCRIPT,
-        2,
-        streamKey,
-        headKey,
-        head,
-        next,
-        JSON.stringify(record),
-        String(maxRecords),
-      )) as [number, string];
+      const [appended, actual] = (await appendScript.run(redis, [streamKey, headKey], [head, next, JSON.stringify(record), String(maxRecords)])) as [
+        number,
+        string,
+      ];
       if (appended === 1) {
         knownHead = next;
         return record;

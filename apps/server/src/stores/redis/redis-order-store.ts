@@ -1,8 +1,7 @@
 import { orderSchema } from '@gatehouse/contracts';
 import type { Redis } from 'ioredis';
-import { v4 as uuidv4 } from 'uuid';
 import { z } from 'zod';
-import type { NewOrder, OrderFilter, OrderRecord, OrderStore } from '../order-store.js';
+import { newOrderRecord, type NewOrder, type OrderFilter, type OrderRecord, type OrderStore } from '../order-store.js';
 import type { Page, PageRequest } from '../page.js';
 import { createRedisScript, runOnRedis } from './redis-script.js';
 import { pageSortedSet } from './sorted-set-page.js';
@@ -60,15 +59,7 @@ export function createRedisOrderStore(options: RedisOrderStoreOptions): OrderSto
 
   return {
     async create(order: NewOrder): Promise<OrderRecord> {
-      const record: OrderRecord = Object.freeze({
-        id: uuidv4(),
-        ownerId: order.ownerId,
-        items: order.items.map((item) => ({ productId: item.productId, quantity: item.quantity })),
-        shippingAddress: { ...order.shippingAddress },
-        paymentMethod: order.paymentMethod,
-        status: 'pending' as const,
-        createdAt: now(),
-      });
+      const record = newOrderRecord(order, now());
       const json = JSON.stringify({ ...record, createdAt: record.createdAt.getTime() });
       await CREATE_ORDER.run(
         redis,

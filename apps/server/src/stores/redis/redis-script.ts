@@ -29,14 +29,16 @@ export function createRedisScript(lua: string): RedisScript {
 
 /**
  * Runs Redis commands, turning connection failures (down, timed out, offline
- * queue disabled) into StoreUnavailableError. Errors Redis itself replied
- * with (a bad script, a wrong type) are bugs and pass through unchanged.
+ * queue disabled) into StoreUnavailableError naming the store (`what`), which
+ * procedures answer with 503. Errors Redis itself replied with (a bad script,
+ * a wrong type) are bugs and pass through unchanged, as does a failure
+ * already translated by an inner runOnRedis (a script run).
  */
-export async function runOnRedis<T>(operation: () => Promise<T>): Promise<T> {
+export async function runOnRedis<T>(operation: () => Promise<T>, what = 'Redis'): Promise<T> {
   try {
     return await operation();
   } catch (error) {
-    if (error instanceof ReplyError) throw error;
-    throw new StoreUnavailableError('Redis', { cause: error });
+    if (error instanceof ReplyError || error instanceof StoreUnavailableError) throw error;
+    throw new StoreUnavailableError(what, { cause: error });
   }
 }

@@ -2,7 +2,7 @@ import { isScope, type Scope } from '@gatehouse/contracts';
 import type { Redis } from 'ioredis';
 import { StoreUnavailableError } from '../store-unavailable-error.js';
 import type { RefreshFamily, RotateResult, TokenStore } from '../token-store.js';
-import { createLuaScript } from './lua-script.js';
+import { createRedisScript, runOnRedis } from './redis-script.js';
 import { CREATE_FAMILY, REVOKE_FAMILY, REVOKE_USER, ROTATE_REFRESH_TOKEN } from './token-store-scripts.js';
 
 export interface RedisTokenStoreOptions {
@@ -13,10 +13,10 @@ export interface RedisTokenStoreOptions {
   readonly now?: () => number;
 }
 
-const createFamilyScript = createLuaScript(CREATE_FAMILY);
-const rotateScript = createLuaScript(ROTATE_REFRESH_TOKEN);
-const revokeFamilyScript = createLuaScript(REVOKE_FAMILY);
-const revokeUserScript = createLuaScript(REVOKE_USER);
+const createFamilyScript = createRedisScript(CREATE_FAMILY);
+const rotateScript = createRedisScript(ROTATE_REFRESH_TOKEN);
+const revokeFamilyScript = createRedisScript(REVOKE_FAMILY);
+const revokeUserScript = createRedisScript(REVOKE_USER);
 
 /**
  * The token store shared by every Gatehouse process. Keys (all with a TTL):
@@ -37,21 +37,14 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenSto
     notBefore: (userId: string) => `${prefix}not-before:${userId}`,
   };
 
-  async function run<T>(operation: () => Promise<T>): Promise<T> {
-    try {
-      return await operation();
-    } catch (error) {
-      throw new StoreUnavailableError('token', { cause: error });
-    }
-  }
+  const run = <T>(operation: () => Promise<T>) => runOnRedis(operation, 'token');
 
   return {
     async createFamily(family, tokenHash) {
       const ttlMs = family.expiresAtMs - now();
       if (ttlMs <= 0) throw new RangeError('A refresh family must expire in the future');
       await run(() =>
-        createFamilyScript(
-          redis,
+        createFamilyScript.run(redis,
           [key.family(family.familyId), key.token(tokenHash), key.userFamilies(family.userId)],
           [family.familyId, family.userId, family.clientId, family.scopes.join(' '), family.expiresAtMs, ttlMs],
         ),
@@ -60,8 +53,7 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenSto
 
     async rotateRefreshToken(request) {
       const reply = await run(() =>
-        rotateScript(
-          redis,
+        rotateScript.run(redis,
           [
             key.token(request.presentedHash),
             key.family(request.familyId),
@@ -83,15 +75,14 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenSto
 
     async revokeFamily(familyId, accessTokenTtlSeconds) {
       const revoked = await run(() =>
-        revokeFamilyScript(redis, [key.family(familyId), key.revokedSession(familyId)], [accessTokenTtlSeconds * 1000]),
+        revokeFamilyScript.run(redis, [key.family(familyId), key.revokedSession(familyId)], [accessTokenTtlSeconds * 1000]),
       );
       return revoked === 1;
     },
 
     async revokeUser(userId, notBeforeSeconds, accessTokenTtlSeconds) {
       const revoked = await run(() =>
-        revokeUserScript(
-          redis,
+        revokeUserScript.run(redis,
           [key.userFamilies(userId), key.notBefore(userId)],
           [notBeforeSeconds, accessTokenTtlSeconds * 1000, key.family(''), key.revokedSession('')],
         ),

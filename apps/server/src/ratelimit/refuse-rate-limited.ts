@@ -1,0 +1,16 @@
+import type { RequestContext } from '../context.js';
+import { RateLimitExceeded } from '../errors/rate-limit-exceeded.js';
+import { writeRateLimitHeaders } from './rate-limit-headers.js';
+import { rateLimitErrorData, type RateLimitSnapshot } from './rate-limit-snapshot.js';
+
+/**
+ * Answers a spent budget: the 429 every limiter gives, whichever refused
+ * (contract policies, the login guard, the credential-stuffing policy, an
+ * enumeration block). The response carries the snapshot's X-RateLimit-* /
+ * RateLimit-Policy / RateLimit / Retry-After headers (unless a batch call
+ * already wrote a tighter one) and the error SPEC's `rateLimit` data.
+ */
+export function refuseRateLimited(ctx: Pick<RequestContext, 'rateLimit' | 'responseHeaders'>, snapshot: RateLimitSnapshot): never {
+  if (ctx.rateLimit.consider(snapshot)) writeRateLimitHeaders(ctx.responseHeaders, snapshot);
+  throw new RateLimitExceeded(rateLimitErrorData(snapshot)).toTRPCError();
+}
