@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
 import jwt from 'jsonwebtoken';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -27,12 +28,18 @@ const pinned = os.availableParallelism() >= 2 && spawnSync('taskset', ['-c', '0'
 const serverCpu = pinned ? ['taskset', '-c', '0'] : [];
 const loadCpu = pinned ? ['taskset', '-c', '1'] : [];
 const HS256_SECRET = 'bench-only-secret-0123456789abcdef0123456789abcdef';
+const REDIS_URL = env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+// One key prefix per bench run: users, orders, tokens and rate-limit counters of the Redis variant live under it,
+// and every key under it is deleted when the run ends (even when it fails).
+const REDIS_PREFIX = `gatehouse-bench:${process.pid}-${Date.now().toString(36)}:`;
 
 const gatehouseEnv = (extra) => ({
   GATEHOUSE_ENV: 'test',
   GATEHOUSE_LOG_LEVEL: settings.gatehouseLogLevel,
   GATEHOUSE_ACCESS_TOKEN_TTL: '3600',
   GATEHOUSE_BCRYPT_COST: '4',
+  // Every Gatehouse variant still records its metrics; an ephemeral listener so several can run side by side.
+  GATEHOUSE_METRICS_PORT: '0',
   // Budgets the benchmark never exhausts: limits are checked on every call but never refuse.
   GATEHOUSE_LIMIT_AUTHENTICATED: '1000000000/60',
   GATEHOUSE_LIMIT_PUBLIC: '1000000000/3600',
@@ -47,7 +54,7 @@ const VARIANTS = [
   { name: 'express', label: 'Express 5 + jsonwebtoken + express-rate-limit', command: ['node', join(here, 'servers/express-tutorial.mjs')], env: { BENCH_HS256_SECRET: HS256_SECRET }, path: '/users/me', token: async () => hs256Token() },
   { name: 'trpc-stock', label: 'Gatehouse, tRPC stock Fastify adapter (fast path off), memory', command: gatehouse, env: gatehouseEnv({ GATEHOUSE_TRPC_FAST_PATH: 'false' }), path: '/trpc/users.me', token: gatehouseLogin },
   { name: 'gatehouse', label: 'Gatehouse as shipped (fast path, token cache), memory', command: gatehouse, env: gatehouseEnv({}), path: '/trpc/users.me', token: gatehouseLogin },
-  { name: 'gatehouse-redis', label: 'Gatehouse as shipped, Redis store', command: gatehouse, env: gatehouseEnv({ GATEHOUSE_STORE: 'redis', GATEHOUSE_REDIS_PREFIX: `gatehouse-bench:${process.pid}:` }), path: '/trpc/users.me', token: gatehouseLogin },
+  { name: 'gatehouse-redis', label: 'Gatehouse as shipped, Redis store', command: gatehouse, env: gatehouseEnv({ GATEHOUSE_STORE: 'redis', REDIS_URL, GATEHOUSE_REDIS_PREFIX: REDIS_PREFIX }), path: '/trpc/users.me', token: gatehouseLogin },
 ].filter((variant) => settings.only === undefined || settings.only.includes(variant.name));
 
 async function gatehouseLogin(baseUrl) {
@@ -198,8 +205,35 @@ const machine = {
 console.log(`machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, load ${machine.loadAverageAtStart}, ${pinned ? 'server on core 0, load on core 1' : 'not pinned (no taskset)'}`);
 console.log(`settings: ${JSON.stringify(settings)}`);
 
-const rows = await throughput();
-const latency = await latencyUnderLoginStorm();
+/** Deletes every key the Redis variant wrote under this run's prefix. */
+async function deleteBenchKeys() {
+  if (!VARIANTS.some((variant) => variant.name === 'gatehouse-redis')) return;
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: true });
+  try {
+    await redis.connect();
+    let deleted = 0;
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${REDIS_PREFIX}*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length > 0) deleted += await redis.unlink(...keys);
+    } while (cursor !== '0');
+    console.log(`deleted ${deleted} Redis keys under ${REDIS_PREFIX}`);
+  } catch (error) {
+    console.log(`could not delete the Redis keys under ${REDIS_PREFIX}: ${error.message}`);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+let rows;
+let latency;
+try {
+  rows = await throughput();
+  latency = await latencyUnderLoginStorm();
+} finally {
+  await deleteBenchKeys();
+}
 const pct = (value) => (value === null ? '-' : value.toFixed(2));
 console.log('\n| server | req/s | p50 ms | p99 ms | share of node:http | vs Fastify reference |');
 console.log('|---|---|---|---|---|---|');

@@ -37,19 +37,27 @@ export interface ResponseHeaders {
 }
 
 export function createResponseHeaders(): ResponseHeaders {
-  const headers = new Map<string, string | string[]>();
-  return {
-    set(name, value) {
-      headers.set(name.toLowerCase(), value);
-    },
-    append(name, value) {
-      const key = name.toLowerCase();
-      const current = headers.get(key);
-      if (current === undefined) headers.set(key, [value]);
-      else headers.set(key, Array.isArray(current) ? [...current, value] : [current, value]);
-    },
-    entries: () => headers.entries(),
-  };
+  return new MapResponseHeaders();
+}
+
+/** A class, not an object of closures: one is built per request, and its methods are shared. */
+class MapResponseHeaders implements ResponseHeaders {
+  readonly #headers = new Map<string, string | string[]>();
+
+  set(name: string, value: string): void {
+    this.#headers.set(name.toLowerCase(), value);
+  }
+
+  append(name: string, value: string): void {
+    const key = name.toLowerCase();
+    const current = this.#headers.get(key);
+    if (current === undefined) this.#headers.set(key, [value]);
+    else this.#headers.set(key, Array.isArray(current) ? [...current, value] : [current, value]);
+  }
+
+  entries(): Iterable<readonly [string, string | readonly string[]]> {
+    return this.#headers.entries();
+  }
 }
 
 /** The request facts a security event records. */

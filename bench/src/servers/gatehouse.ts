@@ -6,3 +6,5 @@ const logger = createLogger(config);
 const server = await createGatehouseServer(config, { logger, seed: parseSeed(DEMO_SEED) });
 const url = await server.listen();
 process.stdout.write(`ready ${new URL(url).port}\n`);
+// A clean exit on SIGINT, so `node --cpu-prof` writes its profile (bench/src/profile-gatehouse.mjs).
+process.once('SIGINT', () => process.exit(0));

@@ -1,5 +1,5 @@
-import type { AuthRequirement, Role } from '@gatehouse/contracts';
-import { eventOrigin, type AuthenticatedContext } from '../context.js';
+import type { AuthRequirement, ProtectedAccess, Role } from '@gatehouse/contracts';
+import { eventOrigin, type AuthenticatedContext, type RequestContext } from '../context.js';
 import { t } from '../trpc.js';
 import { failAuth } from './auth-failure.js';
 import type { Principal } from './principal.js';
@@ -20,29 +20,45 @@ export function requireAuth(requirement: AuthRequirement) {
     });
   }
   return t.middleware(async function enforceAuthRequirement({ ctx, next, path }) {
-    const principal: Principal = (await ctx.authenticate()) ?? failAuth('missing_credentials');
-    const deny = (reason: 'insufficient_scope' | 'forbidden_role', details: Record<string, string | readonly string[]>) => {
-      ctx.deps.events.emit('authz.denied', eventOrigin(ctx, principalKey(principal)), { path, reason, ...details });
-    };
-
-    const missing = missingScopes(requirement.scopes, principal.scopes);
-    if (missing.length > 0) {
-      deny('insufficient_scope', { missingScopes: missing });
-      failAuth('insufficient_scope', { required: requirement.scopes, missing });
-    }
-    if ((requirement.subject === 'user' || requirement.role !== undefined) && principal.kind !== 'user') {
-      deny('forbidden_role', { principalKind: principal.kind });
-      failAuth('forbidden_role');
-    }
-    if (requirement.role !== undefined && principal.kind === 'user') {
-      // The role comes from the server's record, never from the token or the request.
-      const user = await ctx.deps.users.findById(principal.userId);
-      if (user === undefined || ROLE_RANK[user.role] < ROLE_RANK[requirement.role]) {
-        deny('forbidden_role', { requiredRole: requirement.role });
-        failAuth('forbidden_role');
-      }
-    }
+    const principal = await authorize(ctx, requirement, path);
     const authenticated: AuthenticatedContext = { ...ctx, principal };
     return next({ ctx: authenticated });
   });
+}
+
+/**
+ * The check behind requireAuth, as a plain function so a procedure's guard
+ * (routers/guard-call.ts) runs it without a middleware step of its own.
+ * Resolves to the principal the requirement admits; throws 401/403 otherwise.
+ */
+export async function authorize(ctx: RequestContext, requirement: ProtectedAccess, path: string): Promise<Principal> {
+  const principal: Principal = (await ctx.authenticate()) ?? failAuth('missing_credentials');
+  const missing = missingScopes(requirement.scopes, principal.scopes);
+  if (missing.length > 0) {
+    deny(ctx, principal, path, 'insufficient_scope', { missingScopes: missing });
+    failAuth('insufficient_scope', { required: requirement.scopes, missing });
+  }
+  if ((requirement.subject === 'user' || requirement.role !== undefined) && principal.kind !== 'user') {
+    deny(ctx, principal, path, 'forbidden_role', { principalKind: principal.kind });
+    failAuth('forbidden_role');
+  }
+  if (requirement.role !== undefined && principal.kind === 'user') {
+    // The role comes from the server's record, never from the token or the request.
+    const user = await ctx.deps.users.findById(principal.userId);
+    if (user === undefined || ROLE_RANK[user.role] < ROLE_RANK[requirement.role]) {
+      deny(ctx, principal, path, 'forbidden_role', { requiredRole: requirement.role });
+      failAuth('forbidden_role');
+    }
+  }
+  return principal;
+}
+
+function deny(
+  ctx: RequestContext,
+  principal: Principal,
+  path: string,
+  reason: 'insufficient_scope' | 'forbidden_role',
+  details: Record<string, string | readonly string[]>,
+): void {
+  ctx.deps.events.emit('authz.denied', eventOrigin(ctx, principalKey(principal)), { path, reason, ...details });
 }

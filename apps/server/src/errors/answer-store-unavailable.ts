@@ -1,3 +1,4 @@
+import type { TRPCError } from '@trpc/server';
 import { StoreUnavailableError } from '../stores/store-unavailable-error.js';
 import { serviceUnavailable } from './service-unavailable.js';
 import { t } from '../trpc.js';
@@ -10,8 +11,13 @@ import { t } from '../trpc.js';
  */
 export const answerStoreUnavailable = t.middleware(async function answerStoreUnavailable({ next }) {
   const result = await next();
-  if (!result.ok && result.error.cause instanceof StoreUnavailableError) {
-    throw serviceUnavailable(result.error.cause);
-  }
+  const unavailable = storeUnavailableAnswer(result);
+  if (unavailable !== undefined) throw unavailable;
   return result;
 });
+
+/** The 503 a failed call answers instead when a store was unavailable; undefined for every other outcome. */
+export function storeUnavailableAnswer(result: { readonly ok: boolean; readonly error?: TRPCError }): TRPCError | undefined {
+  if (result.ok || !(result.error?.cause instanceof StoreUnavailableError)) return undefined;
+  return serviceUnavailable(result.error.cause);
+}

@@ -2,7 +2,7 @@ import { fastifyTRPCPlugin, type CreateFastifyContextOptions } from '@trpc/serve
 import type { TRPCError } from '@trpc/server';
 import type { FastifyInstance } from 'fastify';
 import { AuthFailure } from '../auth/auth-failure.js';
-import { createAuthenticator } from '../auth/authenticate.js';
+import { createAuthenticator, type Authenticate } from '../auth/authenticate.js';
 import type { Principal } from '../auth/principal.js';
 import { createResponseHeaders, type RequestContext } from '../context.js';
 import type { Dependencies } from '../dependencies.js';
@@ -22,7 +22,7 @@ export function createRequestContext(
   request: { id: string; ip: string; url: string; headers: RequestContext['headers']; socket?: unknown },
   calls: readonly string[] = [],
 ): RequestContext {
-  const authenticate = createAuthenticator(deps);
+  const authenticate = authenticatorFor(deps);
   let principal: Promise<Principal | undefined> | undefined;
   return {
     deps,
@@ -39,6 +39,17 @@ export function createRequestContext(
     responseHeaders: createResponseHeaders(),
     rateLimit: deps.rateLimits.forRequest(calls),
   };
+}
+
+// One authenticator per server, not one per request: it holds nothing request-specific.
+const authenticators = new WeakMap<Dependencies, Authenticate>();
+function authenticatorFor(deps: Dependencies): Authenticate {
+  let authenticate = authenticators.get(deps);
+  if (authenticate === undefined) {
+    authenticate = createAuthenticator(deps);
+    authenticators.set(deps, authenticate);
+  }
+  return authenticate;
 }
 
 /** Headers derived from a response's results: auth challenges, rate limits, no caching. */

@@ -1,7 +1,9 @@
 import { performance } from 'node:perf_hooks';
+import type { TRPCError } from '@trpc/server';
 import { AuthFailure } from '../auth/auth-failure.js';
 import { RateLimitExceeded } from '../errors/rate-limit-exceeded.js';
 import { t } from '../trpc.js';
+import type { Metrics } from './create-metrics.js';
 
 /**
  * Counts and times every call, and counts 401/403/429 by reason. Placed
@@ -11,17 +13,25 @@ import { t } from '../trpc.js';
 export const recordCallMetrics = t.middleware(async function recordCallMetrics({ ctx, path, next }) {
   const started = performance.now();
   const result = await next();
-  const { metrics } = ctx.deps;
-  const outcome = result.ok ? 'ok' : result.error.code;
-  metrics.calls.inc({ procedure: path, outcome });
-  metrics.callDuration.observe({ procedure: path, outcome }, (performance.now() - started) / 1000);
-  if (!result.ok) {
-    const cause = result.error.cause;
-    if (cause instanceof AuthFailure) {
-      metrics.authFailures.inc({ status: cause.status === 'UNAUTHORIZED' ? '401' : '403', reason: cause.data.reason });
-    } else if (cause instanceof RateLimitExceeded) {
-      metrics.rateLimited.inc({ policy: cause.data.policy });
-    }
-  }
+  recordCallOutcome(ctx.deps.metrics, path, result, started);
   return result;
 });
+
+/** What recordCallMetrics records for one finished call; `startedMs` is performance.now() at its start. */
+export function recordCallOutcome(
+  metrics: Metrics,
+  path: string,
+  result: { readonly ok: boolean; readonly error?: TRPCError },
+  startedMs: number,
+): void {
+  const error = result.ok ? undefined : result.error;
+  const outcome = error === undefined ? 'ok' : error.code;
+  metrics.calls.inc({ procedure: path, outcome });
+  metrics.callDuration.observe({ procedure: path, outcome }, (performance.now() - startedMs) / 1000);
+  const cause = error?.cause;
+  if (cause instanceof AuthFailure) {
+    metrics.authFailures.inc({ status: cause.status === 'UNAUTHORIZED' ? '401' : '403', reason: cause.data.reason });
+  } else if (cause instanceof RateLimitExceeded) {
+    metrics.rateLimited.inc({ policy: cause.data.policy });
+  }
+}

@@ -1,6 +1,6 @@
 import type { ProcedureContract } from '@gatehouse/contracts';
 import { principalKey, type Principal } from '../auth/principal.js';
-import { eventOrigin } from '../context.js';
+import { eventOrigin, type RequestContext } from '../context.js';
 import { t } from '../trpc.js';
 import { clientKey } from './client-key.js';
 import { writeRateLimitHeaders } from './rate-limit-headers.js';
@@ -21,22 +21,35 @@ export function enforceRateLimit(contract: ProcedureContract) {
     });
   }
   return t.middleware(async function enforceRateLimit({ ctx, next, path }) {
-    const policy = ctx.deps.rateLimits.policyFor(contract);
-    if (policy === undefined) return next();
-    const principal = (ctx as { readonly principal?: Principal }).principal;
-    // A public procedure keyed by principal falls back to the IP for anonymous callers.
-    const key = policy.key === 'principal' && principal !== undefined ? principalKey(principal) : `ip:${clientKey(ctx.ip)}`;
-    const outcome = await ctx.rateLimit.charge(policy, key);
-    if (!outcome.allowed) {
-      if (outcome.firstRefusal) {
-        ctx.deps.events.emit('ratelimit.exceeded', eventOrigin(ctx, principal === undefined ? undefined : principalKey(principal)), {
-          path,
-          policy: policy.name,
-        });
-      }
-      refuseRateLimited(ctx, outcome.snapshot);
-    }
-    if (ctx.rateLimit.consider(outcome.snapshot)) writeRateLimitHeaders(ctx.responseHeaders, outcome.snapshot);
+    await chargeRateLimit(ctx, contract, (ctx as { readonly principal?: Principal }).principal, path);
     return next();
   });
+}
+
+/**
+ * The charge behind enforceRateLimit, as a plain function so a procedure's
+ * guard (routers/guard-call.ts) runs it without a middleware step of its own.
+ * `principal` is the authenticated caller, undefined on public procedures.
+ */
+export async function chargeRateLimit(
+  ctx: RequestContext,
+  contract: ProcedureContract,
+  principal: Principal | undefined,
+  path: string,
+): Promise<void> {
+  const policy = ctx.deps.rateLimits.policyFor(contract);
+  if (policy === undefined) return;
+  // A public procedure keyed by principal falls back to the IP for anonymous callers.
+  const key = policy.key === 'principal' && principal !== undefined ? principalKey(principal) : `ip:${clientKey(ctx.ip)}`;
+  const outcome = await ctx.rateLimit.charge(policy, key);
+  if (!outcome.allowed) {
+    if (outcome.firstRefusal) {
+      ctx.deps.events.emit('ratelimit.exceeded', eventOrigin(ctx, principal === undefined ? undefined : principalKey(principal)), {
+        path,
+        policy: policy.name,
+      });
+    }
+    refuseRateLimited(ctx, outcome.snapshot);
+  }
+  if (ctx.rateLimit.consider(outcome.snapshot)) writeRateLimitHeaders(ctx.responseHeaders, outcome.snapshot);
 }

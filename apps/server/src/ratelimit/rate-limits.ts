@@ -63,10 +63,18 @@ export async function createRateLimits(config: Config, options: RateLimitsOption
   };
   for (const policy of table.values()) if (policy !== undefined) limiterFor(policy);
   const policyForPath = (path: string) => table.get(path);
+  // Resolved once per contract: the config does not change, and this runs on every call.
+  const contractPolicies = new WeakMap<ProcedureContract, ResolvedPolicy | undefined>();
+  const policyFor = (contract: ProcedureContract): ResolvedPolicy | undefined => {
+    if (contractPolicies.has(contract)) return contractPolicies.get(contract);
+    const policy = resolvePolicy(contract, config.limits);
+    contractPolicies.set(contract, policy);
+    return policy;
+  };
 
   return {
     store: backend.kind,
-    policyFor: (contract) => resolvePolicy(contract, config.limits),
+    policyFor,
     policyForPath,
     limiterFor,
     forRequest: (calls) => createRequestRateLimit({ calls, policyForPath, limiterFor }),

@@ -35,18 +35,57 @@ export interface RequestRateLimitOptions {
 }
 
 export function createRequestRateLimit(options: RequestRateLimitOptions): RequestRateLimit {
-  const groups = new Map<string, Promise<{ allowed: boolean; snapshot: RateLimitSnapshot }>>();
-  const refusalsReported = new Set<string>();
-  let tightest: RateLimitSnapshot | undefined;
+  return new BatchRateLimit(options);
+}
 
-  const costOfGroup = (policy: ResolvedPolicy): number => {
-    const batched = options.calls.reduce((sum, path) => sum + (options.policyForPath(path)?.name === policy.name ? policy.cost : 0), 0);
+type GroupOutcome = { readonly allowed: boolean; readonly snapshot: RateLimitSnapshot };
+
+/**
+ * A class, not an object of closures: one is built for every request, and
+ * its maps only when a call is charged (a request to an unlimited procedure
+ * never allocates them).
+ */
+class BatchRateLimit implements RequestRateLimit {
+  readonly #options: RequestRateLimitOptions;
+  #groups: Map<string, Promise<GroupOutcome>> | undefined;
+  #refusalsReported: Set<string> | undefined;
+  #tightest: RateLimitSnapshot | undefined;
+
+  constructor(options: RequestRateLimitOptions) {
+    this.#options = options;
+  }
+
+  async charge(policy: ResolvedPolicy, key: string): Promise<ChargeOutcome> {
+    const groupId = `${policy.name}\u0000${key}`;
+    this.#groups ??= new Map();
+    let group = this.#groups.get(groupId);
+    if (group === undefined) {
+      group = this.#reserve(policy, key);
+      this.#groups.set(groupId, group);
+    }
+    const outcome = await group;
+    if (outcome.allowed) return { ...outcome, firstRefusal: false };
+    this.#refusalsReported ??= new Set();
+    const firstRefusal = !this.#refusalsReported.has(groupId);
+    if (firstRefusal) this.#refusalsReported.add(groupId);
+    return { ...outcome, firstRefusal };
+  }
+
+  consider(snapshot: RateLimitSnapshot): boolean {
+    if (!isTighter(snapshot, this.#tightest)) return false;
+    this.#tightest = snapshot;
+    return true;
+  }
+
+  #costOfGroup(policy: ResolvedPolicy): number {
+    let batched = 0;
+    for (const path of this.#options.calls) if (this.#options.policyForPath(path)?.name === policy.name) batched += policy.cost;
     return Math.max(batched, policy.cost);
-  };
+  }
 
-  const reserve = async (policy: ResolvedPolicy, key: string) => {
-    const limiter = options.limiterFor(policy);
-    const cost = costOfGroup(policy);
+  async #reserve(policy: ResolvedPolicy, key: string): Promise<GroupOutcome> {
+    const limiter = this.#options.limiterFor(policy);
+    const cost = this.#costOfGroup(policy);
     try {
       return { allowed: true, snapshot: snapshotOf(policy, await limiter.consume(key, cost), false) };
     } catch (rejection) {
@@ -56,25 +95,5 @@ export function createRequestRateLimit(options: RequestRateLimitOptions): Reques
       if (hadRoom && cost > 1 && policy.blockDurationSeconds === 0) await limiter.reward(key, cost);
       return { allowed: false, snapshot: snapshotOf(policy, rejection, true) };
     }
-  };
-
-  return {
-    async charge(policy, key) {
-      const groupId = `${policy.name}\u0000${key}`;
-      let group = groups.get(groupId);
-      if (group === undefined) {
-        group = reserve(policy, key);
-        groups.set(groupId, group);
-      }
-      const outcome = await group;
-      const firstRefusal = !outcome.allowed && !refusalsReported.has(groupId);
-      if (firstRefusal) refusalsReported.add(groupId);
-      return { ...outcome, firstRefusal };
-    },
-    consider(snapshot) {
-      if (!isTighter(snapshot, tightest)) return false;
-      tightest = snapshot;
-      return true;
-    },
-  };
+  }
 }

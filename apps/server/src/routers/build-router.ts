@@ -9,12 +9,11 @@ import type { z } from 'zod';
 import type { SystemPrincipal, UserPrincipal } from '../auth/principal.js';
 import { detectEnumeration } from '../abuse/detect-enumeration.js';
 import { refuseQueryCredentials } from '../auth/refuse-query-credentials.js';
-import { answerStoreUnavailable } from '../errors/answer-store-unavailable.js';
-import { requireAuth } from '../auth/require-auth.js';
 import type { AuthenticatedContext, RequestContext } from '../context.js';
-import { recordCallMetrics } from '../metrics/record-call-metrics.js';
-import { enforceRateLimit } from '../ratelimit/enforce-rate-limit.js';
 import { t, type ProcedureMeta } from '../trpc.js';
+import { guardCall } from './guard-call.js';
+import { observeCall } from './observe-call.js';
+import { validatedResolver } from './validated-resolver.js';
 
 /** What a handler of a contract sees in ctx: a principal exactly when the contract demands one. */
 export type ContextFor<TContract extends ProcedureContract> = TContract['auth'] extends 'public'
@@ -54,19 +53,24 @@ type AnyHandler = (opts: { input: unknown; ctx: never }) => Promise<unknown>;
 /**
  * The procedure builder for one contract: auth first (so an anonymous caller
  * learns nothing about the input shape), then input and output validation
- * from the contract's schemas.
+ * from the contract's schemas (validatedResolver, in the resolver step).
+ *
+ * The checks, in order: answerStoreUnavailable and recordCallMetrics
+ * (observeCall), refuseQueryCredentials, detectEnumeration (id lookups only),
+ * requireAuth and enforceRateLimit (guardCall). Which of them a contract
+ * needs is decided here, once, not on every call; they share middleware
+ * steps because each tRPC step copies the call's options twice (about 12 µs).
  */
 export function procedureFor(contract: ProcedureContract) {
-  return t.procedure
-    .meta({ contract })
-    .use(answerStoreUnavailable)
-    .use(recordCallMetrics)
-    .use(refuseQueryCredentials)
-    .use(detectEnumeration(contract))
-    .use(requireAuth(contract.auth))
-    .use(enforceRateLimit(contract))
-    .input(contract.input)
-    .output(contract.output);
+  const observed = t.procedure.meta({ contract }).use(observeCall);
+  if (contract.idLookup === true) {
+    // detectEnumeration reads the outcome of auth and the handler, so it wraps them as its own step.
+    return observed
+      .use(refuseQueryCredentials)
+      .use(detectEnumeration(contract))
+      .use(guardCall(contract, { queryCredentials: false }));
+  }
+  return observed.use(guardCall(contract, { queryCredentials: true }));
 }
 
 /**
@@ -88,12 +92,10 @@ function buildRecord(tree: ContractTree, handlers: object, prefix: string) {
     const handler: unknown = (handlers as Record<string, unknown>)[segment];
     if (isProcedureContract(node)) {
       if (typeof handler !== 'function') throw new Error(`No handler for procedure ${path}`);
-      const resolve = handler as AnyHandler;
       const builder = procedureFor(node);
-      record[segment] =
-        node.kind === 'query'
-          ? builder.query(({ input, ctx }) => resolve({ input, ctx: ctx as never }))
-          : builder.mutation(({ input, ctx }) => resolve({ input, ctx: ctx as never }));
+      // tRPC passes the resolver the call's options, getRawInput among them; its type leaves that out.
+      const resolve = validatedResolver(node, handler as AnyHandler) as (opts: unknown) => Promise<unknown>;
+      record[segment] = node.kind === 'query' ? builder.query(resolve) : builder.mutation(resolve);
     } else {
       if (typeof handler !== 'object' || handler === null) throw new Error(`No handlers for ${path}`);
       record[segment] = buildRecord(node, handler, path);

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { VerifiedAccessToken } from './access-tokens.js';
 
 /**
@@ -62,7 +62,11 @@ export function createVerifiedTokenCache(options: VerifiedTokenCacheOptions): Ve
   };
 }
 
-/** base64 of SHA-256: 44 characters, whatever the token's length. */
+/**
+ * base64 of SHA-256: 44 characters, whatever the token's length. crypto.hash
+ * (Node 20.12+) is the one-shot form: the same digest without a Hash object
+ * per call, about a third of createHash's cost on short inputs.
+ */
 function keyOf(token: string): string {
-  return createHash('sha256').update(token).digest('base64');
+  return hash('sha256', token, 'base64');
 }

@@ -6,7 +6,7 @@ import {
 } from '@trpc/server/adapters/fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isPlainJsonRequest } from './is-plain-json-request.js';
-import { resolveJsonRequest } from './resolve-json-request.js';
+import { resolveJsonRequest, type JsonRequest, type ResolveJsonOptions } from './resolve-json-request.js';
 
 /**
  * A drop-in for tRPC's `fastifyTRPCPlugin` (same options, same content-type
@@ -28,6 +28,16 @@ export function fastTrpcPlugin<TRouter extends AnyTRPCRouter>(
   fastify.removeContentTypeParser('multipart/form-data');
   fastify.addContentTypeParser('multipart/form-data', {}, (_request, body, parsed) => parsed(null, body));
 
+  // Built once: per-request closures cost an allocation each, and a defineProperty each under tsx (esbuild keepNames).
+  const options: ResolveJsonOptions<TRouter, FastifyRequest> = {
+    router: trpcOptions.router,
+    maxBatchSize: trpcOptions.maxBatchSize,
+    createContext: async (info, req) =>
+      trpcOptions.createContext?.({ req, res: (req as FastifyRequestWithReply)[REPLY], info } as CreateFastifyContextOptions),
+    responseMeta: trpcOptions.responseMeta,
+    onError: trpcOptions.onError,
+  };
+
   fastify.all('/:path', async function serveTrpc(request, reply) {
     const path = (request.params as { path: string }).path;
     const url = request.url;
@@ -38,25 +48,9 @@ export function fastTrpcPlugin<TRouter extends AnyTRPCRouter>(
       await fastifyRequestHandler({ ...trpcOptions, req: request, res: reply, path });
       return;
     }
-    const response = await resolveJsonRequest(
-      {
-        method,
-        path,
-        searchParams,
-        body: typeof request.body === 'string' ? request.body : undefined,
-        signal: () => requestSignal(request, reply),
-        url: () => new URL(url, `${request.protocol}://${request.host}`),
-      },
-      {
-        router: trpcOptions.router,
-        maxBatchSize: trpcOptions.maxBatchSize,
-        createContext: async (info) =>
-          trpcOptions.createContext?.({ req: request, res: reply, info } as CreateFastifyContextOptions),
-        responseMeta: trpcOptions.responseMeta,
-        onError: trpcOptions.onError,
-        req: request,
-      },
-    );
+    (request as FastifyRequestWithReply)[REPLY] = reply;
+    const body = typeof request.body === 'string' ? request.body : undefined;
+    const response = await resolveJsonRequest(new FastifyJsonRequest(method, path, searchParams, body, request), options);
     if (response === undefined) {
       await fastifyRequestHandler({ ...trpcOptions, req: request, res: reply, path });
       return;
@@ -67,6 +61,29 @@ export function fastTrpcPlugin<TRouter extends AnyTRPCRouter>(
     await reply.send(Buffer.from(response.body));
   });
   done();
+}
+
+/** Where serveTrpc leaves the reply for createContext, which tRPC's Fastify adapter hands both. */
+const REPLY = Symbol('gatehouse.fastTrpc.reply');
+type FastifyRequestWithReply = FastifyRequest & { [REPLY]: FastifyReply };
+
+/** A class, so the lazy signal and URL are shared methods rather than two closures per request. */
+class FastifyJsonRequest implements JsonRequest<FastifyRequest> {
+  constructor(
+    readonly method: 'GET' | 'POST',
+    readonly path: string,
+    readonly searchParams: URLSearchParams,
+    readonly body: string | undefined,
+    readonly req: FastifyRequest,
+  ) {}
+
+  signal(): AbortSignal {
+    return requestSignal(this.req, (this.req as FastifyRequestWithReply)[REPLY]);
+  }
+
+  url(): URL {
+    return new URL(this.req.url, `${this.req.protocol}://${this.req.host}`);
+  }
 }
 
 /** The request's abort signal, as tRPC's adapter builds it: aborts when the client leaves before the answer. */

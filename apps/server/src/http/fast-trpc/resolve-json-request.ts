@@ -1,5 +1,6 @@
 import type { AnyTRPCRouter } from '@trpc/server';
 import {
+  defaultTransformer,
   getErrorShape,
   getHTTPStatusCode,
   getProcedureAtPath,
@@ -29,7 +30,7 @@ import {
  * own middleware chains: auth, rate limits and validation are theirs, not
  * this file's. Differential tests (fast-trpc.test.ts) hold it to that.
  */
-export interface JsonRequest {
+export interface JsonRequest<TRequest = unknown> {
   readonly method: 'GET' | 'POST';
   /** The procedure path(s) as the URL has them, before decoding; comma-separated for batches. */
   readonly path: string;
@@ -39,6 +40,8 @@ export interface JsonRequest {
   /** Aborts when the client goes away; built on first use (AbortController costs 10-20 µs). */
   readonly signal: () => AbortSignal;
   readonly url: () => URL;
+  /** The adapter's own request object, as tRPC's createContext and onError receive it. */
+  readonly req: TRequest;
 }
 
 export interface JsonResponse {
@@ -50,10 +53,9 @@ export interface JsonResponse {
 export interface ResolveJsonOptions<TRouter extends AnyTRPCRouter, TRequest> {
   readonly router: TRouter;
   readonly maxBatchSize: number | undefined;
-  readonly createContext: (info: TRPCRequestInfo) => Promise<unknown>;
+  readonly createContext: (info: TRPCRequestInfo, req: TRequest) => Promise<unknown>;
   readonly responseMeta: ResponseMetaFn<TRouter> | undefined;
   readonly onError: HTTPErrorHandler<TRouter, TRequest> | undefined;
-  readonly req: TRequest;
 }
 
 /** What only tRPC's own adapter serves: resolveJsonRequest answers `undefined` and the caller hands the request over. */
@@ -65,7 +67,7 @@ type Call = TRPCRequestInfoProcedureCall & { readonly procedure: AnyProcedure | 
 type CallOutcome = readonly [TRPCError, undefined] | readonly [undefined, { readonly data: unknown }];
 
 export async function resolveJsonRequest<TRouter extends AnyTRPCRouter, TRequest>(
-  request: JsonRequest,
+  request: JsonRequest<TRequest>,
   options: ResolveJsonOptions<TRouter, TRequest>,
 ): Promise<JsonResponse | undefined> {
   const { router } = options;
@@ -85,7 +87,7 @@ export async function resolveJsonRequest<TRouter extends AnyTRPCRouter, TRequest
   }
   try {
     try {
-      ctx = await options.createContext(info);
+      ctx = await options.createContext(info, request.req);
     } catch (cause) {
       ctxError = getTRPCErrorFromUnknown(cause);
     }
@@ -104,7 +106,7 @@ export async function resolveJsonRequest<TRouter extends AnyTRPCRouter, TRequest
     const errors = outcomes.map(([error]) => error);
     const status = applyResponseMeta(requestInfo, responses, errors, getHTTPStatusCode(responses, errors as TRPCError[]));
     const payload = requestInfo.isBatchCall ? responses : responses[0];
-    return { status, headers, body: JSON.stringify(transformTRPCResponse(config, payload as TRPCResponse)) };
+    return { status, headers, body: JSON.stringify(serialize(config, payload as TRPCResponse)) };
   } catch (cause) {
     return answerFailure(cause);
   }
@@ -134,7 +136,7 @@ export async function resolveJsonRequest<TRouter extends AnyTRPCRouter, TRequest
       return [undefined, { data }];
     } catch (cause) {
       const error = getTRPCErrorFromUnknown(cause);
-      options.onError?.({ error, path: call.path, input: call.result(), ctx: ctxCreated ? (ctx as never) : undefined, type: procedure?._def.type ?? 'unknown', req: options.req });
+      options.onError?.({ error, path: call.path, input: call.result(), ctx: ctxCreated ? (ctx as never) : undefined, type: procedure?._def.type ?? 'unknown', req: request.req });
       return [error, undefined];
     }
   }
@@ -144,13 +146,13 @@ export async function resolveJsonRequest<TRouter extends AnyTRPCRouter, TRequest
     const error = getTRPCErrorFromUnknown(cause);
     const type = info?.type ?? 'unknown';
     const currentCtx = ctxCreated && ctxError === undefined ? ctx : undefined;
-    options.onError?.({ error, path: undefined, input: undefined, ctx: currentCtx as never, type, req: options.req });
+    options.onError?.({ error, path: undefined, input: undefined, ctx: currentCtx as never, type, req: request.req });
     const response: TRPCResponse = { error: getErrorShape({ config, error, type, path: undefined, input: undefined, ctx: currentCtx }) };
     const status = applyResponseMeta(info, [response], [error], getHTTPStatusCode(response, [error]), currentCtx);
     // resolveResponse answers these with `new Response(string)` before it sets a content-type, so Fetch's
     // default applies; the same here, so clients see one behaviour whichever path served them.
     headers['content-type'] ??= 'text/plain;charset=UTF-8';
-    return { status, headers, body: JSON.stringify(transformTRPCResponse(config, response)) };
+    return { status, headers, body: JSON.stringify(serialize(config, response)) };
   }
 
   function applyResponseMeta(
@@ -251,6 +253,18 @@ async function readRequestInfo<TRouter extends AnyTRPCRouter>(
       return request.url();
     },
   };
+}
+
+/**
+ * transformTRPCResponse, skipped when the router has no transformer: tRPC's
+ * default serializes by identity, so the copy it makes of every response
+ * (Babel's spread helper, about 7 µs) would be JSON-equal to the original.
+ */
+function serialize(
+  config: AnyTRPCRouter['_def']['_config'],
+  payload: TRPCResponse | TRPCResponse[],
+): unknown {
+  return config.transformer === defaultTransformer ? payload : transformTRPCResponse(config, payload);
 }
 
 /** decodeURIComponent's URIError is the client's fault: BAD_REQUEST, as in resolveResponse. */

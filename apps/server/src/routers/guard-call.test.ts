@@ -1,0 +1,123 @@
+import { defineQuery, noInput, type ContractTree } from '@gatehouse/contracts';
+import { TRPCError } from '@trpc/server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { AuthFailure } from '../auth/auth-failure.js';
+import { parseConfig } from '../config.js';
+import type { RequestContext } from '../context.js';
+import { createDependencies, type Dependencies } from '../dependencies.js';
+import { RateLimitExceeded } from '../errors/rate-limit-exceeded.js';
+import { createLogger } from '../http/logger.js';
+import { createRequestContext } from '../http/trpc-route.js';
+import { t } from '../trpc.js';
+import { buildRouter } from './build-router.js';
+
+// procedureFor decides per contract which checks run (guardCall); these hold it to the same rules as before.
+const ok = z.object({ ok: z.literal(true) });
+const contracts = {
+  open: defineQuery({ summary: 'public, default policy', input: noInput, output: ok, auth: 'public' }),
+  free: defineQuery({ summary: 'public, never limited', input: noInput, output: ok, auth: 'public', rateLimit: 'none' }),
+  mine: defineQuery({ summary: 'protected, default policy', input: noInput, output: ok, auth: { scopes: ['users:read'] } }),
+  lookup: defineQuery({ summary: 'protected id lookup', input: noInput, output: ok, auth: { scopes: ['users:read'] }, idLookup: true }),
+} satisfies ContractTree;
+const answer = async () => ({ ok: true as const });
+const createCaller = t.createCallerFactory(buildRouter(contracts, { open: answer, free: answer, mine: answer, lookup: answer }));
+
+let deps: Dependencies;
+beforeAll(async () => {
+  const config = parseConfig({
+    GATEHOUSE_ENV: 'test',
+    GATEHOUSE_BCRYPT_COST: '4',
+    GATEHOUSE_LOG_LEVEL: 'silent',
+    GATEHOUSE_METRICS_PORT: 'off',
+    GATEHOUSE_LIMIT_PUBLIC: '2/60',
+    GATEHOUSE_LIMIT_AUTHENTICATED: '2/60',
+  });
+  deps = await createDependencies(config, createLogger(config));
+});
+afterAll(() => deps.close());
+
+async function bearer(subject: string): Promise<string> {
+  const issued = await deps.accessTokens.issue({ subject, clientId: 'gatehouse', scopes: ['users:read'], grant: 'user' });
+  return `Bearer ${issued.token}`;
+}
+
+function requestContext(ip: string, path: string, options: { authorization?: string; query?: string } = {}): RequestContext {
+  const headers = options.authorization === undefined ? {} : { authorization: options.authorization };
+  return createRequestContext(deps, { id: 'guard-test', ip, url: `/trpc/${path}${options.query ?? ''}`, headers }, [path]);
+}
+
+async function failure(call: Promise<unknown>): Promise<TRPCError> {
+  const error: unknown = await call.then(() => undefined, (caught: unknown) => caught);
+  expect(error).toBeInstanceOf(TRPCError);
+  return error as TRPCError;
+}
+
+const headersOf = (ctx: RequestContext) => Object.fromEntries(ctx.responseHeaders.entries());
+
+describe('guardCall', () => {
+  it('limits a public procedure without its own policy by the public default', async () => {
+    for (let call = 0; call < 2; call += 1) await createCaller(requestContext('198.51.100.1', 'open')).open();
+    const ctx = requestContext('198.51.100.1', 'open');
+    const refused = await failure(createCaller(ctx).open());
+    expect(refused.code).toBe('TOO_MANY_REQUESTS');
+    expect((refused.cause as RateLimitExceeded).data.policy).toBe('public');
+    expect(headersOf(ctx)).toMatchObject({ 'x-ratelimit-limit': '2', 'x-ratelimit-remaining': '0' });
+  });
+
+  it('limits a protected procedure without its own policy by the authenticated default, per principal', async () => {
+    const alice = await bearer('guard-alice');
+    for (let call = 0; call < 2; call += 1) await createCaller(requestContext('198.51.100.2', 'mine', { authorization: alice })).mine();
+    const refused = await failure(createCaller(requestContext('198.51.100.2', 'mine', { authorization: alice })).mine());
+    expect(refused.cause).toBeInstanceOf(RateLimitExceeded);
+    expect((refused.cause as RateLimitExceeded).data.policy).toBe('authenticated');
+    // Another principal behind the same address has its own budget.
+    const bob = await bearer('guard-bob');
+    await expect(createCaller(requestContext('198.51.100.2', 'mine', { authorization: bob })).mine()).resolves.toEqual({ ok: true });
+  });
+
+  it('never charges a procedure declaring none: no budget spent, no rate-limit headers', async () => {
+    for (let call = 0; call < 5; call += 1) {
+      const ctx = requestContext('198.51.100.3', 'free');
+      await expect(createCaller(ctx).free()).resolves.toEqual({ ok: true });
+      expect(headersOf(ctx)).not.toHaveProperty('x-ratelimit-limit');
+    }
+  });
+
+  it('answers an anonymous call to a protected procedure with 401 before it charges any budget', async () => {
+    for (let call = 0; call < 3; call += 1) {
+      const refused = await failure(createCaller(requestContext('198.51.100.4', 'mine')).mine());
+      expect(refused.code).toBe('UNAUTHORIZED');
+      expect(refused.cause).toBeInstanceOf(AuthFailure);
+    }
+    const ctx = requestContext('198.51.100.4', 'mine', { authorization: await bearer('guard-carol') });
+    await createCaller(ctx).mine();
+    expect(headersOf(ctx)).toMatchObject({ 'x-ratelimit-remaining': '1' });
+  });
+
+  it('refuses a credential in the query string before authentication, on every kind of procedure', async () => {
+    const query = { query: '?access_token=leaked' };
+    for (const path of ['open', 'free', 'mine', 'lookup'] as const) {
+      const ctx = requestContext('198.51.100.5', path, query);
+      const refused = await failure(createCaller(ctx)[path]());
+      expect(refused.code).toBe('BAD_REQUEST');
+      expect(refused.cause).toBeUndefined();
+      expect(headersOf(ctx)).not.toHaveProperty('x-ratelimit-limit');
+    }
+  });
+
+  it('gives handlers of protected procedures the principal, and counts every call in the metrics', async () => {
+    const seen: unknown[] = [];
+    const router = buildRouter({ mine: contracts.mine }, {
+      mine: async ({ ctx }) => {
+        seen.push(ctx.principal);
+        return { ok: true as const };
+      },
+    });
+    await t.createCallerFactory(router)(requestContext('198.51.100.6', 'mine', { authorization: await bearer('guard-dave') })).mine();
+    expect(seen).toEqual([expect.objectContaining({ kind: 'user', userId: 'guard-dave' })]);
+    const calls = await deps.metrics.calls.get();
+    expect(calls.values).toContainEqual(expect.objectContaining({ labels: { procedure: 'mine', outcome: 'UNAUTHORIZED' } }));
+    expect(calls.values).toContainEqual(expect.objectContaining({ labels: { procedure: 'mine', outcome: 'ok' } }));
+  });
+});
