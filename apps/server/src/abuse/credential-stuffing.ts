@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { AbuseConfig } from '../config.js';
 import { snapshotOf, type RateLimitSnapshot } from '../ratelimit/rate-limit-snapshot.js';
 import type { SecurityEvent, SecurityEventSink, SecurityEvents } from '../audit/security-events.js';
+import { clientKey } from '../ratelimit/client-key.js';
 import { consumePoint, createAbuseCounter, type CounterBackend } from './abuse-counter.js';
 
 /** What login does while stuffing is (or is not) under way. */
@@ -94,7 +95,8 @@ export function createCredentialStuffingDetector(options: {
     },
     async admitLogin(ip) {
       if (!(await isStuffingActive())) return undefined;
-      const { exceeded, res } = await consumePoint(strictPerIp, ip);
+      // Keyed like every IP budget (IPv6 by its /64), so one host cannot rotate through its addresses.
+      const { exceeded, res } = await consumePoint(strictPerIp, clientKey(ip));
       if (!exceeded) return undefined;
       const policy = { name: STRICT_LOGIN_POLICY_NAME, ...config.strictLimit, blockDurationSeconds: 0 };
       return snapshotOf(policy, res, true);

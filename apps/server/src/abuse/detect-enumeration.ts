@@ -1,6 +1,7 @@
 import type { ProcedureContract } from '@gatehouse/contracts';
 import { principalKey } from '../auth/principal.js';
 import { eventOrigin, type RequestContext } from '../context.js';
+import { clientKey } from '../ratelimit/client-key.js';
 import { refuseRateLimited } from '../ratelimit/refuse-rate-limited.js';
 import { t } from '../trpc.js';
 
@@ -36,5 +37,6 @@ async function enumerationSubjects(ctx: RequestContext): Promise<{ keys: string[
     (found) => (found === undefined ? undefined : principalKey(found)),
     () => undefined,
   );
-  return { keys: principal === undefined ? [`ip:${ctx.ip}`] : [`ip:${ctx.ip}`, principal], principal };
+  const ip = `ip:${clientKey(ctx.ip)}`; // IPv6 by its /64, like every IP budget
+  return { keys: principal === undefined ? [ip] : [ip, principal], principal };
 }

@@ -96,7 +96,7 @@ export function registerAuthorizeEndpoint(app: FastifyInstance, deps: Dependenci
     } catch (error) {
       if (error instanceof UntrustedRedirectError) return sendPage(reply, 400, renderErrorPage(error.message));
       if (error instanceof AuthorizationRedirectError) {
-        const params = asParams(reply.request.method === 'GET' ? reply.request.query : reply.request.body);
+        const params = asParams(reply.request.method === 'POST' ? reply.request.body : reply.request.query);
         const state = typeof params['state'] === 'string' ? params['state'] : undefined;
         const redirectUri = params['redirect_uri'] as string; // trusted: parseAuthorizationRequest checked it first
         return redirectBack(reply, redirectUri, {

@@ -1,4 +1,8 @@
-/** RFC 6749 section 5.2 error codes, plus RFC 7009's unsupported_token_type. */
+/**
+ * RFC 6749 section 5.2 error codes, RFC 7009's unsupported_token_type, and
+ * too_many_requests (an extension value, RFC 6749 section 8.5) for a spent
+ * per-IP budget.
+ */
 export type OAuthErrorCode =
   | 'invalid_request'
   | 'invalid_client'
@@ -10,7 +14,8 @@ export type OAuthErrorCode =
   | 'unsupported_response_type'
   | 'unsupported_token_type'
   | 'server_error'
-  | 'temporarily_unavailable';
+  | 'temporarily_unavailable'
+  | 'too_many_requests';
 
 const STATUS: Readonly<Record<OAuthErrorCode, number>> = {
   invalid_request: 400,
@@ -24,6 +29,7 @@ const STATUS: Readonly<Record<OAuthErrorCode, number>> = {
   unsupported_token_type: 400,
   server_error: 500,
   temporarily_unavailable: 503,
+  too_many_requests: 429,
 };
 
 /**

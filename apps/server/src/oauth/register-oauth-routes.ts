@@ -6,6 +6,7 @@ import { registerAuthorizeEndpoint } from './authorize-endpoint.js';
 import { registerMetadataRoutes } from './metadata-routes.js';
 import { createOAuthServices } from './oauth-services.js';
 import { registerIntrospectEndpoint } from './introspect-endpoint.js';
+import { limitOAuthRequests } from './limit-oauth-requests.js';
 import { registerRevokeEndpoint } from './revoke-endpoint.js';
 import { registerTokenEndpoint } from './token-endpoint.js';
 
@@ -18,6 +19,7 @@ export async function registerOAuthRoutes(app: FastifyInstance, deps: Dependenci
   registerMetadataRoutes(app, deps.config);
   await app.register(async (scope) => {
     await scope.register(formBody);
+    limitOAuthRequests(scope, deps);
     registerAuthorizeEndpoint(scope, deps, oauth);
     registerTokenEndpoint(scope, deps, oauth);
     registerRevokeEndpoint(scope, deps, oauth);

@@ -10,7 +10,11 @@ const seedUser = z.union([
 ]);
 
 const redirectUri = z.url().refine((uri) => !uri.includes('#'), 'a redirect URI has no fragment (RFC 6749 section 3.1.2)');
-const clientId = z.string().regex(/^[\w.-]{1,64}$/, 'a client id has 1 to 64 letters, digits, _ . -');
+const clientId = z
+  .string()
+  .regex(/^[\w.-]{1,64}$/, 'a client id has 1 to 64 letters, digits, _ . -')
+  // auth.login's tokens carry client_id "gatehouse": a seeded client of that name could refresh and revoke them.
+  .refine((id) => id !== 'gatehouse', '"gatehouse" is reserved for tokens from auth.login');
 const clientGrant = z.enum(['authorization_code', 'refresh_token', 'client_credentials']);
 
 const publicClient = z.strictObject({

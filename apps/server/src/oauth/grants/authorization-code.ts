@@ -38,6 +38,9 @@ export async function authorizationCodeGrant(
   const redemption = await oauth.codes.redeem(codeHash);
   if (redemption.status === 'unknown') throw invalidGrant();
   if (redemption.status === 'reused') {
+    // Only the client the code was issued to can trigger the revocation: a stray code seen in a log
+    // or a Referer must not let anyone end a user's session.
+    if (redemption.grant.clientId !== client.clientId) throw invalidGrant();
     if (redemption.issued !== undefined) await deps.refreshTokens.revokeFamily(redemption.issued.familyId);
     deps.events.emit('token.reuse_detected', { ...origin, principal: `user:${redemption.grant.userId}` }, {
       kind: 'authorization_code',

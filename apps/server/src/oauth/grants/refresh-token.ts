@@ -21,18 +21,23 @@ export async function refreshTokenGrant(
   if (!client.grantTypes.includes('refresh_token')) throw new OAuthError('unauthorized_client', 'This client may not use refresh_token');
   const presented = parameters['refresh_token'];
   if (presented === undefined) throw new OAuthError('invalid_request', 'refresh_token is required');
-  // Parse the scope before rotating: a malformed request must not spend the token.
+  // Everything that can refuse the request is checked before rotating: a refused request must not
+  // spend the token, or the client's retry with it would look like reuse and end the whole family.
   const narrowed = parseScopeOrThrow(parameters['scope']);
+  const state = await deps.refreshTokens.inspect(presented);
+  if (state === undefined) throw new OAuthError('invalid_grant', 'The refresh token is invalid, expired or revoked');
+  if (narrowed !== undefined && !narrowed.every((scope) => state.family.scopes.includes(scope))) {
+    throw new OAuthError('invalid_scope', 'A refreshed token cannot carry scopes the grant did not');
+  }
+  const user = await deps.users.findById(state.family.userId);
+  if (user === undefined) throw new OAuthError('invalid_grant', 'The refresh token is invalid, expired or revoked');
+  const scopes = grantableScopes({ requested: narrowed ?? state.family.scopes, clientAllows: client.scopes, subjectHolds: scopesOfRole(user.role) });
+  if (scopes.length === 0) throw new OAuthError('invalid_scope', 'None of the granted scopes can still be issued');
 
+  // The rotation itself stays the one atomic step that decides (reuse, revocation, client binding).
   const outcome = await deps.refreshTokens.rotate(presented, { clientId: client.clientId, origin });
   if (!outcome.ok) throw new OAuthError('invalid_grant', 'The refresh token is invalid, expired or revoked');
   const { family } = outcome;
-  if (narrowed !== undefined && !narrowed.every((scope) => family.scopes.includes(scope))) {
-    throw new OAuthError('invalid_scope', 'A refreshed token cannot carry scopes the grant did not');
-  }
-  const user = await deps.users.findById(family.userId);
-  if (user === undefined) throw new OAuthError('invalid_grant', 'The refresh token is invalid, expired or revoked');
-  const scopes = grantableScopes({ requested: narrowed ?? family.scopes, clientAllows: client.scopes, subjectHolds: scopesOfRole(user.role) });
 
   const access = await deps.accessTokens.issue({
     subject: user.id,
