@@ -1,7 +1,7 @@
 import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSeed, type SeedInput } from '@gatehouse/server';
-import { submitAuthorizeForm } from './support/authorize-form.js';
+import { authorizeWithPkce } from './support/authorize-form.js';
 import { bearer, callProcedure } from './support/http.js';
 import { startGatehouse, type RunningGatehouse } from './support/start-gatehouse.js';
 import { TEST_SEED, TEST_USERS } from './support/test-seed.js';
@@ -29,22 +29,8 @@ beforeAll(async () => {
 });
 afterAll(() => gatehouse.close());
 
-async function codeFor(client: oauth.Client, scope = 'users:read orders:read') {
-  const codeVerifier = oauth.generateRandomCodeVerifier();
-  const state = oauth.generateRandomState();
-  const url = new URL(as.authorization_endpoint!);
-  url.search = new URLSearchParams({
-    client_id: client.client_id,
-    redirect_uri: REDIRECT_URI,
-    response_type: 'code',
-    scope,
-    state,
-    code_challenge: await oauth.calculatePKCECodeChallenge(codeVerifier),
-    code_challenge_method: 'S256',
-  }).toString();
-  const result = await submitAuthorizeForm(url, { email: TEST_USERS.bob.email, password: TEST_USERS.bob.password, decision: 'approve' });
-  return { params: oauth.validateAuthResponse(as, client, new URL(result.location!), state), codeVerifier, url };
-}
+const codeFor = (client: oauth.Client, scope?: string) =>
+  authorizeWithPkce(as, client, { redirectUri: REDIRECT_URI, user: TEST_USERS.bob, ...(scope === undefined ? {} : { scope }) });
 
 describe('OAuth hardening', () => {
   it('refuses a refresh asking for scopes the grant lacks without spending the refresh token', async () => {

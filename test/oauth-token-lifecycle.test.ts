@@ -1,6 +1,6 @@
 import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { submitAuthorizeForm } from './support/authorize-form.js';
+import { authorizeWithPkce, submitAuthorizeForm } from './support/authorize-form.js';
 import { bearer, callProcedure } from './support/http.js';
 import { startGatehouse, type RunningGatehouse } from './support/start-gatehouse.js';
 import { memoryVariant, redisVariant, type StoreVariant } from './support/store-variants.js';
@@ -28,24 +28,8 @@ describe.each(['memory', 'redis'] as const)('OAuth tokens on the %s store', (sto
     await store.cleanup();
   });
 
-  /** Runs the browser part of the code flow and returns the validated callback parameters. */
-  async function authorize(scope = 'users:read orders:read') {
-    const codeVerifier = oauth.generateRandomCodeVerifier();
-    const state = oauth.generateRandomState();
-    const url = new URL(as.authorization_endpoint!);
-    url.search = new URLSearchParams({
-      client_id: 'web',
-      redirect_uri: REDIRECT_URI,
-      response_type: 'code',
-      scope,
-      state,
-      code_challenge: await oauth.calculatePKCECodeChallenge(codeVerifier),
-      code_challenge_method: 'S256',
-    }).toString();
-    const result = await submitAuthorizeForm(url, { email: TEST_USERS.alice.email, password: TEST_USERS.alice.password, decision: 'approve' });
-    const params = oauth.validateAuthResponse(as, web, new URL(result.location!), state);
-    return { params, codeVerifier };
-  }
+  const authorize = (scope?: string) =>
+    authorizeWithPkce(as, web, { redirectUri: REDIRECT_URI, user: TEST_USERS.alice, ...(scope === undefined ? {} : { scope }) });
 
   const exchange = async (params: URLSearchParams, codeVerifier: string) =>
     oauth.authorizationCodeGrantRequest(as, web, oauth.None(), params, REDIRECT_URI, codeVerifier, options);

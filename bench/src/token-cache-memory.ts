@@ -34,8 +34,8 @@ for (const maxEntries of [Number(process.env.MAX_ENTRIES ?? 100_000)]) {
     });
   }
   const after = heapMb();
-  console.log(
+  process.stdout.write(
     `${TOKENS} distinct tokens, maxEntries ${maxEntries}: ${cache.size} kept, heap +${(after - before).toFixed(1)} MB ` +
-      `(${(((after - before) * 2 ** 20) / cache.size).toFixed(0)} bytes an entry)`,
+      `(${(((after - before) * 2 ** 20) / cache.size).toFixed(0)} bytes an entry)\n`,
   );
 }

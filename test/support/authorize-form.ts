@@ -1,3 +1,5 @@
+import * as oauth from 'oauth4webapi';
+
 /**
  * Drives the authorize form the way SPEC describes a browser (or an outside
  * test suite) doing it: read every hidden input it renders, post them back
@@ -33,4 +35,30 @@ export function readHiddenInputs(html: string): Record<string, string> {
 
 function decodeEntities(text: string): string {
   return text.replace(/&#(\d+);/g, (_entity, code: string) => String.fromCharCode(Number(code)));
+}
+
+/**
+ * The browser half of the authorization code flow with PKCE, as a user who
+ * approves: returns the callback parameters validated by oauth4webapi (state
+ * and iss), the code verifier for the exchange, and the authorize URL used.
+ */
+export async function authorizeWithPkce(
+  as: oauth.AuthorizationServer,
+  client: oauth.Client,
+  options: { readonly redirectUri: string; readonly user: { email: string; password: string }; readonly scope?: string },
+): Promise<{ params: URLSearchParams; codeVerifier: string; url: URL }> {
+  const codeVerifier = oauth.generateRandomCodeVerifier();
+  const state = oauth.generateRandomState();
+  const url = new URL(as.authorization_endpoint!);
+  url.search = new URLSearchParams({
+    client_id: client.client_id,
+    redirect_uri: options.redirectUri,
+    response_type: 'code',
+    scope: options.scope ?? 'users:read orders:read',
+    state,
+    code_challenge: await oauth.calculatePKCECodeChallenge(codeVerifier),
+    code_challenge_method: 'S256',
+  }).toString();
+  const result = await submitAuthorizeForm(url, { ...options.user, decision: 'approve' });
+  return { params: oauth.validateAuthResponse(as, client, new URL(result.location!), state), codeVerifier, url };
 }

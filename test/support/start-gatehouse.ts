@@ -1,9 +1,9 @@
 import { createServer } from 'node:net';
-import { Writable } from 'node:stream';
 import { inject } from 'vitest';
 import {
   createGatehouseServer,
   createLogger,
+  createLogLineCollector,
   parseConfig,
   parseSeed,
   type GatehouseServer,
@@ -43,13 +43,7 @@ export async function startGatehouse(options: StartOptions = {}): Promise<Runnin
     GATEHOUSE_TRPC_FAST_PATH: inject('trpcFastPath') === false ? 'false' : 'true',
     ...options.env,
   });
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-      done();
-    },
-  });
+  const { destination, lines } = createLogLineCollector();
   const logger = createLogger(config, { destination });
   const server = await createGatehouseServer(config, {
     logger,

@@ -1,6 +1,6 @@
-import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import { describe, expect, it, vi } from 'vitest';
+import { createLogLineCollector } from '../http/log-line-collector.js';
 import { createLogger } from '../http/logger.js';
 import { createMetrics } from '../metrics/create-metrics.js';
 import { createMemoryAuditLogStore } from '../stores/memory/memory-audit-log-store.js';
@@ -9,13 +9,7 @@ import { createAuditLogSink } from './audit-log-sink.js';
 import { createSecurityEvents } from './security-events.js';
 
 function capturingLogger() {
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-      done();
-    },
-  });
+  const { destination, lines } = createLogLineCollector();
   return { logger: createLogger({ logLevel: 'info' }, { destination }), lines };
 }
 

@@ -1,17 +1,11 @@
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createSecurityEvents } from '../audit/security-events.js';
 import { pino } from 'pino';
+import { createLogLineCollector } from './log-line-collector.js';
 import { createLogger, REDACTED_PATHS } from './logger.js';
 
 function capture() {
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-      done();
-    },
-  });
+  const { destination, lines } = createLogLineCollector();
   return { logger: createLogger({ logLevel: 'info' }, { destination }), lines };
 }
 
@@ -51,13 +45,7 @@ describe('log redaction', () => {
     // The server's logger keeps no header values at all (its req serializer); the redaction paths hold even without it.
     const { logger, lines } = capture();
     logger.info({ req: { method: 'POST', url: '/trpc/auth.refresh', headers } });
-    const bare: string[] = [];
-    const destination = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        bare.push(chunk.toString('utf8'));
-        done();
-      },
-    });
+    const { destination, lines: bare } = createLogLineCollector();
     pino({ redact: { paths: [...REDACTED_PATHS], censor: '[REDACTED]' } }, destination).info({ req: { headers } });
     expect(JSON.parse(bare[0] ?? '{}').req.headers).toEqual({ 'x-gatehouse-csrf': '[REDACTED]', 'x-csrf-token': '[REDACTED]' });
     expect(lines.join('\n')).not.toMatch(/csrf-value/);
