@@ -50,6 +50,29 @@ export function corsOptionsFor(url: string, origin: string | undefined, allowedO
   };
 }
 
+/** @fastify/cors with a delegator always adds Vary: Origin, allowed or not (the answer depends on it). */
+const ONLY_VARY: ReadonlyArray<readonly [string, string]> = [['vary', 'Origin']];
+
+/**
+ * The headers @fastify/cors adds to a request that is not a preflight, under
+ * corsOptionsFor: for the tRPC fast lane, which answers before Fastify's
+ * hooks run. Preflights (OPTIONS) always go through @fastify/cors itself.
+ */
+export function corsResponseHeaders(
+  url: string,
+  origin: string | undefined,
+  allowedOrigins: ReadonlySet<string>,
+): ReadonlyArray<readonly [string, string]> {
+  const options = corsOptionsFor(url, origin, allowedOrigins);
+  if (options.origin === false || origin === undefined) return ONLY_VARY;
+  return [
+    ['vary', 'Origin'],
+    ['access-control-allow-origin', origin],
+    ['access-control-allow-credentials', 'true'],
+    ['access-control-expose-headers', EXPOSED_HEADERS.join(', ')],
+  ];
+}
+
 export async function registerCors(app: FastifyInstance, config: Pick<Config, 'corsOrigins'>): Promise<void> {
   const allowed = new Set(config.corsOrigins);
   await app.register(fastifyCors, {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import type https from 'node:https';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import http from 'node:http';
+import https from 'node:https';
+import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { v4 as uuidv4 } from 'uuid';
 import type { Config } from '../config.js';
@@ -12,9 +13,11 @@ import { applySeedServices } from '../seed/apply-seed-services.js';
 import { createMetricsEndpoint, type MetricsEndpoint } from '../metrics/metrics-endpoint.js';
 import { registerCors } from './cors.js';
 import { registerEdgeErrorHandler } from './edge-errors.js';
+import { createTrpcFastLane, type RequestListener, type TrpcFastLane } from './fast-trpc/trpc-fast-lane.js';
 import { registerSecurityHeaders } from './security-headers.js';
 import { registerTrpcRoute } from './trpc-route.js';
 import { registerWellKnownRoutes } from './well-known-routes.js';
+import { trustProxyOption } from './trust-proxy.js';
 
 export interface GatehouseServer {
   readonly app: FastifyInstance;
@@ -46,6 +49,9 @@ export async function createGatehouseServer(config: Config, options: CreateServe
   if (options.seed !== undefined) await applySeedUsers(options.seed, deps.users, deps.passwords);
   if (options.seed !== undefined) applySeedServices(options.seed, deps.services);
 
+  // GATEHOUSE_TRPC_FAST_PATH: plain JSON tRPC calls are answered before Fastify routes them (fast-trpc/trpc-fast-lane.ts).
+  const lane = deps.config.trpcFastPath ? createTrpcFastLane(deps) : undefined;
+  const tls = config.tls === undefined ? undefined : tlsOptions(config.tls);
   const hostOptions = {
     loggerInstance: options.logger,
     genReqId: () => uuidv4(),
@@ -58,10 +64,17 @@ export async function createGatehouseServer(config: Config, options: CreateServe
   };
   // Two calls because Fastify's overloads type HTTP and HTTPS instances (and pino's Logger) apart;
   // the routes are the same on both, so the rest of the server sees one FastifyInstance.
+  // Our own Node server (serverFactory), so the fast lane sees each request first; Fastify's handler gets the rest.
+  const listenerFor = (handler: RequestListener) => (lane === undefined ? handler : lane.wrap(handler));
   const app = (
-    config.tls === undefined
-      ? Fastify(hostOptions)
-      : Fastify<https.Server>({ ...hostOptions, https: tlsOptions(config.tls) })
+    tls === undefined
+      ? Fastify({ ...hostOptions, serverFactory: (handler) => withFastifyDefaults(http.createServer(listenerFor(handler))) })
+      : Fastify<https.Server>({
+          ...hostOptions,
+          // `https` still tells Fastify to print https:// addresses; the server itself comes from serverFactory.
+          https: tls,
+          serverFactory: (handler) => withFastifyDefaults(https.createServer(tls, listenerFor(handler))),
+        })
   ) as unknown as FastifyInstance;
 
   // Callback hooks: an async hook costs Fastify a promise and a microtask per request, for no await.
@@ -91,6 +104,8 @@ export async function createGatehouseServer(config: Config, options: CreateServe
       return address.replace(/\/$/, '');
     },
     async close() {
+      // Fastify answers 503 to requests that arrive while it closes; the lane hands them all to it from now on.
+      lane?.stop();
       await metrics.close();
       await app.close();
       await deps.close();
@@ -99,18 +114,15 @@ export async function createGatehouseServer(config: Config, options: CreateServe
 }
 
 /**
- * Which X-Forwarded-For hops Fastify (proxy-addr) may believe. proxy-addr
- * walks from the socket towards the client and stops at the first untrusted
- * hop, so the leftmost, client-written entry is never taken on trust. A hop
- * count trusts that many hops whatever their address: prefer a CIDR list.
+ * Fastify's own settings for a server it creates (lib/server.js
+ * getServerInstance): 72 s keep-alive, no request or socket timeout. It
+ * applies none of them to a server from serverFactory.
  */
-function trustProxyOption(trustProxy: Config['trustProxy']): NonNullable<FastifyServerOptions['trustProxy']> {
-  if (trustProxy === false) return false;
-  if (typeof trustProxy === 'number') {
-    const hops = trustProxy;
-    return (_address: string, hopIndex: number) => hopIndex < hops;
-  }
-  return [...trustProxy];
+function withFastifyDefaults<TServer extends http.Server | https.Server>(server: TServer): TServer {
+  server.keepAliveTimeout = 72_000;
+  server.requestTimeout = 0;
+  server.setTimeout(0);
+  return server;
 }
 
 function tlsOptions(tls: NonNullable<Config['tls']>) {

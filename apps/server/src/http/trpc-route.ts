@@ -70,6 +70,15 @@ export function responseHeadersFor(ctx: RequestContext | undefined, errors: read
   return headers;
 }
 
+/** Logs what tRPC turned into a 500: the cause stays in the log, the client sees only the code. */
+export function logProcedureFailure(deps: Dependencies) {
+  return function onError({ error, path, ctx }: { error: TRPCError; path: string | undefined; ctx?: RequestContext | undefined }) {
+    if (error.code === 'INTERNAL_SERVER_ERROR') {
+      deps.logger.error({ err: error.cause ?? error, path, requestId: ctx?.requestId }, 'procedure failed');
+    }
+  };
+}
+
 /** Mounts the API at /trpc through tRPC's Fastify adapter. */
 export async function registerTrpcRoute(app: FastifyInstance, deps: Dependencies): Promise<void> {
   // GATEHOUSE_TRPC_FAST_PATH: the same procedures, served without tRPC's Fetch conversions (http/fast-trpc).
@@ -81,11 +90,7 @@ export async function registerTrpcRoute(app: FastifyInstance, deps: Dependencies
       createContext: ({ req, info }: CreateFastifyContextOptions) =>
         createRequestContext(deps, req, info.calls.map((call) => call.path)),
       responseMeta: ({ ctx, errors }) => ({ headers: responseHeadersFor(ctx, errors) }),
-      onError: ({ error, path, ctx }) => {
-        if (error.code === 'INTERNAL_SERVER_ERROR') {
-          deps.logger.error({ err: error.cause ?? error, path, requestId: ctx?.requestId }, 'procedure failed');
-        }
-      },
+      onError: logProcedureFailure(deps),
     },
   });
 }
