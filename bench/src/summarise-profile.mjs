@@ -68,7 +68,7 @@ const GROUPS = [
   [/^jose /, 'jose (token verify)'],
   [/^(rate-limiter-flexible) |server\/src\/ratelimit\//, 'rate limiting'],
   [/server\/src\/tokens\//, 'verified-token cache (SHA-256 key)'],
-  [/server\/src\/auth\/|server\/src\/routers\/guard-call/, 'auth (credential, scopes)'],
+  [/server\/src\/auth\/|server\/src\/routers\/contract-resolver/, 'auth and the contract checks'],
   [/server\/src\/http\/fast-trpc\//, 'fast tRPC path (resolve, serialise)'],
   [/server\/src\/(http|context)/, 'request context, response headers'],
   [/^uuid /, 'request id (uuid)'],

@@ -1,38 +1,35 @@
-import type { ProcedureContract } from '@gatehouse/contracts';
+import type { TRPCError } from '@trpc/server';
 import { principalKey } from '../auth/principal.js';
 import { eventOrigin, type RequestContext } from '../context.js';
 import { clientKey } from '../ratelimit/client-key.js';
 import { refuseRateLimited } from '../ratelimit/refuse-rate-limited.js';
-import { t } from '../trpc.js';
 
-const passThrough = t.middleware(function notAnIdLookup({ next }) {
-  return next();
-});
-
-/**
- * For contracts marked `idLookup`: refuses a caller under an enumeration
- * block (429), and counts the call's NOT_FOUND/FORBIDDEN answer towards one.
- * Runs before requireAuth, so scope refusals count as well; it reads the
- * result of `next()` and never catches.
- */
-export function detectEnumeration(contract: ProcedureContract) {
-  if (contract.idLookup !== true) return passThrough;
-  return t.middleware(async function detectEnumeration({ ctx, path, next }) {
-    const subjects = await enumerationSubjects(ctx);
-    const { enumeration } = ctx.deps.abuse;
-    const refusal = await enumeration.blockFor(subjects.keys);
-    if (refusal !== undefined) refuseRateLimited(ctx, refusal);
-
-    const result = await next();
-    if (!result.ok && (result.error.code === 'NOT_FOUND' || result.error.code === 'FORBIDDEN')) {
-      await enumeration.recordMiss(subjects.keys, eventOrigin(ctx, subjects.principal), path);
-    }
-    return result;
-  });
+/** Who an id lookup is counted against: the IP always, the principal too when the credential holds. */
+export interface EnumerationSubjects {
+  readonly keys: readonly string[];
+  readonly principal: string | undefined;
 }
 
-/** The IP always; the principal too when the credential holds (a bad one is requireAuth's 401 to give). */
-async function enumerationSubjects(ctx: RequestContext): Promise<{ keys: string[]; principal: string | undefined }> {
+/**
+ * For contracts marked `idLookup`, before auth (so scope refusals count as
+ * well): refuses a caller under an enumeration block with 429, else tells
+ * who the call's outcome will be counted against (recordEnumerationMiss).
+ */
+export async function refuseEnumerationBlock(ctx: RequestContext): Promise<EnumerationSubjects> {
+  const subjects = await enumerationSubjects(ctx);
+  const refusal = await ctx.deps.abuse.enumeration.blockFor(subjects.keys);
+  if (refusal !== undefined) refuseRateLimited(ctx, refusal);
+  return subjects;
+}
+
+/** Counts a NOT_FOUND or FORBIDDEN answer of an id lookup towards an enumeration block. */
+export async function recordEnumerationMiss(ctx: RequestContext, subjects: EnumerationSubjects, path: string, error: TRPCError): Promise<void> {
+  if (error.code !== 'NOT_FOUND' && error.code !== 'FORBIDDEN') return;
+  await ctx.deps.abuse.enumeration.recordMiss(subjects.keys, eventOrigin(ctx, subjects.principal), path);
+}
+
+/** The IP always; the principal too when the credential holds (a bad one is authorize's 401 to give). */
+async function enumerationSubjects(ctx: RequestContext): Promise<EnumerationSubjects> {
   const principal = await ctx.authenticate().then(
     (found) => (found === undefined ? undefined : principalKey(found)),
     () => undefined,

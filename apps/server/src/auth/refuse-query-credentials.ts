@@ -1,14 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import type { RequestContext } from '../context.js';
-import { t } from '../trpc.js';
 
 /** Refuses a call whose URL carries a credential, even beside a valid header: it has already leaked. */
-export const refuseQueryCredentials = t.middleware(function refuseQueryCredentials({ ctx, next }) {
-  refuseQueryCredential(ctx);
-  return next();
-});
-
-/** The check behind refuseQueryCredentials, for a procedure's guard (routers/guard-call.ts). */
 export function refuseQueryCredential(ctx: Pick<RequestContext, 'credentialInQuery'>): void {
   if (ctx.credentialInQuery !== undefined) {
     throw new TRPCError({

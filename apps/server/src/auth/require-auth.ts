@@ -1,6 +1,5 @@
 import type { AuthRequirement, ProtectedAccess, Role } from '@gatehouse/contracts';
 import { eventOrigin, type AuthenticatedContext, type RequestContext } from '../context.js';
-import { t } from '../trpc.js';
 import { failAuth } from './auth-failure.js';
 import type { Principal } from './principal.js';
 import { principalKey } from './principal.js';
@@ -9,27 +8,10 @@ import { missingScopes } from './scopes.js';
 const ROLE_RANK: Readonly<Record<Role, number>> = { user: 0, admin: 1 };
 
 /**
- * The one middleware that enforces a contract's auth requirement. Handlers
- * never check scopes or roles themselves: they receive a principal only when
- * the contract's requirement holds.
- */
-export function requireAuth(requirement: AuthRequirement) {
-  if (requirement === 'public') {
-    return t.middleware(function allowAnyone({ next }) {
-      return next();
-    });
-  }
-  return t.middleware(async function enforceAuthRequirement({ ctx, next, path }) {
-    const principal = await authorize(ctx, requirement, path);
-    const authenticated: AuthenticatedContext = { ...ctx, principal };
-    return next({ ctx: authenticated });
-  });
-}
-
-/**
- * The check behind requireAuth, as a plain function so a procedure's guard
- * (routers/guard-call.ts) runs it without a middleware step of its own.
- * Resolves to the principal the requirement admits; throws 401/403 otherwise.
+ * The one check of a contract's auth requirement, run by the procedure's
+ * resolver (routers/contract-resolver.ts). Handlers never check scopes or
+ * roles themselves: they receive a principal only when it holds. Resolves
+ * to the principal the requirement admits; throws 401/403 otherwise.
  */
 export async function authorize(ctx: RequestContext, requirement: ProtectedAccess, path: string): Promise<Principal> {
   const principal: Principal = (await ctx.authenticate()) ?? failAuth('missing_credentials');

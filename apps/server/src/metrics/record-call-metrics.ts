@@ -2,22 +2,13 @@ import { performance } from 'node:perf_hooks';
 import type { TRPCError } from '@trpc/server';
 import { AuthFailure } from '../auth/auth-failure.js';
 import { RateLimitExceeded } from '../errors/rate-limit-exceeded.js';
-import { t } from '../trpc.js';
 import type { Metrics } from './create-metrics.js';
 
 /**
- * Counts and times every call, and counts 401/403/429 by reason. Placed
- * before requireAuth so refused calls are counted too. It inspects what
- * `next()` resolved to; it never catches.
+ * Counts and times one finished call, and counts 401/403/429 by reason;
+ * `startedMs` is performance.now() at its start. Called by the procedure's
+ * resolver around every check, so refused calls are counted too.
  */
-export const recordCallMetrics = t.middleware(async function recordCallMetrics({ ctx, path, next }) {
-  const started = performance.now();
-  const result = await next();
-  recordCallOutcome(ctx.deps.metrics, path, result, started);
-  return result;
-});
-
-/** What recordCallMetrics records for one finished call; `startedMs` is performance.now() at its start. */
 export function recordCallOutcome(
   metrics: Metrics,
   path: string,

@@ -57,7 +57,7 @@ async function refusal(call: Promise<unknown>): Promise<RateLimitExceeded> {
   return (error as TRPCError).cause as RateLimitExceeded;
 }
 
-describe('enforceRateLimit', () => {
+describe('chargeRateLimit', () => {
   it('enforces a contract’s own policy and lets the key through again after its window', async () => {
     await caller('192.0.2.1', ['tight']).tight();
     await caller('192.0.2.1', ['tight']).tight();

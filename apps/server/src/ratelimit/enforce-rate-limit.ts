@@ -1,35 +1,19 @@
 import type { ProcedureContract } from '@gatehouse/contracts';
 import { principalKey, type Principal } from '../auth/principal.js';
 import { eventOrigin, type RequestContext } from '../context.js';
-import { t } from '../trpc.js';
 import { clientKey } from './client-key.js';
 import { writeRateLimitHeaders } from './rate-limit-headers.js';
 import { refuseRateLimited } from './refuse-rate-limited.js';
 
 /**
- * The one middleware that enforces a contract's rate limit (or the default
- * for public / authenticated procedures). Runs after requireAuth, so a
- * principal-keyed budget is always the authenticated principal's, and before
- * input parsing, so malformed floods are counted too. Every limited response
- * carries the rate-limit headers; a spent budget is a 429 whose cause carries
- * SPEC's `rateLimit` data.
- */
-export function enforceRateLimit(contract: ProcedureContract) {
-  if (contract.rateLimit === 'none') {
-    return t.middleware(function unlimited({ next }) {
-      return next();
-    });
-  }
-  return t.middleware(async function enforceRateLimit({ ctx, next, path }) {
-    await chargeRateLimit(ctx, contract, (ctx as { readonly principal?: Principal }).principal, path);
-    return next();
-  });
-}
-
-/**
- * The charge behind enforceRateLimit, as a plain function so a procedure's
- * guard (routers/guard-call.ts) runs it without a middleware step of its own.
- * `principal` is the authenticated caller, undefined on public procedures.
+ * Enforces a contract's rate limit (or the default for public /
+ * authenticated procedures), from the procedure's resolver
+ * (routers/contract-resolver.ts): after authorize, so a principal-keyed
+ * budget is always the authenticated principal's, and before input parsing,
+ * so malformed floods are counted too. Every limited response carries the
+ * rate-limit headers; a spent budget is a 429 whose cause carries SPEC's
+ * `rateLimit` data. `principal` is the authenticated caller, undefined on
+ * public procedures.
  */
 export async function chargeRateLimit(
   ctx: RequestContext,

@@ -70,61 +70,88 @@ export async function resolveJsonRequest<TRouter extends AnyTRPCRouter, TRequest
   request: JsonRequest<TRequest>,
   options: ResolveJsonOptions<TRouter, TRequest>,
 ): Promise<JsonResponse | undefined> {
-  const { router } = options;
-  const config = router._def._config;
-  const headers: Record<string, string | string[]> = { vary: 'trpc-accept, accept' };
+  return new JsonResolution(request, options).resolve();
+}
 
-  let info: TRPCRequestInfo | undefined;
-  let ctx: unknown;
-  let ctxError: TRPCError | undefined;
-  let ctxCreated = false;
-  try {
-    info = await readRequestInfo(request, options);
-    // Subscriptions stream (SSE): tRPC's adapter serves them.
-    if (info.calls.some((call) => call.procedure?._def.type === 'subscription')) return HAND_OVER;
-  } catch (cause) {
-    return answerFailure(cause);
+/**
+ * One request's resolution. A class rather than a function of closures:
+ * its steps are shared methods, not five functions built per request (each
+ * also a defineProperty under tsx, whose esbuild keeps function names).
+ */
+class JsonResolution<TRouter extends AnyTRPCRouter, TRequest> {
+  readonly #request: JsonRequest<TRequest>;
+  readonly #options: ResolveJsonOptions<TRouter, TRequest>;
+  readonly #config: AnyTRPCRouter['_def']['_config'];
+  readonly #headers: Record<string, string | string[]> = { vary: 'trpc-accept, accept' };
+  #info: TRPCRequestInfo | undefined;
+  #ctx: unknown;
+  #ctxError: TRPCError | undefined;
+  #ctxCreated = false;
+
+  constructor(request: JsonRequest<TRequest>, options: ResolveJsonOptions<TRouter, TRequest>) {
+    this.#request = request;
+    this.#options = options;
+    this.#config = options.router._def._config;
   }
-  try {
+
+  async resolve(): Promise<JsonResponse | undefined> {
+    let info: TRPCRequestInfo;
     try {
-      ctx = await options.createContext(info, request.req);
+      info = await readRequestInfo(this.#request, this.#options);
+      this.#info = info;
+      // Subscriptions stream (SSE): tRPC's adapter serves them.
+      if (info.type === 'subscription') return HAND_OVER;
     } catch (cause) {
-      ctxError = getTRPCErrorFromUnknown(cause);
+      return this.#answerFailure(cause);
     }
-    ctxCreated = true;
-    const requestInfo = info;
-    const outcomes = await Promise.all(requestInfo.calls.map((call) => runCall(call as Call)));
+    try {
+      try {
+        this.#ctx = await this.#options.createContext(info, this.#request.req);
+      } catch (cause) {
+        this.#ctxError = getTRPCErrorFromUnknown(cause);
+      }
+      this.#ctxCreated = true;
+      const calls = info.calls as Call[];
+      // One call (the common case) is awaited on its own: no array of promises to gather.
+      const outcomes = calls.length === 1 ? [await this.#runCall(calls[0] as Call)] : await Promise.all(calls.map((call) => this.#runCall(call)));
 
-    headers['content-type'] = 'application/json';
-    const responses = outcomes.map(([error, result], index): TRPCResponse => {
-      if (error === undefined) return { result: { data: result.data } };
-      const call = requestInfo.calls[index] as Call;
-      return {
-        error: getErrorShape({ config, ctx, error, input: call.result(), path: call.path, type: call.procedure?._def.type ?? 'unknown' }),
-      };
-    });
-    const errors = outcomes.map(([error]) => error);
-    const status = applyResponseMeta(requestInfo, responses, errors, getHTTPStatusCode(responses, errors as TRPCError[]));
-    const payload = requestInfo.isBatchCall ? responses : responses[0];
-    return { status, headers, body: JSON.stringify(serialize(config, payload as TRPCResponse)) };
-  } catch (cause) {
-    return answerFailure(cause);
+      this.#headers['content-type'] = 'application/json';
+      const responses: TRPCResponse[] = [];
+      const errors: TRPCError[] = [];
+      for (let index = 0; index < outcomes.length; index += 1) {
+        const [error, result] = outcomes[index] as CallOutcome;
+        if (error === undefined) {
+          responses.push({ result: { data: result.data } });
+          continue;
+        }
+        const call = calls[index] as Call;
+        errors.push(error);
+        const shape = getErrorShape({ config: this.#config, ctx: this.#ctx, error, input: call.result(), path: call.path, type: call.procedure?._def.type ?? 'unknown' });
+        responses.push({ error: shape });
+      }
+      const status = this.#applyResponseMeta(responses, errors, getHTTPStatusCode(responses, outcomes.map(([error]) => error) as TRPCError[]));
+      const payload = info.isBatchCall ? responses : responses[0];
+      return { status, headers: this.#headers, body: JSON.stringify(serialize(this.#config, payload as TRPCResponse)) };
+    } catch (cause) {
+      return this.#answerFailure(cause);
+    }
   }
 
-  async function runCall(call: Call): Promise<CallOutcome> {
+  async #runCall(call: Call): Promise<CallOutcome> {
     const procedure = call.procedure;
     try {
       if (procedure === null) throw new TRPCError({ code: 'NOT_FOUND', message: `No procedure found on path "${call.path}"` });
       const type = procedure._def.type;
-      if (ACCEPTED_METHODS[type] !== request.method) {
-        headers['allow'] = ACCEPTED_METHODS[type];
-        throw new TRPCError({ code: 'METHOD_NOT_SUPPORTED', message: `Unsupported ${request.method}-request to ${type} procedure at path "${call.path}"` });
+      const method = this.#request.method;
+      if (ACCEPTED_METHODS[type] !== method) {
+        this.#headers['allow'] = ACCEPTED_METHODS[type];
+        throw new TRPCError({ code: 'METHOD_NOT_SUPPORTED', message: `Unsupported ${method}-request to ${type} procedure at path "${call.path}"` });
       }
-      if (ctxError !== undefined) throw ctxError;
+      if (this.#ctxError !== undefined) throw this.#ctxError;
       const data: unknown = await procedure({
         path: call.path,
         getRawInput: call.getRawInput,
-        ctx,
+        ctx: this.#ctx,
         type,
         // Unary procedures do not observe it, and building one per call costs more than most of them.
         signal: undefined,
@@ -136,42 +163,44 @@ export async function resolveJsonRequest<TRouter extends AnyTRPCRouter, TRequest
       return [undefined, { data }];
     } catch (cause) {
       const error = getTRPCErrorFromUnknown(cause);
-      options.onError?.({ error, path: call.path, input: call.result(), ctx: ctxCreated ? (ctx as never) : undefined, type: procedure?._def.type ?? 'unknown', req: request.req });
+      const ctx = this.#ctxCreated ? (this.#ctx as never) : undefined;
+      this.#options.onError?.({ error, path: call.path, input: call.result(), ctx, type: procedure?._def.type ?? 'unknown', req: this.#request.req });
       return [error, undefined];
     }
   }
 
   /** An error before any call ran (bad path, too big a batch, mixed types): one error, ctx as far as it got. */
-  function answerFailure(cause: unknown): JsonResponse {
+  #answerFailure(cause: unknown): JsonResponse {
     const error = getTRPCErrorFromUnknown(cause);
-    const type = info?.type ?? 'unknown';
-    const currentCtx = ctxCreated && ctxError === undefined ? ctx : undefined;
-    options.onError?.({ error, path: undefined, input: undefined, ctx: currentCtx as never, type, req: request.req });
-    const response: TRPCResponse = { error: getErrorShape({ config, error, type, path: undefined, input: undefined, ctx: currentCtx }) };
-    const status = applyResponseMeta(info, [response], [error], getHTTPStatusCode(response, [error]), currentCtx);
+    const type = this.#info?.type ?? 'unknown';
+    const currentCtx = this.#ctxCreated && this.#ctxError === undefined ? this.#ctx : undefined;
+    this.#options.onError?.({ error, path: undefined, input: undefined, ctx: currentCtx as never, type, req: this.#request.req });
+    const response: TRPCResponse = { error: getErrorShape({ config: this.#config, error, type, path: undefined, input: undefined, ctx: currentCtx }) };
+    const status = this.#applyResponseMeta([response], [error], getHTTPStatusCode(response, [error]), currentCtx);
     // resolveResponse answers these with `new Response(string)` before it sets a content-type, so Fetch's
     // default applies; the same here, so clients see one behaviour whichever path served them.
-    headers['content-type'] ??= 'text/plain;charset=UTF-8';
-    return { status, headers, body: JSON.stringify(serialize(config, response)) };
+    this.#headers['content-type'] ??= 'text/plain;charset=UTF-8';
+    return { status, headers: this.#headers, body: JSON.stringify(serialize(this.#config, response)) };
   }
 
-  function applyResponseMeta(
-    requestInfo: TRPCRequestInfo | undefined,
+  #applyResponseMeta(
     data: TRPCResponse[],
-    errors: ReadonlyArray<TRPCError | undefined>,
+    errors: TRPCError[],
     status: number,
-    metaCtx: unknown = ctxError === undefined ? ctx : undefined,
+    metaCtx: unknown = this.#ctxError === undefined ? this.#ctx : undefined,
   ): number {
+    const info = this.#info;
     const meta =
-      options.responseMeta?.({
+      this.#options.responseMeta?.({
         ctx: metaCtx as never,
-        info: requestInfo,
-        paths: requestInfo?.calls.map((call) => call.path),
+        info,
+        paths: info?.calls.map((call) => call.path),
         data: data as never,
-        errors: errors.filter((error): error is TRPCError => error !== undefined),
+        errors,
         eagerGeneration: false,
-        type: requestInfo?.calls.find((call) => call.procedure?._def.type)?.procedure?._def.type ?? 'unknown',
+        type: info?.calls.find((call) => call.procedure?._def.type)?.procedure?._def.type ?? 'unknown',
       }) ?? {};
+    const headers = this.#headers;
     // initResponse: a Headers object appends; a plain object sets strings and appends arrays.
     if (meta.headers instanceof Headers) {
       meta.headers.forEach((value, name) => appendHeader(headers, name, value));
@@ -185,66 +214,43 @@ export async function resolveJsonRequest<TRouter extends AnyTRPCRouter, TRequest
   }
 }
 
-/** getRequestInfo's JSON handler (tRPC's contentType.ts), reading inputs only when a procedure asks. */
+/**
+ * getRequestInfo's JSON handler (tRPC's contentType.ts), reading inputs only
+ * when a procedure asks. Its type is the calls' one type ('unknown' when no
+ * procedure was found), and mixing types is a BAD_REQUEST.
+ */
 async function readRequestInfo<TRouter extends AnyTRPCRouter>(
   request: JsonRequest,
   options: Pick<ResolveJsonOptions<TRouter, unknown>, 'router' | 'maxBatchSize'>,
 ): Promise<TRPCRequestInfo> {
   const { router, maxBatchSize } = options;
-  const config = router._def._config;
   const path = decodePath(request.path);
   const isBatchCall = request.searchParams.get('batch') === '1';
   const paths = isBatchCall ? path.split(',') : [path];
   if (isBatchCall && typeof maxBatchSize === 'number' && paths.length > maxBatchSize) {
     throw new TRPCError({ code: 'BAD_REQUEST', message: 'Batch call exceeds maximum size' });
   }
-
-  let inputs: Record<number, unknown> | undefined;
-  let reading: Promise<Record<number, unknown>> | undefined;
-  const readInputs = async (): Promise<Record<number, unknown>> => {
-    if (inputs !== undefined) return inputs;
-    reading ??= parseInputs().catch((cause: unknown) => {
-      if (cause instanceof TRPCError) throw cause;
-      throw new TRPCError({ code: 'BAD_REQUEST', message: cause instanceof Error ? cause.message : 'Invalid input', cause });
-    });
-    inputs = await reading;
-    reading = undefined;
-    return inputs;
-  };
-  const parseInputs = async (): Promise<Record<number, unknown>> => {
-    const raw = request.method === 'GET' ? request.searchParams.get('input') : request.body;
-    const parsed: unknown = raw ? JSON.parse(raw) : undefined;
-    const result: Record<number, unknown> = Object.create(null);
-    if (parsed === undefined) return result;
-    if (!isBatchCall) {
-      result[0] = config.transformer.input.deserialize(parsed);
-      return result;
-    }
-    if (!isObject(parsed)) throw new TRPCError({ code: 'BAD_REQUEST', message: '"input" needs to be an object when doing a batch call' });
-    for (const index of paths.keys()) {
-      const input = (parsed as Record<number, unknown>)[index];
-      if (input !== undefined) result[index] = config.transformer.input.deserialize(input);
-    }
-    return result;
-  };
-
-  const calls: Call[] = await Promise.all(
-    paths.map(async (callPath, index) => ({
-      batchIndex: index,
-      path: callPath,
-      procedure: (await getProcedureAtPath(router, callPath)) as AnyProcedure | null,
-      getRawInput: async () => (await readInputs())[index],
-      result: () => inputs?.[index],
-    })),
-  );
-  const types = new Set(calls.map((call) => call.procedure?._def.type).filter(Boolean));
-  if (types.size > 1) throw new TRPCError({ code: 'BAD_REQUEST', message: `Cannot mix procedure types in call: ${[...types].join(', ')}` });
-  const type = (types.values().next().value ?? 'unknown') as TRPCRequestInfo['type'];
+  const inputs = new LazyInputs(request, router._def._config, isBatchCall, paths.length);
+  const procedures = router._def.procedures as Record<string, AnyProcedure | undefined>;
+  const calls: Call[] = [];
+  let type: TRPCRequestInfo['type'] | undefined;
+  let mixed = false;
+  for (let index = 0; index < paths.length; index += 1) {
+    const callPath = paths[index] as string;
+    // getProcedureAtPath's own first lookup, without its promise; lazy routers still go through it.
+    const procedure = procedures[callPath] ?? ((await getProcedureAtPath(router, callPath)) as AnyProcedure | null);
+    calls.push({ batchIndex: index, path: callPath, procedure, getRawInput: () => inputs.read(index), result: () => inputs.parsed(index) });
+    const callType = procedure?._def.type;
+    if (callType === undefined || callType === type) continue;
+    if (type === undefined) type = callType;
+    else mixed = true;
+  }
+  if (mixed) throw new TRPCError({ code: 'BAD_REQUEST', message: `Cannot mix procedure types in call: ${mixedTypes(calls)}` });
   return {
     isBatchCall,
     accept: null,
     calls,
-    type,
+    type: type ?? 'unknown',
     connectionParams: null,
     get signal() {
       return request.signal();
@@ -253,6 +259,61 @@ async function readRequestInfo<TRouter extends AnyTRPCRouter>(
       return request.url();
     },
   };
+}
+
+/** The types of the calls as tRPC's message lists them: each once, in order of appearance. */
+function mixedTypes(calls: readonly Call[]): string {
+  const types = new Set<string>();
+  for (const call of calls) if (call.procedure) types.add(call.procedure._def.type);
+  return [...types].join(', ');
+}
+
+/** A request's inputs, parsed from the query or body once, when the first procedure asks for its own. */
+class LazyInputs {
+  #inputs: Record<number, unknown> | undefined;
+  #reading: Promise<Record<number, unknown>> | undefined;
+
+  constructor(
+    private readonly request: JsonRequest,
+    private readonly config: AnyTRPCRouter['_def']['_config'],
+    private readonly isBatchCall: boolean,
+    private readonly callCount: number,
+  ) {}
+
+  async read(index: number): Promise<unknown> {
+    if (this.#inputs === undefined) {
+      this.#reading ??= this.#parse().catch((cause: unknown) => {
+        if (cause instanceof TRPCError) throw cause;
+        throw new TRPCError({ code: 'BAD_REQUEST', message: cause instanceof Error ? cause.message : 'Invalid input', cause });
+      });
+      this.#inputs = await this.#reading;
+      this.#reading = undefined;
+    }
+    return this.#inputs[index];
+  }
+
+  /** What was read for call `index`, for error shapes and onError; undefined before any call read. */
+  parsed(index: number): unknown {
+    return this.#inputs?.[index];
+  }
+
+  async #parse(): Promise<Record<number, unknown>> {
+    const raw = this.request.method === 'GET' ? this.request.searchParams.get('input') : this.request.body;
+    const parsed: unknown = raw ? JSON.parse(raw) : undefined;
+    const result: Record<number, unknown> = Object.create(null);
+    if (parsed === undefined) return result;
+    const transformer = this.config.transformer.input;
+    if (!this.isBatchCall) {
+      result[0] = transformer.deserialize(parsed);
+      return result;
+    }
+    if (!isObject(parsed)) throw new TRPCError({ code: 'BAD_REQUEST', message: '"input" needs to be an object when doing a batch call' });
+    for (let index = 0; index < this.callCount; index += 1) {
+      const input = (parsed as Record<number, unknown>)[index];
+      if (input !== undefined) result[index] = transformer.deserialize(input);
+    }
+    return result;
+  }
 }
 
 /**

@@ -52,7 +52,7 @@ async function failure(call: Promise<unknown>): Promise<TRPCError> {
   return error as TRPCError;
 }
 
-describe('validatedResolver', () => {
+describe('contractResolver: input and output validation', () => {
   it('hands the handler the parsed input (transforms applied)', async () => {
     await expect(caller().rename({ name: '  Ada  ' })).resolves.toEqual({ name: 'Ada' });
     expect(seen.at(-1)).toEqual({ name: 'Ada' });

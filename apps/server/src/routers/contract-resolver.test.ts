@@ -12,7 +12,7 @@ import { createRequestContext } from '../http/trpc-route.js';
 import { t } from '../trpc.js';
 import { buildRouter } from './build-router.js';
 
-// procedureFor decides per contract which checks run (guardCall); these hold it to the same rules as before.
+// contractResolver decides per contract which checks run; these hold it to the same rules as the middlewares it replaced.
 const ok = z.object({ ok: z.literal(true) });
 const contracts = {
   open: defineQuery({ summary: 'public, default policy', input: noInput, output: ok, auth: 'public' }),
@@ -55,7 +55,7 @@ async function failure(call: Promise<unknown>): Promise<TRPCError> {
 
 const headersOf = (ctx: RequestContext) => Object.fromEntries(ctx.responseHeaders.entries());
 
-describe('guardCall', () => {
+describe('contractResolver: the checks each contract gets', () => {
   it('limits a public procedure without its own policy by the public default', async () => {
     for (let call = 0; call < 2; call += 1) await createCaller(requestContext('198.51.100.1', 'open')).open();
     const ctx = requestContext('198.51.100.1', 'open');
