@@ -5,10 +5,15 @@
  */
 export const QUERY_CREDENTIAL_PARAMETERS = ['access_token', 'api_key', 'apiKey', 'token'] as const;
 
-/** The first credential parameter present in a request URL, or undefined. */
-export function findQueryCredential(url: string): string | undefined {
-  const queryStart = url.indexOf('?');
-  if (queryStart === -1) return undefined;
-  const params = new URLSearchParams(url.slice(queryStart + 1));
+/** The first credential parameter present in a request URL (or its parsed query), or undefined. */
+export function findQueryCredential(urlOrQuery: string | URLSearchParams): string | undefined {
+  let params: URLSearchParams;
+  if (typeof urlOrQuery === 'string') {
+    const queryStart = urlOrQuery.indexOf('?');
+    if (queryStart === -1) return undefined;
+    params = new URLSearchParams(urlOrQuery.slice(queryStart + 1));
+  } else {
+    params = urlOrQuery;
+  }
   return QUERY_CREDENTIAL_PARAMETERS.find((name) => params.has(name));
 }

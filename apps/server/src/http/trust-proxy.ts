@@ -31,6 +31,8 @@ export function proxyTrustFor(trustProxy: Config['trustProxy']): ProxyTrust {
 
 /** Fastify's request.ip: the nearest address not vouched for by a trusted proxy. */
 export function clientAddressOf(request: IncomingMessage, trust: ProxyTrust): string | undefined {
+  // No trusted proxy: the socket's peer, without parsing an X-Forwarded-For nobody may believe.
+  if (trust === trustNoProxy) return request.socket.remoteAddress;
   const addresses = proxyAddr.all(request, trust);
   return addresses[addresses.length - 1];
 }

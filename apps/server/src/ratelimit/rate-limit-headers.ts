@@ -1,9 +1,17 @@
 import type { ResponseHeaders } from '../context.js';
 import type { RateLimitSnapshot } from './rate-limit-snapshot.js';
 
+const quotedPolicyNames = new Map<string, string>();
+
 /** RFC 8941 sf-string: quoted, with `"` and `\` escaped. Policy names are ASCII by construction. */
 function sfString(value: string): string {
-  return `"${value.replace(/["\\]/g, (character) => `\\${character}`)}"`;
+  let quoted = quotedPolicyNames.get(value);
+  if (quoted === undefined) {
+    quoted = `"${value.replace(/["\\]/g, (character) => `\\${character}`)}"`;
+    // Policy names come from the contracts and config: a handful, quoted once each rather than on every call.
+    if (quotedPolicyNames.size < 1_000) quotedPolicyNames.set(value, quoted);
+  }
+  return quoted;
 }
 
 /**
@@ -31,5 +39,6 @@ export function rateLimitHeaders(snapshot: RateLimitSnapshot, nowMs: number = Da
 
 /** Writes a snapshot's headers onto the response, replacing an earlier, looser snapshot's. */
 export function writeRateLimitHeaders(target: ResponseHeaders, snapshot: RateLimitSnapshot): void {
-  for (const [name, value] of Object.entries(rateLimitHeaders(snapshot))) target.set(name, value);
+  const headers = rateLimitHeaders(snapshot);
+  for (const name in headers) target.set(name, headers[name] as string);
 }

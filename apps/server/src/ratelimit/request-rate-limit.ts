@@ -38,7 +38,6 @@ export function createRequestRateLimit(options: RequestRateLimitOptions): Reques
   return new BatchRateLimit(options);
 }
 
-type GroupOutcome = { readonly allowed: boolean; readonly snapshot: RateLimitSnapshot };
 
 /**
  * A class, not an object of closures: one is built for every request, and
@@ -47,7 +46,7 @@ type GroupOutcome = { readonly allowed: boolean; readonly snapshot: RateLimitSna
  */
 class BatchRateLimit implements RequestRateLimit {
   readonly #options: RequestRateLimitOptions;
-  #groups: Map<string, Promise<GroupOutcome>> | undefined;
+  #groups: Map<string, Promise<ChargeOutcome>> | undefined;
   #refusalsReported: Set<string> | undefined;
   #tightest: RateLimitSnapshot | undefined;
 
@@ -64,7 +63,8 @@ class BatchRateLimit implements RequestRateLimit {
       this.#groups.set(groupId, group);
     }
     const outcome = await group;
-    if (outcome.allowed) return { ...outcome, firstRefusal: false };
+    // Allowed outcomes are shared by the group as they are; only a refusal says which call saw it first.
+    if (outcome.allowed) return outcome;
     this.#refusalsReported ??= new Set();
     const firstRefusal = !this.#refusalsReported.has(groupId);
     if (firstRefusal) this.#refusalsReported.add(groupId);
@@ -83,17 +83,17 @@ class BatchRateLimit implements RequestRateLimit {
     return Math.max(batched, policy.cost);
   }
 
-  async #reserve(policy: ResolvedPolicy, key: string): Promise<GroupOutcome> {
+  async #reserve(policy: ResolvedPolicy, key: string): Promise<ChargeOutcome> {
     const limiter = this.#options.limiterFor(policy);
     const cost = this.#costOfGroup(policy);
     try {
-      return { allowed: true, snapshot: snapshotOf(policy, await limiter.consume(key, cost), false) };
+      return { allowed: true, snapshot: snapshotOf(policy, await limiter.consume(key, cost), false), firstRefusal: false };
     } catch (rejection) {
       // A store failure is not a spent budget: it surfaces as a 500, never as a 429 or a pass.
       if (!isLimitHit(rejection)) throw rejection;
       const hadRoom = rejection.consumedPoints - cost < policy.points;
       if (hadRoom && cost > 1 && policy.blockDurationSeconds === 0) await limiter.reward(key, cost);
-      return { allowed: false, snapshot: snapshotOf(policy, rejection, true) };
+      return { allowed: false, snapshot: snapshotOf(policy, rejection, true), firstRefusal: false };
     }
   }
 }

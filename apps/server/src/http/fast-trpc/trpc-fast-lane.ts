@@ -8,7 +8,7 @@ import { edgeErrorBody } from '../edge-errors.js';
 import { HSTS_HEADER, SECURITY_HEADERS } from '../security-headers.js';
 import { createRequestContext, logProcedureFailure, MAX_BATCH_SIZE, responseHeadersFor } from '../trpc-route.js';
 import { clientAddressOf, hostOf, protocolOf, proxyTrustFor, type ProxyTrust } from '../trust-proxy.js';
-import { isPlainJsonRequest } from './is-plain-json-request.js';
+import { admitToFastLane, type AdmittedCall } from './lane-admission.js';
 import { resolveJsonRequest, type JsonRequest, type JsonResponse, type ResolveJsonOptions } from './resolve-json-request.js';
 
 export type RequestListener = (request: IncomingMessage, response: ServerResponse) => void;
@@ -19,13 +19,6 @@ export interface TrpcFastLane {
   /** From now on every request goes to Fastify, which answers 503 while the server closes. */
   stop(): void;
 }
-
-/**
- * `/trpc/<procedure>` or a batch `/trpc/a,b,c`, in the characters procedure
- * names use. Anything else (percent-encoding, a slash, an over-long batch)
- * is Fastify's to route and answer, as it always was.
- */
-const LANE_PATH = /^\/trpc\/([\w.,~-]{1,2048})(?:\?|$)/;
 
 /**
  * The tRPC fast lane: plain JSON calls answered straight from Node's request
@@ -64,18 +57,18 @@ export function createTrpcFastLane(deps: Dependencies): TrpcFastLane {
   };
   let open = true;
 
-  async function serve(raw: IncomingMessage, response: ServerResponse, path: string, next: RequestListener): Promise<void> {
+  async function serve(raw: IncomingMessage, response: ServerResponse, call: AdmittedCall, next: RequestListener): Promise<void> {
     const started = performance.now();
-    const request = new LaneRequest(uuidv4(), raw, trust);
+    const request = new LaneRequest(uuidv4(), raw, call.searchParams, trust);
     const log = deps.logger.isLevelEnabled('info') ? deps.logger.child({ reqId: request.id }) : undefined;
     log?.info({ req: request }, 'incoming request');
     let answer: JsonResponse;
     try {
-      const body = raw.method === 'POST' ? await readBody(raw, bodyLimit) : undefined;
+      const body = call.method === 'POST' ? await readBody(raw, bodyLimit) : undefined;
       if (typeof body === 'number') {
         answer = edgeAnswer(body, request.id, request.url);
       } else {
-        const resolved = await resolveJsonRequest(new LaneJsonRequest(raw.method as 'GET' | 'POST', path, request, response, body), options);
+        const resolved = await resolveJsonRequest(new LaneJsonRequest(call, request, response, body), options);
         // Only subscriptions come back unanswered, and only as GETs (nothing read yet): Fastify's adapter streams them.
         if (resolved === undefined) return next(raw, response);
         answer = resolved;
@@ -84,10 +77,8 @@ export function createTrpcFastLane(deps: Dependencies): TrpcFastLane {
       deps.logger.error({ err: cause, requestId: request.id }, 'request failed');
       answer = edgeAnswer(500, request.id, request.url);
     }
-    const headers = responseHeaders(request, answer, allowedOrigins);
-    headers['content-length'] = String(Buffer.byteLength(answer.body));
     try {
-      response.writeHead(answer.status, headers);
+      response.writeHead(answer.status, responseHeaders(request, answer, allowedOrigins));
       response.end(answer.body);
     } catch (cause) {
       // A header value Node refuses to write (it validates each): a 500 the client can still quote.
@@ -104,9 +95,9 @@ export function createTrpcFastLane(deps: Dependencies): TrpcFastLane {
   return {
     wrap(next) {
       return function trpcFastLane(raw, response) {
-        const path = open ? lanePath(raw, bodyLimit) : undefined;
-        if (path === undefined) return next(raw, response);
-        serve(raw, response, path, next).catch((error: unknown) => {
+        const call = open ? admitToFastLane(raw, bodyLimit) : undefined;
+        if (call === undefined) return next(raw, response);
+        serve(raw, response, call, next).catch((error: unknown) => {
           // Only a failure while answering a failure gets here: the connection is all that is left to end.
           deps.logger.error({ err: error }, 'tRPC fast lane failed');
           response.destroy();
@@ -117,31 +108,6 @@ export function createTrpcFastLane(deps: Dependencies): TrpcFastLane {
       open = false;
     },
   };
-}
-
-/** The procedure path(s) of a request the lane can answer exactly as the Fastify route would, else undefined. */
-function lanePath(raw: IncomingMessage, bodyLimit: number): string | undefined {
-  const method = raw.method;
-  if (method !== 'GET' && method !== 'POST') return undefined;
-  const match = LANE_PATH.exec(raw.url ?? '');
-  if (match === null) return undefined;
-  const headers = raw.headers;
-  if (headers['transfer-encoding'] !== undefined) return undefined;
-  const length = headers['content-length'];
-  if (method === 'GET') {
-    // Fastify does not read a GET's body; neither does the lane, so it takes only GETs without one.
-    if (length !== undefined && length !== '0') return undefined;
-  } else {
-    // Fastify's JSON parser takes these spellings for certain; any other is its to judge (415 or not).
-    const contentType = headers['content-type'];
-    if (contentType !== 'application/json' && !contentType?.startsWith('application/json;')) return undefined;
-    // A declared length within the limit: over it, or undeclared, Fastify answers (413 and its other checks).
-    if (length === undefined || !/^\d{1,10}$/.test(length) || Number(length) > bodyLimit) return undefined;
-  }
-  const url = raw.url ?? '';
-  const queryStart = url.indexOf('?');
-  if (!isPlainJsonRequest(method, headers, new URLSearchParams(queryStart === -1 ? '' : url.slice(queryStart + 1)))) return undefined;
-  return match[1];
 }
 
 /**
@@ -176,19 +142,26 @@ function edgeAnswer(status: number, requestId: string, url: string): JsonRespons
   return { status, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(body) };
 }
 
+/** SECURITY_HEADERS as the flat [name, value, ...] list Node's writeHead takes. */
+const SECURITY_HEADER_LIST: readonly string[] = SECURITY_HEADERS.flat();
+
 /**
- * Every header the Fastify route's hooks would have sent, in their order
- * (later wins, as Fastify's reply.header does): request id, security
- * headers, CORS, the answer's own, then HSTS and no-store as onSend adds them.
+ * Every header the Fastify route's hooks would have sent, as one flat list
+ * for writeHead: request id, security headers, CORS, the answer's own
+ * (which win over CORS's Vary, as reply.header did), HSTS over HTTPS, and
+ * no-store unless the answer chose a cache policy. None of these names
+ * repeat, so the list is what Fastify's merged header object was.
  */
-function responseHeaders(request: LaneRequest, answer: JsonResponse, allowedOrigins: ReadonlySet<string>): Record<string, string | string[]> {
-  const headers: Record<string, string | string[]> = { 'x-request-id': request.id };
-  for (const [name, value] of SECURITY_HEADERS) headers[name] = value;
-  const cors = corsResponseHeaders(request.url, request.headers.origin, allowedOrigins);
-  for (const [name, value] of cors) headers[name] = value;
-  for (const name in answer.headers) headers[name] = answer.headers[name] as string | string[];
-  if (request.protocol === 'https') headers[HSTS_HEADER[0]] = HSTS_HEADER[1];
-  headers['cache-control'] ??= 'no-store';
+function responseHeaders(request: LaneRequest, answer: JsonResponse, allowedOrigins: ReadonlySet<string>): Array<string | string[]> {
+  const own = answer.headers;
+  const headers: Array<string | string[]> = ['x-request-id', request.id, ...SECURITY_HEADER_LIST];
+  for (const [name, value] of corsResponseHeaders(request.url, request.headers.origin, allowedOrigins)) {
+    if (own[name] === undefined) headers.push(name, value);
+  }
+  for (const name in own) headers.push(name, own[name] as string | string[]);
+  if (request.protocol === 'https') headers.push(HSTS_HEADER[0], HSTS_HEADER[1]);
+  if (own['cache-control'] === undefined) headers.push('cache-control', 'no-store');
+  headers.push('content-length', String(Buffer.byteLength(answer.body)));
   return headers;
 }
 
@@ -208,6 +181,8 @@ class LaneRequest {
   constructor(
     readonly id: string,
     readonly raw: IncomingMessage,
+    /** The query, parsed once at admission; createRequestContext looks for credentials in it. */
+    readonly searchParams: URLSearchParams,
     readonly trust: ProxyTrust,
   ) {
     this.method = raw.method ?? 'GET';
@@ -221,17 +196,19 @@ class LaneRequest {
 
 /** resolveJsonRequest's view of a lane request; a class, so the lazy signal and URL are shared methods. */
 class LaneJsonRequest implements JsonRequest<LaneRequest> {
+  readonly method: 'GET' | 'POST';
+  readonly path: string;
   readonly searchParams: URLSearchParams;
 
   constructor(
-    readonly method: 'GET' | 'POST',
-    readonly path: string,
+    call: AdmittedCall,
     readonly req: LaneRequest,
     private readonly response: ServerResponse,
     readonly body: string | undefined,
   ) {
-    const queryStart = req.url.indexOf('?');
-    this.searchParams = new URLSearchParams(queryStart === -1 ? '' : req.url.slice(queryStart + 1));
+    this.method = call.method;
+    this.path = call.path;
+    this.searchParams = call.searchParams;
   }
 
   /** Aborts when the client leaves before the answer, as tRPC's adapters build it. */
