@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisTestNamespace, type RedisTestNamespace } from '../apps/server/src/stores/redis/redis-test-namespace.js';
 import { callProcedure } from './support/http.js';
-import { spawnGatehouse, type SpawnedGatehouse } from './support/spawn-gatehouse.js';
+import { removeServerBuild, spawnGatehouse, type SpawnedGatehouse } from './support/spawn-gatehouse.js';
 import { startGatehouse, type RunningGatehouse } from './support/start-gatehouse.js';
 import { TEST_USERS } from './support/test-seed.js';
 
@@ -38,6 +38,7 @@ describe('two server processes on one Redis', () => {
   });
   afterAll(async () => {
     await Promise.all([first?.close(), second?.stop()]);
+    await removeServerBuild();
     await namespace.cleanup();
   });
 

@@ -21,7 +21,7 @@ const profiling = process.env.PROFILE_CPU_PROF !== 'false';
 const pinned = os.availableParallelism() >= 2 && spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 const on = (core, command) => (pinned ? ['taskset', '-c', String(core), ...command] : command);
 
-const [serverCommand, ...serverArgs] = on(0, ['node', ...(profiling ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), '--import', 'tsx', join(here, 'servers/gatehouse.ts')]);
+const [serverCommand, ...serverArgs] = on(0, ['node', ...(profiling ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), join(here, 'servers/gatehouse.mjs')]);
 const server = spawn(serverCommand, serverArgs, {
   env: {
     ...process.env,

@@ -45,7 +45,8 @@ const gatehouseEnv = (extra) => ({
   GATEHOUSE_LIMIT_PUBLIC: '1000000000/3600',
   ...extra,
 });
-const gatehouse = ['node', '--import', 'tsx', join(here, 'servers/gatehouse.ts')];
+// As `pnpm start` runs it: compiled to apps/server/dist (the bench script builds it first).
+const gatehouse = ['node', join(here, 'servers/gatehouse.mjs')];
 const hs256Token = () => jwt.sign({ sub: 'u1', scope: 'users:read orders:read' }, HS256_SECRET, { algorithm: 'HS256', expiresIn: '1h' });
 
 const VARIANTS = [

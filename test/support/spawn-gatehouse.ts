@@ -1,5 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { rm } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 
 const serverDir = fileURLToPath(new URL('../../apps/server/', import.meta.url));
@@ -10,12 +12,14 @@ export interface SpawnedGatehouse {
 }
 
 /**
- * Gatehouse as its own OS process (`tsx src/main.ts`, exactly what
- * `pnpm start` runs), on an ephemeral port. For proving that state is shared
- * through Redis and not through the test's memory.
+ * Gatehouse as its own OS process (`node dist/main.js`, exactly what
+ * `pnpm start` runs, built first), on an ephemeral port. For proving that
+ * state is shared through Redis and not through the test's memory, and that
+ * the compiled server is the same server.
  */
 export async function spawnGatehouse(env: Readonly<Record<string, string>>): Promise<SpawnedGatehouse> {
-  const child: ChildProcess = spawn(`${serverDir}node_modules/.bin/tsx`, ['src/main.ts'], {
+  const build = await buildServer();
+  const child: ChildProcess = spawn(process.execPath, [`${build}/main.js`], {
     cwd: serverDir,
     env: { PATH: process.env.PATH ?? '', GATEHOUSE_ENV: 'test', GATEHOUSE_PORT: '0', GATEHOUSE_BCRYPT_COST: '4', GATEHOUSE_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -46,4 +50,23 @@ export async function spawnGatehouse(env: Readonly<Record<string, string>>): Pro
       await once(child, 'exit');
     },
   };
+}
+
+/**
+ * `pnpm --filter @gatehouse/server build` (esbuild, well under a second), once per test file, into a folder
+ * of its own under apps/server/.test-builds (test files run in parallel; each spawns from its own build).
+ */
+let built: Promise<string> | undefined;
+function buildServer(): Promise<string> {
+  const outdir = `.test-builds/${process.pid}-${Date.now().toString(36)}`;
+  built ??= promisify(execFile)(process.execPath, ['scripts/build.mjs', '--outdir', outdir], { cwd: serverDir }).then(() => outdir);
+  return built;
+}
+
+/** Removes this test file's build; call once its processes have stopped. */
+export async function removeServerBuild(): Promise<void> {
+  if (built === undefined) return;
+  const outdir = await built;
+  built = undefined;
+  await rm(`${serverDir}${outdir}`, { recursive: true, force: true });
 }

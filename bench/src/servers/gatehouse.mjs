@@ -1,5 +1,6 @@
-// Gatehouse itself, configured only through its environment (GATEHOUSE_TRPC_FAST_PATH, GATEHOUSE_STORE, ...).
-import { createGatehouseServer, createLogger, DEMO_SEED, parseConfig, parseSeed } from '@gatehouse/server';
+// Gatehouse itself, as `pnpm start` runs it (compiled to dist/ by `pnpm --filter @gatehouse/server build`),
+// configured only through its environment (GATEHOUSE_TRPC_FAST_PATH, GATEHOUSE_STORE, ...).
+import { createGatehouseServer, createLogger, DEMO_SEED, parseConfig, parseSeed } from '@gatehouse/server/compiled';
 
 const config = parseConfig({ ...process.env, GATEHOUSE_PORT: '0' });
 const logger = createLogger(config);
