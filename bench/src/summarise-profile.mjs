@@ -1,13 +1,16 @@
 // Summarises a V8 .cpuprofile in µs per request: self time by owner (a package, a Gatehouse source file,
-// Node's internals, GC), and the inclusive time of the named parts of the call path.
+// Node's internals, GC), and the inclusive time of the named parts of the call path. Frames of the compiled
+// server (apps/server/dist) are mapped back to their source files through the build's source maps.
+import { readFileSync } from 'node:fs';
+import { SourceMap } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** Functions whose inclusive time is reported (the synchronous part of each; awaits split async functions). */
 const PARTS = [
-  'serveTrpc', 'resolveJsonRequest', 'readRequestInfo', 'createRequestContext', 'responseHeadersFor',
-  'answerStoreUnavailable', 'recordCallMetrics', 'refuseQueryCredentials', 'notAnIdLookup', 'detectEnumeration',
-  'enforceAuthRequirement', 'enforceRateLimit', 'authenticate', 'verify', 'keyOf', 'findById', 'formatError',
-  'getErrorShape', 'stringify', 'genReqId', 'v4', 'randomUUID', 'inc', 'observe', 'callRecursive', 'createNewRecord',
-  'parseAsync', 'safeParseAsync', 'onSendEnd', 'onRequest', 'onResponse', 'onSend', 'helmet', 'handleCors',
+  'trpcFastLane', 'admitToFastLane', 'serve', 'responseHeaders', 'serveTrpc', 'resolve', 'readRequestInfo',
+  'createRequestContext', 'responseHeadersFor', 'resolveContract', 'runChecksAndHandler', 'authorize', 'chargeRateLimit',
+  'authenticate', 'verify', 'keyOf', 'findById', 'formatError', 'getErrorShape', 'stringify', 'v4', 'randomUUID', 'inc',
+  'observe', 'callRecursive', 'onSendEnd', 'helmet', 'handleCors',
 ];
 
 export function summariseProfile(profile, requests, window = { fromUs: -Infinity, toUs: Infinity }) {
@@ -99,9 +102,10 @@ function add(map, key, value) {
   map.set(key, (map.get(key) ?? 0) + value);
 }
 
-function ownerOf({ url, functionName }) {
-  if (url === '') return functionName.startsWith('(') ? functionName : `(native) ${functionName}`;
-  if (url.startsWith('node:')) return url;
+function ownerOf({ url: compiledUrl, functionName, lineNumber, columnNumber }) {
+  if (compiledUrl === '') return functionName.startsWith('(') ? functionName : `(native) ${functionName}`;
+  if (compiledUrl.startsWith('node:')) return compiledUrl;
+  const url = sourceUrlOf(compiledUrl, lineNumber, columnNumber);
   const pkg = /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)\/(.*)$/.exec(url);
   if (pkg) return `${pkg[1]} ${pkg[2].split('/').slice(-1)[0]}`;
   const own = /\/(apps|packages)\/(.+)$/.exec(url);
@@ -109,9 +113,26 @@ function ownerOf({ url, functionName }) {
   return url;
 }
 
+/** The source file a frame of the compiled server came from (its .map beside it), else the frame's own URL. */
+const sourceMaps = new Map();
+function sourceUrlOf(url, lineNumber, columnNumber) {
+  if (!/\/apps\/server\/(dist|\.test-builds\/[^/]+)\/[^/]+\.js$/.test(url)) return url;
+  if (!sourceMaps.has(url)) {
+    let map;
+    try {
+      map = new SourceMap(JSON.parse(readFileSync(`${fileURLToPath(url)}.map`, 'utf8')));
+    } catch {
+      map = undefined;
+    }
+    sourceMaps.set(url, map);
+  }
+  const entry = sourceMaps.get(url)?.findEntry(lineNumber, columnNumber);
+  if (entry?.originalSource === undefined) return url;
+  return new URL(entry.originalSource, pathToFileURL(fileURLToPath(url))).href;
+}
+
 // `node summarise-profile.mjs FILE REQUESTS [LAST_SECONDS]`: summarise a stored profile, optionally only its last seconds.
 if (process.argv[1]?.endsWith('summarise-profile.mjs') && process.argv[2] !== undefined) {
-  const { readFileSync } = await import('node:fs');
   const profile = JSON.parse(readFileSync(process.argv[2], 'utf8'));
   const lastUs = Number(process.argv[4] ?? 'Infinity') * 1e6;
   summariseProfile(profile, Number(process.argv[3]), { fromUs: profile.endTime - lastUs, toUs: Infinity });

@@ -63,8 +63,9 @@ export function corsResponseHeaders(
   origin: string | undefined,
   allowedOrigins: ReadonlySet<string>,
 ): ReadonlyArray<readonly [string, string]> {
-  const options = corsOptionsFor(url, origin, allowedOrigins);
-  if (options.origin === false || origin === undefined) return ONLY_VARY;
+  // Most calls carry no Origin (servers, curl): no CORS to decide.
+  if (origin === undefined || !allowedOrigins.has(origin)) return ONLY_VARY;
+  if (corsOptionsFor(url, origin, allowedOrigins).origin === false) return ONLY_VARY;
   return [
     ['vary', 'Origin'],
     ['access-control-allow-origin', origin],

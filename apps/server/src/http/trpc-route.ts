@@ -69,6 +69,8 @@ export function responseHeadersFor(ctx: RequestContext | undefined, errors: read
   if (ctx !== undefined) {
     for (const [name, value] of ctx.responseHeaders.entries()) headers[name] = typeof value === 'string' ? value : [...value];
   }
+  // Most answers are successes: nothing to look for.
+  if (errors.length === 0) return headers;
   const failure = errors.map((error) => error.cause).find((cause): cause is AuthFailure => cause instanceof AuthFailure);
   const challenge = failure === undefined ? undefined : wwwAuthenticateFor(failure.data);
   if (challenge !== undefined) headers['www-authenticate'] = challenge;

@@ -17,8 +17,9 @@ export function recordCallOutcome(
 ): void {
   const error = result.ok ? undefined : result.error;
   const outcome = error === undefined ? 'ok' : error.code;
-  metrics.calls.inc({ procedure: path, outcome });
-  metrics.callDuration.observe({ procedure: path, outcome }, (performance.now() - startedMs) / 1000);
+  const labels = { procedure: path, outcome };
+  metrics.calls.inc(labels);
+  metrics.callDuration.observe(labels, (performance.now() - startedMs) / 1000);
   const cause = error?.cause;
   if (cause instanceof AuthFailure) {
     metrics.authFailures.inc({ status: cause.status === 'UNAUTHORIZED' ? '401' : '403', reason: cause.data.reason });

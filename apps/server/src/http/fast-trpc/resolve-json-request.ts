@@ -205,7 +205,8 @@ class JsonResolution<TRouter extends AnyTRPCRouter, TRequest> {
     if (meta.headers instanceof Headers) {
       meta.headers.forEach((value, name) => appendHeader(headers, name, value));
     } else if (meta.headers !== undefined) {
-      for (const [name, value] of Object.entries(meta.headers)) {
+      for (const name in meta.headers) {
+        const value = meta.headers[name];
         if (Array.isArray(value)) for (const item of value) appendHeader(headers, name, item);
         else if (typeof value === 'string') headers[name.toLowerCase()] = value;
       }
@@ -246,19 +247,28 @@ async function readRequestInfo<TRouter extends AnyTRPCRouter>(
     else mixed = true;
   }
   if (mixed) throw new TRPCError({ code: 'BAD_REQUEST', message: `Cannot mix procedure types in call: ${mixedTypes(calls)}` });
-  return {
-    isBatchCall,
-    accept: null,
-    calls,
-    type: type ?? 'unknown',
-    connectionParams: null,
-    get signal() {
-      return request.signal();
-    },
-    get url() {
-      return request.url();
-    },
-  };
+  return new JsonRequestInfo(request, isBatchCall, calls, type ?? 'unknown');
+}
+
+/** TRPCRequestInfo with its signal and URL built only when read; a class, so those getters are not rebuilt per request. */
+class JsonRequestInfo implements TRPCRequestInfo {
+  readonly accept = null;
+  readonly connectionParams = null;
+
+  constructor(
+    private readonly request: JsonRequest,
+    readonly isBatchCall: boolean,
+    readonly calls: TRPCRequestInfoProcedureCall[],
+    readonly type: TRPCRequestInfo['type'],
+  ) {}
+
+  get signal(): AbortSignal {
+    return this.request.signal();
+  }
+
+  get url(): URL {
+    return this.request.url();
+  }
 }
 
 /** The types of the calls as tRPC's message lists them: each once, in order of appearance. */
