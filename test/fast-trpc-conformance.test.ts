@@ -38,7 +38,9 @@ async function ask(baseUrl: string, pathAndQuery: string, init: RequestInit, opt
   const response = await fetch(`${baseUrl}/trpc/${pathAndQuery}`, init);
   const text = await response.text();
   const headers: Record<string, string | null> = {};
-  for (const [name, value] of response.headers) if (!(HEADERS_THAT_DIFFER as readonly string[]).includes(name)) headers[name] = value;
+  response.headers.forEach((value, name) => {
+    if (!(HEADERS_THAT_DIFFER as readonly string[]).includes(name)) headers[name] = value;
+  });
   // Fetch folds repeated Set-Cookie headers into one value; compare the list.
   if (response.headers.getSetCookie().length > 0) headers['set-cookie'] = response.headers.getSetCookie().join(' | ');
   if (options.exactBudget !== true) {
