@@ -46,7 +46,9 @@ async function ask(baseUrl: string, pathAndQuery: string, init: RequestInit, opt
   if (options.exactBudget !== true) {
     // Both hosts share one budget and are asked at once, so the remaining count differs by the other's call.
     headers['x-ratelimit-remaining'] = headers['x-ratelimit-remaining']?.replace(/^\d+$/, '<n>') ?? null;
-    headers['ratelimit'] = headers['ratelimit']?.replace(/;r=\d+/, ';r=<n>') ?? null;
+    headers['ratelimit'] = headers['ratelimit']?.replace(/;r=\d+;t=\d+/, ';r=<n>;t=<s>') ?? null;
+    // Asked a moment apart, the two can straddle a second: reset times are compared exactly where Date is frozen (429s below).
+    headers['x-ratelimit-reset'] = headers['x-ratelimit-reset']?.replace(/^\d+$/, '<s>') ?? null;
   }
   const requestId = /^[0-9a-f-]{36}$/.test(response.headers.get('x-request-id') ?? '');
   return { status: response.status, headers, body: mask(text === '' ? undefined : JSON.parse(text)), requestId };
