@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { corsOptionsFor } from '../apps/server/src/http/cors.js';
 import { bearer, callProcedure, login } from './support/http.js';
@@ -145,5 +147,23 @@ describe('hostile input at the edge', () => {
     expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(keysBefore);
     const me = await callProcedure(gatehouse.url, 'users.me', { headers: bearer(alice.accessToken) });
     expect(me.body.result.data).toMatchObject({ name: 'Alice', role: 'user' });
+  });
+});
+
+describe('clients that leave mid-request', () => {
+  it('a body cut short by a closed connection costs nothing: the server keeps answering', async () => {
+    const { port } = new URL(gatehouse.url);
+    for (let attempt = 0; attempt < 20; attempt += 1) {
+      const socket = connect(Number(port), '127.0.0.1');
+      await once(socket, 'connect');
+      socket.write(
+        `POST /trpc/users.update HTTP/1.1\r\nhost: 127.0.0.1\r\nauthorization: Bearer ${alice.accessToken}\r\n` +
+          'content-type: application/json\r\ncontent-length: 100\r\n\r\n{"name":',
+      );
+      socket.destroy();
+    }
+    const me = await callProcedure(gatehouse.url, 'users.me', { headers: bearer(alice.accessToken) });
+    expect(me.status).toBe(200);
+    expect(me.body.result.data.name).not.toBe('');
   });
 });
