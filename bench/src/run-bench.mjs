@@ -54,7 +54,7 @@ const VARIANTS = [
   { name: 'fastify+jwt', label: 'Fastify + @fastify/jwt (HS256) + @fastify/rate-limit', command: ['node', join(here, 'servers/fastify-jwt.mjs')], env: { BENCH_HS256_SECRET: HS256_SECRET }, path: '/users/me', token: async () => hs256Token() },
   { name: 'express', label: 'Express 5 + jsonwebtoken + express-rate-limit', command: ['node', join(here, 'servers/express-tutorial.mjs')], env: { BENCH_HS256_SECRET: HS256_SECRET }, path: '/users/me', token: async () => hs256Token() },
   { name: 'trpc-stock', label: 'Gatehouse, tRPC stock Fastify adapter (fast path off), memory', command: gatehouse, env: gatehouseEnv({ GATEHOUSE_TRPC_FAST_PATH: 'false' }), path: '/trpc/users.me', token: gatehouseLogin },
-  { name: 'gatehouse', label: 'Gatehouse as shipped (fast path, token cache), memory', command: gatehouse, env: gatehouseEnv({}), path: '/trpc/users.me', token: gatehouseLogin },
+  { name: 'gatehouse', label: 'Gatehouse as shipped (fast lane, token cache, compiled), memory', command: gatehouse, env: gatehouseEnv({}), path: '/trpc/users.me', token: gatehouseLogin },
   { name: 'gatehouse-redis', label: 'Gatehouse as shipped, Redis store', command: gatehouse, env: gatehouseEnv({ GATEHOUSE_STORE: 'redis', REDIS_URL, GATEHOUSE_REDIS_PREFIX: REDIS_PREFIX }), path: '/trpc/users.me', token: gatehouseLogin },
 ].filter((variant) => settings.only === undefined || settings.only.includes(variant.name));
 
