@@ -30,8 +30,9 @@ export interface TrpcFastLane {
  * did for a tRPC call, from the same sources, in one pass:
  *
  * - a request id (uuid v4) in X-Request-Id;
- * - SECURITY_HEADERS (helmet's policy, recorded once) and HSTS over HTTPS,
- *   HTTPS and the client's address read with Fastify's trust-proxy rules;
+ * - SECURITY_HEADERS (helmet's policy, recorded once), and HSTS when the
+ *   request came over HTTPS; the scheme and the client's address are read
+ *   with Fastify's trust-proxy rules (trust-proxy.ts);
  * - CORS for listed origins (cors.ts), as @fastify/cors answers them;
  * - the body limit and content-length checks of Fastify's body reader;
  * - the HTTP response counter, and Fastify's two request log lines at info;
