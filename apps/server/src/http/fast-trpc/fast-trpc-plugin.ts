@@ -5,6 +5,7 @@ import {
   type FastifyTRPCPluginOptions,
 } from '@trpc/server/adapters/fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { clientAbortSignal } from './client-abort-signal.js';
 import { isPlainJsonRequest } from './is-plain-json-request.js';
 import { resolveJsonRequest, type JsonRequest, type ResolveJsonOptions } from './resolve-json-request.js';
 
@@ -78,21 +79,10 @@ class FastifyJsonRequest implements JsonRequest<FastifyRequest> {
   ) {}
 
   signal(): AbortSignal {
-    return requestSignal(this.req, (this.req as FastifyRequestWithReply)[REPLY]);
+    return clientAbortSignal(this.req.raw, (this.req as FastifyRequestWithReply)[REPLY].raw);
   }
 
   url(): URL {
     return new URL(this.req.url, `${this.req.protocol}://${this.req.host}`);
   }
-}
-
-/** The request's abort signal, as tRPC's adapter builds it: aborts when the client leaves before the answer. */
-function requestSignal(request: FastifyRequest, reply: FastifyReply): AbortSignal {
-  const controller = new AbortController();
-  const onClose = () => {
-    if (!reply.raw.writableEnded) controller.abort();
-  };
-  reply.raw.once('close', onClose);
-  request.raw.once('aborted', () => controller.abort());
-  return controller.signal;
 }

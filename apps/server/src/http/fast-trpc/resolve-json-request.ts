@@ -198,7 +198,8 @@ class JsonResolution<TRouter extends AnyTRPCRouter, TRequest> {
         data: data as never,
         errors,
         eagerGeneration: false,
-        type: info?.calls.find((call) => call.procedure?._def.type)?.procedure?._def.type ?? 'unknown',
+        // The calls' one type, as readRequestInfo found it ('unknown' when no procedure was).
+        type: info?.type ?? 'unknown',
       }) ?? {};
     const headers = this.#headers;
     // initResponse: a Headers object appends; a plain object sets strings and appends arrays.

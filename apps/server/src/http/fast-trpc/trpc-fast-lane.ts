@@ -10,6 +10,7 @@ import { edgeErrorBody } from '../edge-errors.js';
 import { HSTS_HEADER, SECURITY_HEADERS } from '../security-headers.js';
 import { createRequestContext, logProcedureFailure, MAX_BATCH_SIZE, responseHeadersFor } from '../trpc-route.js';
 import { clientAddressOf, hostOf, protocolOf, proxyTrustFor, type ProxyTrust } from '../trust-proxy.js';
+import { clientAbortSignal } from './client-abort-signal.js';
 import { admitToFastLane, type AdmittedCall } from './lane-admission.js';
 import { resolveJsonRequest, type JsonRequest, type JsonResponse, type ResolveJsonOptions } from './resolve-json-request.js';
 
@@ -50,13 +51,12 @@ export function createTrpcFastLane(deps: Dependencies): TrpcFastLane {
   const trust = proxyTrustFor(deps.config.trustProxy);
   const allowedOrigins = new Set(deps.config.corsOrigins);
   const bodyLimit = deps.config.bodyLimitBytes;
-  const onError = logProcedureFailure(deps);
   const options: ResolveJsonOptions<AppRouter, LaneRequest> = {
     router: appRouter,
     maxBatchSize: MAX_BATCH_SIZE,
     createContext: async (info, request) => createRequestContext(deps, request, info.calls.map((call) => call.path)),
     responseMeta: ({ ctx, errors }) => ({ headers: responseHeadersFor(ctx, errors) }),
-    onError: ({ error, path, ctx }) => onError({ error, path, ctx }),
+    onError: logProcedureFailure(deps),
   };
   let open = true;
   // A subscription answers only through tRPC's adapter, and a POST's body cannot be handed over once read:
@@ -225,13 +225,7 @@ class LaneJsonRequest implements JsonRequest<LaneRequest> {
 
   /** Aborts when the client leaves before the answer, as tRPC's adapters build it. */
   signal(): AbortSignal {
-    const controller = new AbortController();
-    const response = this.response;
-    response.once('close', () => {
-      if (!response.writableEnded) controller.abort();
-    });
-    this.req.raw.once('aborted', () => controller.abort());
-    return controller.signal;
+    return clientAbortSignal(this.req.raw, this.response);
   }
 
   url(): URL {
