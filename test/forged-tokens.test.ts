@@ -137,3 +137,20 @@ describe('forged and broken credentials', () => {
     expect(gatehouse.logLines().join('\n')).not.toContain(token);
   });
 });
+
+describe('the verified-token cache', () => {
+  it('never vouches for an alg:none copy of a token it holds: same claims, no signature, still 401', async () => {
+    const claims = validClaims();
+    const genuine = await craft({ claims });
+    // The genuine token is verified once, then served from the cache.
+    expect((await callMe(`Bearer ${genuine}`)).status).toBe(200);
+    expect((await callMe(`Bearer ${genuine}`)).status).toBe(200);
+    const [header, payload] = genuine.split('.') as [string, string];
+    const unsigned = { ...JSON.parse(Buffer.from(header, 'base64url').toString('utf8')), alg: 'none' };
+    for (const forged of [`${base64url(unsigned)}.${payload}.`, `${base64url(unsigned)}.${payload}.${genuine.split('.')[2]}`]) {
+      const response = await callMe(`Bearer ${forged}`);
+      expect(response.status).toBe(401);
+      expect(response.body.error.data.auth).toEqual({ reason: 'invalid_token' });
+    }
+  });
+});
