@@ -3,11 +3,11 @@
 // (server on core 0, autocannon on core 1 when taskset exists); prints the server's CPU per request for each.
 // Knobs: HEADER_COST_ROUNDS (3), HEADER_COST_DURATION (5 s).
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readyPort, serverCpuUs } from './server-process.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -19,14 +19,7 @@ const on = (core, command) => (pinned ? ['taskset', '-c', String(core), ...comma
 async function measure(headerSet) {
   const [command, ...args] = on(0, ['node', join(here, 'servers/node-http-headers.mjs')]);
   const server = spawn(command, args, { env: { ...process.env, BENCH_HEADER_SET: headerSet }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise((resolve) => {
-    let out = '';
-    server.stdout.on('data', (chunk) => {
-      out += chunk;
-      const match = /ready (\d+)/.exec(out);
-      if (match) resolve(match[1]);
-    });
-  });
+  const port = await readyPort(server);
   const load = (loadSeconds, json) =>
     new Promise((resolve) => {
       const [loadCommand, ...loadArgs] = on(1, ['node', require.resolve('autocannon/autocannon.js'), ...(json ? ['-j'] : []), '-c', '50', '-d', String(loadSeconds), `http://127.0.0.1:${port}/users/me`]);
@@ -54,13 +47,3 @@ for (let round = 1; round <= rounds; round += 1) {
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const [reference, gatehouse] = [median(results.reference), median(results.gatehouse)];
 console.log(`median: reference headers ${reference.toFixed(1)} µs, Gatehouse's headers ${gatehouse.toFixed(1)} µs: +${(gatehouse - reference).toFixed(1)} µs a request`);
-
-/** utime + stime of a process in µs, from /proc (Linux); NaN elsewhere. */
-function serverCpuUs(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100; // USER_HZ is 100 on Linux
-  } catch {
-    return Number.NaN;
-  }
-}

@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readyPort, serverCpuUs } from './server-process.mjs';
 import { summariseProfile } from './summarise-profile.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -34,14 +35,7 @@ const server = spawn(serverCommand, serverArgs, {
   },
   stdio: ['ignore', 'pipe', 'inherit'],
 });
-const port = await new Promise((resolve) => {
-  let out = '';
-  server.stdout.on('data', (chunk) => {
-    out += chunk;
-    const match = /ready (\d+)/.exec(out);
-    if (match) resolve(match[1]);
-  });
-});
+const port = await readyPort(server);
 const base = `http://127.0.0.1:${port}`;
 const login = await fetch(`${base}/trpc/auth.login`, {
   method: 'POST',
@@ -75,14 +69,3 @@ if (!profiling) process.exit(0);
 const file = readdirSync(profileDir).find((name) => /\.0\.\d+\.cpuprofile$/.test(name));
 console.log(`profile ${join(profileDir, file)}\n`);
 summariseProfile(JSON.parse(readFileSync(join(profileDir, file), 'utf8')), requests, window);
-
-/** utime + stime of a process in µs, from /proc (Linux); NaN elsewhere. */
-function serverCpuUs(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    return (ticks * 1e6) / 100; // USER_HZ is 100 on Linux
-  } catch {
-    return Number.NaN;
-  }
-}
