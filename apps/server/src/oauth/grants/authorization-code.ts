@@ -1,6 +1,7 @@
 import type { EventOrigin } from '../../audit/security-events.js';
 import { grantableScopes, scopesOfRole } from '../../auth/scopes.js';
 import type { Dependencies } from '../../dependencies.js';
+import type { AuthorizationCodeGrant } from '../../stores/authorization-code-store.js';
 import type { AuthenticatedClient } from '../client-authentication.js';
 import { OAuthError } from '../oauth-error.js';
 import type { OAuthServices } from '../oauth-services.js';
@@ -33,20 +34,25 @@ export async function authorizationCodeGrant(
   if (code === undefined || redirectUri === undefined || codeVerifier === undefined) {
     throw new OAuthError('invalid_request', 'code, redirect_uri and code_verifier are required');
   }
+  const reportReuse = (grant: AuthorizationCodeGrant, familyId: string | null) =>
+    deps.events.emit('token.reuse_detected', { ...origin, principal: `user:${grant.userId}` }, {
+      kind: 'authorization_code',
+      clientId: grant.clientId,
+      familyId,
+    });
 
   const codeHash = hashOpaqueToken(code);
-  const redemption = await oauth.codes.redeem(codeHash);
+  const redemption = await oauth.codes.redeem(codeHash, REMEMBER_REDEEMED_CODE_SECONDS);
   if (redemption.status === 'unknown') throw invalidGrant();
   if (redemption.status === 'reused') {
     // Only the client the code was issued to can trigger the revocation: a stray code seen in a log
     // or a Referer must not let anyone end a user's session.
     if (redemption.grant.clientId !== client.clientId) throw invalidGrant();
-    if (redemption.issued !== undefined) await deps.refreshTokens.revokeFamily(redemption.issued.familyId);
-    deps.events.emit('token.reuse_detected', { ...origin, principal: `user:${redemption.grant.userId}` }, {
-      kind: 'authorization_code',
-      clientId: redemption.grant.clientId,
-      familyId: redemption.issued?.familyId ?? null,
-    });
+    // If the first redemption is still issuing, nothing is recorded yet: marking the replay makes
+    // the issuer revoke its own tokens instead (see AuthorizationCodeStore).
+    const issued = await oauth.codes.markReplayed(codeHash);
+    if (issued !== undefined) await deps.refreshTokens.revokeFamily(issued.familyId);
+    reportReuse(redemption.grant, issued?.familyId ?? null);
     throw invalidGrant();
   }
 
@@ -69,11 +75,17 @@ export async function authorizationCodeGrant(
     grant: 'user',
     sessionId: refresh.familyId,
   });
-  await oauth.codes.recordIssued(
-    codeHash,
-    { familyId: refresh.familyId, accessTokenJti: access.jti, accessTokenExpiresAt: Math.floor(access.expiresAt.getTime() / 1000) },
-    REMEMBER_REDEEMED_CODE_SECONDS,
-  );
+  const recording = await oauth.codes.recordIssued(codeHash, {
+    familyId: refresh.familyId,
+    accessTokenJti: access.jti,
+    accessTokenExpiresAt: Math.floor(access.expiresAt.getTime() / 1000),
+  });
+  if (recording === 'replayed') {
+    // The code was replayed while these tokens were being made: they never leave the server.
+    await deps.refreshTokens.revokeFamily(refresh.familyId);
+    reportReuse(grant, refresh.familyId);
+    throw invalidGrant();
+  }
   return {
     access_token: access.token,
     token_type: 'Bearer',
