@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Dependencies } from '../dependencies.js';
 import { StoreUnavailableError } from '../stores/store-unavailable-error.js';
-import { authenticateClient } from './client-authentication.js';
 import { OAuthError } from './oauth-error.js';
 import { readFormParameters, sendNoStoreJson, sendOAuthError } from './oauth-reply.js';
 import type { OAuthServices } from './oauth-services.js';
@@ -19,7 +18,7 @@ export function registerIntrospectEndpoint(app: FastifyInstance, deps: Dependenc
   app.post('/oauth/introspect', async (request, reply) => {
     try {
       const parameters = readFormParameters(request.body);
-      await authenticateClient(oauth.clients, request.headers, parameters, { requireConfidential: true });
+      await oauth.budgets.authenticate(request, reply, oauth.clients, parameters, { requireConfidential: true });
       const token = parameters['token'];
       if (token === undefined) throw new OAuthError('invalid_request', 'token is required');
       return sendNoStoreJson(reply, looksLikeRefreshToken(token) ? await introspectRefreshToken(token) : await introspectAccessToken(token));

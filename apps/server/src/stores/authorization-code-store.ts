@@ -3,7 +3,10 @@ import type { Scope } from '@gatehouse/contracts';
 /** What an authorization code stands for: bound to the client, redirect URI, PKCE challenge, user and scopes. */
 export interface AuthorizationCodeGrant {
   readonly clientId: string;
+  /** The redirect URI the code was sent to. */
   readonly redirectUri: string;
+  /** True when the authorization request named no redirect_uri (RFC 6749 section 3.1.2.3): the token request may then name none. */
+  readonly redirectUriOmitted?: boolean;
   readonly codeChallenge: string;
   readonly userId: string;
   readonly scopes: readonly Scope[];

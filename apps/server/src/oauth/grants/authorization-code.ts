@@ -15,6 +15,14 @@ const REMEMBER_REDEEMED_CODE_SECONDS = 600;
 const invalidGrant = () => new OAuthError('invalid_grant', 'The authorization code is invalid, expired or was issued to another client');
 
 /**
+ * RFC 6749 section 4.1.3: a redirect_uri named in the authorization request must be named again,
+ * identical; one left out there (only one registered) may be left out here or named identically.
+ */
+function redirectUriAgrees(grant: AuthorizationCodeGrant, presented: string | undefined): boolean {
+  return presented === undefined ? grant.redirectUriOmitted === true : presented === grant.redirectUri;
+}
+
+/**
  * RFC 6749 section 4.1.3 with PKCE (RFC 7636): the code must be unused and
  * bound to this client, this redirect URI and this code_verifier. A code
  * presented twice revokes everything it issued (section 4.1.2).
@@ -31,8 +39,8 @@ export async function authorizationCodeGrant(
     throw new OAuthError('unauthorized_client', 'This client may not use authorization_code');
   }
   const { code, redirect_uri: redirectUri, code_verifier: codeVerifier } = parameters;
-  if (code === undefined || redirectUri === undefined || codeVerifier === undefined) {
-    throw new OAuthError('invalid_request', 'code, redirect_uri and code_verifier are required');
+  if (code === undefined || codeVerifier === undefined) {
+    throw new OAuthError('invalid_request', 'code and code_verifier are required');
   }
   const reportReuse = (grant: AuthorizationCodeGrant, familyId: string | null) =>
     deps.events.emit('token.reuse_detected', { ...origin, principal: `user:${grant.userId}` }, {
@@ -58,7 +66,7 @@ export async function authorizationCodeGrant(
 
   const { grant } = redemption;
   // Checked after redemption on purpose: a code tried with a wrong verifier is spent, not retryable.
-  if (grant.clientId !== client.clientId || grant.redirectUri !== redirectUri || !verifyCodeVerifier(codeVerifier, grant.codeChallenge)) {
+  if (grant.clientId !== client.clientId || !redirectUriAgrees(grant, redirectUri) || !verifyCodeVerifier(codeVerifier, grant.codeChallenge)) {
     throw invalidGrant();
   }
   const user = await deps.users.findById(grant.userId);
