@@ -269,3 +269,28 @@ describe('OAuth budgets', () => {
     expect(tokens.status).toBe(200);
   });
 });
+
+describe('the failed client authentication budget', () => {
+  let gatehouse: RunningGatehouse;
+  let as: oauth.AuthorizationServer;
+  beforeAll(async () => {
+    gatehouse = await startGatehouse({ seed: SEED, env: { GATEHOUSE_LIMIT_OAUTH_CLIENT_FAILURES: '3/60' } });
+    as = await discover(gatehouse);
+  });
+  afterAll(() => gatehouse.close());
+
+  const introspectAs = (secret: string) =>
+    oauth.introspectionRequest(as, { client_id: 'resource-server' }, oauth.ClientSecretBasic(secret), 'not-a-token', options);
+
+  it('never refuses concurrent correct requests, and refuses every request from an address past its failures', async () => {
+    const concurrent = await Promise.all(Array.from({ length: 20 }, () => introspectAs(RESOURCE_SERVER_SECRET)));
+    expect(concurrent.map((response) => response.status)).toEqual(Array.from({ length: 20 }, () => 200));
+    const guesses = [];
+    for (let guess = 0; guess < 3; guess += 1) guesses.push((await introspectAs(`wrong-guess-${guess}`)).status);
+    expect(guesses).toEqual([401, 401, 401]);
+    const refused = await introspectAs(RESOURCE_SERVER_SECRET);
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('x-ratelimit-limit')).toBe('3');
+    expect((await refused.json()).error).toBe('too_many_requests');
+  });
+});

@@ -16,10 +16,12 @@ import { OAuthError } from './oauth-error.js';
  *   server introspecting on every request spends its own budget and not that
  *   of everyone behind its IP (a public client, which anyone can name, is
  *   counted per client and IP, so no one can spend another's budget);
- * - failed client authentication, per client IP, reserved before the secret
- *   is checked (a bcrypt compare for `secretHash` clients) and given back on
- *   success: parallel guesses cannot exceed it, and a spent budget answers
- *   429 without running bcrypt.
+ * - failed client authentication, per client IP: checked before the secret
+ *   is (a bcrypt compare for `secretHash` clients), charged after a failure,
+ *   so a spent budget answers 429 without running bcrypt. It is not reserved
+ *   up front: a reservation would refuse a resource server's concurrent,
+ *   correct requests past the budget. Parallel guesses can overshoot it by
+ *   the requests in flight at the moment it is spent, no more.
  */
 export interface OAuthBudgets {
   /** Charges one /oauth/authorize request to its IP; throws OAuthError too_many_requests when the budget is spent. */
@@ -66,6 +68,16 @@ export function createOAuthBudgets(deps: Pick<Dependencies, 'config' | 'rateLimi
     }
   }
 
+  /** Answers 429 when the budget is already spent, without spending from it. */
+  async function refuseWhenSpent(reply: FastifyReply, { policy, limiter }: Budget, key: string, message: string): Promise<void> {
+    const res = await limiter.get(key);
+    if (res === null || res.consumedPoints < policy.points) return;
+    const snapshot = snapshotOf(policy, res, true);
+    reply.headers(rateLimitHeaders(snapshot));
+    const retryAfterSeconds = Math.max(1, Math.ceil(rateLimitErrorData(snapshot).retryAfterMs / 1000));
+    throw new OAuthError('too_many_requests', message, { retryAfterSeconds });
+  }
+
   return {
     chargeAuthorize(request, reply) {
       return spend(reply, authorize, `ip:${clientKey(request.ip)}`, 'Too many sign-in requests from this address; retry later');
@@ -73,9 +85,14 @@ export function createOAuthBudgets(deps: Pick<Dependencies, 'config' | 'rateLimi
 
     async authenticate(request, reply, registry, parameters, options) {
       const ipKey = `ip:${clientKey(request.ip)}`;
-      await spend(reply, failures, ipKey, 'Too many failed client authentications from this address; retry later');
-      const authenticated = await authenticateClient(registry, request.headers, parameters, options);
-      await failures.limiter.reward(ipKey, 1);
+      await refuseWhenSpent(reply, failures, ipKey, 'Too many failed client authentications from this address; retry later');
+      let authenticated: AuthenticatedClient;
+      try {
+        authenticated = await authenticateClient(registry, request.headers, parameters, options);
+      } catch (error) {
+        if (error instanceof OAuthError && error.error === 'invalid_client') await failures.limiter.penalty(ipKey, 1);
+        throw error;
+      }
       const { client } = authenticated;
       const key = client.type === 'confidential' ? `client:${client.clientId}` : `client:${client.clientId}:${ipKey}`;
       await spend(reply, perClient, key, 'This client has made too many requests; retry later');
