@@ -104,6 +104,8 @@ describe('the authorize form refuses unbounded and hostile fields before any wor
     expect(refused.status).toBe(400);
     expect(refused.html).not.toContain('\u001b');
     expect(refused.html).not.toContain(MARKER);
+    // No limiter (nor anything else) keyed on it: the sign-in never ran.
+    expect((await allRedisKeys()).filter((key) => key.includes('mallory'))).toEqual([]);
     expect(JSON.stringify(await loginFailedRecords())).not.toContain(MARKER);
     expect(gatehouse.logLines().filter((line) => line.includes(MARKER) || line.includes('\\u001b'))).toEqual([]);
   });
@@ -112,6 +114,8 @@ describe('the authorize form refuses unbounded and hostile fields before any wor
     const wrong = await postWithEmail(`  ${TEST_USERS.bob.email.toUpperCase()} `);
     expect(wrong.status).toBe(200);
     expect(await loginFailedRecords()).toContainEqual(expect.objectContaining({ email: TEST_USERS.bob.email }));
+    // The counterpart of the refusals above: a valid email does reach the login limiter's keys.
+    expect((await allRedisKeys()).some((key) => key.includes(TEST_USERS.bob.email))).toBe(true);
     const signedIn = await submitAuthorizeForm(await authorizeUrl(), { ...TEST_USERS.bob, decision: 'approve' });
     expect(signedIn.status).toBe(303);
     expect(new URL(signedIn.location!).searchParams.get('code')).toBeTruthy();
