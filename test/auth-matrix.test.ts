@@ -27,6 +27,8 @@ const VALID_INPUTS: Readonly<Record<string, unknown>> = {
   'orders.byId': { id: randomUUID() },
   'admin.users.list': { limit: 5 },
   'admin.users.setRole': { userId: randomUUID(), role: 'user' },
+  'admin.apiKeys.list': { userId: randomUUID() },
+  'admin.apiKeys.revoke': { userId: randomUUID(), id: randomUUID() },
 };
 
 /** Input no procedure accepts: unknown keys are a BAD_REQUEST everywhere. */

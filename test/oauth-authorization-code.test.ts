@@ -110,7 +110,6 @@ describe('authorization code with PKCE', () => {
     ['plain PKCE', { code_challenge_method: 'plain' }],
     ['missing PKCE', { code_challenge: undefined, code_challenge_method: undefined }],
     ['a challenge without its method', { code_challenge_method: undefined }],
-    ['no state', { state: undefined }],
     ['response_type token', { response_type: 'token' }],
     ['an unknown scope', { scope: 'users:read everything' }],
   ])('refuses %s by redirecting back with an error', async (_label, overrides) => {
@@ -123,9 +122,9 @@ describe('authorization code with PKCE', () => {
   });
 
   it.each([
-    ['an unregistered redirect_uri', { redirect_uri: 'http://127.0.0.1:5174/cb' }],
+    ['an unregistered redirect_uri', { redirect_uri: 'http://127.0.0.1:5173/elsewhere' }],
+    ['another port of a loopback URI registered with its port', { redirect_uri: 'http://127.0.0.1:5174/cb' }],
     ['a redirect_uri differing only in path', { redirect_uri: 'http://127.0.0.1:5173/cb/../evil' }],
-    ['no redirect_uri', { redirect_uri: undefined }],
     ['an unknown client', { client_id: 'nobody' }],
     ['a client that may not use the code flow', { client_id: 'billing' }],
   ])('shows an error page and never redirects for %s', async (_label, overrides) => {

@@ -23,7 +23,7 @@ let gatehouse: RunningGatehouse;
 let as: oauth.AuthorizationServer;
 
 beforeAll(async () => {
-  gatehouse = await startGatehouse({ seed: SEED, env: { GATEHOUSE_LIMIT_PUBLIC: '40/60' } });
+  gatehouse = await startGatehouse({ seed: SEED, env: { GATEHOUSE_LIMIT_OAUTH_CLIENT_FAILURES: '40/60' } });
   const issuer = new URL(gatehouse.url);
   as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { ...options, algorithm: 'oauth2' }));
 });
@@ -66,7 +66,7 @@ describe('OAuth hardening', () => {
     expect(response.status).toBeLessThan(500);
   });
 
-  it('puts the OAuth endpoints under a per-IP budget, answered 429 with Retry-After', async () => {
+  it('puts failed client authentication under a per-IP budget, answered 429 with Retry-After', async () => {
     const statuses: number[] = [];
     let refused: Response | undefined;
     for (let attempt = 0; attempt < 45 && refused === undefined; attempt += 1) {

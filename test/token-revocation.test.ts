@@ -52,7 +52,7 @@ describe.each(TOKEN_STORE_BACKENDS)('revocation on the %s store', (backend) => {
       headers: bearer(adminToken),
     });
     expect(response.status).toBe(200);
-    expect(response.body.result.data).toEqual({ revokedFamilies: 2 });
+    expect(response.body.result.data).toEqual({ revokedFamilies: 2, revokedApiKeys: 0 });
     for (const session of sessions) await expectSessionEnded(session);
 
     const fresh = await loginForSession(gatehouse.url, user);

@@ -106,6 +106,10 @@ const envSchema = z.object({
   GATEHOUSE_BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
   GATEHOUSE_LIMIT_PUBLIC: budget.default({ points: 100, durationSeconds: 3600 }),
   GATEHOUSE_LIMIT_AUTHENTICATED: budget.default({ points: 600, durationSeconds: 60 }),
+  // SPEC "Rate limits": OAuth endpoints have their own budgets, authorize per IP, the others per authenticated client.
+  GATEHOUSE_LIMIT_OAUTH_AUTHORIZE: budget.default({ points: 100, durationSeconds: 3600 }),
+  GATEHOUSE_LIMIT_OAUTH_CLIENT: budget.default({ points: 6000, durationSeconds: 60 }),
+  GATEHOUSE_LIMIT_OAUTH_CLIENT_FAILURES: budget.default({ points: 20, durationSeconds: 900 }),
   // Where rate-limit counters live; unset means wherever GATEHOUSE_STORE keeps state.
   GATEHOUSE_RATE_LIMIT_STORE: z.enum(['memory', 'redis']).optional(),
   // SPEC "Rate limits" for auth.login: consecutive failures per email+IP, failures per email, per IP.
@@ -167,6 +171,15 @@ export interface Config {
   readonly limits: {
     readonly public: { readonly points: number; readonly durationSeconds: number };
     readonly authenticated: { readonly points: number; readonly durationSeconds: number };
+  };
+  /** Budgets of the OAuth endpoints (SPEC "Rate limits"). */
+  readonly oauthLimits: {
+    /** GET and POST /oauth/authorize, per client IP. */
+    readonly authorize: { readonly points: number; readonly durationSeconds: number };
+    /** /oauth/token, /oauth/introspect and /oauth/revoke, per authenticated client (a public client per client and IP). */
+    readonly client: { readonly points: number; readonly durationSeconds: number };
+    /** Failed client authentications at those endpoints, per client IP: secret guesses end in 429 before bcrypt. */
+    readonly clientAuthFailures: { readonly points: number; readonly durationSeconds: number };
   };
   /** Where rate-limit counters live: one process's memory, or Redis shared by every process. */
   readonly rateLimitStore: { readonly kind: 'memory' } | { readonly kind: 'redis'; readonly url: string; readonly keyPrefix: string };
@@ -279,6 +292,11 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     refreshTokenTtlSeconds: e.GATEHOUSE_REFRESH_TOKEN_TTL,
     bcryptCost: e.GATEHOUSE_BCRYPT_COST,
     limits: { public: e.GATEHOUSE_LIMIT_PUBLIC, authenticated: e.GATEHOUSE_LIMIT_AUTHENTICATED },
+    oauthLimits: {
+      authorize: e.GATEHOUSE_LIMIT_OAUTH_AUTHORIZE,
+      client: e.GATEHOUSE_LIMIT_OAUTH_CLIENT,
+      clientAuthFailures: e.GATEHOUSE_LIMIT_OAUTH_CLIENT_FAILURES,
+    },
     rateLimitStore:
       (e.GATEHOUSE_RATE_LIMIT_STORE ?? e.GATEHOUSE_STORE) === 'redis'
         ? { kind: 'redis' as const, url: e.REDIS_URL, keyPrefix: e.GATEHOUSE_REDIS_PREFIX }

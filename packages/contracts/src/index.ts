@@ -32,12 +32,15 @@ export { CSRF_HEADER, refreshInput, revokeAllOutput } from './schemas/auth.js';
 export type { TokenGrant } from './schemas/auth.js';
 export {
   API_KEY_MAX_EXPIRY_DAYS,
+  adminApiKeyListInput,
+  adminRevokeApiKeyInput,
   apiKeySchema,
   createApiKeyInput,
   createdApiKeySchema,
+  revokeUserAccessOutput,
   revokedApiKeySchema,
 } from './schemas/api-key.js';
-export type { ApiKey, CreateApiKeyInput, CreatedApiKey, RevokedApiKey } from './schemas/api-key.js';
+export type { ApiKey, CreateApiKeyInput, CreatedApiKey, RevokeUserAccess, RevokedApiKey } from './schemas/api-key.js';
 export {
   CHAIN_BREAK_REASONS,
   SECURITY_EVENT_TYPES,

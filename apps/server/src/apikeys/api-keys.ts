@@ -1,6 +1,6 @@
 import type { Scope } from '@gatehouse/contracts';
 import { AuthFailure } from '../auth/auth-failure.js';
-import type { ApiKeyRecord, ApiKeyStore } from '../stores/api-key-store.js';
+import { ParentApiKeyGoneError, type ApiKeyRecord, type ApiKeyStore } from '../stores/api-key-store.js';
 import type { Page, PageRequest } from '../stores/page.js';
 import { generateApiKey, isWellFormedApiKey } from './key-format.js';
 import { hashApiKey, hashesEqual } from './key-hash.js';
@@ -15,6 +15,8 @@ export interface IssueApiKeyRequest {
   readonly name: string;
   readonly scopes: readonly Scope[];
   readonly expiresInDays?: number | undefined;
+  /** The key the caller authenticated with, if any: the new key expires no later and is revoked with it. */
+  readonly parentId?: string | undefined;
 }
 
 export interface IssuedApiKey {
@@ -38,7 +40,10 @@ export interface ApiKeys {
    */
   verify(key: string): Promise<ApiKeyRecord>;
   list(ownerId: string, page: PageRequest): Promise<Page<ApiKeyRecord>>;
+  /** Revokes the owner's key and every key minted through it. */
   revoke(ownerId: string, id: string): Promise<ApiKeyRecord | undefined>;
+  /** Revokes every key of the owner; resolves to how many were not revoked yet. */
+  revokeAllOfOwner(ownerId: string): Promise<number>;
 }
 
 export interface ApiKeysOptions {
@@ -53,17 +58,16 @@ export function createApiKeys(options: ApiKeysOptions): ApiKeys {
   const now = options.now ?? Date.now;
 
   return {
+    /** Throws AuthFailure revoked_token when the parent key stopped working while the request ran. */
     async issue(request) {
       const { key, prefix } = generateApiKey();
       const expiresAt = request.expiresInDays === undefined ? undefined : new Date(now() + request.expiresInDays * DAY_MS);
-      const record = await store.create({
-        ownerId: request.ownerId,
-        name: request.name,
-        prefix,
-        hash: hashApiKey(key),
-        scopes: request.scopes,
-        expiresAt,
-      });
+      const record = await store
+        .create({ ownerId: request.ownerId, name: request.name, prefix, hash: hashApiKey(key), scopes: request.scopes, expiresAt, parentId: request.parentId })
+        .catch((error: unknown) => {
+          if (error instanceof ParentApiKeyGoneError) throw new AuthFailure('revoked_token');
+          throw error;
+        });
       return { record, key };
     },
 
@@ -91,5 +95,7 @@ export function createApiKeys(options: ApiKeysOptions): ApiKeys {
     list: (ownerId, page) => store.listByOwner(ownerId, page),
 
     revoke: (ownerId, id) => store.revoke(ownerId, id, new Date(now())),
+
+    revokeAllOfOwner: (ownerId) => store.revokeAllOfOwner(ownerId, new Date(now())),
   };
 }

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { loginInput } from '@gatehouse/contracts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { grantableScopes, scopesOfRole } from '../auth/scopes.js';
 import type { Dependencies } from '../dependencies.js';
 import { normaliseIp } from '../http/client-ip.js';
@@ -8,10 +10,13 @@ import { signInOnAuthorizeForm } from './authorize-sign-in.js';
 import {
   AUTHORIZATION_PARAMETERS,
   AuthorizationRedirectError,
+  echoableState,
   parseAuthorizationRequest,
+  requireTrustedRedirect,
   UntrustedRedirectError,
   type AuthorizationRequest,
 } from './authorize-request.js';
+import { OAuthError } from './oauth-error.js';
 import { hashOpaqueToken } from './opaque-token.js';
 import type { OAuthServices } from './oauth-services.js';
 
@@ -19,6 +24,10 @@ import type { OAuthServices } from './oauth-services.js';
 export const AUTHORIZATION_CODE_TTL_SECONDS = 60;
 
 const CSRF_FIELD = 'csrf_token';
+/** An expiry and a base64url HMAC-SHA256: far below this. */
+const MAX_CSRF_TOKEN_LENGTH = 128;
+
+const signInCredentials = z.strictObject({ email: loginInput.shape.email, password: loginInput.shape.password });
 
 /**
  * GET and POST /oauth/authorize: authorization code with PKCE (S256 only),
@@ -37,15 +46,21 @@ export function registerAuthorizeEndpoint(app: FastifyInstance, deps: Dependenci
     handle(reply, async () => {
       const body = asParams(request.body);
       const authorization = parseAuthorizationRequest(oauth.clients, body);
-      if (typeof body[CSRF_FIELD] !== 'string' || !oauth.formProtection.verify(body[CSRF_FIELD], formFields(authorization))) {
+      const csrfToken = body[CSRF_FIELD];
+      if (typeof csrfToken !== 'string' || csrfToken.length > MAX_CSRF_TOKEN_LENGTH || !oauth.formProtection.verify(csrfToken, formFields(authorization))) {
         return sendPage(reply, 400, renderErrorPage('This form has expired or was not issued by Gatehouse. Start again from the application.'));
       }
       if (body['decision'] === 'deny') {
         throw new AuthorizationRedirectError('access_denied', 'The user denied the request');
       }
       if (body['decision'] !== 'approve') return sendPage(reply, 400, renderErrorPage('Choose Allow or Deny.'));
-      const email = typeof body['email'] === 'string' ? body['email'].trim().toLowerCase() : '';
-      const password = typeof body['password'] === 'string' ? body['password'] : '';
+      // Validated exactly as auth.login validates them, before any limiter, log or record sees them:
+      // a refused value is never echoed, stored or used as a key.
+      const credentials = signInCredentials.safeParse({ email: body['email'], password: body['password'] });
+      if (!credentials.success) {
+        return showConsent(reply, authorization, { error: 'Enter a valid email address and a password.' }, 400);
+      }
+      const { email, password } = credentials.data;
       const signIn = await signInOnAuthorizeForm(deps, { email, password }, origin(request));
       if (signIn.outcome === 'blocked') {
         const retryAfterSeconds = Math.max(1, Math.ceil(signIn.retryAfterMs / 1000));
@@ -69,13 +84,14 @@ export function registerAuthorizeEndpoint(app: FastifyInstance, deps: Dependenci
         {
           clientId: authorization.client.clientId,
           redirectUri: authorization.redirectUri,
+          redirectUriOmitted: authorization.redirectUriOmitted,
           codeChallenge: authorization.codeChallenge,
           userId: user.id,
           scopes,
         },
         AUTHORIZATION_CODE_TTL_SECONDS,
       );
-      return redirectBack(reply, authorization.redirectUri, { code, state: authorization.state });
+      return redirectBack(reply, authorization.redirectUri, { code, ...(authorization.state === undefined ? {} : { state: authorization.state }) });
     }),
   );
 
@@ -92,13 +108,20 @@ export function registerAuthorizeEndpoint(app: FastifyInstance, deps: Dependenci
 
   async function handle(reply: FastifyReply, run: () => unknown): Promise<unknown> {
     try {
+      await oauth.budgets.chargeAuthorize(reply.request, reply);
       return await run();
     } catch (error) {
+      if (error instanceof OAuthError) {
+        // A person reads this answer: a page, never a redirect to a client that did not ask for it.
+        if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
+        return sendPage(reply, error.status, renderErrorPage('Too many sign-in requests from this address. Try again later.'));
+      }
       if (error instanceof UntrustedRedirectError) return sendPage(reply, 400, renderErrorPage(error.message));
       if (error instanceof AuthorizationRedirectError) {
         const params = asParams(reply.request.method === 'POST' ? reply.request.body : reply.request.query);
-        const state = typeof params['state'] === 'string' ? params['state'] : undefined;
-        const redirectUri = params['redirect_uri'] as string; // trusted: parseAuthorizationRequest checked it first
+        // Trusted: parseAuthorizationRequest established it before any redirectable error.
+        const { redirectUri } = requireTrustedRedirect(oauth.clients, params);
+        const state = echoableState(params);
         return redirectBack(reply, redirectUri, {
           error: error.error,
           error_description: error.description,

@@ -1,11 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { Dependencies } from '../dependencies.js';
 import { StoreUnavailableError } from '../stores/store-unavailable-error.js';
-import { authenticateClient } from './client-authentication.js';
 import { OAuthError } from './oauth-error.js';
 import { readFormParameters, sendNoStoreJson, sendOAuthError } from './oauth-reply.js';
 import type { OAuthServices } from './oauth-services.js';
 import { looksLikeRefreshToken } from '../tokens/refresh-tokens.js';
+import { looksLikeApiKey } from '../apikeys/key-format.js';
+import { AuthFailure } from '../auth/auth-failure.js';
+import { scopesOfRole } from '../auth/scopes.js';
 
 const INACTIVE = { active: false } as const;
 
@@ -13,16 +15,22 @@ const INACTIVE = { active: false } as const;
  * POST /oauth/introspect (RFC 7662) for resource servers. Any authenticated
  * confidential client may ask about any token; the answer is `active: false`
  * for anything expired, revoked, spent or unknown, with no reason given
- * (section 2.2), and the full claims otherwise.
+ * (section 2.2), and the full claims otherwise. API keys are answered too
+ * (SPEC: resource servers verify keys here), with `token_type: "api_key"`.
  */
 export function registerIntrospectEndpoint(app: FastifyInstance, deps: Dependencies, oauth: OAuthServices): void {
   app.post('/oauth/introspect', async (request, reply) => {
     try {
       const parameters = readFormParameters(request.body);
-      await authenticateClient(oauth.clients, request.headers, parameters, { requireConfidential: true });
+      await oauth.budgets.authenticate(request, reply, oauth.clients, parameters, { requireConfidential: true });
       const token = parameters['token'];
       if (token === undefined) throw new OAuthError('invalid_request', 'token is required');
-      return sendNoStoreJson(reply, looksLikeRefreshToken(token) ? await introspectRefreshToken(token) : await introspectAccessToken(token));
+      const answer = looksLikeApiKey(token)
+        ? await introspectApiKey(token)
+        : looksLikeRefreshToken(token)
+          ? await introspectRefreshToken(token)
+          : await introspectAccessToken(token);
+      return sendNoStoreJson(reply, answer);
     } catch (error) {
       if (error instanceof OAuthError) return sendOAuthError(reply, error);
       // Revocation state lives in the store: without it, "active" cannot be answered honestly.
@@ -47,6 +55,32 @@ export function registerIntrospectEndpoint(app: FastifyInstance, deps: Dependenc
       jti: access.jti,
       iss: deps.config.issuer,
       aud: deps.config.audience,
+    };
+  }
+
+  /**
+   * An API key, for resource servers that accept keys but cannot check them
+   * themselves: active only while it is unrevoked, unexpired and its owner
+   * exists, with the scopes its owner's role still holds (as the API itself
+   * would grant them). No lookup-free shortcut: revocation holds at once.
+   */
+  async function introspectApiKey(key: string) {
+    const record = await deps.apiKeys.verify(key).catch((error: unknown) => {
+      if (error instanceof AuthFailure) return undefined;
+      throw error;
+    });
+    if (record === undefined) return INACTIVE;
+    const owner = await deps.users.findById(record.ownerId);
+    if (owner === undefined) return INACTIVE;
+    const held = scopesOfRole(owner.role);
+    return {
+      active: true,
+      token_type: 'api_key',
+      scope: record.scopes.filter((scope) => held.includes(scope)).join(' '),
+      sub: owner.id,
+      iat: Math.floor(record.createdAt.getTime() / 1000),
+      ...(record.expiresAt === undefined ? {} : { exp: Math.floor(record.expiresAt.getTime() / 1000) }),
+      iss: deps.config.issuer,
     };
   }
 

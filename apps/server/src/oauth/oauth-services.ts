@@ -5,12 +5,14 @@ import { createMemoryAuthorizationCodeStore } from '../stores/memory/memory-auth
 import { createRedisAuthorizationCodeStore } from '../stores/redis/redis-authorization-code-store.js';
 import { createClientRegistry, type ClientRegistry } from './client-registry.js';
 import { createFormProtection, type FormProtection } from './form-protection.js';
+import { createOAuthBudgets, type OAuthBudgets } from './limit-oauth-requests.js';
 
 /** What the OAuth endpoints need beyond the server's common dependencies. */
 export interface OAuthServices {
   readonly clients: ClientRegistry;
   readonly codes: AuthorizationCodeStore;
   readonly formProtection: FormProtection;
+  readonly budgets: OAuthBudgets;
 }
 
 export function createOAuthServices(deps: Dependencies, seed: Seed | undefined): OAuthServices {
@@ -22,5 +24,6 @@ export function createOAuthServices(deps: Dependencies, seed: Seed | undefined):
         ? createRedisAuthorizationCodeStore(deps.redis, config.store.keyPrefix)
         : createMemoryAuthorizationCodeStore(),
     formProtection: createFormProtection({ key: deps.signingKeys.deriveSecret('oauth-authorize-form') }),
+    budgets: createOAuthBudgets(deps),
   };
 }

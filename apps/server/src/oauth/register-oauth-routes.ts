@@ -3,10 +3,10 @@ import type { FastifyInstance } from 'fastify';
 import type { Dependencies } from '../dependencies.js';
 import type { Seed } from '../seed/seed-schema.js';
 import { registerAuthorizeEndpoint } from './authorize-endpoint.js';
+import { answerOtherMethods } from './method-not-allowed.js';
 import { registerMetadataRoutes } from './metadata-routes.js';
 import { createOAuthServices } from './oauth-services.js';
 import { registerIntrospectEndpoint } from './introspect-endpoint.js';
-import { limitOAuthRequests } from './limit-oauth-requests.js';
 import { registerRevokeEndpoint } from './revoke-endpoint.js';
 import { registerTokenEndpoint } from './token-endpoint.js';
 
@@ -19,10 +19,11 @@ export async function registerOAuthRoutes(app: FastifyInstance, deps: Dependenci
   registerMetadataRoutes(app, deps.config);
   await app.register(async (scope) => {
     await scope.register(formBody);
-    limitOAuthRequests(scope, deps);
     registerAuthorizeEndpoint(scope, deps, oauth);
     registerTokenEndpoint(scope, deps, oauth);
     registerRevokeEndpoint(scope, deps, oauth);
     registerIntrospectEndpoint(scope, deps, oauth);
+    answerOtherMethods(scope, '/oauth/authorize', ['GET', 'HEAD', 'POST']);
+    for (const url of ['/oauth/token', '/oauth/revoke', '/oauth/introspect']) answerOtherMethods(scope, url, ['POST']);
   });
 }

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Dependencies } from '../dependencies.js';
 import { normaliseIp } from '../http/client-ip.js';
-import { authenticateClient } from './client-authentication.js';
 import { OAuthError } from './oauth-error.js';
 import { readFormParameters, sendNoStoreJson, sendOAuthError } from './oauth-reply.js';
 import type { OAuthServices } from './oauth-services.js';
@@ -16,7 +15,7 @@ export function registerRevokeEndpoint(app: FastifyInstance, deps: Dependencies,
   app.post('/oauth/revoke', async (request, reply) => {
     try {
       const parameters = readFormParameters(request.body);
-      const { client } = await authenticateClient(oauth.clients, request.headers, parameters, { requireConfidential: false });
+      const { client } = await oauth.budgets.authenticate(request, reply, oauth.clients, parameters, { requireConfidential: false });
       const token = parameters['token'];
       if (token === undefined) throw new OAuthError('invalid_request', 'token is required');
       const origin = { ip: normaliseIp(request.ip), requestId: request.id, principal: `client:${client.clientId}` };

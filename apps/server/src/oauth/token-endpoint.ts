@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import type { Dependencies } from '../dependencies.js';
-import { authenticateClient } from './client-authentication.js';
 import { normaliseIp } from '../http/client-ip.js';
 import { StoreUnavailableError } from '../stores/store-unavailable-error.js';
 import { authorizationCodeGrant } from './grants/authorization-code.js';
@@ -19,7 +18,7 @@ export function registerTokenEndpoint(app: FastifyInstance, deps: Dependencies, 
       const parameters = readFormParameters(request.body);
       const grantType = parameters['grant_type'];
       if (grantType === undefined) throw new OAuthError('invalid_request', 'grant_type is required');
-      const authenticated = await authenticateClient(oauth.clients, request.headers, parameters, {
+      const authenticated = await oauth.budgets.authenticate(request, reply, oauth.clients, parameters, {
         requireConfidential: grantType === 'client_credentials',
       });
       let response: TokenResponse;

@@ -21,9 +21,17 @@ export async function endUserSessions(ctx: AuthenticatedContext, userId: string,
 }
 
 export const adminSessionsHandlers: HandlersFor<typeof contracts.admin.sessions> = {
+  /** Everything that lets the user in: sessions, access tokens and API keys (a stolen laptop holds all three). */
   async revokeAll({ input, ctx }) {
     const user = await ctx.deps.users.findById(input.userId);
     if (user === undefined) throw new TRPCError({ code: 'NOT_FOUND', message: 'Not found' });
-    return { revokedFamilies: await endUserSessions(ctx, user.id, 'admin.sessions.revokeAll') };
+    const revokedFamilies = await endUserSessions(ctx, user.id, 'admin.sessions.revokeAll');
+    const revokedApiKeys = await ctx.deps.apiKeys.revokeAllOfOwner(user.id);
+    ctx.deps.events.emit('apikey.revoked', eventOrigin(ctx, principalKey(ctx.principal)), {
+      ownerId: user.id,
+      revokedApiKeys,
+      reason: 'admin.sessions.revokeAll',
+    });
+    return { revokedFamilies, revokedApiKeys };
   },
 };

@@ -5,6 +5,7 @@ import type { HandlersFor } from './build-router.js';
 import { auditLogHandlers } from './audit-log.js';
 import { fetchPage } from './paging.js';
 import { toPublicUser } from './user-view.js';
+import { adminApiKeysHandlers } from './admin-api-keys.js';
 import { adminSessionsHandlers, endUserSessions } from './admin-sessions.js';
 
 export const adminHandlers: HandlersFor<typeof contracts.admin> = {
@@ -32,4 +33,5 @@ export const adminHandlers: HandlersFor<typeof contracts.admin> = {
   },
   auditLog: auditLogHandlers,
   sessions: adminSessionsHandlers,
+  apiKeys: adminApiKeysHandlers,
 };

@@ -1,6 +1,6 @@
 import type { contracts } from '@gatehouse/contracts';
 import { TRPCError } from '@trpc/server';
-import { failAuth } from '../auth/auth-failure.js';
+import { AuthFailure, failAuth } from '../auth/auth-failure.js';
 import { principalKey } from '../auth/principal.js';
 import { missingScopes } from '../auth/scopes.js';
 import { eventOrigin } from '../context.js';
@@ -22,17 +22,21 @@ export const apiKeysHandlers: HandlersFor<typeof contracts.apiKeys> = {
       });
       failAuth('insufficient_scope', { required: input.scopes, missing });
     }
-    const { record, key } = await ctx.deps.apiKeys.issue({
-      ownerId: principal.userId,
-      name: input.name,
-      scopes: input.scopes,
-      expiresInDays: input.expiresInDays,
-    });
+    // A key minted with a key is its child: it expires no later and is revoked with it,
+    // so a short-lived or revoked key cannot leave a longer-lived copy of itself behind.
+    const parentId = principal.credential.type === 'api_key' ? principal.credential.keyId : undefined;
+    const { record, key } = await ctx.deps.apiKeys
+      .issue({ ownerId: principal.userId, name: input.name, scopes: input.scopes, expiresInDays: input.expiresInDays, parentId })
+      .catch((error: unknown) => {
+        if (error instanceof AuthFailure) throw error.toTRPCError();
+        throw error;
+      });
     ctx.deps.events.emit('apikey.created', eventOrigin(ctx, principalKey(principal)), {
       keyId: record.id,
       ownerId: record.ownerId,
       scopes: [...record.scopes],
       expiresAt: record.expiresAt?.toISOString() ?? null,
+      parentKeyId: record.parentId ?? null,
     });
     return {
       id: record.id,

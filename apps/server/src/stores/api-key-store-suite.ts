@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { ApiKeyStore, NewApiKey } from './api-key-store.js';
+import { ParentApiKeyGoneError, type ApiKeyStore, type NewApiKey } from './api-key-store.js';
 
 /** A key as a store sees it: hashes only, so any 64 hex digits will do. */
 export function newApiKey(overrides: Partial<NewApiKey> = {}): NewApiKey {
@@ -11,6 +11,7 @@ export function newApiKey(overrides: Partial<NewApiKey> = {}): NewApiKey {
     hash: randomUUID().replaceAll('-', '').repeat(2),
     scopes: ['orders:read'],
     expiresAt: undefined,
+    parentId: undefined,
     ...overrides,
   };
 }
@@ -67,6 +68,54 @@ export function describeApiKeyStore(name: string, createStore: () => ApiKeyStore
       expect(await store.touchLastUsed(key.id, new Date(start + 60_000), 60_000)).toBe(true);
       expect((await store.findByHash(key.hash))?.lastUsedAt).toEqual(new Date(start + 60_000));
       expect(await store.touchLastUsed(randomUUID(), new Date(start), 60_000)).toBe(false);
+    });
+
+    it('gives a minted key at most its parent’s expiry, never more', async () => {
+      const store = await createStore();
+      const parentExpiry = new Date(Date.now() + 86_400_000);
+      const parent = await store.create(newApiKey({ expiresAt: parentExpiry }));
+      const forever = await store.create(newApiKey({ ownerId: parent.ownerId, parentId: parent.id }));
+      expect(forever.expiresAt).toEqual(parentExpiry);
+      expect(forever.parentId).toBe(parent.id);
+      const later = await store.create(newApiKey({ ownerId: parent.ownerId, parentId: parent.id, expiresAt: new Date(parentExpiry.getTime() + 1_000) }));
+      expect(later.expiresAt).toEqual(parentExpiry);
+      const sooner = new Date(parentExpiry.getTime() - 1_000);
+      expect((await store.create(newApiKey({ ownerId: parent.ownerId, parentId: parent.id, expiresAt: sooner }))).expiresAt).toEqual(sooner);
+    });
+
+    it('revokes every key minted through a key, down the generations, with it', async () => {
+      const store = await createStore();
+      const parent = await store.create(newApiKey());
+      const child = await store.create(newApiKey({ ownerId: parent.ownerId, parentId: parent.id }));
+      const grandchild = await store.create(newApiKey({ ownerId: parent.ownerId, parentId: child.id }));
+      const sibling = await store.create(newApiKey({ ownerId: parent.ownerId }));
+      const at = new Date('2030-01-01T00:00:00.000Z');
+      await store.revoke(parent.ownerId, parent.id, at);
+      for (const key of [parent, child, grandchild]) expect((await store.findByHash(key.hash))?.revokedAt).toEqual(at);
+      expect((await store.findByHash(sibling.hash))?.revokedAt).toBeUndefined();
+    });
+
+    it('refuses to mint through a revoked, expired or unknown parent', async () => {
+      const store = await createStore();
+      const revoked = await store.create(newApiKey());
+      await store.revoke(revoked.ownerId, revoked.id, new Date());
+      const expired = await store.create(newApiKey({ expiresAt: new Date(Date.now() - 1_000) }));
+      for (const parentId of [revoked.id, expired.id, randomUUID()]) {
+        await expect(store.create(newApiKey({ parentId }))).rejects.toBeInstanceOf(ParentApiKeyGoneError);
+      }
+    });
+
+    it('revokes all of an owner’s keys at once, and no one else’s', async () => {
+      const store = await createStore();
+      const ownerId = randomUUID();
+      const first = await store.create(newApiKey({ ownerId }));
+      await store.create(newApiKey({ ownerId, parentId: first.id }));
+      await store.create(newApiKey({ ownerId }));
+      const other = await store.create(newApiKey());
+      expect(await store.revokeAllOfOwner(ownerId, new Date())).toBe(3);
+      expect((await store.listByOwner(ownerId, { cursor: undefined, limit: 10 })).items).toEqual([]);
+      expect((await store.findByHash(other.hash))?.revokedAt).toBeUndefined();
+      expect(await store.revokeAllOfOwner(ownerId, new Date())).toBe(0);
     });
 
     it('rejects a forged cursor', async () => {

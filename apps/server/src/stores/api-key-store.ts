@@ -15,6 +15,8 @@ export interface ApiKeyRecord {
   readonly expiresAt: Date | undefined;
   readonly lastUsedAt: Date | undefined;
   readonly revokedAt: Date | undefined;
+  /** The key that minted this one, when a key was used to create it: this key dies with it. */
+  readonly parentId: string | undefined;
 }
 
 export interface NewApiKey {
@@ -24,6 +26,21 @@ export interface NewApiKey {
   readonly hash: string;
   readonly scopes: readonly Scope[];
   readonly expiresAt: Date | undefined;
+  /**
+   * The key whose holder minted this one. The store gives the new key the
+   * earlier of `expiresAt` and the parent's expiry, and refuses
+   * (ParentApiKeyGoneError) when the parent is revoked, expired or gone,
+   * in the same atomic step that links the two.
+   */
+  readonly parentId: string | undefined;
+}
+
+/** apiKeys.create through a key that was revoked, expired or removed while the request ran. */
+export class ParentApiKeyGoneError extends Error {
+  constructor() {
+    super('The API key used to create this key is no longer valid');
+    this.name = 'ParentApiKeyGoneError';
+  }
 }
 
 /**
@@ -41,10 +58,14 @@ export interface ApiKeyStore {
   /** The owner's keys that are not revoked, newest first. */
   listByOwner(ownerId: string, page: PageRequest): Promise<Page<ApiKeyRecord>>;
   /**
-   * Revokes the owner's key; undefined when the owner has no such key (another
-   * owner's key answers the same). Revoking twice keeps the first time.
+   * Revokes the owner's key and, in the same atomic step, every key minted
+   * through it (children, their children, ...); undefined when the owner has
+   * no such key (another owner's key answers the same). Revoking twice keeps
+   * the first time.
    */
   revoke(ownerId: string, id: string, at: Date): Promise<ApiKeyRecord | undefined>;
+  /** Revokes every unrevoked key of the owner in one atomic step; resolves to how many were live. */
+  revokeAllOfOwner(ownerId: string, at: Date): Promise<number>;
   /**
    * Records a use at `at`, unless the last recorded use is less than
    * `minIntervalMs` before it. Atomic, so processes racing on the same key

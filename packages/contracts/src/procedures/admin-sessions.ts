@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { defineMutation } from '../define-procedure.js';
-import { revokeAllOutput } from '../schemas/auth.js';
+import { revokeUserAccessOutput } from '../schemas/api-key.js';
 import { idSchema } from '../schemas/common.js';
 
-/** Session administration: ending a user's logins, e.g. after a stolen laptop. */
+/** Session administration: ending a user's logins and keys, e.g. after a stolen laptop. */
 export const adminSessionsContracts = {
   revokeAll: defineMutation({
-    summary: 'Revokes every refresh-token family and every live access token of a user',
+    summary: 'Revokes every refresh-token family, every live access token and every API key of a user',
     input: z.strictObject({ userId: idSchema }),
-    output: revokeAllOutput,
+    output: revokeUserAccessOutput,
     auth: { scopes: ['admin'], role: 'admin' },
   }),
 };

@@ -4,6 +4,7 @@ import { auditChainVerificationSchema, auditLogListInput, auditRecordSchema } fr
 import { idSchema, noInput, pageInput, pageOf } from '../schemas/common.js';
 import { publicUserSchema } from '../schemas/user.js';
 import { roleSchema } from '../scopes.js';
+import { adminApiKeysContracts } from './admin-api-keys.js';
 import { adminSessionsContracts } from './admin-sessions.js';
 
 export const adminContracts = {
@@ -36,4 +37,5 @@ export const adminContracts = {
     }),
   },
   sessions: adminSessionsContracts,
+  apiKeys: adminApiKeysContracts,
 };

@@ -2,13 +2,15 @@ import { z } from 'zod';
 import { scopeSchema } from '../scopes.js';
 import { idSchema, isoTimestamp } from './common.js';
 
-/** The longest lifetime a key may be given at creation: ten years. */
+/** The longest lifetime a key may be given at creation: ten years (a key minted with a key: no longer than that key). */
 export const API_KEY_MAX_EXPIRY_DAYS = 3650;
 
 /**
  * The input of apiKeys.create. Scopes must be a subset of the caller's own
  * (checked by the server, 403 insufficient_scope otherwise); duplicates are
- * folded. Without `expiresInDays` the key lives until it is revoked.
+ * folded. Without `expiresInDays` the key lives until it is revoked. A key
+ * created by a caller authenticated with an API key expires no later than
+ * that key and is revoked with it.
  */
 export const createApiKeyInput = z.strictObject({
   name: z.string().trim().min(1, 'A key name cannot be empty').max(100, 'A key name has at most 100 characters'),
@@ -58,3 +60,23 @@ export const revokedApiKeySchema = z.object({
 });
 
 export type RevokedApiKey = z.infer<typeof revokedApiKeySchema>;
+
+/** The input of admin.apiKeys.list: one user's keys, page by page. */
+export const adminApiKeyListInput = z.strictObject({
+  userId: idSchema,
+  cursor: z.string().min(1).max(200).optional(),
+  limit: z.number().int().min(1).max(100).optional(),
+});
+
+/** The input of admin.apiKeys.revoke: a key of the named user. */
+export const adminRevokeApiKeyInput = z.strictObject({ userId: idSchema, id: idSchema });
+
+/** What admin.sessions.revokeAll returns: the sessions and the API keys it ended. */
+export const revokeUserAccessOutput = z.object({
+  /** How many refresh families (logged-in sessions) were live and are now revoked. */
+  revokedFamilies: z.number().int().nonnegative(),
+  /** How many of the user's API keys were not revoked yet and now are. */
+  revokedApiKeys: z.number().int().nonnegative(),
+});
+
+export type RevokeUserAccess = z.infer<typeof revokeUserAccessOutput>;

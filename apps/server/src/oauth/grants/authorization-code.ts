@@ -1,6 +1,7 @@
 import type { EventOrigin } from '../../audit/security-events.js';
 import { grantableScopes, scopesOfRole } from '../../auth/scopes.js';
 import type { Dependencies } from '../../dependencies.js';
+import type { AuthorizationCodeGrant } from '../../stores/authorization-code-store.js';
 import type { AuthenticatedClient } from '../client-authentication.js';
 import { OAuthError } from '../oauth-error.js';
 import type { OAuthServices } from '../oauth-services.js';
@@ -12,6 +13,14 @@ import type { TokenResponse } from '../token-response.js';
 const REMEMBER_REDEEMED_CODE_SECONDS = 600;
 
 const invalidGrant = () => new OAuthError('invalid_grant', 'The authorization code is invalid, expired or was issued to another client');
+
+/**
+ * RFC 6749 section 4.1.3: a redirect_uri named in the authorization request must be named again,
+ * identical; one left out there (only one registered) may be left out here or named identically.
+ */
+function redirectUriAgrees(grant: AuthorizationCodeGrant, presented: string | undefined): boolean {
+  return presented === undefined ? grant.redirectUriOmitted === true : presented === grant.redirectUri;
+}
 
 /**
  * RFC 6749 section 4.1.3 with PKCE (RFC 7636): the code must be unused and
@@ -30,29 +39,34 @@ export async function authorizationCodeGrant(
     throw new OAuthError('unauthorized_client', 'This client may not use authorization_code');
   }
   const { code, redirect_uri: redirectUri, code_verifier: codeVerifier } = parameters;
-  if (code === undefined || redirectUri === undefined || codeVerifier === undefined) {
-    throw new OAuthError('invalid_request', 'code, redirect_uri and code_verifier are required');
+  if (code === undefined || codeVerifier === undefined) {
+    throw new OAuthError('invalid_request', 'code and code_verifier are required');
   }
+  const reportReuse = (grant: AuthorizationCodeGrant, familyId: string | null) =>
+    deps.events.emit('token.reuse_detected', { ...origin, principal: `user:${grant.userId}` }, {
+      kind: 'authorization_code',
+      clientId: grant.clientId,
+      familyId,
+    });
 
   const codeHash = hashOpaqueToken(code);
-  const redemption = await oauth.codes.redeem(codeHash);
+  const redemption = await oauth.codes.redeem(codeHash, REMEMBER_REDEEMED_CODE_SECONDS);
   if (redemption.status === 'unknown') throw invalidGrant();
   if (redemption.status === 'reused') {
     // Only the client the code was issued to can trigger the revocation: a stray code seen in a log
     // or a Referer must not let anyone end a user's session.
     if (redemption.grant.clientId !== client.clientId) throw invalidGrant();
-    if (redemption.issued !== undefined) await deps.refreshTokens.revokeFamily(redemption.issued.familyId);
-    deps.events.emit('token.reuse_detected', { ...origin, principal: `user:${redemption.grant.userId}` }, {
-      kind: 'authorization_code',
-      clientId: redemption.grant.clientId,
-      familyId: redemption.issued?.familyId ?? null,
-    });
+    // If the first redemption is still issuing, nothing is recorded yet: marking the replay makes
+    // the issuer revoke its own tokens instead (see AuthorizationCodeStore).
+    const issued = await oauth.codes.markReplayed(codeHash);
+    if (issued !== undefined) await deps.refreshTokens.revokeFamily(issued.familyId);
+    reportReuse(redemption.grant, issued?.familyId ?? null);
     throw invalidGrant();
   }
 
   const { grant } = redemption;
   // Checked after redemption on purpose: a code tried with a wrong verifier is spent, not retryable.
-  if (grant.clientId !== client.clientId || grant.redirectUri !== redirectUri || !verifyCodeVerifier(codeVerifier, grant.codeChallenge)) {
+  if (grant.clientId !== client.clientId || !redirectUriAgrees(grant, redirectUri) || !verifyCodeVerifier(codeVerifier, grant.codeChallenge)) {
     throw invalidGrant();
   }
   const user = await deps.users.findById(grant.userId);
@@ -69,11 +83,17 @@ export async function authorizationCodeGrant(
     grant: 'user',
     sessionId: refresh.familyId,
   });
-  await oauth.codes.recordIssued(
-    codeHash,
-    { familyId: refresh.familyId, accessTokenJti: access.jti, accessTokenExpiresAt: Math.floor(access.expiresAt.getTime() / 1000) },
-    REMEMBER_REDEEMED_CODE_SECONDS,
-  );
+  const recording = await oauth.codes.recordIssued(codeHash, {
+    familyId: refresh.familyId,
+    accessTokenJti: access.jti,
+    accessTokenExpiresAt: Math.floor(access.expiresAt.getTime() / 1000),
+  });
+  if (recording === 'replayed') {
+    // The code was replayed while these tokens were being made: they never leave the server.
+    await deps.refreshTokens.revokeFamily(refresh.familyId);
+    reportReuse(grant, refresh.familyId);
+    throw invalidGrant();
+  }
   return {
     access_token: access.token,
     token_type: 'Bearer',

@@ -1,5 +1,5 @@
 import { v4 as uuidv4 } from 'uuid';
-import type { ApiKeyRecord, ApiKeyStore, NewApiKey } from '../api-key-store.js';
+import { ParentApiKeyGoneError, type ApiKeyRecord, type ApiKeyStore, type NewApiKey } from '../api-key-store.js';
 import { decodeCursor, encodeCursor, type Page, type PageRequest } from '../page.js';
 import { StoreFullError } from '../user-store.js';
 
@@ -20,13 +20,40 @@ export function createMemoryApiKeyStore(options: MemoryApiKeyStoreOptions = {}):
   const now = options.now ?? (() => new Date());
   const byId = new Map<string, Entry>();
   const idByHash = new Map<string, string>();
+  const childrenOf = new Map<string, string[]>();
   let sequence = 0;
+
+  /** Revokes one key and everything minted through it; returns how many were live. */
+  function revokeWithDescendants(rootId: string, at: Date): number {
+    let revoked = 0;
+    const queue = [rootId];
+    for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+      const entry = byId.get(id);
+      if (entry === undefined) continue;
+      if (entry.record.revokedAt === undefined) {
+        entry.record = Object.freeze({ ...entry.record, revokedAt: at });
+        revoked += 1;
+      }
+      queue.push(...(childrenOf.get(id) ?? []));
+    }
+    return revoked;
+  }
 
   return {
     async create(key: NewApiKey) {
       if (byId.size >= maxKeys) throw new StoreFullError('API key');
+      let { expiresAt } = key;
+      if (key.parentId !== undefined) {
+        const parent = byId.get(key.parentId)?.record;
+        const at = now().getTime();
+        if (parent === undefined || parent.revokedAt !== undefined || (parent.expiresAt !== undefined && parent.expiresAt.getTime() <= at)) {
+          throw new ParentApiKeyGoneError();
+        }
+        if (parent.expiresAt !== undefined && (expiresAt === undefined || parent.expiresAt < expiresAt)) expiresAt = parent.expiresAt;
+      }
       const record: ApiKeyRecord = Object.freeze({
         ...key,
+        expiresAt,
         scopes: Object.freeze([...key.scopes]),
         id: uuidv4(),
         createdAt: now(),
@@ -35,6 +62,7 @@ export function createMemoryApiKeyStore(options: MemoryApiKeyStoreOptions = {}):
       });
       byId.set(record.id, { record, sequence: sequence++ });
       idByHash.set(record.hash, record.id);
+      if (key.parentId !== undefined) childrenOf.set(key.parentId, [...(childrenOf.get(key.parentId) ?? []), record.id]);
       return record;
     },
 
@@ -63,8 +91,16 @@ export function createMemoryApiKeyStore(options: MemoryApiKeyStoreOptions = {}):
     async revoke(ownerId, id, at) {
       const entry = byId.get(id);
       if (entry === undefined || entry.record.ownerId !== ownerId) return undefined;
-      if (entry.record.revokedAt === undefined) entry.record = Object.freeze({ ...entry.record, revokedAt: at });
+      revokeWithDescendants(id, at);
       return entry.record;
+    },
+
+    async revokeAllOfOwner(ownerId, at) {
+      let revoked = 0;
+      for (const entry of byId.values()) {
+        if (entry.record.ownerId === ownerId && entry.record.revokedAt === undefined) revoked += revokeWithDescendants(entry.record.id, at);
+      }
+      return revoked;
     },
 
     async touchLastUsed(id, at, minIntervalMs) {

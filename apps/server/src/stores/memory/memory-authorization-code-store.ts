@@ -8,6 +8,7 @@ import type {
 interface Entry {
   readonly grant: AuthorizationCodeGrant;
   redeemed: boolean;
+  replayed: boolean;
   issued: IssuedForCode | undefined;
   expiresAt: number;
 }
@@ -39,23 +40,31 @@ export function createMemoryAuthorizationCodeStore(options: MemoryAuthorizationC
     }
   }
 
+  // Each method runs to completion without awaiting, so each is atomic on the event loop.
   return {
     async save(codeHash, grant, ttlSeconds) {
-      entries.set(codeHash, { grant, redeemed: false, issued: undefined, expiresAt: now() + ttlSeconds * 1000 });
+      entries.set(codeHash, { grant, redeemed: false, replayed: false, issued: undefined, expiresAt: now() + ttlSeconds * 1000 });
       evictOverflow();
     },
-    async redeem(codeHash): Promise<CodeRedemption> {
+    async redeem(codeHash, rememberSeconds): Promise<CodeRedemption> {
       const entry = live(codeHash);
       if (entry === undefined) return { status: 'unknown' };
-      if (entry.redeemed) return { status: 'reused', grant: entry.grant, issued: entry.issued };
+      if (entry.redeemed) return { status: 'reused', grant: entry.grant };
       entry.redeemed = true;
+      entry.expiresAt = Math.max(entry.expiresAt, now() + rememberSeconds * 1000);
       return { status: 'valid', grant: entry.grant };
     },
-    async recordIssued(codeHash, issued, rememberSeconds) {
+    async recordIssued(codeHash, issued) {
       const entry = live(codeHash);
-      if (entry === undefined) return;
+      if (entry === undefined || entry.replayed) return 'replayed';
       entry.issued = issued;
-      entry.expiresAt = Math.max(entry.expiresAt, now() + rememberSeconds * 1000);
+      return 'recorded';
+    },
+    async markReplayed(codeHash) {
+      const entry = live(codeHash);
+      if (entry === undefined) return undefined;
+      entry.replayed = true;
+      return entry.issued;
     },
   };
 }

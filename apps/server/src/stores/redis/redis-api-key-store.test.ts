@@ -44,6 +44,19 @@ describe('Redis API key store', () => {
     expect(outside.filter((name) => name.includes(expiring.id) && !name.startsWith(namespace.prefix))).toEqual([]);
   });
 
+  it('keeps a parent’s set of children no longer than the parent, and for retention once revoked', async () => {
+    const store = createRedisApiKeyStore({ redis: namespace.redis, keyPrefix: namespace.prefix });
+    const parent = await store.create(newApiKey({ expiresAt: new Date(Date.now() + 60_000) }));
+    await store.create(newApiKey({ ownerId: parent.ownerId, parentId: parent.id }));
+    const childrenKey = `${namespace.prefix}apikey-children:${parent.id}`;
+    const parentTtl = await namespace.redis.pttl(`${namespace.prefix}apikey:${parent.id}`);
+    const childrenTtl = await namespace.redis.pttl(childrenKey);
+    expect(childrenTtl).toBeGreaterThan(0);
+    expect(childrenTtl).toBeLessThanOrEqual(parentTtl);
+    await store.revoke(parent.ownerId, parent.id, new Date());
+    expect(await namespace.redis.pttl(childrenKey)).toBeLessThanOrEqual(API_KEY_RETENTION_MS);
+  });
+
   it('drops ids of keys purged after retention from the owner’s list', async () => {
     const store = createRedisApiKeyStore({ redis: namespace.redis, keyPrefix: namespace.prefix });
     const key = await store.create(newApiKey());

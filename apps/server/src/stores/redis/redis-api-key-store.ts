@@ -1,7 +1,7 @@
 import { isScope, type Scope } from '@gatehouse/contracts';
 import type { Redis } from 'ioredis';
 import { v4 as uuidv4 } from 'uuid';
-import { API_KEY_RETENTION_MS, type ApiKeyRecord, type ApiKeyStore, type NewApiKey } from '../api-key-store.js';
+import { API_KEY_RETENTION_MS, ParentApiKeyGoneError, type ApiKeyRecord, type ApiKeyStore, type NewApiKey } from '../api-key-store.js';
 import { decodeSequenceCursor, encodeSequenceCursor, type Page, type PageRequest } from '../page.js';
 import { StoreUnavailableError } from '../store-unavailable-error.js';
 import { createRedisScript, runOnRedis } from './redis-script.js';
@@ -19,22 +19,40 @@ export interface RedisApiKeyStoreOptions {
  *   apikey-hash:<sha256>   string: the id, the lookup index for authentication
  *   apikeys-of:<ownerId>   sorted set of the owner's unrevoked ids, scored by creation sequence
  *   apikey-sequence        counter giving every key a unique, ordered sequence
+ *   apikey-children:<id>   set of the ids of keys minted through this key, revoked with it
  * A key that expires gets a TTL of its expiry plus API_KEY_RETENTION_MS; a
  * revoked key, API_KEY_RETENTION_MS from revocation. Live keys without expiry
  * are records like users and persist. Nothing is cached in the process, so a
  * revocation written by any process is seen by the next request everywhere.
  */
 
+/*
+ * KEYS: record, hash index, owner index, sequence, parent record, parent's children set (the last two
+ * unused without a parent). ARGV: id, ownerId, name, prefix, hash, scopes, createdAt, expiresAt ('' for
+ * none), retention ms, parentId ('' for none), now ms. Returns 'parent_gone' when the parent cannot mint.
+ */
 const CREATE = `
 if redis.call('EXISTS', KEYS[2]) == 1 then return redis.error_reply('duplicate api key hash') end
+local expiresAt = ARGV[8]
+if ARGV[10] ~= '' then
+  local parent = redis.call('HMGET', KEYS[5], 'id', 'revokedAt', 'expiresAt')
+  if not parent[1] or parent[2] then return 'parent_gone' end
+  if parent[3] and parent[3] ~= '' then
+    if tonumber(parent[3]) <= tonumber(ARGV[11]) then return 'parent_gone' end
+    if expiresAt == '' or tonumber(parent[3]) < tonumber(expiresAt) then expiresAt = parent[3] end
+  end
+  redis.call('SADD', KEYS[6], ARGV[1])
+  local parentTtl = redis.call('PTTL', KEYS[5])
+  if parentTtl > 0 then redis.call('PEXPIRE', KEYS[6], parentTtl) end
+end
 local sequence = redis.call('INCR', KEYS[4])
 redis.call('HSET', KEYS[1], 'id', ARGV[1], 'ownerId', ARGV[2], 'name', ARGV[3], 'prefix', ARGV[4], 'hash', ARGV[5],
-  'scopes', ARGV[6], 'createdAt', ARGV[7], 'expiresAt', ARGV[8], 'sequence', sequence)
+  'scopes', ARGV[6], 'createdAt', ARGV[7], 'expiresAt', expiresAt, 'sequence', sequence, 'parentId', ARGV[10])
 redis.call('SET', KEYS[2], ARGV[1])
 redis.call('ZADD', KEYS[3], sequence, ARGV[1])
-if ARGV[9] ~= '' then
-  redis.call('PEXPIREAT', KEYS[1], ARGV[9])
-  redis.call('PEXPIREAT', KEYS[2], ARGV[9])
+if expiresAt ~= '' then
+  redis.call('PEXPIREAT', KEYS[1], tonumber(expiresAt) + tonumber(ARGV[9]))
+  redis.call('PEXPIREAT', KEYS[2], tonumber(expiresAt) + tonumber(ARGV[9]))
 end
 return redis.call('HGETALL', KEYS[1])`;
 
@@ -43,15 +61,49 @@ local id = redis.call('GET', KEYS[1])
 if not id then return {} end
 return redis.call('HGETALL', ARGV[1] .. id)`;
 
-const REVOKE = `
-if redis.call('HGET', KEYS[1], 'ownerId') ~= ARGV[1] then return {} end
-if not redis.call('HGET', KEYS[1], 'revokedAt') then
-  redis.call('HSET', KEYS[1], 'revokedAt', ARGV[2])
-  redis.call('PEXPIRE', KEYS[1], ARGV[3])
-  redis.call('PEXPIRE', ARGV[4] .. redis.call('HGET', KEYS[1], 'hash'), ARGV[3])
-  redis.call('ZREM', KEYS[2], redis.call('HGET', KEYS[1], 'id'))
+/**
+ * Revokes a key and every key minted through it, breadth first over the
+ * children sets (no cycles: a child is always created after its parent).
+ * Shared by REVOKE and REVOKE_ALL so both cascade the same way.
+ */
+const REVOKE_TREE = `
+local function revokeTree(prefix, rootId, at, retention)
+  local queue = { rootId }
+  local revoked = 0
+  local index = 1
+  while queue[index] do
+    local id = queue[index]
+    index = index + 1
+    local record = prefix .. 'apikey:' .. id
+    local fields = redis.call('HMGET', record, 'id', 'revokedAt', 'hash', 'ownerId')
+    if fields[1] then
+      if not fields[2] then
+        redis.call('HSET', record, 'revokedAt', at)
+        redis.call('PEXPIRE', record, retention)
+        redis.call('PEXPIRE', prefix .. 'apikey-hash:' .. fields[3], retention)
+        redis.call('ZREM', prefix .. 'apikeys-of:' .. fields[4], id)
+        revoked = revoked + 1
+      end
+      local children = prefix .. 'apikey-children:' .. id
+      for _, child in ipairs(redis.call('SMEMBERS', children)) do queue[#queue + 1] = child end
+      if redis.call('EXISTS', children) == 1 then redis.call('PEXPIRE', children, retention) end
+    end
+  end
+  return revoked
 end
+`;
+
+/** KEYS: record. ARGV: ownerId, at, retention, prefix, id. */
+const REVOKE = `${REVOKE_TREE}
+if redis.call('HGET', KEYS[1], 'ownerId') ~= ARGV[1] then return {} end
+revokeTree(ARGV[4], ARGV[5], ARGV[2], ARGV[3])
 return redis.call('HGETALL', KEYS[1])`;
+
+/** KEYS: owner index. ARGV: at, retention, prefix. */
+const REVOKE_ALL = `${REVOKE_TREE}
+local revoked = 0
+for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do revoked = revoked + revokeTree(ARGV[3], id, ARGV[1], ARGV[2]) end
+return revoked`;
 
 const TOUCH = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
@@ -63,6 +115,7 @@ return 1`;
 const createScript = createRedisScript(CREATE);
 const findByHashScript = createRedisScript(FIND_BY_HASH);
 const revokeScript = createRedisScript(REVOKE);
+const revokeAllScript = createRedisScript(REVOKE_ALL);
 const touchScript = createRedisScript(TOUCH);
 
 export function createRedisApiKeyStore(options: RedisApiKeyStoreOptions): ApiKeyStore {
@@ -79,11 +132,11 @@ export function createRedisApiKeyStore(options: RedisApiKeyStoreOptions): ApiKey
     async create(key: NewApiKey) {
       const id = uuidv4();
       const createdAt = now().getTime();
-      const expireAt = key.expiresAt === undefined ? '' : String(key.expiresAt.getTime() + API_KEY_RETENTION_MS);
+      const parentId = key.parentId ?? '';
       const reply = await run(() =>
         createScript.run(
           redis,
-          [recordKey(id), hashKey(key.hash), ownerKey(key.ownerId), `${keyPrefix}apikey-sequence`],
+          [recordKey(id), hashKey(key.hash), ownerKey(key.ownerId), `${keyPrefix}apikey-sequence`, recordKey(parentId), `${keyPrefix}apikey-children:${parentId}`],
           [
             id,
             key.ownerId,
@@ -93,10 +146,13 @@ export function createRedisApiKeyStore(options: RedisApiKeyStoreOptions): ApiKey
             key.scopes.join(' '),
             String(createdAt),
             key.expiresAt === undefined ? '' : String(key.expiresAt.getTime()),
-            expireAt,
+            String(API_KEY_RETENTION_MS),
+            parentId,
+            String(now().getTime()),
           ],
         ),
       );
+      if (reply === 'parent_gone') throw new ParentApiKeyGoneError();
       return toRecord(reply) ?? fail('created key not found');
     },
 
@@ -125,9 +181,14 @@ export function createRedisApiKeyStore(options: RedisApiKeyStoreOptions): ApiKey
 
     async revoke(ownerId, id, at) {
       const reply = await run(() =>
-        revokeScript.run(redis, [recordKey(id), ownerKey(ownerId)], [ownerId, String(at.getTime()), String(API_KEY_RETENTION_MS), `${keyPrefix}apikey-hash:`]),
+        revokeScript.run(redis, [recordKey(id)], [ownerId, String(at.getTime()), String(API_KEY_RETENTION_MS), keyPrefix, id]),
       );
       return toRecord(reply);
+    },
+
+    async revokeAllOfOwner(ownerId, at) {
+      const revoked = await run(() => revokeAllScript.run(redis, [ownerKey(ownerId)], [String(at.getTime()), String(API_KEY_RETENTION_MS), keyPrefix]));
+      return Number(revoked);
     },
 
     async touchLastUsed(id, at, minIntervalMs) {
@@ -158,6 +219,7 @@ function toRecord(reply: unknown): ApiKeyRecord | undefined {
     expiresAt: date(fields['expiresAt']),
     lastUsedAt: date(fields['lastUsedAt']),
     revokedAt: date(fields['revokedAt']),
+    parentId: fields['parentId'] === undefined || fields['parentId'] === '' ? undefined : fields['parentId'],
   });
 }
 
