@@ -63,7 +63,8 @@ export type {
   ManifestScope,
 } from './manifest/authorization-manifest.js';
 export { TRPC_BASE_PATH, buildOpenApiDocument } from './manifest/openapi-document.js';
-export type { JsonSchema, OpenApiDocument, OpenApiOperation, OpenApiOptions, SecuritySchemeName } from './manifest/openapi-document.js';
+export type { OpenApiOptions } from './manifest/openapi-document.js';
+export type { JsonSchema, OpenApiDocument, OpenApiOperation, SecuritySchemeName } from './manifest/openapi-types.js';
 export { PROCEDURE_TABLE_MARKERS, renderProcedureTable, replaceProcedureTable } from './manifest/procedure-table.js';
 export { MANIFEST_ARTEFACT_PATHS, renderManifestArtefacts } from './manifest/manifest-artefacts.js';
 export type { ManifestArtefact, ManifestArtefactInputs } from './manifest/manifest-artefacts.js';

@@ -4,7 +4,8 @@ import { contracts } from '../contracts.js';
 import { defineQuery, listProcedures } from '../define-procedure.js';
 import { SCOPES } from '../scopes.js';
 import { buildAuthorizationManifest } from './authorization-manifest.js';
-import { buildOpenApiDocument, type OpenApiOperation } from './openapi-document.js';
+import { buildOpenApiDocument } from './openapi-document.js';
+import type { OpenApiOperation } from './openapi-types.js';
 
 const document = buildOpenApiDocument(contracts, { version: '1.2.3' });
 const manifest = buildAuthorizationManifest(contracts);
