@@ -110,10 +110,19 @@ describe('buildOpenApiDocument', () => {
         expect(operation.security, procedure.path).toEqual([]);
       } else {
         const scopes = procedure.auth.scopes;
-        expect(operation.security, procedure.path).toEqual([{ oauth2: scopes }, { bearerToken: scopes }, { apiKey: scopes }, { mutualTLS: scopes }]);
+        const userBound = procedure.auth.subject === 'user' || procedure.auth.role !== null;
+        expect(operation.security, procedure.path).toEqual([
+          { oauth2: scopes },
+          { bearerToken: scopes },
+          { apiKey: scopes },
+          ...(userBound ? [] : [{ mutualTLS: scopes }]),
+        ]);
       }
     }
     expect(operationOf('admin.users.list').operation.security[0]).toEqual({ oauth2: ['admin'] });
+    // A service's client certificate never stands for a user: user-only and role-bound procedures do not offer it.
+    expect(operationOf('users.me').operation.security).not.toContainEqual({ mutualTLS: ['users:read'] });
+    expect(operationOf('orders.list').operation.security).toContainEqual({ mutualTLS: ['orders:read'] });
   });
 
   it('describes OAuth 2.0 with Gatehouse’s own endpoints and every scope, and the API key as the X-API-Key header', () => {

@@ -127,7 +127,9 @@ function securityOf({ auth }: ManifestProcedure): OpenApiOperation['security'] {
   if (auth.public) return [];
   const scopes = [...auth.scopes];
   // OpenAPI 3.1 lets non-OAuth schemes list required scopes too (section 4.8.30): any one credential suffices.
-  return [{ oauth2: scopes }, { bearerToken: scopes }, { apiKey: scopes }, { mutualTLS: scopes }];
+  const userCredentials = [{ oauth2: scopes }, { bearerToken: scopes }, { apiKey: scopes }];
+  // A client certificate identifies a service, never a user: it cannot call a user's or a role's procedure.
+  return auth.subject === 'user' || auth.role !== null ? userCredentials : [...userCredentials, { mutualTLS: scopes }];
 }
 
 function responsesOf(procedure: ManifestProcedure, output: JsonSchema): OpenApiOperation['responses'] {
