@@ -41,6 +41,7 @@ export type ManifestRateLimit =
 /** Names of the server's default policies (SPEC "Rate limits"). */
 export type DefaultRateLimitPolicy = 'public' | 'authenticated';
 
+/** One procedure's entry: what a reviewer signs off when its authorization changes. */
 export interface ManifestProcedure {
   readonly path: string;
   readonly kind: ProcedureKind;
@@ -51,6 +52,7 @@ export interface ManifestProcedure {
   readonly idLookup: boolean;
 }
 
+/** One scope: who may hold it and what it opens. */
 export interface ManifestScope {
   readonly name: Scope;
   readonly description: string;
@@ -60,6 +62,7 @@ export interface ManifestScope {
   readonly requiredBy: readonly string[];
 }
 
+/** One role and the scopes its users may hold (sorted). */
 export interface ManifestRole {
   readonly name: Role;
   readonly scopes: readonly Scope[];

@@ -10,8 +10,10 @@ export const MANIFEST_ARTEFACT_PATHS = {
   readme: 'README.md',
 } as const;
 
+/** One of the generated files. */
 export type ManifestArtefact = keyof typeof MANIFEST_ARTEFACT_PATHS;
 
+/** What the generator reads besides the contracts. */
 export interface ManifestArtefactInputs {
   /** The contracts package's version, for the OpenAPI document's `info.version`. */
   readonly version: string;

@@ -12,6 +12,7 @@ import {
 } from './openapi-components.js';
 import type { JsonSchema, OpenApiDocument, OpenApiOperation, OpenApiResponse, Reference } from './openapi-types.js';
 
+/** What the contracts cannot say about the document. */
 export interface OpenApiOptions {
   /** `info.version`: the contracts' package version. */
   readonly version: string;

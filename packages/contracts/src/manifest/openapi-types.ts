@@ -25,6 +25,7 @@ export interface OpenApiServer {
   readonly variables: Readonly<Record<string, { readonly default: string; readonly description: string }>>;
 }
 
+/** One procedure as an HTTP operation: its input transport, security alternatives, responses and manifest entry. */
 export interface OpenApiOperation {
   readonly operationId: string;
   readonly summary: string;
