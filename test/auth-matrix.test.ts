@@ -1,6 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { SCOPES, contracts, isPublic, listProcedures, type ProtectedAccess, type Scope } from '@gatehouse/contracts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  MANIFEST_ARTEFACT_PATHS,
+  SCOPES,
+  contracts,
+  isPublic,
+  listProcedures,
+  type AuthorizationManifest,
+  type ProtectedAccess,
+  type Scope,
+} from '@gatehouse/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPOSITORY_ROOT } from '../packages/contracts/scripts/manifest-files.js';
 import { bearer, callProcedure, login } from './support/http.js';
 import { startGatehouse, type RunningGatehouse } from './support/start-gatehouse.js';
 import { TEST_USERS } from './support/test-seed.js';
@@ -30,6 +42,14 @@ const VALID_INPUTS: Readonly<Record<string, unknown>> = {
   'admin.apiKeys.list': { userId: randomUUID() },
   'admin.apiKeys.revoke': { userId: randomUUID(), id: randomUUID() },
 };
+
+/**
+ * The committed, reviewed manifest (equal to the contracts, or
+ * authorization-manifest.test.ts fails): its role and subject promises are
+ * checked against the server below.
+ */
+const MANIFEST = JSON.parse(readFileSync(join(REPOSITORY_ROOT, MANIFEST_ARTEFACT_PATHS.manifest), 'utf8')) as AuthorizationManifest;
+const MANIFEST_PROTECTED = MANIFEST.procedures.flatMap(({ path, kind, auth }) => (auth.public ? [] : [{ path, kind, auth }]));
 
 /** Input no procedure accepts: unknown keys are a BAD_REQUEST everywhere. */
 const INVALID_INPUT = { matrixProbe: true };
@@ -101,4 +121,58 @@ describe('the auth matrix, derived from the contracts', () => {
       expect(response.body.error.data.auth).toBeUndefined();
     });
   });
+});
+
+describe('the auth matrix, derived from the committed manifest: roles and subjects', () => {
+  let aliceId: string;
+  beforeAll(async () => {
+    aliceId = (await login(gatehouse.url, TEST_USERS.alice)).user.id;
+  });
+
+  /** A genuine token holding every scope: for a user whose record says `user`, or for a client with no user behind it. */
+  async function everyScopeToken(holder: 'plain-user' | 'client'): Promise<string> {
+    const issued = await gatehouse.server.deps.accessTokens.issue(
+      holder === 'client'
+        ? { subject: 'billing', clientId: 'billing', scopes: [...SCOPES], grant: 'client_credentials' }
+        : { subject: aliceId, clientId: 'gatehouse', scopes: [...SCOPES], grant: 'user' },
+    );
+    return issued.token;
+  }
+
+  it('covers role-bound, user-only and open-to-services procedures', () => {
+    expect(MANIFEST_PROTECTED.some(({ auth }) => auth.role === 'admin')).toBe(true);
+    expect(MANIFEST_PROTECTED.some(({ auth }) => auth.subject === 'user')).toBe(true);
+    expect(MANIFEST_PROTECTED.some(({ auth }) => auth.subject === 'any' && auth.role === null)).toBe(true);
+  });
+
+  const needsUser = (auth: (typeof MANIFEST_PROTECTED)[number]['auth']) => auth.subject === 'user' || auth.role !== null;
+  const callWith = async (procedure: (typeof MANIFEST_PROTECTED)[number], holder: 'plain-user' | 'client') =>
+    callProcedure(gatehouse.url, procedure.path, { kind: procedure.kind, input: INVALID_INPUT, headers: bearer(await everyScopeToken(holder)) });
+
+  it.each(MANIFEST_PROTECTED.filter(({ auth }) => auth.role !== null))(
+    '$path: a user whose record lacks the role gets 403 forbidden_role, even holding every scope',
+    async (procedure) => {
+      const response = await callWith(procedure, 'plain-user');
+      expect(response.status).toBe(403);
+      expect(response.body.error.data.auth).toEqual({ reason: 'forbidden_role' });
+    },
+  );
+
+  it.each(MANIFEST_PROTECTED.filter(({ auth }) => needsUser(auth)))(
+    '$path: a client with no user behind it gets 403 forbidden_role, even holding every scope',
+    async (procedure) => {
+      const response = await callWith(procedure, 'client');
+      expect(response.status).toBe(403);
+      expect(response.body.error.data.auth).toEqual({ reason: 'forbidden_role' });
+    },
+  );
+
+  it.each(MANIFEST_PROTECTED.filter(({ auth }) => !needsUser(auth)))(
+    '$path: a client with no user behind it and the scopes passes auth (400 for unknown keys)',
+    async (procedure) => {
+      const response = await callWith(procedure, 'client');
+      expect(response.status).toBe(400);
+      expect(response.body.error.data.auth).toBeUndefined();
+    },
+  );
 });

@@ -51,3 +51,23 @@ export {
   securityEventTypeSchema,
 } from './schemas/audit.js';
 export type { AuditChainVerification, AuditRecord, SecurityEventType } from './schemas/audit.js';
+export {
+  AUTHORIZATION_MANIFEST_VERSION,
+  buildAuthorizationManifest,
+  scopesSupported,
+} from './manifest/authorization-manifest.js';
+export type {
+  AuthorizationManifest,
+  DefaultRateLimitPolicy,
+  ManifestAuth,
+  ManifestProcedure,
+  ManifestRateLimit,
+  ManifestRole,
+  ManifestScope,
+} from './manifest/authorization-manifest.js';
+export { TRPC_BASE_PATH, buildOpenApiDocument } from './manifest/openapi-document.js';
+export type { OpenApiOptions } from './manifest/openapi-document.js';
+export type { JsonSchema, OpenApiDocument, OpenApiOperation, SecuritySchemeName } from './manifest/openapi-types.js';
+export { PROCEDURE_TABLE_MARKERS, renderProcedureTable, replaceProcedureTable } from './manifest/procedure-table.js';
+export { MANIFEST_ARTEFACT_PATHS, renderManifestArtefacts } from './manifest/manifest-artefacts.js';
+export type { ManifestArtefact, ManifestArtefactInputs } from './manifest/manifest-artefacts.js';

@@ -1,4 +1,4 @@
-import { SCOPES } from '@gatehouse/contracts';
+import { buildAuthorizationManifest, contracts, scopesSupported } from '@gatehouse/contracts';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 
@@ -12,6 +12,12 @@ export const OAUTH_PATHS = {
 
 const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post'] as const;
 
+/**
+ * The scopes both metadata documents advertise: the authorization manifest's,
+ * the same list `pnpm manifest` commits and reviewers sign off.
+ */
+const SCOPES_SUPPORTED = scopesSupported(buildAuthorizationManifest(contracts));
+
 /** RFC 8414 authorization server metadata, derived from config: nothing here is hand-maintained twice. */
 export function authorizationServerMetadata(config: Pick<Config, 'issuer'>) {
   const at = (path: string) => `${config.issuer}${path}`;
@@ -22,7 +28,7 @@ export function authorizationServerMetadata(config: Pick<Config, 'issuer'>) {
     jwks_uri: at(OAUTH_PATHS.jwks),
     revocation_endpoint: at(OAUTH_PATHS.revoke),
     introspection_endpoint: at(OAUTH_PATHS.introspect),
-    scopes_supported: [...SCOPES],
+    scopes_supported: [...SCOPES_SUPPORTED],
     response_types_supported: ['code'],
     response_modes_supported: ['query'],
     grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
@@ -40,7 +46,7 @@ export function protectedResourceMetadata(config: Pick<Config, 'issuer' | 'audie
     resource: config.audience,
     authorization_servers: [config.issuer],
     jwks_uri: `${config.issuer}${OAUTH_PATHS.jwks}`,
-    scopes_supported: [...SCOPES],
+    scopes_supported: [...SCOPES_SUPPORTED],
     bearer_methods_supported: ['header'],
     resource_name: 'Gatehouse API',
   };
