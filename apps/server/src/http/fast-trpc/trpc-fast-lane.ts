@@ -8,7 +8,7 @@ import { appRouter, type AppRouter } from '../../routers/app-router.js';
 import { corsResponseHeaders } from '../cors.js';
 import { edgeErrorBody } from '../edge-errors.js';
 import { HSTS_HEADER, SECURITY_HEADERS } from '../security-headers.js';
-import { createRequestContext, logProcedureFailure, MAX_BATCH_SIZE, responseHeadersFor } from '../trpc-route.js';
+import { createRequestContext, logProcedureFailure, MAX_BATCH_SIZE, responseHeadersFor, TRPC_ROUTE } from '../trpc-route.js';
 import { clientAddressOf, hostOf, protocolOf, proxyTrustFor, type ProxyTrust } from '../trust-proxy.js';
 import { clientAbortSignal } from './client-abort-signal.js';
 import { admitToFastLane, type AdmittedCall } from './lane-admission.js';
@@ -167,7 +167,8 @@ const SECURITY_HEADER_LIST: readonly string[] = SECURITY_HEADERS.flat();
 function responseHeaders(request: LaneRequest, answer: JsonResponse, allowedOrigins: ReadonlySet<string>): Array<string | string[]> {
   const own = answer.headers;
   const headers: Array<string | string[]> = ['x-request-id', request.id, ...SECURITY_HEADER_LIST];
-  for (const [name, value] of corsResponseHeaders(request.url, request.headers.origin, allowedOrigins)) {
+  // The lane admits only what Fastify would route to the tRPC route (lane-admission.ts).
+  for (const [name, value] of corsResponseHeaders(TRPC_ROUTE, request.headers.origin, allowedOrigins)) {
     if (own[name] === undefined) headers.push(name, value);
   }
   for (const name in own) headers.push(name, own[name] as string | string[]);
