@@ -56,11 +56,13 @@ describe('every error the server writes carries the request id and a well-formed
     ['an OAuth request without grant_type', 400, () => `POST /oauth/token HTTP/1.1\r\nhost: ${host}\r\ncontent-type: application/x-www-form-urlencoded\r\ncontent-length: 3`, 'a=b'],
   ];
 
-  it.each(cases)('%s: %i', async (label, status, head, body) => {
-    const answer = await rawRequest(gatehouse.url, head(), body);
-    expect(answer.status, label).toBe(status);
-    expectEdgeShape(answer, label);
-  });
+  for (const [label, status, head, body] of cases) {
+    it(`${label}: ${status}`, async () => {
+      const answer = await rawRequest(gatehouse.url, head(), body);
+      expect(answer.status, label).toBe(status);
+      expectEdgeShape(answer, label);
+    });
+  }
 
   it('speaks tRPC’s error shape under /trpc and the OAuth shape elsewhere, with one message per status', async () => {
     const trpc = await rawRequest(gatehouse.url, `GET /trpc HTTP/1.1\r\nhost: ${host}`);
