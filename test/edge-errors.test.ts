@@ -1,6 +1,7 @@
+import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, login } from './support/http.js';
-import { rawRequest, type RawHttpAnswer } from './support/raw-http.js';
+import { openSocket, parseAnswer, rawRequest, type RawHttpAnswer } from './support/raw-http.js';
 import { startGatehouse, type RunningGatehouse } from './support/start-gatehouse.js';
 import { TEST_USERS } from './support/test-seed.js';
 
@@ -86,5 +87,31 @@ describe('every error the server writes carries the request id and a well-formed
     const answer = await rawRequest(gatehouse.url, `GET /trpc/users.byId?input=%7B%22id%22%3A%22x%22%7D HTTP/1.1\r\nhost: ${host}\r\nauthorization: ${bearer(token).authorization}`);
     expect(answer.status).toBe(400);
     expectEdgeShape(answer, 'invalid input');
+  });
+});
+
+describe('a server that is closing', () => {
+  it('answers a request that arrives on a kept-alive connection with 503 in the edge shape, and closes it', async () => {
+    const closing = await startGatehouse();
+    const { host: closingHost } = new URL(closing.url);
+    const socket = await openSocket(closing.url);
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', () => undefined);
+    // A first request still arriving holds the connection busy (Fastify closes idle ones at once)...
+    socket.write(`POST /oauth/token HTTP/1.1\r\nhost: ${closingHost}\r\ncontent-type: application/x-www-form-urlencoded\r\ncontent-length: 10\r\n\r\ngrant`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const closed = closing.close();
+    // ...and the second, pipelined behind it, is routed only once the server is closing.
+    socket.write(`_typeGET /trpc/health HTTP/1.1\r\nhost: ${closingHost}\r\n\r\n`);
+    await Promise.race([once(socket, 'close'), new Promise((resolve) => setTimeout(resolve, 5_000))]);
+    socket.destroy();
+    await closed;
+    const text = Buffer.concat(chunks).toString('utf8');
+    const second = text.slice(text.indexOf('HTTP/1.1', 1));
+    const answer = parseAnswer(Buffer.from(second));
+    expect(answer.status).toBe(503);
+    expect(answer.headers['connection']).toBe('close');
+    expectEdgeShape(answer, 'closing');
   });
 });
