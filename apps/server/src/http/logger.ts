@@ -79,11 +79,14 @@ const CREDENTIAL_PARAMETER = /pass(?:word|wd|phrase)?|pwd|secret|token|assertion
 /** tRPC calls whose JSON `input` holds a password or a token (auth.login, auth.register, auth.refresh, …). */
 const SECRET_INPUT_PATH = /^\/trpc\/(?:[^?]*,)?auth\./;
 
-function isCredentialParameter(name: string, path: string): boolean {
+/** A JSON input that names a credential-like field, whatever procedure it was sent to. */
+const SECRET_INPUT_FIELD = /pass(?:word|wd|phrase)?|secret|token|api_?key|"key"|credential/i;
+
+function isCredentialParameter(name: string, value: string, path: string): boolean {
   const normalised = name.toLowerCase().replace(/-/g, '_');
   if (CREDENTIAL_PARAMETER.test(normalised)) return true;
   if (QUERY_CREDENTIAL_PARAMETERS.some((refused) => refused.toLowerCase() === normalised)) return true;
-  return normalised === 'input' && SECRET_INPUT_PATH.test(path);
+  return normalised === 'input' && (SECRET_INPUT_PATH.test(path) || SECRET_INPUT_FIELD.test(value));
 }
 
 /**
@@ -101,7 +104,7 @@ export function redactUrl(url: string): string {
   let changed = false;
   const kept = new URLSearchParams();
   for (const [name, value] of params) {
-    if (isCredentialParameter(name, path)) {
+    if (isCredentialParameter(name, value, path)) {
       kept.append(name, '[REDACTED]');
       changed = true;
     } else {
