@@ -3,6 +3,7 @@ import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { corsOptionsFor } from '../apps/server/src/http/cors.js';
 import { bearer, callProcedure, login } from './support/http.js';
+import { rawRequest } from './support/raw-http.js';
 import { startGatehouse, type RunningGatehouse } from './support/start-gatehouse.js';
 import { TEST_USERS } from './support/test-seed.js';
 
@@ -71,9 +72,43 @@ describe('CORS', () => {
   it('never answers CORS on the OAuth authorize endpoint, even for a listed origin', async () => {
     const response = await preflight('/oauth/authorize', APP);
     expect(response.headers.get('access-control-allow-origin')).toBeNull();
-    expect(corsOptionsFor('/oauth/authorize?client_id=web', APP, new Set([APP]))).toEqual({ origin: false });
-    expect(corsOptionsFor('/oauth/authorize/', APP, new Set([APP]))).toEqual({ origin: false });
+    const page = await fetch(`${gatehouse.url}/oauth/authorize?client_id=web`, { headers: { origin: APP } });
+    expect(page.headers.get('access-control-allow-origin')).toBeNull();
     expect(corsOptionsFor('/oauth/token', APP, new Set([APP]))).toMatchObject({ origin: APP, credentials: true });
+  });
+
+  it('decides on the routed path: escaped and absolute-form request lines to authorize get no CORS either', async () => {
+    const { host } = new URL(gatehouse.url);
+    const targets = ['/oauth/%61uthorize', '/oauth/%61%75thorize?client_id=web', `http://${host}/oauth/authorize`, `http://${host}/oauth/%61uthorize`];
+    for (const target of targets) {
+      for (const method of ['GET', 'POST', 'HEAD']) {
+        const answer = await rawRequest(gatehouse.url, `${method} ${target} HTTP/1.1\r\nhost: ${host}\r\norigin: ${APP}\r\ncontent-length: 0`);
+        // The router did take these to the authorize endpoint (its page or its error), not to a 404.
+        expect(answer.status, `${method} ${target}`).not.toBe(404);
+        expect(answer.headers['access-control-allow-origin'], `${method} ${target}`).toBeUndefined();
+        expect(answer.headers['access-control-allow-credentials'], `${method} ${target}`).toBeUndefined();
+      }
+      const preflight = await rawRequest(
+        gatehouse.url,
+        `OPTIONS ${target} HTTP/1.1\r\nhost: ${host}\r\norigin: ${APP}\r\naccess-control-request-method: POST`,
+      );
+      expect(preflight.headers['access-control-allow-origin'], `OPTIONS ${target}`).toBeUndefined();
+      expect(preflight.status, `OPTIONS ${target}`).toBeGreaterThanOrEqual(400);
+    }
+  });
+
+  it('still answers CORS on escaped and absolute-form request lines to routes that allow it', async () => {
+    const { host } = new URL(gatehouse.url);
+    for (const target of ['/trpc/%68ealth', `http://${host}/trpc/health`, '/oauth/%74oken']) {
+      const preflight = await rawRequest(
+        gatehouse.url,
+        `OPTIONS ${target} HTTP/1.1\r\nhost: ${host}\r\norigin: ${APP}\r\naccess-control-request-method: POST`,
+      );
+      expect(preflight.headers['access-control-allow-origin'], target).toBe(APP);
+    }
+    const health = await rawRequest(gatehouse.url, `GET http://${host}/trpc/health HTTP/1.1\r\nhost: ${host}\r\norigin: ${APP}`);
+    expect(health.status).toBe(200);
+    expect(health.headers['access-control-allow-origin']).toBe(APP);
   });
 });
 

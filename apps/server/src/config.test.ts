@@ -78,15 +78,15 @@ describe('parseConfig', () => {
       bcryptCost: 10,
       limits: { public: { points: 50, durationSeconds: 60 }, authenticated: { points: 1000, durationSeconds: 3600 } },
       corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
-      trustProxy: ['10.0.0.0/8', '192.168.1.1'],
+      trustProxy: { addresses: ['10.0.0.0/8', '192.168.1.1'], hops: undefined },
       tls: { certFile: '/cert.pem', keyFile: '/key.pem', clientCaFile: '/ca.pem' },
     });
   });
 
-  it('derives an https issuer with TLS, brackets IPv6 hosts, and reads a hop count', () => {
-    const config = parseConfig({ GATEHOUSE_HOST: '::1', GATEHOUSE_TLS_CERT: '/c', GATEHOUSE_TLS_KEY: '/k', GATEHOUSE_TRUST_PROXY: '2' });
+  it('derives an https issuer with TLS, brackets IPv6 hosts, and reads a hop count given with addresses', () => {
+    const config = parseConfig({ GATEHOUSE_HOST: '::1', GATEHOUSE_TLS_CERT: '/c', GATEHOUSE_TLS_KEY: '/k', GATEHOUSE_TRUST_PROXY: '10.0.0.0/8,hops=2' });
     expect(config.issuer).toBe('https://[::1]:3000');
-    expect(config.trustProxy).toBe(2);
+    expect(config.trustProxy).toEqual({ addresses: ['10.0.0.0/8'], hops: 2 });
   });
 
   it('treats empty variables as unset', () => {
@@ -138,6 +138,8 @@ describe('parseConfig', () => {
       ['an ephemeral signing key', 'GATEHOUSE_SIGNING_KEYS_FILE', { GATEHOUSE_SIGNING_KEYS_FILE: '' }],
       ['the memory store', 'GATEHOUSE_STORE', { GATEHOUSE_STORE: 'memory' }],
       ['no TLS and no trusted proxy', 'GATEHOUSE_TLS_CERT', { GATEHOUSE_TRUST_PROXY: 'false' }],
+      ['no TLS and GATEHOUSE_TRUST_PROXY=0', 'GATEHOUSE_TLS_CERT', { GATEHOUSE_TRUST_PROXY: '0' }],
+      ['no TLS and no GATEHOUSE_TRUST_PROXY', 'GATEHOUSE_TLS_CERT', { GATEHOUSE_TRUST_PROXY: '' }],
       ['CORS *', 'GATEHOUSE_CORS_ORIGINS', { GATEHOUSE_CORS_ORIGINS: '*' }],
     ])('refuses %s', (_label, variable, change) => {
       expect(issuesOf({ ...SAFE_PRODUCTION, ...change }).some((issue) => issue.startsWith(variable))).toBe(true);

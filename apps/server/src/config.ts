@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { trustProxySetting, type TrustProxySetting } from './http/trust-proxy-setting.js';
 
 /**
  * Gatehouse's configuration: every environment variable of SPEC.md, parsed by
@@ -22,27 +23,6 @@ const budget = z
     return { points, durationSeconds };
   })
   .refine((b) => b.points > 0 && b.durationSeconds > 0, 'points and seconds must both be positive');
-
-/** false, a hop count, or a comma list of addresses/CIDRs (Fastify's trustProxy vocabulary). */
-const trustProxy = z
-  .string()
-  .trim()
-  .transform((value, ctx): false | number | string[] => {
-    if (value === '' || value === 'false') return false;
-    if (/^\d+$/.test(value)) return Number(value);
-    if (value === 'true') {
-      ctx.addIssue({ code: 'custom', message: 'true would trust any X-Forwarded-For; give a hop count or CIDR list' });
-      return z.NEVER;
-    }
-    const entries = value.split(',').map((entry) => entry.trim()).filter(Boolean);
-    const cidr = /^(?:[0-9a-fA-F:.]+)(?:\/\d{1,3})?$/;
-    const invalid = entries.find((entry) => !cidr.test(entry));
-    if (invalid !== undefined) {
-      ctx.addIssue({ code: 'custom', message: `"${invalid}" is not an IP address or CIDR range` });
-      return z.NEVER;
-    }
-    return entries;
-  });
 
 const originList = z
   .string()
@@ -117,7 +97,7 @@ const envSchema = z.object({
   GATEHOUSE_LOGIN_LIMIT_EMAIL: loginBudget.default({ points: 10, durationSeconds: 3600, blockDurationSeconds: 900 }),
   GATEHOUSE_LOGIN_LIMIT_IP: loginBudget.default({ points: 100, durationSeconds: 86_400, blockDurationSeconds: 86_400 }),
   GATEHOUSE_CORS_ORIGINS: originList.default([]),
-  GATEHOUSE_TRUST_PROXY: trustProxy.default(false),
+  GATEHOUSE_TRUST_PROXY: trustProxySetting.default(false),
   GATEHOUSE_TLS_CERT: optionalPath,
   GATEHOUSE_TLS_KEY: optionalPath,
   GATEHOUSE_TLS_CLIENT_CA: optionalPath,
@@ -190,7 +170,8 @@ export interface Config {
     readonly ip: LoginBudget;
   };
   readonly corsOrigins: readonly string[];
-  readonly trustProxy: false | number | readonly string[];
+  /** Which X-Forwarded-For hops are believed (http/trust-proxy-setting.ts): never a bare hop count. */
+  readonly trustProxy: TrustProxySetting;
   readonly tls: TlsConfig | undefined;
   readonly logLevel: z.infer<typeof envSchema>['GATEHOUSE_LOG_LEVEL'];
   /** Largest request body accepted; larger ones are answered 413 before any parsing. */
@@ -271,7 +252,9 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       issues.push('GATEHOUSE_RATE_LIMIT_STORE: production needs redis; in memory every process would grant the full budget');
     }
     if (tls === undefined && e.GATEHOUSE_TRUST_PROXY === false) {
-      issues.push('GATEHOUSE_TLS_CERT / GATEHOUSE_TRUST_PROXY: production needs TLS here or a trusted TLS-terminating proxy');
+      // `0` and `false` both mean no proxy: plain HTTP end to end, tokens and passwords readable on the wire.
+      const value = env['GATEHOUSE_TRUST_PROXY'] === undefined ? 'unset' : `"${env['GATEHOUSE_TRUST_PROXY']}"`;
+      issues.push(`GATEHOUSE_TLS_CERT / GATEHOUSE_TRUST_PROXY: production needs TLS here or a trusted TLS-terminating proxy (no TLS, and GATEHOUSE_TRUST_PROXY is ${value})`);
     }
   }
   if (issues.length > 0) throw new ConfigError(issues);
@@ -307,7 +290,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       ip: e.GATEHOUSE_LOGIN_LIMIT_IP,
     },
     corsOrigins: Object.freeze([...e.GATEHOUSE_CORS_ORIGINS]),
-    trustProxy: Array.isArray(e.GATEHOUSE_TRUST_PROXY) ? Object.freeze([...e.GATEHOUSE_TRUST_PROXY]) : e.GATEHOUSE_TRUST_PROXY,
+    trustProxy: e.GATEHOUSE_TRUST_PROXY,
     tls,
     logLevel: e.GATEHOUSE_LOG_LEVEL,
     bodyLimitBytes: e.GATEHOUSE_BODY_LIMIT_BYTES,

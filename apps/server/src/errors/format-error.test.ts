@@ -32,10 +32,10 @@ describe('error hygiene', () => {
   });
 
   it('answers errors raised before tRPC ran (a crashing route, an oversized body) without internals', () => {
-    const crash = edgeErrorBody({ statusCode: undefined, message: 'Cannot read properties of undefined (reading x)' } as never, 'req-7', '/trpc/users.me');
+    const crash = edgeErrorBody({ statusCode: undefined, message: 'Cannot read properties of undefined (reading x)' } as never, 'req-7', 'trpc');
     expect(crash.status).toBe(500);
     expect(crash.body).toEqual({ error: { message: 'Internal server error', code: -32603, data: { code: 'INTERNAL_SERVER_ERROR', httpStatus: 500, requestId: 'req-7' } } });
-    const tooLarge = edgeErrorBody({ statusCode: 413, message: 'Request body is too large' } as never, 'req-8', '/.well-known/jwks.json');
+    const tooLarge = edgeErrorBody({ statusCode: 413, message: 'Request body is too large' } as never, 'req-8', 'http');
     expect(tooLarge).toEqual({ status: 413, body: { error: 'payload_too_large', error_description: 'The request body is too large', requestId: 'req-8' } });
   });
 });

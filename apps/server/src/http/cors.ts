@@ -4,11 +4,11 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 
 /**
- * Path prefixes that never answer CORS, whatever the origin. The OAuth
- * authorize endpoint is a top-level browser navigation with a login form:
- * a cross-origin script must never be able to read or drive it.
+ * Routes (and the routes below them) that never answer CORS, whatever the
+ * origin. The OAuth authorize endpoint is a top-level browser navigation
+ * with a login form: a cross-origin script must never read or drive it.
  */
-export const CORS_EXCLUDED_PREFIXES = ['/oauth/authorize'] as const;
+export const CORS_EXCLUDED_ROUTES = ['/oauth/authorize'] as const;
 
 /**
  * Headers a browser app may send: credentials, JSON, tRPC's streaming opt-in,
@@ -31,13 +31,16 @@ const EXPOSED_HEADERS = [
 const NO_CORS: FastifyCorsOptions = { origin: false };
 
 /**
- * The CORS options for one request: none on excluded paths or for origins
- * not listed exactly in GATEHOUSE_CORS_ORIGINS; for a listed origin, that
- * origin echoed back (never `*`) with credentials allowed.
+ * The CORS options for one request, decided on the route the router chose
+ * (`request.routeOptions.url`), never on the request line: the router
+ * decodes `/oauth/%61uthorize` and takes absolute-form targets
+ * (`GET http://host/oauth/authorize`), so a check on the raw URL would miss
+ * them. None on excluded routes, on requests no route serves, or for
+ * origins not listed exactly in GATEHOUSE_CORS_ORIGINS; for a listed
+ * origin, that origin echoed back (never `*`) with credentials allowed.
  */
-export function corsOptionsFor(url: string, origin: string | undefined, allowedOrigins: ReadonlySet<string>): FastifyCorsOptions {
-  const path = url.split('?', 1)[0] ?? '';
-  if (CORS_EXCLUDED_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`))) return NO_CORS;
+export function corsOptionsFor(route: string | undefined, origin: string | undefined, allowedOrigins: ReadonlySet<string>): FastifyCorsOptions {
+  if (route === undefined || isExcludedRoute(route)) return NO_CORS;
   if (origin === undefined || !allowedOrigins.has(origin)) return NO_CORS;
   return {
     origin,
@@ -59,13 +62,13 @@ const ONLY_VARY: ReadonlyArray<readonly [string, string]> = [['vary', 'Origin']]
  * hooks run. Preflights (OPTIONS) always go through @fastify/cors itself.
  */
 export function corsResponseHeaders(
-  url: string,
+  route: string,
   origin: string | undefined,
   allowedOrigins: ReadonlySet<string>,
 ): ReadonlyArray<readonly [string, string]> {
   // Most calls carry no Origin (servers, curl): no CORS to decide.
   if (origin === undefined || !allowedOrigins.has(origin)) return ONLY_VARY;
-  if (corsOptionsFor(url, origin, allowedOrigins).origin === false) return ONLY_VARY;
+  if (corsOptionsFor(route, origin, allowedOrigins).origin === false) return ONLY_VARY;
   return [
     ['vary', 'Origin'],
     ['access-control-allow-origin', origin],
@@ -77,6 +80,18 @@ export function corsResponseHeaders(
 export async function registerCors(app: FastifyInstance, config: Pick<Config, 'corsOrigins'>): Promise<void> {
   const allowed = new Set(config.corsOrigins);
   await app.register(fastifyCors, {
-    delegator: (request, callback) => callback(null, corsOptionsFor(request.url, request.headers.origin, allowed)),
+    delegator: (request, callback) => callback(null, corsOptionsFor(request.routeOptions.url, request.headers.origin, allowed)),
   });
+  // A preflight is routed to @fastify/cors's catch-all OPTIONS route, which names no path. Excluded paths get an
+  // OPTIONS route of their own, so the router (escapes, absolute form and all) tells their preflights apart.
+  for (const route of CORS_EXCLUDED_ROUTES) {
+    app.options(route, function refusePreflight(_request, reply) {
+      // What the catch-all answers a preflight that CORS refused.
+      reply.callNotFound();
+    });
+  }
+}
+
+function isExcludedRoute(route: string): boolean {
+  return CORS_EXCLUDED_ROUTES.some((excluded) => route === excluded || route.startsWith(`${excluded}/`));
 }

@@ -12,10 +12,11 @@ import { registerOAuthRoutes } from '../oauth/register-oauth-routes.js';
 import { applySeedServices } from '../seed/apply-seed-services.js';
 import { createMetricsEndpoint, type MetricsEndpoint } from '../metrics/metrics-endpoint.js';
 import { registerCors } from './cors.js';
-import { registerEdgeErrorHandler } from './edge-errors.js';
+import { answerClientError, answerFrameworkError, edgeErrorBody, registerEdgeErrorHandler, surfaceOf } from './edge-errors.js';
+import { applyEdgeTimeouts, EDGE_TIMEOUTS, nodeServerOptions, type EdgeTimeouts } from './edge-timeouts.js';
 import { createTrpcFastLane, type RequestListener, type TrpcFastLane } from './fast-trpc/trpc-fast-lane.js';
 import { registerSecurityHeaders } from './security-headers.js';
-import { registerTrpcRoute } from './trpc-route.js';
+import { registerTrpcRoute, TRPC_ROUTE } from './trpc-route.js';
 import { registerWellKnownRoutes } from './well-known-routes.js';
 import { trustProxyOption } from './trust-proxy.js';
 
@@ -35,6 +36,8 @@ export interface CreateServerOptions {
   readonly overrides?: DependencyOverrides;
   /** Serve with these instead of building new ones (tests: two hosts over one state, e.g. fast vs stock tRPC path). */
   readonly dependencies?: Dependencies;
+  /** How long a slow client may take; EDGE_TIMEOUTS unless a test needs them short. */
+  readonly timeouts?: EdgeTimeouts;
 }
 
 /** 1 MB: enough for any Gatehouse call, small enough that a flood of bodies cannot exhaust memory (GATEHOUSE_BODY_LIMIT_BYTES). */
@@ -52,6 +55,7 @@ export async function createGatehouseServer(config: Config, options: CreateServe
   // GATEHOUSE_TRPC_FAST_PATH: plain JSON tRPC calls are answered before Fastify routes them (fast-trpc/trpc-fast-lane.ts).
   const lane = deps.config.trpcFastPath ? createTrpcFastLane(deps) : undefined;
   const tls = config.tls === undefined ? undefined : tlsOptions(config.tls);
+  const timeouts = options.timeouts ?? EDGE_TIMEOUTS;
   const hostOptions = {
     loggerInstance: options.logger,
     genReqId: () => uuidv4(),
@@ -61,6 +65,11 @@ export async function createGatehouseServer(config: Config, options: CreateServe
     bodyLimit: config.bodyLimitBytes,
     // A batch's paths travel in one URL segment (`a,b,c`); Fastify's default 100 characters answers 414 to batches of 8 calls.
     routerOptions: { maxParamLength: 2_048 },
+    // Fastify's own answers to these quote the URL (query included) and carry no request id.
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
+    // Its 503 while closing has no request id either: the onRequest hook below answers instead.
+    return503OnClosing: false,
   };
   // Two calls because Fastify's overloads type HTTP and HTTPS instances (and pino's Logger) apart;
   // the routes are the same on both, so the rest of the server sees one FastifyInstance.
@@ -68,25 +77,30 @@ export async function createGatehouseServer(config: Config, options: CreateServe
   const listenerFor = (handler: RequestListener) => (lane === undefined ? handler : lane.wrap(handler));
   const app = (
     tls === undefined
-      ? Fastify({ ...hostOptions, serverFactory: (handler) => withFastifyDefaults(http.createServer(listenerFor(handler))) })
+      ? Fastify({ ...hostOptions, serverFactory: (handler) => applyEdgeTimeouts(http.createServer(nodeServerOptions(timeouts), listenerFor(handler)), timeouts) })
       : Fastify<https.Server>({
           ...hostOptions,
           // `https` still tells Fastify to print https:// addresses; the server itself comes from serverFactory.
           https: tls,
-          serverFactory: (handler) => withFastifyDefaults(https.createServer(tls, listenerFor(handler))),
+          serverFactory: (handler) =>
+            applyEdgeTimeouts(https.createServer({ ...tls, ...nodeServerOptions(timeouts), handshakeTimeout: timeouts.headersMs }, listenerFor(handler)), timeouts),
         })
   ) as unknown as FastifyInstance;
 
   // Callback hooks: an async hook costs Fastify a promise and a microtask per request, for no await.
+  let closing = false;
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
-    done();
+    if (!closing) return done();
+    // A request on a kept-alive connection while the server drains: 503, and this connection closes.
+    const { status, body } = edgeErrorBody({ statusCode: 503 }, request.id, surfaceOf(request.routeOptions.url, request.url));
+    void reply.status(status).header('connection', 'close').send(body);
   });
   app.addHook('onResponse', (_request, reply, done) => {
     deps.metrics.httpResponses.inc({ status: String(reply.statusCode) });
     done();
   });
-  registerEdgeErrorHandler(app);
+  registerEdgeErrorHandler(app, TRPC_ROUTE);
   await registerSecurityHeaders(app);
   await registerCors(app, config);
   registerWellKnownRoutes(app, deps);
@@ -104,25 +118,14 @@ export async function createGatehouseServer(config: Config, options: CreateServe
       return address.replace(/\/$/, '');
     },
     async close() {
-      // Fastify answers 503 to requests that arrive while it closes; the lane hands them all to it from now on.
+      // Requests that arrive while it closes are answered 503 (the onRequest hook); the lane hands them all to Fastify now.
+      closing = true;
       lane?.stop();
       await metrics.close();
       await app.close();
       await deps.close();
     },
   };
-}
-
-/**
- * Fastify's own settings for a server it creates (lib/server.js
- * getServerInstance): 72 s keep-alive, no request or socket timeout. It
- * applies none of them to a server from serverFactory.
- */
-function withFastifyDefaults<TServer extends http.Server | https.Server>(server: TServer): TServer {
-  server.keepAliveTimeout = 72_000;
-  server.requestTimeout = 0;
-  server.setTimeout(0);
-  return server;
 }
 
 function tlsOptions(tls: NonNullable<Config['tls']>) {

@@ -68,17 +68,58 @@ function serializeRequest(request: { method?: string; url?: string; ip?: string;
   return { method: request.method, url: request.url === undefined ? undefined : redactUrl(request.url), ip: request.ip };
 }
 
-/** The URL as it may be logged: credential-bearing query parameters replaced by [REDACTED]. */
+/**
+ * Query parameters whose values are credentials, whatever the endpoint:
+ * passwords, client secrets, OAuth codes and verifiers, tokens of any kind,
+ * assertions and API keys, in any spelling (`client_secret`, `apiKey`,
+ * `X-Api-Key`, `newPassword`) and however they were percent-escaped.
+ */
+const CREDENTIAL_PARAMETER = /pass(?:word|wd|phrase)?|pwd|secret|token|assertion|verifier|api_?key|credential|^(?:code|key|otp|csrf|session|cookie|authorization)$/;
+
+/** tRPC calls whose JSON `input` holds a password or a token (auth.login, auth.register, auth.refresh, …). */
+const SECRET_INPUT_PATH = /^\/trpc\/(?:[^?]*,)?auth\./;
+
+/** A JSON input that names a credential-like field, whatever procedure it was sent to. */
+const SECRET_INPUT_FIELD = /pass(?:word|wd|phrase)?|secret|token|api_?key|"key"|credential/i;
+
+function isCredentialParameter(name: string, value: string, path: string): boolean {
+  const normalised = name.toLowerCase().replace(/-/g, '_');
+  if (CREDENTIAL_PARAMETER.test(normalised)) return true;
+  if (QUERY_CREDENTIAL_PARAMETERS.some((refused) => refused.toLowerCase() === normalised)) return true;
+  return normalised === 'input' && (SECRET_INPUT_PATH.test(path) || SECRET_INPUT_FIELD.test(value));
+}
+
+/**
+ * The URL as it may be logged: the value of every credential-like query
+ * parameter replaced by [REDACTED] (the name stays, so the log still says a
+ * client sent one). A URL is logged before anything refuses it, so a
+ * password sent as `?password=` or in the `input` of a GET to auth.login
+ * must be taken out here.
+ */
 export function redactUrl(url: string): string {
   const queryStart = url.indexOf('?');
   if (queryStart === -1) return url;
+  const path = decodedPath(url.slice(0, queryStart));
   const params = new URLSearchParams(url.slice(queryStart + 1));
   let changed = false;
-  for (const name of QUERY_CREDENTIAL_PARAMETERS) {
-    if (params.has(name)) {
-      params.set(name, '[REDACTED]');
+  const kept = new URLSearchParams();
+  for (const [name, value] of params) {
+    if (isCredentialParameter(name, value, path)) {
+      kept.append(name, '[REDACTED]');
       changed = true;
+    } else {
+      kept.append(name, value);
     }
   }
-  return changed ? `${url.slice(0, queryStart)}?${params.toString()}` : url;
+  return changed ? `${url.slice(0, queryStart)}?${kept.toString()}` : url;
+}
+
+/** The path as the router reads it: absolute-form targets reduced to their path, escapes decoded where valid. */
+function decodedPath(target: string): string {
+  const path = target.startsWith('/') ? target : target.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '');
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
 }

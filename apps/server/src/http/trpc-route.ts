@@ -14,6 +14,9 @@ import { fastTrpcPlugin } from './fast-trpc/fast-trpc-plugin.js';
 import { findQueryCredential } from './query-credentials.js';
 import { wwwAuthenticateFor } from './www-authenticate.js';
 
+/** The route tRPC is served on (the plugin's `/:path` under the /trpc prefix), as `request.routeOptions.url` names it. */
+export const TRPC_ROUTE = '/trpc/:path';
+
 /** tRPC's own cap on calls per batch (SPEC: a batch over 10 calls is refused before any runs). */
 export const MAX_BATCH_SIZE = 10;
 

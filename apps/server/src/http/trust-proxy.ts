@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import proxyAddr from '@fastify/proxy-addr';
 import type { FastifyServerOptions } from 'fastify';
-import type { Config } from '../config.js';
+import type { TrustProxySetting } from './trust-proxy-setting.js';
 
 /** Whether the hop at `hopIndex` (0: the socket's peer) is a proxy whose X-Forwarded-* may be believed. */
 export type ProxyTrust = (address: string, hopIndex: number) => boolean;
@@ -9,13 +9,15 @@ export type ProxyTrust = (address: string, hopIndex: number) => boolean;
 /**
  * Which X-Forwarded-For hops Fastify (proxy-addr) may believe. proxy-addr
  * walks from the socket towards the client and stops at the first untrusted
- * hop, so the leftmost, client-written entry is never taken on trust. A hop
- * count trusts that many hops whatever their address: prefer a CIDR list.
+ * hop, so the leftmost, client-written entry is never taken on trust, and a
+ * client that connects directly (its address not a listed proxy) is its
+ * own IP whatever it writes.
  */
-export function trustProxyOption(trustProxy: Config['trustProxy']): NonNullable<FastifyServerOptions['trustProxy']> {
-  if (trustProxy === false) return false;
-  if (typeof trustProxy === 'number') return hopCountTrust(trustProxy);
-  return [...trustProxy];
+export function trustProxyOption(setting: TrustProxySetting): NonNullable<FastifyServerOptions['trustProxy']> {
+  if (setting === false) return false;
+  // Fastify compiles an address list with proxy-addr itself; only a hop cap needs our predicate.
+  if (setting.hops === undefined) return [...setting.addresses];
+  return proxyTrustFor(setting);
 }
 
 /**
@@ -23,10 +25,13 @@ export function trustProxyOption(trustProxy: Config['trustProxy']): NonNullable<
  * for code that reads a raw Node request before Fastify does (the tRPC fast
  * lane): both must agree on who the client is.
  */
-export function proxyTrustFor(trustProxy: Config['trustProxy']): ProxyTrust {
-  if (trustProxy === false) return trustNoProxy;
-  if (typeof trustProxy === 'number') return hopCountTrust(trustProxy);
-  return proxyAddr.compile([...trustProxy]);
+export function proxyTrustFor(setting: TrustProxySetting): ProxyTrust {
+  if (setting === false) return trustNoProxy;
+  const listed = proxyAddr.compile([...setting.addresses]);
+  const hops = setting.hops;
+  if (hops === undefined) return listed;
+  // Both: a hop is believed only if it is a listed proxy AND within the first `hops` (0 is the socket's peer).
+  return (address, hopIndex) => hopIndex < hops && listed(address, hopIndex);
 }
 
 /** Fastify's request.ip: the nearest address not vouched for by a trusted proxy. */
@@ -58,10 +63,6 @@ function isTrustedPeer(request: IncomingMessage, trust: ProxyTrust): boolean {
 
 function trustNoProxy(): boolean {
   return false;
-}
-
-function hopCountTrust(hops: number): ProxyTrust {
-  return (_address, hopIndex) => hopIndex < hops;
 }
 
 /** Node joins a repeated X-Forwarded-* with ", " already; its types still allow a list. */

@@ -10,7 +10,8 @@ export function sendNoStoreJson(reply: FastifyReply, body: object, status = 200)
 export function sendOAuthError(reply: FastifyReply, error: OAuthError) {
   if (error.status === 401) reply.header('www-authenticate', 'Basic realm="gatehouse", charset="UTF-8"');
   if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
-  return sendNoStoreJson(reply, error.toJSON(), error.status);
+  // RFC 6749 section 5.2 allows further members: the request id support searches the logs for, as on every error.
+  return sendNoStoreJson(reply, { ...error.toJSON(), requestId: reply.request.id }, error.status);
 }
 
 /**

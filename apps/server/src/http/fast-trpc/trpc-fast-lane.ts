@@ -6,9 +6,9 @@ import type { AnyProcedure } from '@trpc/server/unstable-core-do-not-import';
 import type { Dependencies } from '../../dependencies.js';
 import { appRouter, type AppRouter } from '../../routers/app-router.js';
 import { corsResponseHeaders } from '../cors.js';
-import { edgeErrorBody } from '../edge-errors.js';
+import { edgeErrorBody, stampTrpcErrors } from '../edge-errors.js';
 import { HSTS_HEADER, SECURITY_HEADERS } from '../security-headers.js';
-import { createRequestContext, logProcedureFailure, MAX_BATCH_SIZE, responseHeadersFor } from '../trpc-route.js';
+import { createRequestContext, logProcedureFailure, MAX_BATCH_SIZE, responseHeadersFor, TRPC_ROUTE } from '../trpc-route.js';
 import { clientAddressOf, hostOf, protocolOf, proxyTrustFor, type ProxyTrust } from '../trust-proxy.js';
 import { clientAbortSignal } from './client-abort-signal.js';
 import { admitToFastLane, type AdmittedCall } from './lane-admission.js';
@@ -74,16 +74,17 @@ export function createTrpcFastLane(deps: Dependencies): TrpcFastLane {
     try {
       const body = call.method === 'POST' ? await readBody(raw, bodyLimit) : undefined;
       if (typeof body === 'number') {
-        answer = edgeAnswer(body, request.id, request.url);
+        answer = edgeAnswer(body, request.id);
       } else {
         const resolved = await resolveJsonRequest(new LaneJsonRequest(call, request, response, body), options);
         // Only subscriptions come back unanswered, and only as GETs (nothing read yet): Fastify's adapter streams them.
         if (resolved === undefined) return next(raw, response);
-        answer = resolved;
+        // Refused before its context existed (too big a batch, mixed types): tRPC's formatter had no request id to add.
+        answer = resolved.status >= 400 && !resolved.body.includes('"requestId"') ? { ...resolved, body: stampTrpcErrors(resolved.body, request.id) } : resolved;
       }
     } catch (cause) {
       deps.logger.error({ err: cause, requestId: request.id }, 'request failed');
-      answer = edgeAnswer(500, request.id, request.url);
+      answer = edgeAnswer(500, request.id);
     }
     try {
       response.writeHead(answer.status, responseHeaders(request, answer, allowedOrigins));
@@ -92,7 +93,7 @@ export function createTrpcFastLane(deps: Dependencies): TrpcFastLane {
       // A header value Node refuses to write (it validates each): a 500 the client can still quote.
       deps.logger.error({ err: cause, requestId: request.id }, 'request failed');
       if (response.headersSent) return void response.destroy();
-      answer = edgeAnswer(500, request.id, request.url);
+      answer = edgeAnswer(500, request.id);
       response.writeHead(answer.status, responseHeaders(request, answer, allowedOrigins));
       response.end(answer.body);
     }
@@ -149,8 +150,8 @@ function readBody(raw: IncomingMessage, limit: number): Promise<string | number>
   });
 }
 
-function edgeAnswer(status: number, requestId: string, url: string): JsonResponse {
-  const { body } = edgeErrorBody({ statusCode: status, message: '' }, requestId, url);
+function edgeAnswer(status: number, requestId: string): JsonResponse {
+  const { body } = edgeErrorBody({ statusCode: status }, requestId, 'trpc');
   return { status, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(body) };
 }
 
@@ -167,7 +168,8 @@ const SECURITY_HEADER_LIST: readonly string[] = SECURITY_HEADERS.flat();
 function responseHeaders(request: LaneRequest, answer: JsonResponse, allowedOrigins: ReadonlySet<string>): Array<string | string[]> {
   const own = answer.headers;
   const headers: Array<string | string[]> = ['x-request-id', request.id, ...SECURITY_HEADER_LIST];
-  for (const [name, value] of corsResponseHeaders(request.url, request.headers.origin, allowedOrigins)) {
+  // The lane admits only what Fastify would route to the tRPC route (lane-admission.ts).
+  for (const [name, value] of corsResponseHeaders(TRPC_ROUTE, request.headers.origin, allowedOrigins)) {
     if (own[name] === undefined) headers.push(name, value);
   }
   for (const name in own) headers.push(name, own[name] as string | string[]);
