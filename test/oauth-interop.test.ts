@@ -203,7 +203,12 @@ describe('OAuth interoperability', () => {
       expect(response.status).toBe(405);
       expect(response.headers.get('allow')).toBe('POST');
       expect(response.headers.get('cache-control')).toBe('no-store');
-      expect(await response.json()).toEqual({ error: 'invalid_request', error_description: expect.any(String) });
+      // Every error the server writes carries the request id it logged (the edge's one error shape).
+      expect(await response.json()).toEqual({
+        error: 'invalid_request',
+        error_description: expect.any(String),
+        requestId: response.headers.get('x-request-id'),
+      });
     });
 
     it('answers PUT /oauth/authorize with 405 and Allow: GET, HEAD, POST', async () => {
