@@ -77,13 +77,13 @@ export function createRefusalAggregator(inner: SecurityEventSink, options: Refus
       }
       if (window === undefined) {
         windows.set(key, { endsAt: now + options.windowMs, repeats: 0, first: undefined, last: undefined, details: {}, varied: new Set() });
-        const pending: Array<Promise<void>> = [];
+        const pending: Array<void | Promise<void>> = [inner.record(event)];
         // Map order is insertion order: the first entries are the oldest windows.
         for (const [oldKey, oldWindow] of windows) {
           if (windows.size <= maxOpen) break;
           pending.push(close(oldKey, oldWindow));
         }
-        await Promise.all([inner.record(event), ...pending]);
+        await Promise.all(pending);
         return;
       }
       window.repeats += 1;
