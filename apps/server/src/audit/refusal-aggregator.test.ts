@@ -72,4 +72,17 @@ describe('refusal aggregation in front of the audit log', () => {
       ['user:u-1', undefined],
     ]);
   });
+
+  it('loses no repeat when refusals arrive while the previous window is still being written', async () => {
+    const written: SecurityEvent[] = [];
+    const slowSink = { record: async (written_: SecurityEvent) => void (await new Promise((resolve) => setTimeout(resolve, 5)), written.push(written_)) };
+    const aggregator = createRefusalAggregator(slowSink, { windowMs: 60_000, now });
+    clock = 0;
+    for (let call = 0; call < 4; call += 1) await aggregator.record(event('authz.denied', { path: 'a' }, 'user:u-1'));
+    clock = 61_000;
+    await Promise.all(Array.from({ length: 50 }, () => aggregator.record(event('authz.denied', { path: 'a' }, 'user:u-1'))));
+    await aggregator.flush();
+    expect(written.reduce((sum, record) => sum + (record.count ?? 1), 0)).toBe(54);
+    expect(written).toHaveLength(4);
+  });
 });

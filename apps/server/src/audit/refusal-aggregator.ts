@@ -55,7 +55,7 @@ export function createRefusalAggregator(inner: SecurityEventSink, options: Refus
   const maxOpen = options.maxOpenWindows ?? MAX_OPEN_WINDOWS;
 
   async function close(key: string, window: Window): Promise<void> {
-    windows.delete(key);
+    if (windows.get(key) === window) windows.delete(key);
     const { first, last } = window;
     if (first === undefined || last === undefined) return;
     if (window.repeats === 1) return inner.record(first);
@@ -70,14 +70,16 @@ export function createRefusalAggregator(inner: SecurityEventSink, options: Refus
       const subject = event.principal ?? `ip:${clientKey(event.ip)}`;
       const key = [event.type, subject, ...fields.map((field) => JSON.stringify(event.details[field] ?? null))].join('\u0000');
       const now = options.now();
+      // No await until the window is settled in the map: concurrent refusals of one key must count into the same window.
       let window = windows.get(key);
+      const pending: Array<void | Promise<void>> = [];
       if (window !== undefined && now >= window.endsAt) {
-        await close(key, window);
+        pending.push(close(key, window));
         window = undefined;
       }
       if (window === undefined) {
         windows.set(key, { endsAt: now + options.windowMs, repeats: 0, first: undefined, last: undefined, details: {}, varied: new Set() });
-        const pending: Array<void | Promise<void>> = [inner.record(event)];
+        pending.push(inner.record(event));
         // Map order is insertion order: the first entries are the oldest windows.
         for (const [oldKey, oldWindow] of windows) {
           if (windows.size <= maxOpen) break;
