@@ -166,3 +166,25 @@ describe('retention on Redis, told apart from a cut', () => {
     expect(await verify()).toMatchObject({ intact: false, firstBreak: { reason: 'low_water_mismatch' } });
   });
 });
+
+describe('one chain written by two servers on Redis', () => {
+  it('verifies intact from either server when they share GATEHOUSE_AUDIT_HMAC_KEY', async () => {
+    const namespace = await createRedisTestNamespace('audit-shared');
+    const servers = await Promise.all([startGatehouse({ env: redisEnv(namespace) }), startGatehouse({ env: redisEnv(namespace) })]);
+    try {
+      const [first, second] = servers as [RunningGatehouse, RunningGatehouse];
+      for (let index = 0; index < 6; index += 1) await login((index % 2 === 0 ? first : second).url, TEST_USERS.alice);
+      // Each server signs with its own ephemeral key: each admin token is good on its own server only.
+      const adminTokens = [];
+      for (const server of servers) adminTokens.push((await login(server.url, TEST_USERS.admin)).accessToken);
+      await vi.waitFor(async () => expect(await namespace.redis.xlen(`${namespace.prefix}audit:log`)).toBe(8), { timeout: 5_000, interval: 25 });
+      for (const [index, server] of servers.entries()) {
+        const response = await callProcedure(server.url, 'admin.auditLog.verify', { headers: bearer(adminTokens[index] ?? '') });
+        expect(response.body.result.data).toEqual({ intact: true, checked: 8, checkedFrom: 0, trimmedBefore: 0, firstBreak: null });
+      }
+    } finally {
+      await Promise.all(servers.map((server) => server.close()));
+      await namespace.cleanup();
+    }
+  });
+});
