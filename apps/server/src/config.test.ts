@@ -17,6 +17,7 @@ const SAFE_PRODUCTION = {
   GATEHOUSE_SIGNING_KEYS_FILE: '/etc/gatehouse/keys.json',
   GATEHOUSE_STORE: 'redis',
   GATEHOUSE_TRUST_PROXY: '10.0.0.0/8',
+  GATEHOUSE_AUDIT_HMAC_KEY: 'q83vEjRWeJq83vEjRWeJq83vEjRWeJq83vEjRWeJq80=',
 };
 
 describe('parseConfig', () => {
@@ -129,6 +130,27 @@ describe('parseConfig', () => {
     expect(issuesOf({ GATEHOUSE_TLS_CLIENT_CA: '/ca' }).some((issue) => issue.startsWith('GATEHOUSE_TLS_CLIENT_CA'))).toBe(true);
   });
 
+  describe('the audit log', () => {
+    it('keeps records a year by age, aggregates refusals per minute, and generates no key itself', () => {
+      expect(parseConfig({}).audit).toEqual({ retentionSeconds: 31_536_000, aggregationWindowSeconds: 60, hmacKey: undefined });
+    });
+
+    it('takes a base64 or base64url key of at least 32 bytes', () => {
+      const key = parseConfig({ GATEHOUSE_AUDIT_HMAC_KEY: 'q83vEjRWeJq83vEjRWeJq83vEjRWeJq83vEjRWeJq80' }).audit.hmacKey;
+      expect(key?.byteLength).toBe(32);
+      expect(issuesOf({ GATEHOUSE_AUDIT_HMAC_KEY: 'c2hvcnQ=' }).some((issue) => issue.startsWith('GATEHOUSE_AUDIT_HMAC_KEY'))).toBe(true);
+      expect(issuesOf({ GATEHOUSE_AUDIT_HMAC_KEY: 'not base64 at all!' }).some((issue) => issue.startsWith('GATEHOUSE_AUDIT_HMAC_KEY'))).toBe(true);
+    });
+
+    it('refuses the removed count bound instead of ignoring it', () => {
+      expect(issuesOf({ GATEHOUSE_AUDIT_LOG_MAX_RECORDS: '1000' })).toEqual([expect.stringMatching(/^GATEHOUSE_AUDIT_LOG_MAX_RECORDS: .*GATEHOUSE_AUDIT_LOG_RETENTION/)]);
+    });
+
+    it('charges refusals per IP: 50 failed authentications and 100 denied calls per 5 minutes by default', () => {
+      expect(parseConfig({}).refusalLimits).toEqual({ failedAuth: { points: 50, durationSeconds: 300 }, denied: { points: 100, durationSeconds: 300 } });
+    });
+  });
+
   describe('production', () => {
     it('starts with safe settings', () => {
       expect(parseConfig(SAFE_PRODUCTION).env).toBe('production');
@@ -141,6 +163,7 @@ describe('parseConfig', () => {
       ['no TLS and GATEHOUSE_TRUST_PROXY=0', 'GATEHOUSE_TLS_CERT', { GATEHOUSE_TRUST_PROXY: '0' }],
       ['no TLS and no GATEHOUSE_TRUST_PROXY', 'GATEHOUSE_TLS_CERT', { GATEHOUSE_TRUST_PROXY: '' }],
       ['CORS *', 'GATEHOUSE_CORS_ORIGINS', { GATEHOUSE_CORS_ORIGINS: '*' }],
+      ['a per-start audit key', 'GATEHOUSE_AUDIT_HMAC_KEY', { GATEHOUSE_AUDIT_HMAC_KEY: '' }],
     ])('refuses %s', (_label, variable, change) => {
       expect(issuesOf({ ...SAFE_PRODUCTION, ...change }).some((issue) => issue.startsWith(variable))).toBe(true);
     });

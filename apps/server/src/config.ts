@@ -70,6 +70,14 @@ const loginBudget = z
   })
   .refine((b) => b.points > 0 && b.durationSeconds > 0 && b.blockDurationSeconds > 0, 'all three numbers must be positive');
 
+/** At least 32 random bytes, base64 or base64url (`openssl rand -base64 32`): the key of the audit chain's HMAC. */
+const auditKey = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9+/_-]+={0,2}$/, 'expected base64, e.g. the output of `openssl rand -base64 32`')
+  .transform((value) => new Uint8Array(Buffer.from(value.replace(/-/g, '+').replace(/_/g, '/'), 'base64')))
+  .refine((key) => key.byteLength >= 32, 'needs at least 32 bytes (44 base64 characters)');
+
 const envSchema = z.object({
   GATEHOUSE_ENV: z.enum(ENVIRONMENTS).default('development'),
   GATEHOUSE_HOST: z.string().trim().min(1).default('127.0.0.1'),
@@ -103,7 +111,13 @@ const envSchema = z.object({
   GATEHOUSE_TLS_CLIENT_CA: optionalPath,
   GATEHOUSE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   GATEHOUSE_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(67_108_864).default(1_048_576),
-  GATEHOUSE_AUDIT_LOG_MAX_RECORDS: z.coerce.number().int().min(100).max(10_000_000).default(100_000),
+  // The audit log is trimmed by age only (SPEC "Security events"): a flood of recent events can never push records out.
+  GATEHOUSE_AUDIT_LOG_RETENTION: positiveSeconds.default(31_536_000),
+  GATEHOUSE_AUDIT_AGGREGATION_WINDOW: positiveSeconds.max(86_400).default(60),
+  GATEHOUSE_AUDIT_HMAC_KEY: auditKey.optional(),
+  // SPEC "Rate limits": refusals cost the caller too.
+  GATEHOUSE_LIMIT_FAILED_AUTH: budget.default({ points: 50, durationSeconds: 300 }),
+  GATEHOUSE_LIMIT_DENIED: budget.default({ points: 100, durationSeconds: 300 }),
   GATEHOUSE_METRICS_HOST: z.string().trim().min(1).default('127.0.0.1'),
   GATEHOUSE_METRICS_PORT: metricsPort.default(9464),
   GATEHOUSE_STUFFING_THRESHOLD: stuffingThreshold.default({ failures: 50, distinctEmails: 20, distinctIps: 10 }),
@@ -176,8 +190,14 @@ export interface Config {
   readonly logLevel: z.infer<typeof envSchema>['GATEHOUSE_LOG_LEVEL'];
   /** Largest request body accepted; larger ones are answered 413 before any parsing. */
   readonly bodyLimitBytes: number;
-  /** Records the audit log keeps before dropping the oldest. */
-  readonly auditLogMaxRecords: number;
+  readonly audit: AuditConfig;
+  /** Per-IP budgets of refusals (ratelimit/refusal-budgets.ts). */
+  readonly refusalLimits: {
+    /** Failed authentication (bad, forged, expired or revoked credentials), per client IP. */
+    readonly failedAuth: { readonly points: number; readonly durationSeconds: number };
+    /** Denied calls (403), per client IP; each principal's are charged to its own budget as well. */
+    readonly denied: { readonly points: number; readonly durationSeconds: number };
+  };
   /** Where GET /metrics listens: its own address, never the API's (undefined: no listener). */
   readonly metrics: { readonly host: string; readonly port: number } | undefined;
   readonly abuse: AbuseConfig;
@@ -187,6 +207,16 @@ export interface Config {
   readonly tokenCacheSize: number;
   /** bcrypt runs in this many worker threads, and at most `queue` more wait; beyond that a login is refused with 503. */
   readonly passwordWorkers: { readonly threads: number; readonly queue: number };
+}
+
+/** The audit log (apps/server/src/audit). */
+export interface AuditConfig {
+  /** Records older than this are removed, visibly (metric and `audit.trimmed`); nothing else removes any. */
+  readonly retentionSeconds: number;
+  /** Repeated identical refusals within this window share one record with a count. */
+  readonly aggregationWindowSeconds: number;
+  /** The chain's HMAC key; undefined: one is generated per start (development and test only, warned). */
+  readonly hmacKey: Uint8Array | undefined;
 }
 
 /** Thresholds of the abuse detectors (apps/server/src/abuse). */
@@ -225,6 +255,10 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
   }
   const e = parsed.data;
   const issues: string[] = [];
+  if (env['GATEHOUSE_AUDIT_LOG_MAX_RECORDS'] !== undefined && env['GATEHOUSE_AUDIT_LOG_MAX_RECORDS'] !== '') {
+    // Silently ignoring it would leave an operator believing the log is bounded by count.
+    issues.push('GATEHOUSE_AUDIT_LOG_MAX_RECORDS: removed; the audit log is trimmed by age only, see GATEHOUSE_AUDIT_LOG_RETENTION');
+  }
 
   if ((e.GATEHOUSE_TLS_CERT === undefined) !== (e.GATEHOUSE_TLS_KEY === undefined)) {
     issues.push('GATEHOUSE_TLS_CERT / GATEHOUSE_TLS_KEY: set both or neither');
@@ -250,6 +284,9 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     }
     if (e.GATEHOUSE_RATE_LIMIT_STORE === 'memory') {
       issues.push('GATEHOUSE_RATE_LIMIT_STORE: production needs redis; in memory every process would grant the full budget');
+    }
+    if (e.GATEHOUSE_AUDIT_HMAC_KEY === undefined) {
+      issues.push('GATEHOUSE_AUDIT_HMAC_KEY: production needs a persistent audit key; a per-start key leaves older records unverifiable');
     }
     if (tls === undefined && e.GATEHOUSE_TRUST_PROXY === false) {
       // `0` and `false` both mean no proxy: plain HTTP end to end, tokens and passwords readable on the wire.
@@ -294,7 +331,12 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     tls,
     logLevel: e.GATEHOUSE_LOG_LEVEL,
     bodyLimitBytes: e.GATEHOUSE_BODY_LIMIT_BYTES,
-    auditLogMaxRecords: e.GATEHOUSE_AUDIT_LOG_MAX_RECORDS,
+    audit: Object.freeze({
+      retentionSeconds: e.GATEHOUSE_AUDIT_LOG_RETENTION,
+      aggregationWindowSeconds: e.GATEHOUSE_AUDIT_AGGREGATION_WINDOW,
+      hmacKey: e.GATEHOUSE_AUDIT_HMAC_KEY,
+    }),
+    refusalLimits: { failedAuth: e.GATEHOUSE_LIMIT_FAILED_AUTH, denied: e.GATEHOUSE_LIMIT_DENIED },
     metrics: e.GATEHOUSE_METRICS_PORT === 'off' ? undefined : { host: e.GATEHOUSE_METRICS_HOST, port: e.GATEHOUSE_METRICS_PORT },
     abuse: {
       stuffing: {

@@ -15,11 +15,10 @@ import type { UserStore } from './stores/user-store.js';
 import { createAccessTokens, type AccessTokens } from './tokens/access-tokens.js';
 import { generateEphemeralSigningKeys, loadSigningKeysFile, type SigningKeys } from './tokens/signing-keys.js';
 import { createAbuseDetection, type AbuseDetection } from './abuse/create-abuse-detection.js';
-import { createAuditLogSink } from './audit/audit-log-sink.js';
+import { createAuditLog } from './audit/create-audit-log.js';
 import { createMetrics, type Metrics } from './metrics/create-metrics.js';
 import { createSecurityEventMetricsSink } from './metrics/security-event-metrics.js';
 import type { AuditLogStore } from './stores/audit-log-store.js';
-import { createAuditLogStore } from './stores/create-audit-log-store.js';
 import { createVerifiedTokenCache } from './tokens/verified-token-cache.js';
 import { createTokenStore } from './stores/create-token-store.js';
 import type { TokenStore } from './stores/token-store.js';
@@ -47,8 +46,10 @@ export interface Dependencies {
   readonly services: ServiceDirectory;
   /** This server's Prometheus registry and instruments. */
   readonly metrics: Metrics;
-  /** The hash-chained audit log every security event is appended to. */
+  /** The keyed hash chain every security event is appended to (repeated refusals aggregated). */
   readonly auditLog: AuditLogStore;
+  /** Removes audit records past GATEHOUSE_AUDIT_LOG_RETENTION now, reporting the trim (a timer does it too). */
+  trimAuditLog(): Promise<void>;
   /** Credential-stuffing and enumeration detectors. */
   readonly abuse: AbuseDetection;
   /** Every rate limiter and the login guard, in memory or Redis (GATEHOUSE_RATE_LIMIT_STORE). */
@@ -88,8 +89,7 @@ export async function createDependencies(
   const events = createSecurityEvents(logger, clock);
   const tokens = createTokenStore(config.store, { redis, now });
   const accessTokenTtlSeconds = config.accessTokenTtlSeconds;
-  const auditLog = createAuditLogStore(config, redis);
-  events.addSink(createAuditLogSink(auditLog, metrics));
+  const audit = createAuditLog(config, { redis, events, metrics, logger, now });
   events.addSink(createSecurityEventMetricsSink(metrics));
   const abuse = createAbuseDetection({
     config,
@@ -119,7 +119,8 @@ export async function createDependencies(
     passwords: await createPasswordHasher({ cost: config.bcryptCost, pool: passwordPool }),
     events,
     metrics,
-    auditLog,
+    auditLog: audit.store,
+    trimAuditLog: () => audit.trimNow(),
     abuse,
     apiKeys: createApiKeys({
       store: createApiKeyStore(config, { redis, now: clock }),
@@ -132,6 +133,7 @@ export async function createDependencies(
     refreshTokens: createRefreshTokens({ store: tokens, events, ttlSeconds: config.refreshTokenTtlSeconds, accessTokenTtlSeconds, now }),
     revocation: createTokenRevocation({ store: tokens, accessTokenTtlSeconds, now }),
     async close() {
+      await audit.close();
       await passwordPool.close();
       await rateLimits.close();
       if (redis !== undefined) await redis.quit().catch(() => redis.disconnect());

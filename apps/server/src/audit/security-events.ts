@@ -12,11 +12,18 @@ export interface EventOrigin {
   readonly principal: string | undefined;
 }
 
+/** The origin of events the server raises on its own (retention), not on behalf of a request. */
+export const SERVER_ORIGIN: EventOrigin = Object.freeze({ ip: 'server', requestId: 'server', principal: 'service:gatehouse' });
+
 export interface SecurityEvent extends EventOrigin {
   readonly time: string;
   readonly type: SecurityEventType;
   /** Event-specific facts. Never a password, token, key or secret. */
   readonly details: Readonly<Record<string, string | number | boolean | readonly string[] | null>>;
+  /** Set by aggregation (audit/refusal-aggregator.ts): how many identical events this one stands for. */
+  readonly count?: number;
+  /** With `count`: when the last of them happened. */
+  readonly lastTime?: string;
 }
 
 export interface SecurityEventSink {

@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { TRPCError } from '@trpc/server';
 import { looksLikeApiKey } from '../apikeys/key-format.js';
 import type { Dependencies } from '../dependencies.js';
+import { withFailedAuthBudget, type RefusalContext } from '../ratelimit/refusal-budgets.js';
 import type { VerifiedClientCertificate } from '../http/client-certificate.js';
 import { assertNotRevoked } from './assert-not-revoked.js';
 import { AuthFailure } from './auth-failure.js';
@@ -44,12 +45,19 @@ export function readCredential(headers: IncomingHttpHeaders): PresentedCredentia
 /**
  * Turns a request's credential into a principal, or undefined when none was
  * presented. Throws AuthFailure (401) for a credential that does not hold.
+ * Given the request (`ctx`), a presented credential is verified under the
+ * IP's failed-auth budget (ratelimit/refusal-budgets.ts): once it is spent,
+ * 429 before any signature check or key lookup.
  */
-export function createAuthenticator(deps: Pick<Dependencies, 'accessTokens' | 'apiKeys' | 'users' | 'services' | 'revocation'>) {
+export function createAuthenticator(deps: Pick<Dependencies, 'accessTokens' | 'apiKeys' | 'users' | 'services' | 'revocation' | 'metrics'>) {
   return async function authenticate(
     headers: IncomingHttpHeaders,
     certificate?: VerifiedClientCertificate,
+    ctx?: RefusalContext,
   ): Promise<Principal | undefined> {
+    if (ctx !== undefined && ((headers.authorization ?? '') !== '' || (headers['x-api-key'] ?? '') !== '')) {
+      return withFailedAuthBudget(ctx, () => authenticate(headers, certificate), (error) => error instanceof AuthFailure);
+    }
     const credential = readCredential(headers);
     // Only a verified certificate of a seeded service is an identity; any other certificate is ignored.
     const service = certificate === undefined ? undefined : deps.services.byFingerprint(certificate.fingerprint);
@@ -58,6 +66,7 @@ export function createAuthenticator(deps: Pick<Dependencies, 'accessTokens' | 'a
       return { kind: 'service', id: service.name, scopes: service.scopes, credential: { type: 'certificate', fingerprint: service.certSha256 } };
     }
     if (credential.type === 'none') return undefined;
+    deps.metrics.credentialChecks.inc({ credential: credential.type });
     if (credential.type === 'api_key') return authenticateApiKey(deps, credential.key);
     const token = await deps.accessTokens.verify(credential.token);
     await assertNotRevoked(deps.revocation, token);

@@ -1,5 +1,6 @@
 import type { AuthRequirement, ProtectedAccess, Role } from '@gatehouse/contracts';
 import { eventOrigin, type AuthenticatedContext, type RequestContext } from '../context.js';
+import { chargeDenial } from '../ratelimit/refusal-budgets.js';
 import { failAuth } from './auth-failure.js';
 import type { Principal } from './principal.js';
 import { principalKey } from './principal.js';
@@ -17,30 +18,32 @@ export async function authorize(ctx: RequestContext, requirement: ProtectedAcces
   const principal: Principal = (await ctx.authenticate()) ?? failAuth('missing_credentials');
   const missing = missingScopes(requirement.scopes, principal.scopes);
   if (missing.length > 0) {
-    deny(ctx, principal, path, 'insufficient_scope', { missingScopes: missing });
+    await deny(ctx, principal, path, 'insufficient_scope', { missingScopes: missing });
     failAuth('insufficient_scope', { required: requirement.scopes, missing });
   }
   if ((requirement.subject === 'user' || requirement.role !== undefined) && principal.kind !== 'user') {
-    deny(ctx, principal, path, 'forbidden_role', { principalKind: principal.kind });
+    await deny(ctx, principal, path, 'forbidden_role', { principalKind: principal.kind });
     failAuth('forbidden_role');
   }
   if (requirement.role !== undefined && principal.kind === 'user') {
     // The role comes from the server's record, never from the token or the request.
     const user = await ctx.deps.users.findById(principal.userId);
     if (user === undefined || ROLE_RANK[user.role] < ROLE_RANK[requirement.role]) {
-      deny(ctx, principal, path, 'forbidden_role', { requiredRole: requirement.role });
+      await deny(ctx, principal, path, 'forbidden_role', { requiredRole: requirement.role });
       failAuth('forbidden_role');
     }
   }
   return principal;
 }
 
-function deny(
+/** A denial costs the caller's IP (SPEC "Rate limits"): past its budget it is a 429, logged as such, not a 403. */
+async function deny(
   ctx: RequestContext,
   principal: Principal,
   path: string,
   reason: 'insufficient_scope' | 'forbidden_role',
   details: Record<string, string | readonly string[]>,
-): void {
+): Promise<void> {
+  await chargeDenial(ctx, principalKey(principal), path);
   ctx.deps.events.emit('authz.denied', eventOrigin(ctx, principalKey(principal)), { path, reason, ...details });
 }

@@ -35,14 +35,14 @@ export function createRequestContext(
 ): RequestContext {
   const authenticate = authenticatorFor(deps);
   let principal: Promise<Principal | undefined> | undefined;
-  return {
+  const ctx: RequestContext = {
     deps,
     requestId: request.id,
     ip: normaliseIp(request.ip),
     headers: request.headers,
     credentialInQuery: findQueryCredential(request.searchParams ?? request.url),
     authenticate() {
-      principal ??= authenticate(request.headers, verifiedClientCertificate(request.socket)).catch((error: unknown) => {
+      principal ??= authenticate(request.headers, verifiedClientCertificate(request.socket), ctx).catch((error: unknown) => {
         throw error instanceof AuthFailure ? error.toTRPCError() : error;
       });
       return principal;
@@ -50,6 +50,7 @@ export function createRequestContext(
     responseHeaders: createResponseHeaders(),
     rateLimit: deps.rateLimits.forRequest(calls),
   };
+  return ctx;
 }
 
 // One authenticator per server, not one per request: it holds nothing request-specific.

@@ -24,6 +24,12 @@ export interface Metrics {
   readonly securityEvents: Counter<'type'>;
   /** A store operation that failed (Redis down, timeouts); the request saw its defined fallback. */
   readonly storeErrors: Counter<'store' | 'operation'>;
+  /** Audit records removed, by reason (`retention`: age; `capacity`: the development store's bound). */
+  readonly auditRecordsTrimmed: Counter<'reason'>;
+  /** Repeated refusals folded into a counted audit record instead of a record each. */
+  readonly auditEventsAggregated: Counter<'type'>;
+  /** Presented credentials that went on to verification (signature or key lookup): what a failed-auth block saves. */
+  readonly credentialChecks: Counter<'credential'>;
   /** Reports a live condition as a 0/1 gauge, read at scrape time. */
   gaugeFlag(name: string, help: string, read: () => Promise<boolean>): void;
 }
@@ -54,6 +60,19 @@ export function createMetrics(): Metrics {
     abuseEvents: new Counter({ name: 'gatehouse_abuse_events_total', help: 'Abuse patterns detected, by pattern', labelNames: ['pattern'], registers }),
     securityEvents: new Counter({ name: 'gatehouse_security_events_total', help: 'Security events by type', labelNames: ['type'], registers }),
     storeErrors: new Counter({ name: 'gatehouse_store_errors_total', help: 'Failed store operations by store and operation', labelNames: ['store', 'operation'], registers }),
+    auditRecordsTrimmed: new Counter({ name: 'gatehouse_audit_records_trimmed_total', help: 'Audit records removed, by reason', labelNames: ['reason'], registers }),
+    auditEventsAggregated: new Counter({
+      name: 'gatehouse_audit_events_aggregated_total',
+      help: 'Repeated refusals folded into a counted audit record, by type',
+      labelNames: ['type'],
+      registers,
+    }),
+    credentialChecks: new Counter({
+      name: 'gatehouse_credential_checks_total',
+      help: 'Presented credentials verified (token signature or API key lookup), by credential type',
+      labelNames: ['credential'],
+      registers,
+    }),
     gaugeFlag(name, help, read) {
       new Gauge({
         name,

@@ -8,9 +8,10 @@ import { refuseRateLimited } from './refuse-rate-limited.js';
 /**
  * Enforces a contract's rate limit (or the default for public /
  * authenticated procedures), from the procedure's resolver
- * (routers/contract-resolver.ts): after authorize, so a principal-keyed
- * budget is always the authenticated principal's, and before input parsing,
- * so malformed floods are counted too. Every limited response carries the
+ * (routers/contract-resolver.ts): after authentication, so a
+ * principal-keyed budget is always the authenticated principal's; before
+ * authorization, so denied calls (403) are paid for too; and before input
+ * parsing, so malformed floods are counted too. Every limited response carries the
  * rate-limit headers; a spent budget is a 429 whose cause carries SPEC's
  * `rateLimit` data. `principal` is the authenticated caller, undefined on
  * public procedures.

@@ -7,6 +7,7 @@ import { createRedisConnection, waitForRedis } from '../stores/redis/redis-conne
 import { createFallbackReporter, createLimiter, type LimiterBackend } from './limiter-factory.js';
 import { createLoginGuard, type LoginGuard } from './login-guard.js';
 import { resolvePolicy, resolvePolicyTable, type ResolvedPolicy } from './policies.js';
+import { createRefusalBudgets, type RefusalBudgets } from './refusal-budgets.js';
 import { createRequestRateLimit, type RequestRateLimit } from './request-rate-limit.js';
 
 /** Every limiter of the server: one per policy, the login guard, and where they count. */
@@ -18,6 +19,8 @@ export interface RateLimits {
   /** The state one HTTP request shares across its calls; `calls` are the paths tRPC parsed from it. */
   forRequest(calls: readonly string[]): RequestRateLimit;
   readonly login: LoginGuard;
+  /** Per-IP budgets of failed authentication and denied calls. */
+  readonly refusals: RefusalBudgets;
   /** Closes the limiter's own Redis connection, if it opened one. */
   close(): Promise<void>;
 }
@@ -79,6 +82,7 @@ export async function createRateLimits(config: Config, options: RateLimitsOption
     limiterFor,
     forRequest: (calls) => createRequestRateLimit({ calls, policyForPath, limiterFor }),
     login: createLoginGuard(config.loginLimits, backend),
+    refusals: createRefusalBudgets(config.refusalLimits, backend),
     async close() {
       if (ownConnection !== undefined) await ownConnection.quit().catch(() => ownConnection?.disconnect());
     },

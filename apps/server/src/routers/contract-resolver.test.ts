@@ -19,9 +19,10 @@ const contracts = {
   free: defineQuery({ summary: 'public, never limited', input: noInput, output: ok, auth: 'public', rateLimit: 'none' }),
   mine: defineQuery({ summary: 'protected, default policy', input: noInput, output: ok, auth: { scopes: ['users:read'] } }),
   lookup: defineQuery({ summary: 'protected id lookup', input: noInput, output: ok, auth: { scopes: ['users:read'] }, idLookup: true }),
+  write: defineQuery({ summary: 'protected, a scope the callers lack', input: noInput, output: ok, auth: { scopes: ['users:write'] } }),
 } satisfies ContractTree;
 const answer = async () => ({ ok: true as const });
-const createCaller = t.createCallerFactory(buildRouter(contracts, { open: answer, free: answer, mine: answer, lookup: answer }));
+const createCaller = t.createCallerFactory(buildRouter(contracts, { open: answer, free: answer, mine: answer, lookup: answer, write: answer }));
 
 let deps: Dependencies;
 beforeAll(async () => {
@@ -95,9 +96,19 @@ describe('contractResolver: the checks each contract gets', () => {
     expect(headersOf(ctx)).toMatchObject({ 'x-ratelimit-remaining': '1' });
   });
 
+  it('charges a denied call to the principal before answering 403, so repeated denials end in 429', async () => {
+    const erin = await bearer('guard-erin');
+    const first = requestContext('198.51.100.7', 'write', { authorization: erin });
+    expect((await failure(createCaller(first).write())).code).toBe('FORBIDDEN');
+    expect(headersOf(first)).toMatchObject({ 'x-ratelimit-remaining': '1' });
+    expect((await failure(createCaller(requestContext('198.51.100.7', 'write', { authorization: erin })).write())).code).toBe('FORBIDDEN');
+    const refused = await failure(createCaller(requestContext('198.51.100.7', 'write', { authorization: erin })).write());
+    expect((refused.cause as RateLimitExceeded).data.policy).toBe('authenticated');
+  });
+
   it('refuses a credential in the query string before authentication, on every kind of procedure', async () => {
     const query = { query: '?access_token=leaked' };
-    for (const path of ['open', 'free', 'mine', 'lookup'] as const) {
+    for (const path of ['open', 'free', 'mine', 'lookup', 'write'] as const) {
       const ctx = requestContext('198.51.100.5', path, query);
       const refused = await failure(createCaller(ctx)[path]());
       expect(refused.code).toBe('BAD_REQUEST');

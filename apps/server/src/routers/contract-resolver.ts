@@ -3,6 +3,7 @@ import type { ProcedureContract } from '@gatehouse/contracts';
 import { getTRPCErrorFromUnknown, TRPCError } from '@trpc/server';
 import { getParseFn } from '@trpc/server/unstable-core-do-not-import';
 import { recordEnumerationMiss, refuseEnumerationBlock, type EnumerationSubjects } from '../abuse/detect-enumeration.js';
+import { failAuth } from '../auth/auth-failure.js';
 import type { Principal } from '../auth/principal.js';
 import { refuseQueryCredential } from '../auth/refuse-query-credentials.js';
 import { authorize } from '../auth/require-auth.js';
@@ -27,9 +28,14 @@ export interface ResolverOptions {
  * 1. refuseQueryCredential: a credential in the URL is a 400 before anything;
  * 2. id lookups only: refuseEnumerationBlock (429 under a block), and every
  *    NOT_FOUND or FORBIDDEN answer after it counted towards one;
- * 3. authorize (401/403) unless the contract is public;
+ * 3. authentication (401) unless the contract is public: a failed
+ *    credential is charged to the IP's failed-auth budget, never to the
+ *    procedure's (there is no principal to charge);
  * 4. chargeRateLimit unless the contract declares `rateLimit: 'none'`;
- * 5. the input parsed with the contract's schema (400), the handler, the
+ * 5. authorize (403) unless the contract is public: after the charge, so a
+ *    denied call costs the principal its budget (and the IP its budget of
+ *    denials), and a flood of them ends in 429s;
+ * 6. the input parsed with the contract's schema (400), the handler, the
  *    output parsed (500 "Output validation failed");
  *
  * and around all of it, the call counted and timed by outcome, and a store
@@ -53,8 +59,9 @@ export function contractResolver(contract: ProcedureContract, handler: AnyHandle
   const parseOutput = getParseFn(contract.output);
 
   async function runChecksAndHandler(ctx: RequestContext, path: string, getRawInput: () => Promise<unknown>): Promise<unknown> {
+    const authenticated = requirement === 'public' ? undefined : ((await ctx.authenticate()) ?? failAuth('missing_credentials'));
+    if (limited) await chargeRateLimit(ctx, contract, authenticated, path);
     const principal: Principal | undefined = requirement === 'public' ? undefined : await authorize(ctx, requirement, path);
-    if (limited) await chargeRateLimit(ctx, contract, principal, path);
     // A body that is not JSON fails inside getRawInput, as its own BAD_REQUEST: outside the try, as in tRPC.
     const rawInput = await getRawInput();
     let input: unknown;

@@ -1,14 +1,23 @@
 import type { Redis } from 'ioredis';
+import type { AuditChain } from '../audit/audit-chain.js';
 import type { Config } from '../config.js';
-import type { AuditLogStore } from './audit-log-store.js';
+import type { AuditLogStore, AuditTrim } from './audit-log-store.js';
 import { createMemoryAuditLogStore } from './memory/memory-audit-log-store.js';
 import { createRedisAuditLogStore } from './redis/redis-audit-log-store.js';
 
-/** The audit log for GATEHOUSE_STORE, bounded by GATEHOUSE_AUDIT_LOG_MAX_RECORDS. */
-export function createAuditLogStore(config: Config, redis: Redis | undefined): AuditLogStore {
+export interface AuditLogStoreOptions {
+  readonly redis: Redis | undefined;
+  /** The keyed chain (GATEHOUSE_AUDIT_HMAC_KEY). */
+  readonly chain: AuditChain;
+  /** The memory store's bound was reached (development only): reported like any trim. */
+  readonly onCapacityTrim: (trim: AuditTrim) => void;
+}
+
+/** The audit log for GATEHOUSE_STORE. Retention (by age) runs beside it: audit/audit-retention.ts. */
+export function createAuditLogStore(config: Config, options: AuditLogStoreOptions): AuditLogStore {
   if (config.store.kind === 'redis') {
-    if (redis === undefined) throw new Error('GATEHOUSE_STORE=redis needs a Redis connection');
-    return createRedisAuditLogStore({ redis, keyPrefix: config.store.keyPrefix, maxRecords: config.auditLogMaxRecords });
+    if (options.redis === undefined) throw new Error('GATEHOUSE_STORE=redis needs a Redis connection');
+    return createRedisAuditLogStore({ redis: options.redis, keyPrefix: config.store.keyPrefix, chain: options.chain });
   }
-  return createMemoryAuditLogStore({ maxRecords: config.auditLogMaxRecords });
+  return createMemoryAuditLogStore({ chain: options.chain, onCapacityTrim: options.onCapacityTrim });
 }

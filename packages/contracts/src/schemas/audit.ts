@@ -16,6 +16,8 @@ export const SECURITY_EVENT_TYPES = [
   'user.role_changed',
   'abuse.credential_stuffing',
   'abuse.enumeration',
+  // Not a caller's action: the server reporting that retention (or the development store's cap) removed records.
+  'audit.trimmed',
 ] as const;
 
 /** One of {@link SECURITY_EVENT_TYPES}. */
@@ -51,26 +53,53 @@ export const auditRecordSchema = z.object({
   principal: z.string().nullable(),
   requestId: z.string(),
   details: z.record(z.string(), detailValue),
-  /** SHA-256 (hex) of the previous record; 64 zeros for the first record ever written. */
+  /**
+   * How many identical events this record stands for (absent: one). Repeated
+   * refusals (authz.denied, ratelimit.exceeded, login.blocked) of one
+   * principal or IP, type and procedure are aggregated per window: the first
+   * is recorded at once, the repeats in one record with their count.
+   */
+  count: z.number().int().min(2).optional(),
+  /** With `count`: when the last of the aggregated events happened (`time` is the first). */
+  lastTime: isoTimestamp.optional(),
+  /** HMAC-SHA-256 (hex) of the previous record; 64 zeros for the first record ever written. */
   previousHash: z.string(),
-  /** SHA-256 (hex) of this record's canonical form, previousHash included. */
+  /** HMAC-SHA-256 (hex, keyed with the server's audit key) of this record's canonical form, previousHash included. */
   hash: z.string(),
 });
 
 export type AuditRecord = z.infer<typeof auditRecordSchema>;
 
-/** Why the chain does not hold at a record. */
-export const CHAIN_BREAK_REASONS = ['hash_mismatch', 'previous_hash_mismatch', 'sequence_gap'] as const;
+/**
+ * Why the chain does not hold at a record:
+ * - `hash_mismatch`: the record is not what the server wrote (edited, or forged without the key);
+ * - `previous_hash_mismatch`: the record does not link to the one before it;
+ * - `sequence_gap`: records are missing in the middle;
+ * - `head_mismatch`: the newest record is not the head the server last wrote (the newest were deleted, or the head was);
+ * - `start_missing`: the oldest record is newer than what retention removed (records cut off the start);
+ * - `low_water_mismatch`: the mark of what retention removed is not one the server wrote.
+ */
+export const CHAIN_BREAK_REASONS = [
+  'hash_mismatch',
+  'previous_hash_mismatch',
+  'sequence_gap',
+  'head_mismatch',
+  'start_missing',
+  'low_water_mismatch',
+] as const;
 
 /**
  * What admin.auditLog.verify found. `intact` is false from the first break
- * on; `firstBreak` names that record. Records trimmed off the start of a
- * bounded log are not a break: `checkedFrom` says where checking began.
+ * on; `firstBreak` names that record (or, for a missing one, where it should
+ * be). Records removed by age retention are not a break: `trimmedBefore`
+ * says below which sequence they were, `checkedFrom` where checking began.
  */
 export const auditChainVerificationSchema = z.object({
   intact: z.boolean(),
   checked: z.number().int().nonnegative(),
   checkedFrom: z.number().int().nonnegative().nullable(),
+  /** Records below this sequence were removed by retention (0: none ever were). */
+  trimmedBefore: z.number().int().nonnegative().optional(),
   firstBreak: z
     .object({ sequence: z.number().int().nonnegative(), reason: z.enum(CHAIN_BREAK_REASONS) })
     .nullable(),

@@ -29,6 +29,16 @@ export class RingBuffer<T> {
     return evicted;
   }
 
+  /** Removes and returns the oldest item. */
+  shift(): T | undefined {
+    if (this.#size === 0) return undefined;
+    const oldest = this.#items[this.#start];
+    this.#items[this.#start] = undefined;
+    this.#start = (this.#start + 1) % this.capacity;
+    this.#size -= 1;
+    return oldest;
+  }
+
   /** The item at `index`, 0 being the oldest. */
   at(index: number): T | undefined {
     if (index < 0 || index >= this.#size) return undefined;
