@@ -39,6 +39,18 @@ export const refreshInput = z
   .optional();
 
 /**
+ * The input of auth.logout: nothing (the access token's session is ended),
+ * or the refresh token, which proves the session even when the access token
+ * has expired. In cookie mode the HttpOnly cookie plus the `X-Gatehouse-CSRF`
+ * header is that proof.
+ */
+export const logoutInput = z
+  .strictObject({
+    refreshToken: z.string().min(1).max(512).optional(),
+  })
+  .optional();
+
+/**
  * The header a cookie-authenticated call must carry. A cross-site page can
  * neither set it (it is not CORS-safelisted, so the preflight fails) nor read
  * the cookie.

@@ -68,6 +68,7 @@ export async function authorizationCodeGrant(
     scopes,
     grant: 'user',
     sessionId: refresh.familyId,
+    notAfter: refresh.expiresAt,
   });
   await oauth.codes.recordIssued(
     codeHash,
