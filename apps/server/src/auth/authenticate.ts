@@ -45,7 +45,9 @@ export function readCredential(headers: IncomingHttpHeaders): PresentedCredentia
  * Turns a request's credential into a principal, or undefined when none was
  * presented. Throws AuthFailure (401) for a credential that does not hold.
  */
-export function createAuthenticator(deps: Pick<Dependencies, 'accessTokens' | 'apiKeys' | 'users' | 'services' | 'revocation'>) {
+export function createAuthenticator(
+  deps: Pick<Dependencies, 'accessTokens' | 'apiKeys' | 'users' | 'services' | 'revocation' | 'principals'>,
+) {
   return async function authenticate(
     headers: IncomingHttpHeaders,
     certificate?: VerifiedClientCertificate,
@@ -61,6 +63,7 @@ export function createAuthenticator(deps: Pick<Dependencies, 'accessTokens' | 'a
     if (credential.type === 'api_key') return authenticateApiKey(deps, credential.key);
     const token = await deps.accessTokens.verify(credential.token);
     await assertNotRevoked(deps.revocation, token);
+    await deps.principals.assertPresent(token);
     const proof = { type: 'access_token', jti: token.jti, clientId: token.clientId, expiresAt: token.expiresAt, sessionId: token.sessionId } as const;
     if (token.grant === 'client_credentials') {
       return { kind: 'client', id: token.clientId, scopes: token.scopes, credential: proof };
