@@ -21,7 +21,11 @@ export {
   PASSWORD_MIN_LENGTH,
   displayNameSchema,
   emailSchema,
+  loginPasswordSchema,
   newPasswordSchema,
+  normalizePassword,
+  passwordByteLength,
+  passwordEqualsEmail,
   publicUserSchema,
 } from './schemas/user.js';
 export type { PublicUser } from './schemas/user.js';

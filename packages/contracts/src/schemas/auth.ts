@@ -1,13 +1,18 @@
 import { z } from 'zod';
-import { displayNameSchema, emailSchema, loginPasswordSchema, newPasswordSchema, publicUserSchema } from './user.js';
+import { displayNameSchema, emailSchema, loginPasswordSchema, newPasswordSchema, passwordEqualsEmail, publicUserSchema } from './user.js';
 
 export const REFRESH_TOKEN_DELIVERIES = ['body', 'cookie'] as const;
 
-export const registerInput = z.strictObject({
-  email: emailSchema,
-  password: newPasswordSchema,
-  name: displayNameSchema,
-});
+export const registerInput = z
+  .strictObject({
+    email: emailSchema,
+    password: newPasswordSchema,
+    name: displayNameSchema,
+  })
+  .refine((input) => !passwordEqualsEmail(input.password, input.email), {
+    path: ['password'],
+    message: 'A password cannot be the account’s email address',
+  });
 
 export const loginInput = z.strictObject({
   email: emailSchema,
