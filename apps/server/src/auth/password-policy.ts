@@ -1,6 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import { dictionary } from '@zxcvbn-ts/language-common';
-import { ZodError } from 'zod';
+import { z } from 'zod';
 
 /**
  * The blocklist NIST SP 800-63B-4 section 3.1.1.2 asks verifiers to check new
@@ -24,10 +24,9 @@ export function isCommonPassword(password: string): boolean {
  * shows every password rule the same way.
  */
 export function assertUncommonPassword(password: string): void {
-  if (!isCommonPassword(password)) return;
-  throw new TRPCError({
-    code: 'BAD_REQUEST',
-    message: COMMON_PASSWORD_MESSAGE,
-    cause: new ZodError([{ code: 'custom', path: ['password'], message: COMMON_PASSWORD_MESSAGE, input: undefined }]),
-  });
+  const checked = uncommonPassword.safeParse({ password });
+  if (!checked.success) throw new TRPCError({ code: 'BAD_REQUEST', cause: checked.error });
 }
+
+/** A schema, so the refusal is the same ZodError (and wire issue) as the contract's own password rules. */
+const uncommonPassword = z.object({ password: z.string().refine((password) => !isCommonPassword(password), COMMON_PASSWORD_MESSAGE) });
