@@ -3,6 +3,7 @@ import { SignJWT, exportSPKI, generateKeyPair, type CryptoKey, type JWTPayload }
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callProcedure, login } from './support/http.js';
 import { startGatehouse, type RunningGatehouse } from './support/start-gatehouse.js';
+import { toLowS } from '../apps/server/src/tokens/canonical-jws.js';
 import { TEST_USERS } from './support/test-seed.js';
 
 let gatehouse: RunningGatehouse;
@@ -36,7 +37,9 @@ async function craft(options: Craft = {}): Promise<string> {
   const payload: JWTPayload = { ...validClaims(), ...options.claims };
   for (const claim of options.omit ?? []) delete payload[claim];
   const header = { alg: active.alg, kid: active.kid, typ: 'at+jwt', ...options.header } as { alg: string };
-  return new SignJWT(payload).setProtectedHeader(header).sign(options.key ?? active.privateKey);
+  const signed = await new SignJWT(payload).setProtectedHeader(header).sign(options.key ?? active.privateKey);
+  // The server issues (and accepts) only the low-S half of ECDSA signatures; WebCrypto signs either.
+  return toLowS(header.alg, signed);
 }
 
 function base64url(value: object): string {

@@ -1,4 +1,8 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SignJWT, createRemoteJWKSet, generateKeyPair, jwtVerify } from 'jose';
+import { generatePrivateJwk } from '../apps/server/src/tokens/signing-keys.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { login } from './support/http.js';
 import { startGatehouse, type RunningGatehouse } from './support/start-gatehouse.js';
@@ -45,5 +49,41 @@ describe('GET /.well-known/jwks.json', () => {
       expect(key).toMatchObject({ kid: expect.any(String), alg: 'ES256', use: 'sig', kty: 'EC' });
       for (const member of PRIVATE_MEMBERS) expect(key).not.toHaveProperty(member);
     }
+  });
+});
+
+describe('GET /.well-known/jwks.json from a keys file with extra members', () => {
+  let fromFile: RunningGatehouse;
+  const extras = { x5c: ['MIIBkTCB+wIJAKHBfpegPjMCMA0GCSqGSIb3DQEBBQUAMBExDzANBgNVBAMMBnVudXNlZDAeFw0='], x5t: 'c2VjcmV0', key_ops: ['sign'], ext: true, internal_note: 'HSM slot 4, rotate in May' };
+
+  beforeAll(async () => {
+    const keys = [
+      { ...(await generatePrivateJwk('ES256')), ...extras },
+      { ...(await generatePrivateJwk('RS256')), ...extras },
+      { ...(await generatePrivateJwk('Ed25519')), ...extras },
+    ];
+    const path = join(await mkdtemp(join(tmpdir(), 'gatehouse-jwks-')), 'keys.json');
+    await writeFile(path, JSON.stringify({ keys }));
+    fromFile = await startGatehouse({ env: { GATEHOUSE_SIGNING_KEYS_FILE: path } });
+  });
+  afterAll(() => fromFile.close());
+
+  it('publishes only the public members RFC 7517/7518/8037 define for each key type, never d, x5c or custom members', async () => {
+    const body = (await (await fetch(`${fromFile.url}/.well-known/jwks.json`)).json()) as { keys: Array<Record<string, unknown>> };
+    const membersByType: Record<string, string[]> = {
+      EC: ['alg', 'crv', 'kid', 'kty', 'use', 'x', 'y'],
+      RSA: ['alg', 'e', 'kid', 'kty', 'n', 'use'],
+      OKP: ['alg', 'crv', 'kid', 'kty', 'use', 'x'],
+    };
+    expect(body.keys.map((key) => key['kty'])).toEqual(['EC', 'RSA', 'OKP']);
+    for (const key of body.keys) expect(Object.keys(key).sort()).toEqual(membersByType[String(key['kty'])]);
+    expect(JSON.stringify(body)).not.toMatch(/HSM slot|MIIB|"d"/);
+  });
+
+  it('still lets a verifier check the server’s tokens with that JWKS', async () => {
+    const { accessToken } = await login(fromFile.url, TEST_USERS.alice);
+    const jwks = createRemoteJWKSet(new URL(`${fromFile.url}/.well-known/jwks.json`));
+    const { payload } = await jwtVerify(accessToken, jwks, { typ: 'at+jwt', algorithms: ['ES256'] });
+    expect(payload.client_id).toBe('gatehouse');
   });
 });

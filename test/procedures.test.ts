@@ -58,7 +58,7 @@ describe.each(['memory', 'redis'] as const)('on the %s store', (store) => {
       expect(me.body.result.data.email).toBe(email);
     });
 
-    it('refuses passwords under 8 characters or over 72 bytes, naming the field', async () => {
+    it('refuses passwords under 15 characters or over 72 bytes, naming the field', async () => {
       for (const password of ['short', 'é'.repeat(37)]) {
         const response = await callProcedure(gatehouse.url, 'auth.register', {
           kind: 'mutation',

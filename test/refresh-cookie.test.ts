@@ -4,14 +4,16 @@ import { authReason, registerUser } from './support/sessions.js';
 import { startOnBackend, TOKEN_STORE_BACKENDS, type GatehouseOnBackend } from './support/token-store-backends.js';
 
 const APP_ORIGIN = 'https://app.test.gatehouse';
+/** GATEHOUSE_ENV=test is not development: the cookie carries the __Secure- prefix. */
+const COOKIE = '__Secure-gatehouse_refresh';
 const REFRESH_TTL_SECONDS = 7200;
 
 /** The refresh cookie's value and attributes from a response, as a browser would store it. */
 function refreshCookieOf(response: RawResponse): { value: string; attributes: string[] } | undefined {
-  const header = response.headers.getSetCookie().find((cookie) => cookie.startsWith('gatehouse_refresh='));
+  const header = response.headers.getSetCookie().find((cookie) => cookie.startsWith(`${COOKIE}=`));
   if (header === undefined) return undefined;
   const [pair = '', ...attributes] = header.split(';').map((part) => part.trim());
-  return { value: decodeURIComponent(pair.slice('gatehouse_refresh='.length)), attributes };
+  return { value: decodeURIComponent(pair.slice(`${COOKIE}=`.length)), attributes };
 }
 
 describe.each(TOKEN_STORE_BACKENDS)('refresh token delivered as a cookie, on the %s store', (backend) => {
@@ -38,16 +40,16 @@ describe.each(TOKEN_STORE_BACKENDS)('refresh token delivered as a cookie, on the
   function refreshByCookie(cookie: string, headers: Record<string, string> = {}): Promise<RawResponse> {
     return callProcedure(gatehouse.url, 'auth.refresh', {
       kind: 'mutation',
-      headers: { cookie: `theme=dark; gatehouse_refresh=${cookie}`, 'x-gatehouse-csrf': '1', ...headers },
+      headers: { cookie: `theme=dark; ${COOKIE}=${cookie}`, 'x-gatehouse-csrf': '1', ...headers },
     });
   }
 
-  it('sets an HttpOnly, Secure, SameSite=Strict cookie scoped to auth.refresh, and keeps the token out of the body', async () => {
+  it('sets an HttpOnly, Secure, SameSite=Strict __Secure- cookie scoped to the tRPC mount, and keeps the token out of the body', async () => {
     const { response } = await cookieLogin();
     expect(response.body.result.data.refreshToken).toBeUndefined();
     expect(response.body.result.data.accessToken).toEqual(expect.any(String));
     const { attributes } = refreshCookieOf(response)!;
-    expect(attributes).toEqual(expect.arrayContaining(['HttpOnly', 'Secure', 'SameSite=Strict', 'Path=/trpc/auth.refresh']));
+    expect(attributes).toEqual(expect.arrayContaining(['HttpOnly', 'Secure', 'SameSite=Strict', 'Path=/trpc']));
     const maxAge = Number(attributes.find((attribute) => attribute.startsWith('Max-Age='))?.slice(8));
     expect(maxAge).toBeGreaterThan(REFRESH_TTL_SECONDS - 5);
     expect(maxAge).toBeLessThanOrEqual(REFRESH_TTL_SECONDS);
@@ -67,7 +69,7 @@ describe.each(TOKEN_STORE_BACKENDS)('refresh token delivered as a cookie, on the
     const { cookie } = await cookieLogin();
     const withoutHeader = await callProcedure(gatehouse.url, 'auth.refresh', {
       kind: 'mutation',
-      headers: { cookie: `gatehouse_refresh=${cookie}` },
+      headers: { cookie: `${COOKIE}=${cookie}` },
     });
     expect(withoutHeader.status).toBe(403);
     for (const origin of ['https://evil.example', 'null', `${APP_ORIGIN}.evil.example`]) {
@@ -83,5 +85,28 @@ describe.each(TOKEN_STORE_BACKENDS)('refresh token delivered as a cookie, on the
     expect(reuse.status).toBe(401);
     expect(authReason(reuse)).toBe('revoked_token');
     expect(refreshCookieOf(reuse)?.attributes).toContain('Max-Age=0');
+  });
+
+  it('refuses a refresh with two refresh cookies (one planted by a sibling subdomain) and spends neither', async () => {
+    const { cookie } = await cookieLogin();
+    const planted = await cookieLogin();
+    const twice = await callProcedure(gatehouse.url, 'auth.refresh', {
+      kind: 'mutation',
+      headers: { cookie: `${COOKIE}=${planted.cookie}; theme=dark; ${COOKIE}=${cookie}`, 'x-gatehouse-csrf': '1' },
+    });
+    expect(twice.status).toBe(400);
+    expect(twice.body.error.data.code).toBe('BAD_REQUEST');
+    expect((await refreshByCookie(cookie)).status).toBe(200);
+    expect((await refreshByCookie(planted.cookie)).status).toBe(200);
+  });
+
+  it('ignores a cookie without the __Secure- prefix, as a plain-HTTP page could have planted it', async () => {
+    const { cookie } = await cookieLogin();
+    const unprefixed = await callProcedure(gatehouse.url, 'auth.refresh', {
+      kind: 'mutation',
+      headers: { cookie: `gatehouse_refresh=${cookie}`, 'x-gatehouse-csrf': '1' },
+    });
+    expect(unprefixed.status).toBe(401);
+    expect(authReason(unprefixed)).toBe('missing_credentials');
   });
 });

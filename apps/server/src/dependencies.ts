@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import { createApiKeys, type ApiKeys } from './apikeys/api-keys.js';
 import { createServiceDirectory, type ServiceDirectory } from './auth/service-directory.js';
+import { createClientDirectory, type ClientDirectory } from './auth/client-directory.js';
+import { createPrincipalPresence, type PrincipalPresence } from './auth/principal-presence.js';
 import { createPasswordHasher, type PasswordHasher } from './auth/password-hasher.js';
 import { createPasswordWorkerPool } from './auth/password-worker-pool.js';
 import { createSecurityEvents, type SecurityEvents } from './audit/security-events.js';
@@ -44,6 +46,10 @@ export interface Dependencies {
   readonly apiKeys: ApiKeys;
   /** Services that authenticate with a client certificate (seed `services`). */
   readonly services: ServiceDirectory;
+  /** OAuth client ids whose client_credentials tokens are accepted (seed `clients`). */
+  readonly clients: ClientDirectory;
+  /** Refuses tokens whose client or user is gone, checked on every call like revocation. */
+  readonly principals: PrincipalPresence;
   /** This server's Prometheus registry and instruments. */
   readonly metrics: Metrics;
   /** The keyed hash chain every security event is appended to (repeated refusals aggregated). */
@@ -102,6 +108,7 @@ export async function createDependencies(
   );
   const rateLimits = await createRateLimits(config, { redis, logger });
   const passwordPool = createPasswordWorkerPool(config.passwordWorkers);
+  const clients = createClientDirectory();
   return {
     config,
     logger,
@@ -128,6 +135,8 @@ export async function createDependencies(
       onTouchFailed: (error) => logger.warn({ err: error }, 'could not record an API key’s last use'),
     }),
     services: createServiceDirectory(),
+    clients,
+    principals: createPrincipalPresence({ users: stores.users, clients, now }),
     rateLimits,
     tokens,
     refreshTokens: createRefreshTokens({ store: tokens, events, ttlSeconds: config.refreshTokenTtlSeconds, accessTokenTtlSeconds, now }),

@@ -18,8 +18,14 @@ export {
   toGatehouseError,
 } from './errors.js';
 export type { AnyGatehouseError, ServerErrorCode } from './errors.js';
-export { createMemoryTokenStorage } from './session/token-storage.js';
-export type { SessionTokens, TokenStorage } from './session/token-storage.js';
+export { createLocalLock, createMemoryTokenStorage, createWebStorageTokenStorage } from './session/token-storage.js';
+export type {
+  KeyValueStorage,
+  LockManagerLike,
+  SessionTokens,
+  TokenStorage,
+  WebStorageTokenStorageOptions,
+} from './session/token-storage.js';
 export type { GatehouseSession, SessionOptions } from './session/gatehouse-session.js';
 export type { GatehouseSessionClient, GatehouseSessionClientOptions } from './session/create-session-client.js';
 export { sessionRefreshLink } from './session/session-refresh-link.js';

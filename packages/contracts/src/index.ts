@@ -21,14 +21,18 @@ export {
   PASSWORD_MIN_LENGTH,
   displayNameSchema,
   emailSchema,
+  loginPasswordSchema,
   newPasswordSchema,
+  normalizePassword,
+  passwordByteLength,
+  passwordEqualsEmail,
   publicUserSchema,
 } from './schemas/user.js';
 export type { PublicUser } from './schemas/user.js';
 export { PAYMENT_METHODS, createOrderInput, orderSchema } from './schemas/order.js';
 export type { CreateOrderInput, Order, PaymentMethod } from './schemas/order.js';
 export { REFRESH_TOKEN_DELIVERIES, loginInput, registerInput, tokenGrantSchema } from './schemas/auth.js';
-export { CSRF_HEADER, refreshInput, revokeAllOutput } from './schemas/auth.js';
+export { CSRF_HEADER, logoutInput, refreshInput, revokeAllOutput } from './schemas/auth.js';
 export type { TokenGrant } from './schemas/auth.js';
 export {
   API_KEY_MAX_EXPIRY_DAYS,

@@ -49,7 +49,9 @@ export function readCredential(headers: IncomingHttpHeaders): PresentedCredentia
  * IP's failed-auth budget (ratelimit/refusal-budgets.ts): once it is spent,
  * 429 before any signature check or key lookup.
  */
-export function createAuthenticator(deps: Pick<Dependencies, 'accessTokens' | 'apiKeys' | 'users' | 'services' | 'revocation' | 'metrics'>) {
+export function createAuthenticator(
+  deps: Pick<Dependencies, 'accessTokens' | 'apiKeys' | 'users' | 'services' | 'revocation' | 'metrics' | 'principals'>,
+) {
   return async function authenticate(
     headers: IncomingHttpHeaders,
     certificate?: VerifiedClientCertificate,
@@ -70,6 +72,7 @@ export function createAuthenticator(deps: Pick<Dependencies, 'accessTokens' | 'a
     if (credential.type === 'api_key') return authenticateApiKey(deps, credential.key);
     const token = await deps.accessTokens.verify(credential.token);
     await assertNotRevoked(deps.revocation, token);
+    await deps.principals.assertPresent(token);
     const proof = { type: 'access_token', jti: token.jti, clientId: token.clientId, expiresAt: token.expiresAt, sessionId: token.sessionId } as const;
     if (token.grant === 'client_credentials') {
       return { kind: 'client', id: token.clientId, scopes: token.scopes, credential: proof };

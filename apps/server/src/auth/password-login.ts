@@ -1,3 +1,4 @@
+import { normalizePassword, passwordByteLength, PASSWORD_MAX_BYTES } from '@gatehouse/contracts';
 import type { EventOrigin } from '../audit/security-events.js';
 import type { Dependencies } from '../dependencies.js';
 import type { UserRecord } from '../stores/user-store.js';
@@ -14,7 +15,12 @@ export async function checkPassword(
   origin: EventOrigin,
 ): Promise<UserRecord | undefined> {
   const user = await deps.users.findByEmail(credentials.email);
-  const valid = await deps.passwords.verify(credentials.password, user?.passwordHash);
+  // Idempotent for auth.login, whose schema normalised already; the authorize form's password arrives as typed.
+  const password = normalizePassword(credentials.password);
+  // Never cut to bcrypt's 72 bytes: a longer password was never accepted at registration, so it matches nothing.
+  // The compare still runs (against the dummy hash), so this answer takes as long as any other failure.
+  const withinLimit = passwordByteLength(password) <= PASSWORD_MAX_BYTES;
+  const valid = await deps.passwords.verify(withinLimit ? password : '', withinLimit ? user?.passwordHash : undefined);
   if (user === undefined || !valid) {
     deps.events.emit('login.failed', origin, { email: credentials.email });
     return undefined;

@@ -10,6 +10,7 @@ import type { Seed } from '../seed/seed-schema.js';
 import { applySeedUsers } from '../seed/apply-seed.js';
 import { registerOAuthRoutes } from '../oauth/register-oauth-routes.js';
 import { applySeedServices } from '../seed/apply-seed-services.js';
+import { applySeedClients } from '../seed/apply-seed-clients.js';
 import { createMetricsEndpoint, type MetricsEndpoint } from '../metrics/metrics-endpoint.js';
 import { registerCors } from './cors.js';
 import { answerClientError, answerFrameworkError, edgeErrorBody, registerEdgeErrorHandler, surfaceOf } from './edge-errors.js';
@@ -51,6 +52,7 @@ export async function createGatehouseServer(config: Config, options: CreateServe
   const deps = options.dependencies ?? (await createDependencies(config, options.logger, options.overrides));
   if (options.seed !== undefined) await applySeedUsers(options.seed, deps.users, deps.passwords);
   if (options.seed !== undefined) applySeedServices(options.seed, deps.services);
+  if (options.seed !== undefined) applySeedClients(options.seed, deps.clients);
 
   // GATEHOUSE_TRPC_FAST_PATH: plain JSON tRPC calls are answered before Fastify routes them (fast-trpc/trpc-fast-lane.ts).
   const lane = deps.config.trpcFastPath ? createTrpcFastLane(deps) : undefined;

@@ -10,6 +10,7 @@ import { ServiceOverloaded } from '../errors/service-overloaded.js';
 import { appRouter, type AppRouter } from '../routers/app-router.js';
 import { verifiedClientCertificate } from './client-certificate.js';
 import { normaliseIp } from './client-ip.js';
+import { clearedRefreshCookie } from './refresh-cookie.js';
 import { fastTrpcPlugin } from './fast-trpc/fast-trpc-plugin.js';
 import { findQueryCredential } from './query-credentials.js';
 import { wwwAuthenticateFor } from './www-authenticate.js';
@@ -35,6 +36,9 @@ export function createRequestContext(
 ): RequestContext {
   const authenticate = authenticatorFor(deps);
   let principal: Promise<Principal | undefined> | undefined;
+  const responseHeaders = createResponseHeaders();
+  // Every answer to a logout, refusals included, deletes the refresh cookie: a browser left signed in is worse.
+  if (calls.includes('auth.logout')) responseHeaders.append('set-cookie', clearedRefreshCookie(deps.config));
   const ctx: RequestContext = {
     deps,
     requestId: request.id,
@@ -47,7 +51,7 @@ export function createRequestContext(
       });
       return principal;
     },
-    responseHeaders: createResponseHeaders(),
+    responseHeaders,
     rateLimit: deps.rateLimits.forRequest(calls),
   };
   return ctx;

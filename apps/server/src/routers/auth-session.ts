@@ -1,5 +1,6 @@
 import type { contracts } from '@gatehouse/contracts';
-import { failAuth } from '../auth/auth-failure.js';
+import { TRPCError } from '@trpc/server';
+import { AuthFailure, failAuth } from '../auth/auth-failure.js';
 import { principalKey } from '../auth/principal.js';
 import { requireCookieCsrf } from '../auth/require-cookie-csrf.js';
 import { scopesOfRole } from '../auth/scopes.js';
@@ -17,7 +18,7 @@ export const refresh: AuthHandlers['refresh'] = async ({ input, ctx }) => {
   const fromBody = input?.refreshToken;
   let token = fromBody;
   if (token === undefined) {
-    token = readRefreshCookie(ctx.headers);
+    token = readRefreshCookie(ctx.deps.config, ctx.headers);
     if (token === undefined) failAuth('missing_credentials');
     requireCookieCsrf(ctx);
   }
@@ -40,18 +41,58 @@ export const refresh: AuthHandlers['refresh'] = async ({ input, ctx }) => {
   return issueSessionGrant(ctx, user, outcome.refreshToken, scopes, fromBody === undefined ? 'cookie' : 'body');
 };
 
-/** auth.logout: the presented access token and its whole refresh family stop working now. */
-export const logout: AuthHandlers['logout'] = async ({ ctx }) => {
-  const { principal } = ctx;
-  const { credential } = principal;
+/**
+ * auth.logout: the session stops working now. The session is proven by a
+ * valid access token (its `sid` names the family), or by possession of the
+ * refresh token (body, or cookie plus CSRF header) when the access token has
+ * expired: a logout that fails because the access token is stale would leave
+ * a refresh token on a shared computer that still signs the next person in.
+ * The refresh cookie is cleared on every answer (http/trpc-route.ts).
+ */
+export const logout: AuthHandlers['logout'] = async ({ input, ctx }) => {
+  const fromBody = input?.refreshToken;
+  // An expired, revoked or invalid access token is set aside, not fatal: the refresh token may still prove the session.
+  const authenticated = await ctx.authenticate().then(
+    (principal) => ({ principal, failure: undefined }),
+    (error: unknown) => {
+      if (error instanceof TRPCError && error.cause instanceof AuthFailure) return { principal: undefined, failure: error };
+      throw error;
+    },
+  );
+  const { principal } = authenticated;
+  // The cookie is read only when nothing else proves the session: it reaches every /trpc call, and a bearer
+  // logout from a cookie-mode browser must not need the CSRF header.
+  const presented = fromBody ?? (principal === undefined ? refreshCookieProof(ctx) : undefined);
+  if (principal === undefined && presented === undefined) throw authenticated.failure ?? failAuth('missing_credentials');
   // An API key or certificate is no session: it is revoked through apiKeys.revoke or configuration.
-  if (credential.type !== 'access_token') failAuth('forbidden_role');
-  await ctx.deps.revocation.endSession({ jti: credential.jti, expiresAt: credential.expiresAt, sessionId: credential.sessionId }).catch(rethrowUnavailable);
-  ctx.deps.events.emit('token.revoked', eventOrigin(ctx, principalKey(principal)), {
+  if (principal !== undefined && (principal.kind !== 'user' || principal.credential.type !== 'access_token')) failAuth('forbidden_role');
+
+  const state = presented === undefined ? undefined : await ctx.deps.refreshTokens.inspect(presented).catch(rethrowUnavailable);
+  // auth.refresh rotates first-party families only; an OAuth client's refresh token is revoked at /oauth/revoke.
+  const provenFamily = state?.family.clientId === FIRST_PARTY_CLIENT_ID ? state.family : undefined;
+  if (principal === undefined && provenFamily === undefined) throw authenticated.failure ?? failAuth('invalid_token');
+
+  const accessToken = principal?.credential.type === 'access_token' ? principal.credential : undefined;
+  await Promise.all([
+    accessToken === undefined
+      ? undefined
+      : ctx.deps.revocation.endSession({ jti: accessToken.jti, expiresAt: accessToken.expiresAt, sessionId: accessToken.sessionId }),
+    provenFamily === undefined || provenFamily.familyId === accessToken?.sessionId
+      ? undefined
+      : ctx.deps.refreshTokens.revokeFamily(provenFamily.familyId),
+  ]).catch(rethrowUnavailable);
+  const actor = principal === undefined ? `user:${provenFamily?.userId ?? 'unknown'}` : principalKey(principal);
+  ctx.deps.events.emit('token.revoked', eventOrigin(ctx, actor), {
     reason: 'logout',
-    jti: credential.jti,
-    familyId: credential.sessionId ?? null,
+    jti: accessToken?.jti ?? null,
+    familyId: accessToken?.sessionId ?? provenFamily?.familyId ?? null,
   });
-  ctx.responseHeaders.append('set-cookie', clearedRefreshCookie(ctx.deps.config));
   return { ok: true as const };
 };
+
+/** The refresh cookie as a logout's proof, behind the same CSRF checks as a cookie refresh. */
+function refreshCookieProof(ctx: Parameters<AuthHandlers['logout']>[0]['ctx']): string | undefined {
+  const fromCookie = readRefreshCookie(ctx.deps.config, ctx.headers);
+  if (fromCookie !== undefined) requireCookieCsrf(ctx);
+  return fromCookie;
+}

@@ -3,6 +3,7 @@ import { TRPCError } from '@trpc/server';
 import { enforceLoginPolicy } from '../abuse/enforce-login-policy.js';
 import { failAuth } from '../auth/auth-failure.js';
 import { checkPassword } from '../auth/password-login.js';
+import { assertUncommonPassword } from '../auth/password-policy.js';
 import { scopesOfRole } from '../auth/scopes.js';
 import { eventOrigin } from '../context.js';
 import { guardLogin } from '../ratelimit/login-guard.js';
@@ -16,6 +17,8 @@ import { issueSessionGrant } from './session-grant.js';
 
 export const authHandlers: HandlersFor<typeof contracts.auth> = {
   async register({ input, ctx }) {
+    // The contract normalised the password and checked length, bytes and email; the common list lives here.
+    assertUncommonPassword(input.password);
     const passwordHash = await ctx.deps.passwords.hash(input.password);
     try {
       const user = await ctx.deps.users.create({ email: input.email, name: input.name, role: 'user', passwordHash });

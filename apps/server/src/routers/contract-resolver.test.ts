@@ -1,5 +1,6 @@
 import { defineQuery, noInput, type ContractTree } from '@gatehouse/contracts';
 import { TRPCError } from '@trpc/server';
+import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { AuthFailure } from '../auth/auth-failure.js';
@@ -38,8 +39,10 @@ beforeAll(async () => {
 });
 afterAll(() => deps.close());
 
-async function bearer(subject: string): Promise<string> {
-  const issued = await deps.accessTokens.issue({ subject, clientId: 'gatehouse', scopes: ['users:read'], grant: 'user' });
+/** A token of a user that exists: tokens of removed users are refused (auth/principal-presence.ts). */
+async function bearer(name: string): Promise<string> {
+  const user = await deps.users.create({ email: `${name}-${crypto.randomUUID()}@test.gatehouse`, name, role: 'user', passwordHash: 'unused' });
+  const issued = await deps.accessTokens.issue({ subject: user.id, clientId: 'gatehouse', scopes: ['users:read'], grant: 'user' });
   return `Bearer ${issued.token}`;
 }
 
@@ -125,8 +128,10 @@ describe('contractResolver: the checks each contract gets', () => {
         return { ok: true as const };
       },
     });
-    await t.createCallerFactory(router)(requestContext('198.51.100.6', 'mine', { authorization: await bearer('guard-dave') })).mine();
-    expect(seen).toEqual([expect.objectContaining({ kind: 'user', userId: 'guard-dave' })]);
+    const dave = await bearer('guard-dave');
+    await t.createCallerFactory(router)(requestContext('198.51.100.6', 'mine', { authorization: dave })).mine();
+    expect(seen).toEqual([expect.objectContaining({ kind: 'user', userId: expect.any(String) })]);
+    expect((seen[0] as { userId: string }).userId).toBe(decodeJwt(dave.slice('Bearer '.length)).sub);
     const calls = await deps.metrics.calls.get();
     expect(calls.values).toContainEqual(expect.objectContaining({ labels: { procedure: 'mine', outcome: 'UNAUTHORIZED' } }));
     expect(calls.values).toContainEqual(expect.objectContaining({ labels: { procedure: 'mine', outcome: 'ok' } }));

@@ -26,6 +26,7 @@ export async function issueSessionGrant(
     scopes,
     grant: 'user',
     sessionId: refresh.familyId,
+    notAfter: refresh.expiresAt,
   });
   const grant = {
     accessToken: access.token,

@@ -1,11 +1,16 @@
-import { emailSchema, displayNameSchema, newPasswordSchema, roleSchema, scopeSchema } from '@gatehouse/contracts';
+import { emailSchema, displayNameSchema, newPasswordSchema, passwordEqualsEmail, roleSchema, scopeSchema } from '@gatehouse/contracts';
 import { z } from 'zod';
 import { isBcryptHash } from '../auth/password-hasher.js';
+import { COMMON_PASSWORD_MESSAGE, isCommonPassword } from '../auth/password-policy.js';
 
 const bcryptHash = z.string().refine(isBcryptHash, 'must be a bcrypt hash ($2a$/$2b$/$2y$)');
 
 const seedUser = z.union([
-  z.strictObject({ email: emailSchema, name: displayNameSchema, role: roleSchema.default('user'), password: newPasswordSchema }),
+  z
+    .strictObject({ email: emailSchema, name: displayNameSchema, role: roleSchema.default('user'), password: newPasswordSchema })
+    // The same policy as auth.register: a seeded account is no place for a guessable password.
+    .refine((user) => !isCommonPassword(user.password), { path: ['password'], message: COMMON_PASSWORD_MESSAGE })
+    .refine((user) => !passwordEqualsEmail(user.password, user.email), { path: ['password'], message: 'a password cannot be the account’s email address' }),
   z.strictObject({ email: emailSchema, name: displayNameSchema, role: roleSchema.default('user'), passwordHash: bcryptHash }),
 ]);
 

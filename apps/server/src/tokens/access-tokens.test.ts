@@ -6,6 +6,7 @@ import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { AuthFailure } from '../auth/auth-failure.js';
 import { ACCESS_TOKEN_TYPE, createAccessTokens, type AccessTokenOptions } from './access-tokens.js';
+import { createVerifiedTokenCache } from './verified-token-cache.js';
 import { generateEphemeralSigningKeys, generatePrivateJwk, loadSigningKeysFile, SigningKeysError } from './signing-keys.js';
 
 const ISSUER = 'https://auth.test';
@@ -121,5 +122,28 @@ describe('access tokens', () => {
     for (const jwk of keys.publicJwks.keys) {
       for (const member of ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k']) expect(jwk).not.toHaveProperty(member);
     }
+  });
+
+  it('keeps one cache entry per token: re-spelled copies are refused before the cache is consulted', async () => {
+    const clock = { now: T0 };
+    const cache = createVerifiedTokenCache({ maxEntries: 100, now: () => clock.now });
+    const tokens = await tokensAt(clock, { cache });
+    const { token } = await tokens.issue(request);
+    await tokens.verify(token);
+    expect(cache.size).toBe(1);
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const respelled = `${token.slice(0, -1)}${alphabet[alphabet.indexOf(token.at(-1)!) + 1]}`;
+    for (const variant of [respelled, `${token}==`, token.replace(/-/g, '+')].filter((variant) => variant !== token)) {
+      expect(await reasonOf(tokens.verify(variant))).toBe('invalid_token');
+    }
+    expect(cache.size).toBe(1);
+  });
+
+  it('publishes only the members RFC 7518 defines for the key type, whatever else the keys file holds', async () => {
+    const key = await generatePrivateJwk('ES256');
+    const keys = await loadSigningKeysFile(
+      await writeKeysFile({ keys: [{ ...key, x5c: ['MIIBkTCB+wIJ'], key_ops: ['sign'], ext: true, internal_note: 'rotate in May' }] }),
+    );
+    expect(keys.publicJwks.keys).toEqual([{ kty: 'EC', crv: 'P-256', x: key.x, y: key.y, kid: key.kid, alg: 'ES256', use: 'sig' }]);
   });
 });

@@ -1,7 +1,8 @@
 import { isScope, type Scope } from '@gatehouse/contracts';
-import { SignJWT, errors as joseErrors, jwtVerify, type JWTHeaderParameters, type JWTPayload } from 'jose';
+import { SignJWT, errors as joseErrors, jwtVerify, type FlattenedJWSInput, type JWTHeaderParameters, type JWTPayload } from 'jose';
 import { v4 as uuidv4 } from 'uuid';
 import { AuthFailure } from '../auth/auth-failure.js';
+import { hasLowS, isCanonicalCompactJws, toLowS } from './canonical-jws.js';
 import type { SigningKeys } from './signing-keys.js';
 import type { VerifiedTokenCache } from './verified-token-cache.js';
 
@@ -19,6 +20,8 @@ export interface AccessTokenRequest {
   readonly grant: 'user' | 'client_credentials';
   /** The refresh family (session) the token belongs to, as `sid`: revoking the family ends the token. */
   readonly sessionId?: string | undefined;
+  /** When the refresh family ends: an access token never outlives the session it belongs to. */
+  readonly notAfter?: Date | undefined;
 }
 
 export interface IssuedAccessToken {
@@ -58,6 +61,14 @@ export interface AccessTokenOptions {
 
 const REQUIRED_CLAIMS = ['iss', 'sub', 'aud', 'exp', 'iat', 'jti', 'client_id', 'scope'] as const;
 
+/**
+ * How far in the future an `iat` may lie: clocks of the processes behind one
+ * issuer drift by seconds, not minutes. A later `iat` would stretch the "not
+ * before" of revocation (a user's tokens issued before a revocation are
+ * refused by `iat`) and the lifetime bound below.
+ */
+export const MAX_CLOCK_SKEW_SECONDS = 30;
+
 /** Private claim naming the grant: RFC 9068 leaves room for it and Auth0 uses the same name. */
 const GRANT_CLAIM = 'gty';
 
@@ -69,34 +80,41 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
   const nowMs = options.now ?? Date.now;
   const algorithms = [...keys.algorithms];
 
-  async function resolveKey(header: JWTHeaderParameters) {
+  async function resolveKey(header: JWTHeaderParameters, token: FlattenedJWSInput) {
     const entry = typeof header.kid === 'string' ? keys.verificationKey(header.kid) : undefined;
     // jose turns this into a JWSSignatureVerificationFailed-like failure; the algorithm must match the key's too.
     if (entry === undefined || entry.alg !== header.alg) throw new UnknownKeyError();
+    // Before the signature check: the high-S twin of a genuine signature verifies, and is refused here.
+    if (!hasLowS(entry.alg, token.signature)) throw new NonCanonicalSignatureError();
     return entry.key;
   }
 
   return {
     async issue(request) {
       const issuedAt = Math.floor(nowMs() / 1000);
+      const familyEnd = request.notAfter === undefined ? Infinity : Math.floor(request.notAfter.getTime() / 1000);
+      const expiresAt = Math.min(issuedAt + ttlSeconds, familyEnd);
       const jti = uuidv4();
       const scope = request.scopes.join(' ');
       const claims: JWTPayload = { client_id: request.clientId, scope };
       if (request.grant === 'client_credentials') claims[GRANT_CLAIM] = 'client_credentials';
       if (request.sessionId !== undefined) claims[SESSION_CLAIM] = request.sessionId;
-      const token = await new SignJWT(claims)
+      const signed = await new SignJWT(claims)
         .setProtectedHeader({ alg: keys.active.alg, kid: keys.active.kid, typ: ACCESS_TOKEN_TYPE })
         .setIssuer(issuer)
         .setSubject(request.subject)
         .setAudience(audience)
         .setIssuedAt(issuedAt)
-        .setExpirationTime(issuedAt + ttlSeconds)
+        .setExpirationTime(expiresAt)
         .setJti(jti)
         .sign(keys.active.privateKey);
-      return { token, jti, expiresIn: ttlSeconds, expiresAt: new Date((issuedAt + ttlSeconds) * 1000), scope };
+      const token = toLowS(keys.active.alg, signed);
+      return { token, jti, expiresIn: expiresAt - issuedAt, expiresAt: new Date(expiresAt * 1000), scope };
     },
 
     async verify(token) {
+      // Before the cache: a re-spelled copy of a cached token must be refused, not looked up or remembered apart.
+      if (!isCanonicalCompactJws(token)) throw new AuthFailure('invalid_token', undefined);
       const remembered = cache?.get(token);
       if (remembered !== undefined) return remembered;
       let payload: JWTPayload;
@@ -113,6 +131,7 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
         throw new AuthFailure(error instanceof joseErrors.JWTExpired ? 'expired_token' : 'invalid_token', undefined);
       }
       const verified = toVerifiedToken(payload);
+      assertBoundedTimes(verified, Math.floor(nowMs() / 1000), ttlSeconds);
       cache?.set(token, verified);
       return verified;
     },
@@ -126,6 +145,26 @@ class UnknownKeyError extends Error {
   }
 }
 
+class NonCanonicalSignatureError extends Error {
+  constructor() {
+    super('The token carries the high-S form of its ECDSA signature');
+    this.name = 'NonCanonicalSignatureError';
+  }
+}
+
+/**
+ * Times a signed token may carry (RFC 7519 section 4.1 NumericDate, as this
+ * server writes it): whole seconds, `iat` not in the future beyond a small
+ * skew, and a lifetime no longer than this server grants (`exp: 1e300` from
+ * a leaked signing path, or a token minted under a longer TTL, is refused).
+ */
+function assertBoundedTimes(token: VerifiedAccessToken, nowSeconds: number, ttlSeconds: number): void {
+  const { issuedAt, expiresAt } = token;
+  if (!Number.isSafeInteger(issuedAt) || !Number.isSafeInteger(expiresAt)) throw new AuthFailure('invalid_token', undefined);
+  if (issuedAt > nowSeconds + MAX_CLOCK_SKEW_SECONDS) throw new AuthFailure('invalid_token', undefined);
+  if (expiresAt <= issuedAt || expiresAt - issuedAt > ttlSeconds) throw new AuthFailure('invalid_token', undefined);
+}
+
 function toVerifiedToken(payload: JWTPayload): VerifiedAccessToken {
   const { sub, jti, iat, exp } = payload;
   const clientId = payload['client_id'];
@@ -133,6 +172,7 @@ function toVerifiedToken(payload: JWTPayload): VerifiedAccessToken {
   const sessionId = payload[SESSION_CLAIM];
   if (
     (sessionId !== undefined && typeof sessionId !== 'string') ||
+    (payload.nbf !== undefined && !Number.isSafeInteger(payload.nbf)) ||
     typeof sub !== 'string' ||
     typeof jti !== 'string' ||
     typeof iat !== 'number' ||

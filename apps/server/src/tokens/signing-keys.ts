@@ -7,7 +7,17 @@ import { z } from 'zod';
 export const SIGNING_ALGORITHMS = ['ES256', 'ES384', 'EdDSA', 'Ed25519', 'RS256', 'PS256'] as const;
 export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
 
-const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
+/**
+ * The public members RFC 7518 section 6 (EC, RSA) and RFC 8037 section 2 (OKP)
+ * define for each key type. The JWKS is built from this allow-list, never by
+ * deleting private members: a keys file may hold anything (custom members, an
+ * `x5c` chain, a member a later RFC makes private), and none of it is published.
+ */
+const PUBLIC_KEY_MEMBERS = {
+  EC: ['kty', 'crv', 'x', 'y'],
+  OKP: ['kty', 'crv', 'x'],
+  RSA: ['kty', 'n', 'e'],
+} as const satisfies Record<'EC' | 'OKP' | 'RSA', readonly string[]>;
 
 const privateJwkSchema = z.looseObject({
   kty: z.enum(['EC', 'OKP', 'RSA']),
@@ -94,7 +104,7 @@ async function buildSigningKeys(
   let active: SigningKey | undefined;
   let activeSecret: string | undefined;
   for (const jwk of privateJwks) {
-    const publicJwk = toPublicJwk(jwk);
+    const publicJwk = toPublicJwk(jwk as JWK & { kty: keyof typeof PUBLIC_KEY_MEMBERS });
     let privateKey: CryptoKey;
     let publicKey: CryptoKey;
     try {
@@ -123,9 +133,12 @@ async function buildSigningKeys(
   });
 }
 
-function toPublicJwk(jwk: JWK): JWK {
-  const publicJwk: Record<string, unknown> = { ...jwk };
-  for (const member of PRIVATE_MEMBERS) delete publicJwk[member];
-  delete publicJwk['key_ops'];
+/** The key type's public members only; kid, alg and use (RFC 7517 section 4) are set by the caller. */
+function toPublicJwk(jwk: JWK & { kty: keyof typeof PUBLIC_KEY_MEMBERS }): JWK {
+  const publicJwk: Record<string, unknown> = {};
+  for (const member of PUBLIC_KEY_MEMBERS[jwk.kty]) {
+    const value: unknown = jwk[member as keyof JWK];
+    if (value !== undefined) publicJwk[member] = value;
+  }
   return publicJwk as JWK;
 }

@@ -5,7 +5,7 @@ import type { AppRouter } from '@gatehouse/server';
 import type { LinkFetch } from '../create-gatehouse-client.js';
 import { gatehouseErrorLink } from '../error-link.js';
 import { UnauthorizedError } from '../errors.js';
-import { createMemoryTokenStorage, type SessionTokens, type TokenStorage } from './token-storage.js';
+import { createLocalLock, createMemoryTokenStorage, type SessionTokens, type TokenStorage } from './token-storage.js';
 
 /** Options of a session: `createGatehouseClient({ url, session: { … } })`. */
 export interface SessionOptions {
@@ -31,7 +31,14 @@ export interface SessionOptions {
 export interface GatehouseSession {
   /** Logs in and keeps the tokens. Throws UnauthorizedError (`invalid_credentials`) or RateLimitedError. */
   login(credentials: { readonly email: string; readonly password: string }): Promise<PublicUser>;
-  /** Revokes the session on the server (access and refresh token) and forgets the tokens. */
+  /**
+   * Revokes the session on the server (access and refresh token) and forgets
+   * the tokens. Proves the session with whichever credential still works: the
+   * access token, or, once it has expired, the refresh token (body) or the
+   * refresh cookie with the CSRF header. A session the server had already
+   * ended is no error; a network or server failure is thrown after the
+   * tokens are forgotten here.
+   */
   logout(): Promise<void>;
   /** Whether tokens are held (they may still be refused if revoked). */
   isLoggedIn(): Promise<boolean>;
@@ -54,6 +61,20 @@ export interface SessionTransport {
 
 const DEFAULT_REFRESH_MARGIN_MS = 30_000;
 
+/** Sessions sharing a storage object without `exclusive` still take turns within this JavaScript context. */
+const localLocks = new WeakMap<TokenStorage, <T>(task: () => Promise<T>) => Promise<T>>();
+
+function exclusiveFor(storage: TokenStorage): <T>(task: () => Promise<T>) => Promise<T> {
+  const own = storage.exclusive;
+  if (own !== undefined) return <T>(task: () => Promise<T>) => own.call<TokenStorage, [() => Promise<T>], Promise<T>>(storage, task);
+  let lock = localLocks.get(storage);
+  if (lock === undefined) {
+    lock = createLocalLock();
+    localLocks.set(storage, lock);
+  }
+  return lock;
+}
+
 export function createGatehouseSession(transport: SessionTransport, options: SessionOptions = {}): GatehouseSession {
   const storage = options.storage ?? createMemoryTokenStorage();
   const delivery = options.refreshTokenDelivery ?? 'body';
@@ -63,6 +84,7 @@ export function createGatehouseSession(transport: SessionTransport, options: Ses
   let loaded = false;
   let generation = 0;
   let inflight: Promise<void> | undefined;
+  const exclusive = exclusiveFor(storage);
 
   const baseFetch: LinkFetch = transport.fetch ?? ((input, init) => globalThis.fetch(input as never, init as never));
   // Cookie delivery: the browser must attach the HttpOnly cookie the script cannot see.
@@ -77,7 +99,8 @@ export function createGatehouseSession(transport: SessionTransport, options: Ses
         headers: ({ op }) => {
           const headers: Record<string, string> = {};
           if (op.path === 'auth.logout' && current !== undefined) headers['authorization'] = `Bearer ${current.accessToken}`;
-          if (op.path === 'auth.refresh' && delivery === 'cookie') headers[CSRF_HEADER] = '1';
+          // The cookie proves the session to auth.refresh, and to auth.logout once the access token has expired.
+          if ((op.path === 'auth.refresh' || op.path === 'auth.logout') && delivery === 'cookie') headers[CSRF_HEADER] = '1';
           return headers;
         },
       }),
@@ -115,21 +138,39 @@ export function createGatehouseSession(transport: SessionTransport, options: Ses
     await storage.clear();
   }
 
-  async function runRefresh(): Promise<void> {
-    const held = await tokens();
-    if (held === undefined) return;
-    try {
-      const input = delivery === 'cookie' ? {} : { refreshToken: held.refreshToken ?? '' };
-      await keep(await auth.auth.refresh.mutate(input), held.refreshToken);
-    } catch (error) {
-      // A refused refresh token (revoked family, expired, reused) ends the session: the app logs in again.
-      if (error instanceof UnauthorizedError) await forget();
-      throw error;
-    }
+  /** Takes what the shared storage holds now: another session (another tab) may have refreshed or logged out. */
+  function adopt(stored: SessionTokens | undefined): void {
+    loaded = true;
+    if (stored?.accessToken === current?.accessToken && stored?.refreshToken === current?.refreshToken) return;
+    current = stored;
+    generation += 1;
+  }
+
+  /**
+   * Refreshes unless another session sharing the storage already replaced
+   * `replacing`: the storage is re-read under the storage's lock, so a
+   * refresh token another tab has spent is never presented again (that
+   * would read as theft, and the server would end the session everywhere).
+   */
+  async function runRefresh(replacing: string | undefined): Promise<void> {
+    await exclusive(async () => {
+      const stored = await storage.load();
+      adopt(stored);
+      if (stored === undefined) return;
+      if (stored.accessToken !== replacing && now() < stored.refreshAt) return;
+      try {
+        const input = delivery === 'cookie' ? {} : { refreshToken: stored.refreshToken ?? '' };
+        await keep(await auth.auth.refresh.mutate(input), stored.refreshToken);
+      } catch (error) {
+        // A refused refresh token (revoked family, expired, reused) ends the session: the app logs in again.
+        if (error instanceof UnauthorizedError) await forget();
+        throw error;
+      }
+    });
   }
 
   function refresh(): Promise<void> {
-    inflight ??= runRefresh().finally(() => {
+    inflight ??= runRefresh(current?.accessToken).finally(() => {
       inflight = undefined;
     });
     return inflight;
@@ -142,12 +183,19 @@ export function createGatehouseSession(transport: SessionTransport, options: Ses
       return grant.user;
     },
     async logout() {
-      const held = await tokens();
-      try {
-        if (held !== undefined) await auth.auth.logout.mutate();
-      } finally {
-        await forget();
-      }
+      await exclusive(async () => {
+        // The newest tokens of the storage: another tab may have refreshed since this one last looked.
+        adopt(await storage.load());
+        const held = current;
+        try {
+          if (held !== undefined) await auth.auth.logout.mutate(held.refreshToken === undefined ? undefined : { refreshToken: held.refreshToken });
+        } catch (error) {
+          // 401: neither credential proves a session any more, so there is none left to end.
+          if (!(error instanceof UnauthorizedError)) throw error;
+        } finally {
+          await forget();
+        }
+      });
     },
     async isLoggedIn() {
       return (await tokens()) !== undefined;

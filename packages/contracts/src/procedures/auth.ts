@@ -1,6 +1,6 @@
 import { defineMutation } from '../define-procedure.js';
-import { loginInput, refreshInput, registerInput, tokenGrantSchema } from '../schemas/auth.js';
-import { noInput, okOutput } from '../schemas/common.js';
+import { loginInput, logoutInput, refreshInput, registerInput, tokenGrantSchema } from '../schemas/auth.js';
+import { okOutput } from '../schemas/common.js';
 import { publicUserSchema } from '../schemas/user.js';
 
 export const authContracts = {
@@ -25,9 +25,12 @@ export const authContracts = {
     auth: 'public',
   }),
   logout: defineMutation({
-    summary: 'Ends the caller’s session: revokes its refresh-token family and the presented access token, and clears the refresh cookie',
-    input: noInput,
+    summary:
+      'Ends the caller’s session: revokes its refresh-token family and the presented access token, and clears the refresh cookie. The session is proven by a valid access token, or by its refresh token (body, or the HttpOnly cookie plus the X-Gatehouse-CSRF header) when the access token has expired',
+    input: logoutInput,
     output: okOutput,
-    auth: { scopes: [], subject: 'user' },
+    // Public so that an expired access token does not stop a logout that proves the session by its refresh token;
+    // the handler still refuses a call that proves no session (401) and principals with no user (403 forbidden_role).
+    auth: 'public',
   }),
 };

@@ -1,13 +1,18 @@
 import { z } from 'zod';
-import { displayNameSchema, emailSchema, loginPasswordSchema, newPasswordSchema, publicUserSchema } from './user.js';
+import { displayNameSchema, emailSchema, loginPasswordSchema, newPasswordSchema, passwordEqualsEmail, publicUserSchema } from './user.js';
 
 export const REFRESH_TOKEN_DELIVERIES = ['body', 'cookie'] as const;
 
-export const registerInput = z.strictObject({
-  email: emailSchema,
-  password: newPasswordSchema,
-  name: displayNameSchema,
-});
+export const registerInput = z
+  .strictObject({
+    email: emailSchema,
+    password: newPasswordSchema,
+    name: displayNameSchema,
+  })
+  .refine((input) => !passwordEqualsEmail(input.password, input.email), {
+    path: ['password'],
+    message: 'A password cannot be the account’s email address',
+  });
 
 export const loginInput = z.strictObject({
   email: emailSchema,
@@ -33,6 +38,18 @@ export type TokenGrant = z.infer<typeof tokenGrantSchema>;
  * cookie and requires the `X-Gatehouse-CSRF` header ({@link CSRF_HEADER}).
  */
 export const refreshInput = z
+  .strictObject({
+    refreshToken: z.string().min(1).max(512).optional(),
+  })
+  .optional();
+
+/**
+ * The input of auth.logout: nothing (the access token's session is ended),
+ * or the refresh token, which proves the session even when the access token
+ * has expired. In cookie mode the HttpOnly cookie plus the `X-Gatehouse-CSRF`
+ * header is that proof.
+ */
+export const logoutInput = z
   .strictObject({
     refreshToken: z.string().min(1).max(512).optional(),
   })

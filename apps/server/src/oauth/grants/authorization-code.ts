@@ -82,6 +82,7 @@ export async function authorizationCodeGrant(
     scopes,
     grant: 'user',
     sessionId: refresh.familyId,
+    notAfter: refresh.expiresAt,
   });
   const recording = await oauth.codes.recordIssued(codeHash, {
     familyId: refresh.familyId,

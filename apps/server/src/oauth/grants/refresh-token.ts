@@ -45,6 +45,7 @@ export async function refreshTokenGrant(
     scopes,
     grant: 'user',
     sessionId: family.familyId,
+    notAfter: outcome.refreshToken.expiresAt,
   });
   return {
     access_token: access.token,

@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { StoreUnavailableError } from '../stores/store-unavailable-error.js';
+import type { UserRecord } from '../stores/user-store.js';
+import type { VerifiedAccessToken } from '../tokens/access-tokens.js';
+import { AuthFailure } from './auth-failure.js';
+import { createClientDirectory } from './client-directory.js';
+import { createPrincipalPresence } from './principal-presence.js';
+
+function tokenFor(subject: string, grant: VerifiedAccessToken['grant'] = 'user', clientId = 'gatehouse'): VerifiedAccessToken {
+  return { subject, clientId, scopes: [], jti: randomUUID(), grant, issuedAt: 0, expiresAt: 900, sessionId: undefined };
+}
+
+function usersWith(present: Set<string>, counter: { lookups: number }) {
+  return {
+    async findById(id: string) {
+      counter.lookups += 1;
+      return present.has(id) ? ({ id } as UserRecord) : undefined;
+    },
+  };
+}
+
+async function reasonOf(promise: Promise<unknown>): Promise<string | undefined> {
+  const error = await promise.then(() => undefined, (caught: unknown) => caught);
+  return error instanceof AuthFailure ? error.data.reason : undefined;
+}
+
+describe('principal presence', () => {
+  it('believes a present user for the TTL, then asks the store again and refuses a deleted one', async () => {
+    const clock = { now: 0 };
+    const present = new Set(['u1']);
+    const counter = { lookups: 0 };
+    const presence = createPrincipalPresence({ users: usersWith(present, counter), clients: createClientDirectory(), now: () => clock.now });
+    await presence.assertPresent(tokenFor('u1'));
+    await presence.assertPresent(tokenFor('u1'));
+    expect(counter.lookups).toBe(1);
+    present.delete('u1');
+    clock.now += 1000;
+    expect(await reasonOf(presence.assertPresent(tokenFor('u1')))).toBe('invalid_token');
+  });
+
+  it('never caches absence: a user is refused on every call while missing', async () => {
+    const counter = { lookups: 0 };
+    const presence = createPrincipalPresence({ users: usersWith(new Set(), counter), clients: createClientDirectory() });
+    expect(await reasonOf(presence.assertPresent(tokenFor('ghost')))).toBe('invalid_token');
+    expect(await reasonOf(presence.assertPresent(tokenFor('ghost')))).toBe('invalid_token');
+    expect(counter.lookups).toBe(2);
+  });
+
+  it('accepts client_credentials tokens of registered clients only, without a store lookup', async () => {
+    const counter = { lookups: 0 };
+    const clients = createClientDirectory();
+    clients.register('billing');
+    const presence = createPrincipalPresence({ users: usersWith(new Set(), counter), clients });
+    await presence.assertPresent(tokenFor('billing', 'client_credentials', 'billing'));
+    expect(await reasonOf(presence.assertPresent(tokenFor('gone', 'client_credentials', 'gone')))).toBe('invalid_token');
+    expect(counter.lookups).toBe(0);
+  });
+
+  it('answers 503 when the user store cannot say, rather than accepting or refusing the token', async () => {
+    const presence = createPrincipalPresence({
+      users: { findById: () => Promise.reject(new StoreUnavailableError('user', { cause: new Error('ECONNREFUSED') })) },
+      clients: createClientDirectory(),
+    });
+    await expect(presence.assertPresent(tokenFor('u1'))).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+  });
+});
