@@ -1,7 +1,6 @@
 import { createTRPCClient, httpBatchLink, httpLink, type TRPCClient } from '@trpc/client';
-import type { AppRouter } from '@gatehouse/server';
+import type { GatehouseRouter as AppRouter } from '@gatehouse/contracts/trpc';
 import { gatehouseErrorLink } from './error-link.js';
-import { createTlsFetch, type GatehouseTlsOptions } from './tls-fetch.js';
 import { rateLimitRetryLink, type RateLimitRetryOptions } from './rate-limit-retry-link.js';
 import { createSessionClient, type GatehouseSessionClient, type GatehouseSessionClientOptions } from './session/create-session-client.js';
 
@@ -21,15 +20,17 @@ export type GatehouseClientOptions = AccessTokenSource & {
   readonly url: string;
   /** Batch concurrent calls into one request (default true). */
   readonly batch?: boolean;
-  /** A fetch implementation, for runtimes without one or for tests. */
+  /**
+   * A fetch implementation: for runtimes without one, for tests, or on Node
+   * `createTlsFetch({ ca, cert, key })` from `@gatehouse/client/node` for a
+   * private CA and mutual TLS.
+   */
   readonly fetch?: LinkFetch;
   /**
    * An API key (`gk_live_…`), sent as `X-API-Key`. For services; not together
    * with an access token (the server refuses a request with two credentials).
    */
   readonly apiKey?: string;
-  /** Node only: a private CA to trust and a client certificate for mutual TLS. */
-  readonly tls?: GatehouseTlsOptions;
   /** Opt-in: wait out a 429's Retry-After and retry once, within `maxWaitMs` (queries only unless `mutations`). */
   readonly retry?: RateLimitRetryOptions;
 };
@@ -72,7 +73,7 @@ export function createGatehouseClient(
     throw new TypeError('Give an apiKey or an access token, not both: the server refuses a request with two credentials');
   }
   const apiKeyHeader: Record<string, string> = options.apiKey === undefined ? {} : { 'x-api-key': options.apiKey };
-  const fetch = options.fetch ?? (options.tls === undefined ? undefined : createTlsFetch(options.tls));
+  const fetch = options.fetch;
   const headers = async (): Promise<Record<string, string>> => {
     const token = options.accessToken ?? (await options.getAccessToken?.());
     return token === undefined ? apiKeyHeader : { authorization: `Bearer ${token}` };

@@ -1,8 +1,6 @@
 export { createGatehouseClient, MAX_BATCH_ITEMS } from './create-gatehouse-client.js';
 export type { AccessTokenSource, GatehouseClient, GatehouseClientOptions, LinkFetch } from './create-gatehouse-client.js';
 export { gatehouseErrorLink } from './error-link.js';
-export { createTlsFetch } from './tls-fetch.js';
-export type { GatehouseTlsOptions } from './tls-fetch.js';
 export { rateLimitRetryLink } from './rate-limit-retry-link.js';
 export type { RateLimitRetryOptions } from './rate-limit-retry-link.js';
 export {

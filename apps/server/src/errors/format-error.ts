@@ -1,4 +1,5 @@
-import type { ErrorData, FieldIssue } from '@gatehouse/contracts';
+import type { FieldIssue } from '@gatehouse/contracts';
+import type { GatehouseErrorShape } from '@gatehouse/contracts/trpc';
 import type { TRPCDefaultErrorShape, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import { AuthFailure } from '../auth/auth-failure.js';
@@ -8,10 +9,6 @@ import { ServiceOverloaded } from './service-overloaded.js';
 
 /** At most this many field issues go back: enough to show, not enough to amplify. */
 const MAX_ISSUES = 20;
-
-export interface GatehouseErrorShape extends Omit<TRPCDefaultErrorShape, 'data'> {
-  data: ErrorData;
-}
 
 /**
  * tRPC's error formatter: turns a TRPCError's typed cause into the wire data

@@ -1,5 +1,5 @@
 import { createTRPCClient, httpBatchLink, httpLink } from '@trpc/client';
-import type { AppRouter } from '@gatehouse/server';
+import type { GatehouseRouter as AppRouter } from '@gatehouse/contracts/trpc';
 import { MAX_BATCH_ITEMS, type GatehouseClient, type LinkFetch } from '../create-gatehouse-client.js';
 import { gatehouseErrorLink } from '../error-link.js';
 import { createGatehouseSession, type GatehouseSession, type SessionOptions } from './gatehouse-session.js';
