@@ -7,7 +7,9 @@ import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGatehouse, type RunningGatehouse } from '../support/start-gatehouse.js';
-import { TEST_USERS } from '../support/test-seed.js';
+import { TEST_SEED, TEST_USERS } from '../support/test-seed.js';
+
+const billing = TEST_SEED.clients.find((client) => client.clientId === 'billing')!;
 
 // The packages as a user in another repository gets them: built, packed, installed from the tarballs with npm
 // into a project outside the workspace, compiled by that project's own tsc with strict flags under both module
@@ -180,11 +182,13 @@ describe('a strict consumer in another repository', () => {
     expect(bundler.ok).toBe(true);
   });
 
-  it('runs with plain node against a started server, with typed results and typed errors', async () => {
+  it('runs with plain node against a started server: typed results and errors, bound clients, a service client', async () => {
     const output = await mustRun(process.execPath, ['dist/consumer.js'], consumerDir, {
       GATEHOUSE_URL: gatehouse.url,
       GATEHOUSE_EMAIL: TEST_USERS.alice.email,
       GATEHOUSE_PASSWORD: TEST_USERS.alice.password,
+      GATEHOUSE_CLIENT_ID: billing.clientId,
+      GATEHOUSE_CLIENT_SECRET: billing.secret,
     });
     const result = JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
     expect(result).toMatchObject({
@@ -193,6 +197,12 @@ describe('a strict consumer in another repository', () => {
       forbidden: { code: 'FORBIDDEN', missingScopes: ['admin'] },
       unauthorized: 'missing_credentials',
       noAny: true,
+      readerPage: true,
+      keyHolder: TEST_USERS.alice.email,
+      keyScopes: ['users:read'],
+      servicePage: true,
+      missingOutcome: 'not-found',
+      preflight: { preflight: true, missingScopes: ['admin'] },
     });
   });
 

@@ -1,7 +1,17 @@
-import { contracts, type Contracts } from '@gatehouse/contracts';
+import {
+  DEFAULT_RATE_LIMIT_POLICY_NAMES,
+  ENUMERATION_POLICY_NAME,
+  LOGIN_POLICY_NAMES,
+  contracts,
+  type Contracts,
+} from '@gatehouse/contracts';
 import type { GatehouseRouter, RouterMatchesContracts, RouterSignature } from '@gatehouse/contracts/trpc';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
+import { STRICT_LOGIN_POLICY_NAME } from '../abuse/credential-stuffing.js';
+import { ENUMERATION_POLICY_NAME as SERVER_ENUMERATION_POLICY_NAME } from '../abuse/enumeration.js';
+import { LOGIN_POLICY_NAMES as SERVER_LOGIN_POLICY_NAMES } from '../ratelimit/login-guard.js';
+import { DEFAULT_POLICY_NAMES } from '../ratelimit/policies.js';
 import { t } from '../trpc.js';
 import { appRouter, appRouterMatchesContracts, type AppRouter } from './app-router.js';
 
@@ -44,5 +54,13 @@ describe('the served router against the contract-derived router type', () => {
     expect([extraChecked, missingChecked, inputChecked, outputChecked, kindChecked]).toEqual([true, true, true, true, true]);
     expect(Object.keys(extra._def.procedures)).toContain('debug');
     expect(Object.keys(missing._def.procedures)).not.toContain('health');
+  });
+});
+
+describe('rate-limit policy names clients are typed with', () => {
+  it('are the names the server’s limiters put in data.rateLimit.policy', () => {
+    expect(DEFAULT_RATE_LIMIT_POLICY_NAMES).toEqual(DEFAULT_POLICY_NAMES);
+    expect(ENUMERATION_POLICY_NAME).toBe(SERVER_ENUMERATION_POLICY_NAME);
+    expect([...LOGIN_POLICY_NAMES].sort()).toEqual([...Object.values(SERVER_LOGIN_POLICY_NAMES), STRICT_LOGIN_POLICY_NAME].sort());
   });
 });
