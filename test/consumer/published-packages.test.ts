@@ -111,10 +111,13 @@ beforeAll(async () => {
   await mustRun('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], consumerDir);
 
   const consumerTsc = join(consumerDir, 'node_modules/typescript/bin/tsc');
-  node16 = await attempt(process.execPath, [consumerTsc, '-p', 'tsconfig.node16.json', '--extendedDiagnostics'], consumerDir);
-  bundler = await attempt(process.execPath, [consumerTsc, '-p', 'tsconfig.bundler.json', '--extendedDiagnostics'], consumerDir);
-  gatehouse = await startGatehouse();
-}, 300_000);
+  [node16, bundler, gatehouse] = await Promise.all([
+    attempt(process.execPath, [consumerTsc, '-p', 'tsconfig.node16.json', '--extendedDiagnostics'], consumerDir),
+    attempt(process.execPath, [consumerTsc, '-p', 'tsconfig.bundler.json', '--extendedDiagnostics'], consumerDir),
+    startGatehouse(),
+  ]);
+  // Two builds, two packs, an npm install (from npm's cache after the first run) and two compiles.
+}, 600_000);
 
 afterAll(async () => {
   await gatehouse?.close();
