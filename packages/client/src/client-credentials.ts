@@ -1,4 +1,4 @@
-import type { Scope } from '@gatehouse/contracts';
+import { isScope, type Scope } from '@gatehouse/contracts';
 import type { LinkFetch } from './link-fetch.js';
 
 /**
@@ -90,11 +90,12 @@ export function createClientCredentialsToken(
     }
     // `exp` counts whole seconds from the server's `iat`: count one second as gone, as the session does.
     const lifetimeMs = Math.max(0, payload['expires_in'] * 1000 - 1000);
-    const granted = typeof payload['scope'] === 'string' ? payload['scope'].split(' ').filter((scope) => scope !== '') : [...options.scopes];
+    // RFC 6749 section 5.1: no `scope` means the requested scopes were granted.
+    const granted = typeof payload['scope'] === 'string' ? payload['scope'].split(' ').filter(isScope) : [...options.scopes];
     return {
       token: payload['access_token'],
       renewAt: requestedAt + lifetimeMs - Math.min(marginMs, lifetimeMs / 4),
-      scopes: granted as Scope[],
+      scopes: granted,
     };
   }
 
