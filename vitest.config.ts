@@ -13,7 +13,7 @@ export default defineConfig({
           name: 'e2e-stock-adapter',
           root: './test',
           include: ['**/*.test.ts'],
-          exclude: ['**/node_modules/**', 'fast-trpc-conformance.test.ts'],
+          exclude: ['**/node_modules/**', 'fast-trpc-conformance.test.ts', 'consumer/**'],
           provide: { trpcFastPath: false },
           testTimeout: 20_000,
           hookTimeout: 30_000,

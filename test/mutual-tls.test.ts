@@ -1,5 +1,6 @@
 import { get } from 'node:http';
 import { createGatehouseClient, ForbiddenError, UnauthorizedError } from '@gatehouse/client';
+import { createTlsFetch } from '@gatehouse/client/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestPki, type CertificateFiles, type TestPki } from './support/certificates.js';
 import { bearer } from './support/http.js';
@@ -122,7 +123,7 @@ describe('mutual TLS', () => {
 
 describe('the typed client over TLS', () => {
   it('calls as a service with a client certificate and throws typed errors', async () => {
-    const client = createGatehouseClient({ url: gatehouse.url, tls: { ca: ca.cert, cert: reports.cert, key: reports.key } });
+    const client = createGatehouseClient({ url: gatehouse.url, fetch: createTlsFetch({ ca: ca.cert, cert: reports.cert, key: reports.key }) });
     const page = await client.orders.list.query({ limit: 100 });
     expect(page.items.map((order) => order.id)).toEqual(expect.arrayContaining(orderIds));
     const refused = await client.orders.create.mutate(ORDER).catch((error: unknown) => error);
@@ -137,13 +138,13 @@ describe('the typed client over TLS', () => {
       input: { name: 'tls', scopes: ['users:read'] },
       headers: bearer(token),
     });
-    const client = createGatehouseClient({ url: gatehouse.url, apiKey: created.body.result.data.key, tls: { ca: ca.cert } });
+    const client = createGatehouseClient({ url: gatehouse.url, apiKey: created.body.result.data.key, fetch: createTlsFetch({ ca: ca.cert }) });
     expect((await client.users.me.query()).email).toBe(TEST_USERS.bob.email);
-    const anonymousClient = createGatehouseClient({ url: gatehouse.url, tls: { ca: ca.cert } });
+    const anonymousClient = createGatehouseClient({ url: gatehouse.url, fetch: createTlsFetch({ ca: ca.cert }) });
     await expect(anonymousClient.users.me.query()).rejects.toBeInstanceOf(UnauthorizedError);
   });
 
   it('refuses a certificate without its key at creation', () => {
-    expect(() => createGatehouseClient({ url: gatehouse.url, tls: { ca: ca.cert, cert: reports.cert } })).toThrow(TypeError);
+    expect(() => createTlsFetch({ ca: ca.cert, cert: reports.cert })).toThrow(TypeError);
   });
 });

@@ -150,5 +150,45 @@ describe('batching', () => {
   });
 });
 
-// RateLimitedError: no rate limiter exists on this branch yet, so the server cannot honestly answer 429;
-// the rate-limit work adds the end-to-end case (see the report).
+describe('the result form and bound clients over HTTP', () => {
+  it('safeQuery returns the data, or the server’s typed error, and never throws for an answer', async () => {
+    const client = createGatehouseClient({ url: gatehouse.url, accessToken: alice.accessToken });
+    const me = await client.users.me.safeQuery();
+    expect(me).toEqual({ ok: true, data: expect.objectContaining({ id: alice.user.id }) });
+    const missing = await client.orders.byId.safeQuery({ id: randomUUID() });
+    expect(missing.ok).toBe(false);
+    if (!missing.ok) {
+      expect(missing.error).toBeInstanceOf(NotFoundError);
+      expect(missing.error).toMatchObject({ code: 'NOT_FOUND', httpStatus: 404, path: 'orders.byId' });
+    }
+    const invalid = await client.orders.create.safeMutate({ ...ORDER, items: [] });
+    expect(invalid).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    const refused = await client.admin.users.list.safeQuery();
+    expect(refused).toMatchObject({ ok: false, error: { code: 'FORBIDDEN', preflight: false, requiredScopes: ['admin'], missingScopes: ['admin'] } });
+  });
+
+  it('a client bound to an API key’s scopes calls within them and refuses the rest before sending', async () => {
+    const owner = createGatehouseClient({ url: gatehouse.url, accessToken: alice.accessToken });
+    const created = await owner.apiKeys.create.mutate({ name: 'bound', scopes: ['orders:read'] });
+    expectTypeOf(created.scopes).toEqualTypeOf<Array<'orders:read'>>();
+    const counted: string[] = [];
+    const bound = createGatehouseClient({
+      url: gatehouse.url,
+      apiKey: created,
+      fetch: async (input, init) => {
+        counted.push(String(input));
+        return fetch(input as string, init as RequestInit);
+      },
+    });
+    const page = await bound.orders.list.query({ limit: 1 });
+    expect(Array.isArray(page.items)).toBe(true);
+    expect(counted).toHaveLength(1);
+    // @ts-expect-error users.me needs users:read, which the key was not created with
+    expectTypeOf(bound.users.me.query).toBeFunction();
+    const me = (bound.users.me as unknown as { query: () => Promise<unknown> }).query;
+    const error = await rejection(me());
+    expect(error).toBeInstanceOf(ForbiddenError);
+    expect(error).toMatchObject({ preflight: true, missingScopes: ['users:read'], path: 'users.me' });
+    expect(counted).toHaveLength(1);
+  });
+});

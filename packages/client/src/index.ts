@@ -1,8 +1,28 @@
-export { createGatehouseClient, MAX_BATCH_ITEMS } from './create-gatehouse-client.js';
-export type { AccessTokenSource, GatehouseClient, GatehouseClientOptions, LinkFetch } from './create-gatehouse-client.js';
+export { createGatehouseClient, gatehouseLinks, MAX_BATCH_ITEMS } from './create-gatehouse-client.js';
+export type {
+  AccessTokenSource,
+  CredentialOptions,
+  GatehouseClient,
+  GatehouseClientOptions,
+  GatehouseSessionClient,
+  GatehouseSessionClientOptions,
+  GatehouseTransportOptions,
+  LinkFetch,
+} from './create-gatehouse-client.js';
+export type {
+  CallResult,
+  GatehouseProcedures,
+  MissingScopes,
+  MutationClient,
+  ProcedureClient,
+  ProcedureError,
+  ProcedureTree,
+  QueryClient,
+} from './procedure-client.js';
+export { grantedScopes } from './granted-scopes.js';
+export { TokenRequestError } from './client-credentials.js';
+export type { ClientCredentialsOptions } from './client-credentials.js';
 export { gatehouseErrorLink } from './error-link.js';
-export { createTlsFetch } from './tls-fetch.js';
-export type { GatehouseTlsOptions } from './tls-fetch.js';
 export { rateLimitRetryLink } from './rate-limit-retry-link.js';
 export type { RateLimitRetryOptions } from './rate-limit-retry-link.js';
 export {
@@ -18,6 +38,7 @@ export {
   toGatehouseError,
 } from './errors.js';
 export type { AnyGatehouseError, ServerErrorCode } from './errors.js';
+export type { GatehouseRouter } from '@gatehouse/contracts/trpc';
 export { createLocalLock, createMemoryTokenStorage, createWebStorageTokenStorage } from './session/token-storage.js';
 export type {
   KeyValueStorage,
@@ -27,5 +48,4 @@ export type {
   WebStorageTokenStorageOptions,
 } from './session/token-storage.js';
 export type { GatehouseSession, SessionOptions } from './session/gatehouse-session.js';
-export type { GatehouseSessionClient, GatehouseSessionClientOptions } from './session/create-session-client.js';
 export { sessionRefreshLink } from './session/session-refresh-link.js';

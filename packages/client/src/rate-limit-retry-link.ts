@@ -43,9 +43,11 @@ export function rateLimitRetryLink<TRouter extends AnyTRPCRouter>(options: RateL
           subscription = next(op).subscribe({
             next: (value) => observer.next(value),
             error: (error) => {
-              if (retriable && !retried && error instanceof RateLimitedError && error.retryAfterMs <= options.maxWaitMs) {
+              const waitMs = error instanceof RateLimitedError ? error.retryAfterMs : undefined;
+              // No retryAfterMs on the wire, no retry: the client does not guess a wait the server did not give.
+              if (retriable && !retried && waitMs !== undefined && waitMs <= options.maxWaitMs) {
                 retried = true;
-                timer = setTimeout(attempt, error.retryAfterMs);
+                timer = setTimeout(attempt, waitMs);
                 return;
               }
               observer.error(error);

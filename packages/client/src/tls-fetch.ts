@@ -1,4 +1,4 @@
-import type { LinkFetch } from './create-gatehouse-client.js';
+import type { LinkFetch } from './link-fetch.js';
 
 /**
  * TLS material for calling Gatehouse over HTTPS from Node, as PEM text or

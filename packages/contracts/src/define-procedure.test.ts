@@ -9,18 +9,15 @@ const output = z.object({ ok: z.boolean() });
 
 describe('defineQuery / defineMutation', () => {
   it('refuses, at compile time, a contract that does not say who may call it', () => {
-    // Never called: the point is the compile error, checked by `pnpm typecheck`.
-    const typeOnly = () => {
-      // @ts-expect-error auth is required: a forgotten requirement must not become a public endpoint
-      defineQuery({ summary: 'no auth', input, output });
-      // @ts-expect-error a scope outside the catalogue
-      defineMutation({ summary: 'bad scope', input, output, auth: { scopes: ['orders:delete'] } });
-      // @ts-expect-error a role outside the catalogue
-      defineMutation({ summary: 'bad role', input, output, auth: { scopes: ['admin'], role: 'root' } });
-      // @ts-expect-error only the string 'public' means public
-      defineQuery({ summary: 'typo', input, output, auth: 'publik' });
-    };
-    expect(typeof typeOnly).toBe('function');
+    expectTypeOf(defineQuery).toBeCallableWith({ summary: 'ok', input, output, auth: 'public' });
+    // @ts-expect-error auth is required: a forgotten requirement must not become a public endpoint
+    expectTypeOf(defineQuery).toBeCallableWith({ summary: 'no auth', input, output });
+    // @ts-expect-error a scope outside the catalogue
+    expectTypeOf(defineMutation).toBeCallableWith({ summary: 'bad scope', input, output, auth: { scopes: ['orders:delete'] } });
+    // @ts-expect-error a role outside the catalogue
+    expectTypeOf(defineMutation).toBeCallableWith({ summary: 'bad role', input, output, auth: { scopes: ['admin'], role: 'root' } });
+    // @ts-expect-error only the string 'public' means public
+    expectTypeOf(defineQuery).toBeCallableWith({ summary: 'typo', input, output, auth: 'publik' });
   });
 
   it('keeps required scopes as literal tuple types, readable by clients', () => {
@@ -32,6 +29,11 @@ describe('defineQuery / defineMutation', () => {
     expectTypeOf<RequiredScopesOf<typeof contracts.health.auth>>().toBeNever();
     expectTypeOf(create.kind).toEqualTypeOf<'mutation'>();
     expect(create.auth.scopes).toEqual(['orders:write']);
+    // Rate limits and id lookups stay literal too, so clients know each procedure's policy names.
+    expectTypeOf(contracts.auth.register.rateLimit.name).toEqualTypeOf<'auth.register'>();
+    expectTypeOf(contracts.health.rateLimit).toEqualTypeOf<'none'>();
+    expectTypeOf(contracts.orders.byId.idLookup).toEqualTypeOf<true>();
+    expectTypeOf(contracts.orders.list.idLookup).toEqualTypeOf<undefined>();
   });
 
   it('produces frozen, recognisable contracts', () => {

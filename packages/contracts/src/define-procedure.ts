@@ -16,6 +16,8 @@ export interface ProcedureContract<
   TInput extends z.ZodType = z.ZodType,
   TOutput extends z.ZodType = z.ZodType,
   TAuth extends AuthRequirement = AuthRequirement,
+  TRateLimit extends RateLimitDeclaration | undefined = RateLimitDeclaration | undefined,
+  TIdLookup extends true | undefined = true | undefined,
 > {
   readonly [CONTRACT_BRAND]: true;
   readonly kind: TKind;
@@ -23,13 +25,14 @@ export interface ProcedureContract<
   readonly input: TInput;
   readonly output: TOutput;
   readonly auth: TAuth;
-  readonly rateLimit?: RateLimitDeclaration;
+  /** Its own policy, `'none'`, or undefined for the server's default (kept literal, so clients know the policy names). */
+  readonly rateLimit: TRateLimit;
   /**
    * Marks a procedure that looks one record up by a caller-chosen id. Its
    * NOT_FOUND and FORBIDDEN answers count towards enumeration detection, and
    * a caller caught enumerating is refused it for a while (429).
    */
-  readonly idLookup?: true;
+  readonly idLookup: TIdLookup;
 }
 
 /** What a contract author writes. `auth` is required: omitting it is a compile error. */
@@ -61,10 +64,20 @@ function defineProcedure<TKind extends ProcedureKind>(kind: TKind) {
     TInput extends z.ZodType,
     TOutput extends z.ZodType,
     const TAuth extends AuthRequirement,
+    const TRateLimit extends RateLimitDeclaration | undefined = undefined,
+    const TIdLookup extends true | undefined = undefined,
   >(
-    definition: ContractDefinition<TInput, TOutput, TAuth>,
-  ): ProcedureContract<TKind, TInput, TOutput, TAuth> {
-    return Object.freeze({ ...definition, kind, [CONTRACT_BRAND]: true as const });
+    definition: ContractDefinition<TInput, TOutput, TAuth> & { readonly rateLimit?: TRateLimit; readonly idLookup?: TIdLookup },
+  ): ProcedureContract<TKind, TInput, TOutput, TAuth, TRateLimit, TIdLookup> {
+    // Absent keys read as undefined, which is what the type says for a contract that left them out.
+    return Object.freeze({ ...definition, kind, [CONTRACT_BRAND]: true as const }) as ProcedureContract<
+      TKind,
+      TInput,
+      TOutput,
+      TAuth,
+      TRateLimit,
+      TIdLookup
+    >;
   };
 }
 

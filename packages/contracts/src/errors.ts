@@ -50,21 +50,93 @@ export const fieldIssueSchema = z.object({
 
 export type FieldIssue = z.infer<typeof fieldIssueSchema>;
 
-/**
- * The `data` of every Gatehouse error on the wire: tRPC's own fields
- * (`code`, `httpStatus`, `path`) plus the request id and, depending on the
- * error, `auth`, `rateLimit` or `issues`. Loose, because tRPC may add fields.
- */
-export const errorDataSchema = z.looseObject({
-  code: z.string(),
+/** The tRPC error codes that have no data of their own beyond the common fields. */
+export const OTHER_ERROR_CODES = [
+  'PARSE_ERROR',
+  'INTERNAL_SERVER_ERROR',
+  'NOT_IMPLEMENTED',
+  'BAD_GATEWAY',
+  'GATEWAY_TIMEOUT',
+  'PAYMENT_REQUIRED',
+  'METHOD_NOT_SUPPORTED',
+  'TIMEOUT',
+  'CONFLICT',
+  'PRECONDITION_FAILED',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'UNPROCESSABLE_CONTENT',
+  'PRECONDITION_REQUIRED',
+  'CLIENT_CLOSED_REQUEST',
+] as const;
+
+export type OtherErrorCode = (typeof OTHER_ERROR_CODES)[number];
+
+// tRPC's own fields plus the request id. Loose, because tRPC may add fields.
+const common = {
   httpStatus: z.number().int(),
   path: z.string().optional(),
   requestId: z.string().optional(),
+};
+
+/** 401: `auth.reason` says why (missing, invalid, expired or revoked credential). */
+export const unauthorizedErrorDataSchema = z.looseObject({
+  code: z.literal('UNAUTHORIZED'),
+  ...common,
   auth: authErrorDataSchema.optional(),
+});
+
+/** 403: `auth` names the reason and, for insufficient_scope, the required and missing scopes. */
+export const forbiddenErrorDataSchema = z.looseObject({
+  code: z.literal('FORBIDDEN'),
+  ...common,
+  auth: authErrorDataSchema.optional(),
+});
+
+/** 429: `rateLimit` says which budget ran out and when to come back. */
+export const tooManyRequestsErrorDataSchema = z.looseObject({
+  code: z.literal('TOO_MANY_REQUESTS'),
+  ...common,
   rateLimit: rateLimitErrorDataSchema.optional(),
+});
+
+/** 400: `issues` name each refused field (absent when the request itself could not be read). */
+export const badRequestErrorDataSchema = z.looseObject({
+  code: z.literal('BAD_REQUEST'),
+  ...common,
   issues: z.array(fieldIssueSchema).optional(),
-  /** On a 503 (the server is busy, e.g. too many logins at once): how long to wait, in milliseconds. */
+});
+
+/** 404: no such record, or one the caller may not see. */
+export const notFoundErrorDataSchema = z.looseObject({ code: z.literal('NOT_FOUND'), ...common });
+
+/** 503: on an overloaded server (too many logins at once), `retryAfterMs`; absent for a store outage. */
+export const serviceUnavailableErrorDataSchema = z.looseObject({
+  code: z.literal('SERVICE_UNAVAILABLE'),
+  ...common,
   retryAfterMs: z.number().int().nonnegative().optional(),
 });
 
+/** Every other tRPC code (409 on a taken email, 500, ...). */
+export const otherErrorDataSchema = z.looseObject({ code: z.enum(OTHER_ERROR_CODES), ...common });
+
+/**
+ * The `data` of every Gatehouse error on the wire (SPEC "Errors on the wire"),
+ * a union discriminated by `code`: `auth` exists only on 401 and 403,
+ * `rateLimit` only on 429, `issues` only on 400, `retryAfterMs` only on 503.
+ * The server's error formatter produces it and the client parses it with
+ * this same schema.
+ */
+export const errorDataSchema = z.discriminatedUnion('code', [
+  unauthorizedErrorDataSchema,
+  forbiddenErrorDataSchema,
+  tooManyRequestsErrorDataSchema,
+  badRequestErrorDataSchema,
+  notFoundErrorDataSchema,
+  serviceUnavailableErrorDataSchema,
+  otherErrorDataSchema,
+]);
+
 export type ErrorData = z.infer<typeof errorDataSchema>;
+
+/** The wire data of one code, e.g. `ErrorDataOf<'TOO_MANY_REQUESTS'>`. */
+export type ErrorDataOf<TCode extends ErrorData['code']> = Extract<ErrorData, { code: TCode }>;

@@ -4,17 +4,34 @@ export { defineMutation, defineQuery, isProcedureContract, listProcedures } from
 export type { ContractDefinition, ContractTree, ProcedureContract, ProcedureKind } from './define-procedure.js';
 export { isPublic } from './auth-requirement.js';
 export type { AuthRequirement, ProtectedAccess, PublicAccess, RequiredScopesOf } from './auth-requirement.js';
-export type { RateLimitDeclaration, RateLimitKey, RateLimitPolicy } from './rate-limit-policy.js';
+export { DEFAULT_RATE_LIMIT_POLICY_NAMES, ENUMERATION_POLICY_NAME, LOGIN_POLICY_NAMES } from './rate-limit-policy.js';
+export type { RateLimitDeclaration, RateLimitKey, RateLimitPolicy, RateLimitPolicyNameOf } from './rate-limit-policy.js';
 export { ROLES, ROLE_SCOPES, SCOPES, SCOPE_DESCRIPTIONS, isScope, roleSchema, scopeSchema } from './scopes.js';
 export type { Role, Scope } from './scopes.js';
 export {
   AUTH_FAILURE_REASONS,
+  OTHER_ERROR_CODES,
   authErrorDataSchema,
+  badRequestErrorDataSchema,
   errorDataSchema,
   fieldIssueSchema,
+  forbiddenErrorDataSchema,
+  notFoundErrorDataSchema,
+  otherErrorDataSchema,
   rateLimitErrorDataSchema,
+  serviceUnavailableErrorDataSchema,
+  tooManyRequestsErrorDataSchema,
+  unauthorizedErrorDataSchema,
 } from './errors.js';
-export type { AuthErrorData, AuthFailureReason, ErrorData, FieldIssue, RateLimitErrorData } from './errors.js';
+export type {
+  AuthErrorData,
+  AuthFailureReason,
+  ErrorData,
+  ErrorDataOf,
+  FieldIssue,
+  OtherErrorCode,
+  RateLimitErrorData,
+} from './errors.js';
 export { byIdInput, idSchema, isoTimestamp, noInput, okOutput, pageInput, pageOf } from './schemas/common.js';
 export {
   PASSWORD_MAX_BYTES,

@@ -24,3 +24,36 @@ export interface RateLimitPolicy {
  * default for public or authenticated procedures.
  */
 export type RateLimitDeclaration = RateLimitPolicy | 'none';
+
+/** Names of the server's default policies, for contracts that declare none (SPEC "Rate limits"). */
+export const DEFAULT_RATE_LIMIT_POLICY_NAMES = { public: 'public', authenticated: 'authenticated' } as const;
+
+/** The policy that refuses an id-lookup procedure to a caller caught enumerating ids. */
+export const ENUMERATION_POLICY_NAME = 'abuse.enumeration';
+
+/** auth.login's own layers (per email and IP, per email, per IP) and its credential-stuffing mode. */
+export const LOGIN_POLICY_NAMES = [
+  'auth.login:email+ip',
+  'auth.login:email',
+  'auth.login:ip',
+  'auth.login:credential-stuffing',
+] as const;
+
+/**
+ * Every policy a 429 of one procedure can name in `data.rateLimit.policy`:
+ * its declared policy or the default for its access, the enumeration block
+ * for id lookups, and auth.login's own layers for `auth.login`.
+ */
+export type RateLimitPolicyNameOf<
+  TContract extends { readonly auth: unknown; readonly rateLimit: RateLimitDeclaration | undefined; readonly idLookup: true | undefined },
+  TPath extends string = string,
+> =
+  | (TContract['rateLimit'] extends { readonly name: infer TName extends string }
+      ? TName
+      : TContract['rateLimit'] extends 'none'
+        ? never
+        : TContract['auth'] extends 'public'
+          ? typeof DEFAULT_RATE_LIMIT_POLICY_NAMES.public
+          : typeof DEFAULT_RATE_LIMIT_POLICY_NAMES.authenticated)
+  | (TContract['idLookup'] extends true ? typeof ENUMERATION_POLICY_NAME : never)
+  | (TPath extends 'auth.login' ? (typeof LOGIN_POLICY_NAMES)[number] : never);

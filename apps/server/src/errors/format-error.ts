@@ -1,5 +1,6 @@
 import type { ErrorData, FieldIssue } from '@gatehouse/contracts';
-import type { TRPCDefaultErrorShape, TRPCError } from '@trpc/server';
+import type { GatehouseErrorShape } from '@gatehouse/contracts/trpc';
+import type { TRPCDefaultErrorData, TRPCDefaultErrorShape, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import { AuthFailure } from '../auth/auth-failure.js';
 import type { RequestContext } from '../context.js';
@@ -8,10 +9,6 @@ import { ServiceOverloaded } from './service-overloaded.js';
 
 /** At most this many field issues go back: enough to show, not enough to amplify. */
 const MAX_ISSUES = 20;
-
-export interface GatehouseErrorShape extends Omit<TRPCDefaultErrorShape, 'data'> {
-  data: ErrorData;
-}
 
 /**
  * tRPC's error formatter: turns a TRPCError's typed cause into the wire data
@@ -26,23 +23,37 @@ export function formatError(opts: {
   const { shape, error, ctx } = opts;
   const development = ctx?.deps.config.env === 'development';
   const { stack: _neverSent, ...trpcData } = shape.data;
-  const data: GatehouseErrorShape['data'] = { ...trpcData };
-  if (ctx !== undefined) data.requestId = ctx.requestId;
-
-  let message = shape.message;
+  const common = ctx === undefined ? trpcData : { ...trpcData, requestId: ctx.requestId };
   const cause = error.cause;
-  if (cause instanceof AuthFailure) {
-    data.auth = cause.data;
-  } else if (cause instanceof RateLimitExceeded) {
-    data.rateLimit = cause.data;
-  } else if (cause instanceof ServiceOverloaded) {
-    data.retryAfterMs = cause.retryAfterMs;
-  } else if (cause instanceof ZodError) {
-    data.issues = toFieldIssues(cause);
-    message = 'Invalid input';
+  const message =
+    error.code === 'INTERNAL_SERVER_ERROR' && !development
+      ? 'Internal server error'
+      : cause instanceof ZodError
+        ? 'Invalid input'
+        : shape.message;
+  return { ...shape, message, data: wireData(common, cause) };
+}
+
+/**
+ * The contracts' wire union for one error: the member of its code, with the
+ * typed cause's data where that code has some. The switch is exhaustive over
+ * tRPC's codes, so a new code cannot reach the wire unparsed by clients.
+ */
+function wireData(common: Omit<TRPCDefaultErrorData, 'stack'> & { requestId?: string }, cause: unknown): ErrorData {
+  const { code, ...rest } = common;
+  switch (code) {
+    case 'UNAUTHORIZED':
+    case 'FORBIDDEN':
+      return cause instanceof AuthFailure ? { ...rest, code, auth: cause.data } : { ...rest, code };
+    case 'TOO_MANY_REQUESTS':
+      return cause instanceof RateLimitExceeded ? { ...rest, code, rateLimit: cause.data } : { ...rest, code };
+    case 'SERVICE_UNAVAILABLE':
+      return cause instanceof ServiceOverloaded ? { ...rest, code, retryAfterMs: cause.retryAfterMs } : { ...rest, code };
+    case 'BAD_REQUEST':
+      return cause instanceof ZodError ? { ...rest, code, issues: toFieldIssues(cause) } : { ...rest, code };
+    default:
+      return { ...rest, code };
   }
-  if (error.code === 'INTERNAL_SERVER_ERROR' && !development) message = 'Internal server error';
-  return { ...shape, message, data };
 }
 
 function toFieldIssues(error: ZodError): FieldIssue[] {

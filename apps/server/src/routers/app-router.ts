@@ -1,4 +1,5 @@
-import { contracts } from '@gatehouse/contracts';
+import { contracts, type Contracts } from '@gatehouse/contracts';
+import type { RouterMatchesContracts } from '@gatehouse/contracts/trpc';
 import { adminHandlers } from './admin.js';
 import { apiKeysHandlers } from './api-keys.js';
 import { authHandlers } from './auth.js';
@@ -18,3 +19,10 @@ export const appRouter = buildRouter(contracts, {
 });
 
 export type AppRouter = typeof appRouter;
+
+/**
+ * Compile-time: the router served has exactly the procedure types clients derive from the contracts alone
+ * (`GatehouseRouter` of `@gatehouse/contracts/trpc`), and Gatehouse's error shape. A procedure added,
+ * removed or retyped outside the contracts fails `pnpm typecheck` here instead of drifting from the client.
+ */
+export const appRouterMatchesContracts: RouterMatchesContracts<AppRouter, Contracts> = true;

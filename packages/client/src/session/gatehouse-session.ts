@@ -1,7 +1,7 @@
 import type { PublicUser, TokenGrant } from '@gatehouse/contracts';
 import { CSRF_HEADER } from '@gatehouse/contracts';
 import { createTRPCClient, httpLink } from '@trpc/client';
-import type { AppRouter } from '@gatehouse/server';
+import type { GatehouseRouter as AppRouter } from '@gatehouse/contracts/trpc';
 import type { LinkFetch } from '../create-gatehouse-client.js';
 import { gatehouseErrorLink } from '../error-link.js';
 import { UnauthorizedError } from '../errors.js';
