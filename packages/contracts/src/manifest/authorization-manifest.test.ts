@@ -28,6 +28,7 @@ describe('buildAuthorizationManifest', () => {
   it('records public procedures as public and nothing more', () => {
     expect(manifest.procedures.filter(({ auth }) => auth.public).map(({ path }) => path)).toEqual([
       'auth.login',
+      'auth.logout',
       'auth.refresh',
       'auth.register',
       'health',
@@ -39,8 +40,7 @@ describe('buildAuthorizationManifest', () => {
     expect(entry('admin.users.setRole').auth).toEqual({ public: false, scopes: ['admin'], role: 'admin', subject: 'any' });
     expect(entry('users.me').auth).toEqual({ public: false, scopes: ['users:read'], role: null, subject: 'user' });
     expect(entry('orders.byId').auth).toEqual({ public: false, scopes: ['orders:read'], role: null, subject: 'any' });
-    // No scope, but a user: any signed-in user may log out, a service may not.
-    expect(entry('auth.logout').auth).toEqual({ public: false, scopes: [], role: null, subject: 'user' });
+    expect(entry('apiKeys.create').auth).toEqual({ public: false, scopes: ['apikeys:manage'], role: null, subject: 'user' });
   });
 
   it('states each rate limit: none, the server default for public or authenticated calls, or the declared budget with defaults filled in', () => {
@@ -102,6 +102,8 @@ describe('buildAuthorizationManifest', () => {
     const admin = manifest.scopes.find(({ name }) => name === 'admin');
     expect(admin?.grantedToRoles).toEqual(['admin']);
     expect(admin?.requiredBy).toEqual([
+      'admin.apiKeys.list',
+      'admin.apiKeys.revoke',
       'admin.auditLog.list',
       'admin.auditLog.verify',
       'admin.sessions.revokeAll',

@@ -26,7 +26,7 @@ describe('renderProcedureTable', () => {
       '| `auth.register` | mutation | public | `auth.register`: 10 per 3600 s per IP |  | Creates a user account with the user role |',
     );
     expect(rows.find((row) => row.startsWith('| `orders.byId`'))).toContain('| `orders:read` | default `authenticated` (per principal) | yes |');
-    expect(rows.find((row) => row.startsWith('| `auth.logout`'))).toContain('| any authenticated; users only |');
+    expect(rows.find((row) => row.startsWith('| `users.me`'))).toContain('| `users:read`; users only |');
     expect(rows.find((row) => row.startsWith('| `health`'))).toContain('| public | none |');
   });
 
