@@ -12,6 +12,12 @@ describe('clientKey', () => {
     expect(new Set(keys)).toEqual(new Set(['2001:db8:1:2::/64']));
   });
 
+  it('counts IPv4 clients of a dual-stack listener (::ffff:a.b.c.d) one by one, not as one /64', () => {
+    expect(clientKey('::ffff:203.0.113.7')).toBe('203.0.113.7');
+    expect(clientKey('::FFFF:203.0.113.8')).toBe('203.0.113.8');
+    expect(clientKey('::ffff:203.0.113.7')).not.toBe(clientKey('::ffff:203.0.113.8'));
+  });
+
   it('keeps neighbouring /64s apart', () => {
     expect(clientKey('2001:db8:1:3::1')).not.toBe(clientKey('2001:db8:1:2::1'));
     expect(clientKey('::1')).toBe('0:0:0:0::/64');
