@@ -57,6 +57,16 @@ describe('principal presence', () => {
     expect(counter.lookups).toBe(0);
   });
 
+  it('refuses a user’s token issued to a client that left the registry, while first-party tokens need no client', async () => {
+    const counter = { lookups: 0 };
+    const clients = createClientDirectory();
+    clients.register('web');
+    const presence = createPrincipalPresence({ users: usersWith(new Set(['u1']), counter), clients });
+    await presence.assertPresent(tokenFor('u1', 'user', 'web'));
+    await presence.assertPresent(tokenFor('u1', 'user', 'gatehouse'));
+    expect(await reasonOf(presence.assertPresent(tokenFor('u1', 'user', 'removed-app')))).toBe('invalid_token');
+  });
+
   it('answers 503 when the user store cannot say, rather than accepting or refusing the token', async () => {
     const presence = createPrincipalPresence({
       users: { findById: () => Promise.reject(new StoreUnavailableError('user', { cause: new Error('ECONNREFUSED') })) },

@@ -1,13 +1,13 @@
 import { rethrowUnavailable } from '../errors/service-unavailable.js';
 import type { UserStore } from '../stores/user-store.js';
-import type { VerifiedAccessToken } from '../tokens/access-tokens.js';
+import { FIRST_PARTY_CLIENT_ID, type VerifiedAccessToken } from '../tokens/access-tokens.js';
 import { AuthFailure } from './auth-failure.js';
 import type { ClientDirectory } from './client-directory.js';
 
 /**
- * Refuses an authentic access token whose principal is gone: a
- * client_credentials token whose client left the registry, or a user's token
- * whose user record was deleted. A signature says who the token was issued
+ * Refuses an authentic access token whose principal is gone: any token of an
+ * OAuth client that left the registry (client_credentials, or a user's token
+ * issued to that client), or a user's token whose user record was deleted. A signature says who the token was issued
  * to, not that they still exist; without this check a removed client kept
  * its access until `exp`, and a removed user's token reached handlers that
  * then answered 404 for the caller's own record.
@@ -45,10 +45,9 @@ export function createPrincipalPresence(options: PrincipalPresenceOptions): Prin
 
   return {
     async assertPresent(token) {
-      if (token.grant === 'client_credentials') {
-        if (!clients.has(token.clientId)) throw new AuthFailure('invalid_token');
-        return;
-      }
+      // auth.login's own tokens name the first party, which is never in the registry.
+      if (token.clientId !== FIRST_PARTY_CLIENT_ID && !clients.has(token.clientId)) throw new AuthFailure('invalid_token');
+      if (token.grant === 'client_credentials') return;
       const at = now();
       const lastSeen = checkedAt.get(token.subject);
       if (lastSeen !== undefined && at - lastSeen < presenceTtlMs) return;
