@@ -120,10 +120,9 @@ describe.each(TOKEN_STORE_BACKENDS)('auth.logout once the access token has expir
     expect(authReason(await callProcedure(gatehouse.url, 'users.me', { headers: bearer(held ?? '') }))).toBe('expired_token');
   });
 
-  it('lets a cookie-mode session client log out through the cookie once its access token has expired', async () => {
-    const user = await registerUser(gatehouse.url);
-    const jar: { cookie: string | undefined } = { cookie: undefined };
-    const browserFetch: LinkFetch = async (input, init) => {
+  /** A browser's cookie jar for the refresh cookie, as fetch with `credentials: 'include'` would use it. */
+  function cookieJarFetch(jar: { cookie: string | undefined }): LinkFetch {
+    return async (input, init) => {
       const url = new URL(String(input));
       const headers = new Headers(init?.headers as HeadersInit | undefined);
       if (url.pathname.startsWith('/trpc/') && (init as RequestInit | undefined)?.credentials === 'include' && jar.cookie !== undefined) {
@@ -135,9 +134,14 @@ describe.each(TOKEN_STORE_BACKENDS)('auth.logout once the access token has expir
       }
       return response;
     };
+  }
+
+  it('lets a cookie-mode session client log out through the cookie once its access token has expired', async () => {
+    const user = await registerUser(gatehouse.url);
+    const jar: { cookie: string | undefined } = { cookie: undefined };
     const client = createGatehouseClient({
       url: gatehouse.url,
-      fetch: browserFetch,
+      fetch: cookieJarFetch(jar),
       session: { refreshTokenDelivery: 'cookie', now: () => Date.now() + clockOffsetMs },
     });
     await client.session.login({ email: user.email, password: user.password });
@@ -145,6 +149,27 @@ describe.each(TOKEN_STORE_BACKENDS)('auth.logout once the access token has expir
     clockOffsetMs += ACCESS_TTL_MS + 1000;
 
     await client.session.logout();
+    expect(jar.cookie).toBeUndefined();
+    const refreshed = await callProcedure(gatehouse.url, 'auth.refresh', {
+      kind: 'mutation',
+      headers: { cookie: `${COOKIE}=${decodeURIComponent(cookie)}`, 'x-gatehouse-csrf': '1' },
+    });
+    expect(authReason(refreshed)).toBe('revoked_token');
+  });
+
+  it('ends a cookie session from a page that holds no tokens (reloaded, memory storage): the cookie alone proves it', async () => {
+    const user = await registerUser(gatehouse.url);
+    const jar: { cookie: string | undefined } = { cookie: undefined };
+    const session = { refreshTokenDelivery: 'cookie' as const };
+    const before = createGatehouseClient({ url: gatehouse.url, fetch: cookieJarFetch(jar), session });
+    await before.session.login({ email: user.email, password: user.password });
+    const cookie = jar.cookie!;
+
+    // The page reloads: a new client with empty memory storage, the browser's cookie still there.
+    const reloaded = createGatehouseClient({ url: gatehouse.url, fetch: cookieJarFetch(jar), session });
+    expect(await reloaded.session.isLoggedIn()).toBe(false);
+    await reloaded.session.logout();
+
     expect(jar.cookie).toBeUndefined();
     const refreshed = await callProcedure(gatehouse.url, 'auth.refresh', {
       kind: 'mutation',

@@ -188,7 +188,11 @@ export function createGatehouseSession(transport: SessionTransport, options: Ses
         adopt(await storage.load());
         const held = current;
         try {
-          if (held !== undefined) await auth.auth.logout.mutate(held.refreshToken === undefined ? undefined : { refreshToken: held.refreshToken });
+          // In cookie mode the HttpOnly cookie proves the session even when this page holds no tokens (a reload
+          // with memory storage): ask the server anyway, or the cookie would outlive the sign-out.
+          if (held !== undefined || delivery === 'cookie') {
+            await auth.auth.logout.mutate(held?.refreshToken === undefined ? undefined : { refreshToken: held.refreshToken });
+          }
         } catch (error) {
           // 401: neither credential proves a session any more, so there is none left to end.
           if (!(error instanceof UnauthorizedError)) throw error;
