@@ -1,5 +1,6 @@
 import { createGatehouseClient, type LinkFetch } from '@gatehouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitForAuditRecord } from './support/audit.js';
 import { bearer, callProcedure, login, type RawResponse } from './support/http.js';
 import { authReason, loginForSession, refreshWithBody, registerUser } from './support/sessions.js';
 import { TEST_USERS } from './support/test-seed.js';
@@ -106,6 +107,11 @@ describe.each(TOKEN_STORE_BACKENDS)('auth.logout once the access token has expir
     const response = await logout({ 'x-api-key': created.body.result.data.key });
     expect(response.status).toBe(403);
     expect(authReason(response)).toBe('forbidden_role');
+    // Refused in the handler (logout is public so a refresh token can prove the session), yet audited and
+    // charged like any contract's denial: no 403 is free or unrecorded.
+    const admin = await login(gatehouse.url, TEST_USERS.admin);
+    const denied = await waitForAuditRecord(gatehouse.url, admin.accessToken, 'authz.denied', (record) => record.requestId === response.headers.get('x-request-id'));
+    expect(denied.details).toMatchObject({ path: 'auth.logout', reason: 'forbidden_role' });
   });
 
   it('lets the session client log out with whichever credential still works', async () => {

@@ -36,6 +36,17 @@ export async function authorize(ctx: RequestContext, requirement: ProtectedAcces
   return principal;
 }
 
+/**
+ * Refuses an authenticated principal that a handler, not the contract, finds
+ * ineligible (auth.logout, public so that a refresh token can prove the
+ * session, refuses API keys and certificates). Charged and audited exactly
+ * like a contract's own denial, so no 403 path is free or unrecorded.
+ */
+export async function refuseForbiddenRole(ctx: RequestContext, principal: Principal, path: string): Promise<never> {
+  await deny(ctx, principal, path, 'forbidden_role', { principalKind: principal.kind });
+  return failAuth('forbidden_role');
+}
+
 /** A denial costs the caller's IP (SPEC "Rate limits"): past its budget it is a 429, logged as such, not a 403. */
 async function deny(
   ctx: RequestContext,

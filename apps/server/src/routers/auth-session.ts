@@ -2,6 +2,7 @@ import type { contracts } from '@gatehouse/contracts';
 import { TRPCError } from '@trpc/server';
 import { AuthFailure, failAuth } from '../auth/auth-failure.js';
 import { principalKey } from '../auth/principal.js';
+import { refuseForbiddenRole } from '../auth/require-auth.js';
 import { requireCookieCsrf } from '../auth/require-cookie-csrf.js';
 import { scopesOfRole } from '../auth/scopes.js';
 import { eventOrigin } from '../context.js';
@@ -65,7 +66,9 @@ export const logout: AuthHandlers['logout'] = async ({ input, ctx }) => {
   const presented = fromBody ?? (principal === undefined ? refreshCookieProof(ctx) : undefined);
   if (principal === undefined && presented === undefined) throw authenticated.failure ?? failAuth('missing_credentials');
   // An API key or certificate is no session: it is revoked through apiKeys.revoke or configuration.
-  if (principal !== undefined && (principal.kind !== 'user' || principal.credential.type !== 'access_token')) failAuth('forbidden_role');
+  if (principal !== undefined && (principal.kind !== 'user' || principal.credential.type !== 'access_token')) {
+    await refuseForbiddenRole(ctx, principal, 'auth.logout');
+  }
 
   const state = presented === undefined ? undefined : await ctx.deps.refreshTokens.inspect(presented).catch(rethrowUnavailable);
   // auth.refresh rotates first-party families only; an OAuth client's refresh token is revoked at /oauth/revoke.
