@@ -130,6 +130,12 @@ describe('parseConfig', () => {
     expect(issuesOf({ GATEHOUSE_TLS_CLIENT_CA: '/ca' }).some((issue) => issue.startsWith('GATEHOUSE_TLS_CLIENT_CA'))).toBe(true);
   });
 
+  it('waits 250 ms on a Redis command by default, and takes another bound in milliseconds', () => {
+    expect(parseConfig({}).redisCommandTimeoutMs).toBe(250);
+    expect(parseConfig({ GATEHOUSE_REDIS_COMMAND_TIMEOUT_MS: '2000' }).redisCommandTimeoutMs).toBe(2000);
+    expect(issuesOf({ GATEHOUSE_REDIS_COMMAND_TIMEOUT_MS: '0' }).join('\n')).toContain('GATEHOUSE_REDIS_COMMAND_TIMEOUT_MS');
+  });
+
   describe('the audit log', () => {
     it('keeps records a year by age, aggregates refusals per minute, and generates no key itself', () => {
       expect(parseConfig({}).audit).toEqual({ retentionSeconds: 31_536_000, aggregationWindowSeconds: 60, hmacKey: undefined });

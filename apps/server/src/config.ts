@@ -87,6 +87,8 @@ const envSchema = z.object({
   GATEHOUSE_STORE: z.enum(['memory', 'redis']).default('memory'),
   REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
   GATEHOUSE_REDIS_PREFIX: z.string().regex(/^[\w:.-]{1,64}$/).default('gatehouse:'),
+  // The longest a request waits on one Redis command before its defined fallback (insurance limiter or 503).
+  GATEHOUSE_REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(250),
   GATEHOUSE_SEED_FILE: optionalPath,
   GATEHOUSE_SIGNING_KEYS_FILE: optionalPath,
   GATEHOUSE_ACCESS_TOKEN_TTL: positiveSeconds.max(86_400).default(900),
@@ -157,6 +159,8 @@ export interface Config {
   readonly issuer: string;
   readonly audience: string;
   readonly store: { readonly kind: 'memory' } | { readonly kind: 'redis'; readonly url: string; readonly keyPrefix: string };
+  /** How long one Redis command may take before the caller's fallback applies (GATEHOUSE_REDIS_COMMAND_TIMEOUT_MS). */
+  readonly redisCommandTimeoutMs: number;
   readonly seedFile: string | undefined;
   readonly signingKeysFile: string | undefined;
   readonly accessTokenTtlSeconds: number;
@@ -306,6 +310,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       e.GATEHOUSE_STORE === 'redis'
         ? { kind: 'redis' as const, url: e.REDIS_URL, keyPrefix: e.GATEHOUSE_REDIS_PREFIX }
         : { kind: 'memory' as const },
+    redisCommandTimeoutMs: e.GATEHOUSE_REDIS_COMMAND_TIMEOUT_MS,
     seedFile: e.GATEHOUSE_SEED_FILE,
     signingKeysFile: e.GATEHOUSE_SIGNING_KEYS_FILE,
     accessTokenTtlSeconds: e.GATEHOUSE_ACCESS_TOKEN_TTL,

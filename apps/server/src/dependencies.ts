@@ -87,7 +87,7 @@ export async function createDependencies(
   }
   const clock = () => new Date(now());
   const redis =
-    config.store.kind === 'redis' ? createRedisConnection({ url: config.store.url, logger }) : undefined;
+    config.store.kind === 'redis' ? createRedisConnection({ url: config.store.url, logger, commandTimeoutMs: config.redisCommandTimeoutMs }) : undefined;
   if (redis !== undefined) await waitForRedis(redis);
   const stores = createStores(config, { redis, now: clock });
   const metrics = createMetrics();

@@ -45,7 +45,11 @@ export async function createRateLimits(config: Config, options: RateLimitsOption
     const shared = config.store.kind === 'redis' && config.store.url === config.rateLimitStore.url ? options.redis : undefined;
     let redis = shared;
     if (redis === undefined) {
-      ownConnection = createRedisConnection({ url: config.rateLimitStore.url, logger: options.logger });
+      ownConnection = createRedisConnection({
+        url: config.rateLimitStore.url,
+        logger: options.logger,
+        commandTimeoutMs: config.redisCommandTimeoutMs,
+      });
       redis = ownConnection;
       await waitForRedis(redis).catch(async (error: unknown) => {
         ownConnection?.disconnect();
