@@ -5,6 +5,7 @@ import { bearer, callProcedure, login, type RawResponse } from './support/http.j
 import { authReason, loginForSession, refreshWithBody, registerUser, type Credentials } from './support/sessions.js';
 import { startGatehouse, type RunningGatehouse } from './support/start-gatehouse.js';
 import { memoryVariant, redisVariant, type StoreVariant } from './support/store-variants.js';
+import type { SeedInput } from '@gatehouse/server';
 import { TEST_SEED, TEST_USERS } from './support/test-seed.js';
 
 /**
@@ -16,13 +17,13 @@ import { TEST_SEED, TEST_USERS } from './support/test-seed.js';
 const REDIRECT_URI = 'http://127.0.0.1:5173/cb';
 const adminConsole: oauth.Client = { client_id: 'admin-console', token_endpoint_auth_method: 'none' };
 const options = { [oauth.allowInsecureRequests]: true };
-const SEED = {
+const SEED: SeedInput = {
   ...TEST_SEED,
   clients: [
     ...TEST_SEED.clients,
     { clientId: 'admin-console', type: 'public', redirectUris: [REDIRECT_URI], scopes: ['users:read', 'admin'] },
   ],
-} as const;
+};
 
 describe.each(['memory', 'redis'] as const)('a demoted admin on the %s store', (storeName) => {
   let gatehouse: RunningGatehouse;
