@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createGatehouseClient, RateLimitedError, type GatehouseClientOptions } from '@gatehouse/client';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { bearer, callProcedure, login } from './support/http.js';
 import { expect429 } from './support/rate-limit-assertions.js';
 import { startGatehouse, type RunningGatehouse } from './support/start-gatehouse.js';
@@ -9,7 +9,22 @@ import { TEST_USERS } from './support/test-seed.js';
 const from = (ip: string) => ({ 'x-forwarded-for': ip });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * The abuse counters and blocks are rate-limiter-flexible limiters, whose memory store reads its windows from
+ * Date: with a frozen Date (the server shares this process) a test ends a block by moving the clock, not by
+ * sleeping through it.
+ */
+function freezeDate(): { readonly pass: (seconds: number) => void } {
+  const pass = (seconds: number) => void vi.setSystemTime(Date.now() + seconds * 1000);
+  beforeAll(() => void vi.useFakeTimers({ toFake: ['Date'] }));
+  // Each test starts after every window and block of the tests before it, so order never matters.
+  beforeEach(() => pass(120)); // past the 60 s windows and 30 s blocks, within the 900 s access token life
+  afterAll(() => void vi.useRealTimers());
+  return { pass };
+}
+
 describe('credential stuffing', () => {
+  const clock = freezeDate();
   let gatehouse: RunningGatehouse;
   beforeAll(async () => {
     gatehouse = await startGatehouse({
@@ -17,8 +32,7 @@ describe('credential stuffing', () => {
         GATEHOUSE_TRUST_PROXY: '127.0.0.1',
         GATEHOUSE_STUFFING_THRESHOLD: '6/4/4',
         GATEHOUSE_STUFFING_WINDOW: '60',
-        // Short on purpose: the test waits for the strict policy to end.
-        GATEHOUSE_STUFFING_STRICT_SECONDS: '1',
+        GATEHOUSE_STUFFING_STRICT_SECONDS: '30',
         GATEHOUSE_STUFFING_STRICT_LIMIT: '2/60',
         // Above the failures threshold, so one user's mistakes reach it before the brute-force guard blocks them.
         GATEHOUSE_LOGIN_LIMIT_EMAIL_IP: '20/86400/900',
@@ -53,19 +67,20 @@ describe('credential stuffing', () => {
     // Another IP still has its own two attempts.
     expect((await attempt(TEST_USERS.alice.email, TEST_USERS.alice.password, '198.51.100.10')).status).toBe(200);
 
-    await sleep(1_100);
+    clock.pass(31);
     expect(await gatehouse.server.deps.abuse.stuffing.isStuffingActive()).toBe(false);
     expect((await attempt(TEST_USERS.alice.email, TEST_USERS.alice.password, '198.51.100.9')).status).toBe(200);
   });
 });
 
 describe('enumeration', () => {
+  const clock = freezeDate();
   let gatehouse: RunningGatehouse;
   let alice: { accessToken: string; user: { id: string } };
   let bob: { accessToken: string; user: { id: string } };
   beforeAll(async () => {
     gatehouse = await startGatehouse({
-      env: { GATEHOUSE_TRUST_PROXY: '127.0.0.1', GATEHOUSE_ENUMERATION_LIMIT: '3/60', GATEHOUSE_ENUMERATION_BLOCK: '1' },
+      env: { GATEHOUSE_TRUST_PROXY: '127.0.0.1', GATEHOUSE_ENUMERATION_LIMIT: '3/60', GATEHOUSE_ENUMERATION_BLOCK: '30' },
     });
     [alice, bob] = await Promise.all([login(gatehouse.url, TEST_USERS.alice), login(gatehouse.url, TEST_USERS.bob)]);
   });
@@ -92,7 +107,7 @@ describe('enumeration', () => {
     expect((await lookUp('users.byId', bob.user.id, bob.accessToken, '192.0.2.77')).status).toBe(200);
     expect((await callProcedure(gatehouse.url, 'users.me', { headers: { ...bearer(alice.accessToken), ...from('198.51.100.21') } })).status).toBe(200);
 
-    await sleep(1_100);
+    clock.pass(31);
     expect((await lookUp('users.byId', alice.user.id, alice.accessToken, '198.51.100.23')).status).toBe(200);
   });
 

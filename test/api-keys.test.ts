@@ -185,8 +185,15 @@ describe('the typed client with an API key', () => {
 });
 
 describe('logs', () => {
-  it('never contain a key, whether sent in a header, as a bearer token or in the query string', () => {
-    expect(issuedKeys.length).toBeGreaterThan(5);
+  it('never contain a key, whether sent in a header, as a bearer token or in the query string', async () => {
+    // Its own keys, used every way a client may send one (and one way it must not), then revoked and reused.
+    const [used, revoked] = [await newKey(['users:read']), await newKey(['users:read'])];
+    expect((await callProcedure(gatehouse.url, 'users.me', { headers: apiKey(used.key) })).status).toBe(200);
+    expect((await callProcedure(gatehouse.url, 'users.me', { headers: bearer(used.key) })).status).toBe(200);
+    expect((await callProcedure(gatehouse.url, 'users.me', { query: `api_key=${used.key}` })).status).toBe(400);
+    expect((await callProcedure(gatehouse.url, 'apiKeys.revoke', { kind: 'mutation', input: { id: revoked.id }, headers: bearer(alice.accessToken) })).status).toBe(200);
+    expect((await callProcedure(gatehouse.url, 'users.me', { headers: apiKey(revoked.key) })).status).toBe(401);
+    expect(issuedKeys).toEqual(expect.arrayContaining([used.key, revoked.key]));
     const logged = gatehouse.logLines().join('\n');
     for (const key of issuedKeys) expect(logged).not.toContain(key.slice(8));
   });

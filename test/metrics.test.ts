@@ -63,8 +63,17 @@ describe('GET /metrics', () => {
   });
 
   it('keeps one registry per server: another server in the same process counts only its own calls', async () => {
+    const missing = { status: '401', reason: 'missing_credentials' };
+    const before = sampleValue(await scrape(gatehouse.server.metrics.url), 'gatehouse_auth_failures_total', missing);
+    for (let call = 0; call < 3; call += 1) expect((await callProcedure(gatehouse.url, 'users.me')).status).toBe(401);
+    expect((await callProcedure(other.url, 'users.me')).status).toBe(401);
+
+    // `other` serves this test alone, so its counts are absolute: one 401, none of the three sent to `gatehouse`.
     const exposition = await scrape(other.server.metrics.url);
-    expect(sampleValue(exposition, 'gatehouse_auth_failures_total')).toBe(0);
-    expect(sampleValue(exposition, 'gatehouse_credential_stuffing_active')).toBe(0);
+    expect(exposition).toMatch(/^gatehouse_auth_failures_total\{[^}]*reason="missing_credentials"[^}]*\} 1$/m);
+    expect(sampleValue(exposition, 'gatehouse_auth_failures_total')).toBe(1);
+    expect(sampleValue(exposition, 'gatehouse_calls_total', { procedure: 'users.me', outcome: 'UNAUTHORIZED' })).toBe(1);
+    expect(exposition).toMatch(/^gatehouse_credential_stuffing_active 0$/m);
+    expect(sampleValue(await scrape(gatehouse.server.metrics.url), 'gatehouse_auth_failures_total', missing)).toBe(before + 3);
   });
 });

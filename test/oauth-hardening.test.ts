@@ -1,5 +1,5 @@
 import * as oauth from 'oauth4webapi';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { parseSeed, type SeedInput } from '@gatehouse/server';
 import { authorizeWithPkce } from './support/authorize-form.js';
 import { bearer, callProcedure } from './support/http.js';
@@ -23,7 +23,7 @@ let gatehouse: RunningGatehouse;
 let as: oauth.AuthorizationServer;
 
 beforeAll(async () => {
-  gatehouse = await startGatehouse({ seed: SEED, env: { GATEHOUSE_LIMIT_OAUTH_CLIENT_FAILURES: '40/60' } });
+  gatehouse = await startGatehouse({ seed: SEED });
   const issuer = new URL(gatehouse.url);
   as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { ...options, algorithm: 'oauth2' }));
 });
@@ -59,14 +59,27 @@ describe('OAuth hardening', () => {
     expect((await callProcedure(gatehouse.url, 'users.me', { headers: bearer(tokens.access_token) })).status).toBe(200);
   });
 
-  it('answers HEAD on a faulty authorize request without a server error', async () => {
+  it('answers HEAD on a faulty authorize request as GET does, without a body', async () => {
     const { url } = await codeFor(web);
     url.searchParams.set('code_challenge_method', 'plain');
-    const response = await fetch(url, { method: 'HEAD', redirect: 'manual' });
-    expect(response.status).toBeLessThan(500);
+    const get = await fetch(url, { redirect: 'manual' });
+    const head = await fetch(url, { method: 'HEAD', redirect: 'manual' });
+    // RFC 6749 section 4.1.2.1: the redirect URI is valid, so the error goes back to the client.
+    expect(get.status).toBe(302);
+    const location = new URL(get.headers.get('location') ?? '');
+    expect(location.searchParams.get('error')).toBe('invalid_request');
+    expect(location.searchParams.get('state')).toBe(url.searchParams.get('state'));
+    expect(head.status).toBe(get.status);
+    expect(head.headers.get('location')).toBe(get.headers.get('location'));
+    expect(await head.text()).toBe('');
   });
 
   it('puts failed client authentication under a per-IP budget, answered 429 with Retry-After', async () => {
+    // A server of its own: spending loopback's failure budget must not refuse the other tests' requests.
+    const limited = await startGatehouse({ seed: SEED, env: { GATEHOUSE_LIMIT_OAUTH_CLIENT_FAILURES: '40/60' } });
+    onTestFinished(() => limited.close());
+    const issuer = new URL(limited.url);
+    const as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { ...options, algorithm: 'oauth2' }));
     const statuses: number[] = [];
     let refused: Response | undefined;
     for (let attempt = 0; attempt < 45 && refused === undefined; attempt += 1) {

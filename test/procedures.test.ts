@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisTestNamespace, type RedisTestNamespace } from '../apps/server/src/stores/redis/redis-test-namespace.js';
 import { bearer, callProcedure, login } from './support/http.js';
 import { redisEnv } from './support/redis-env.js';
+import { authReason, registerUser } from './support/sessions.js';
 import { startGatehouse, type RunningGatehouse } from './support/start-gatehouse.js';
 import { TEST_USERS } from './support/test-seed.js';
 
@@ -149,6 +150,9 @@ describe.each(['memory', 'redis'] as const)('on the %s store', (store) => {
 
   describe('orders', () => {
     it('creates, lists with a cursor and reads the caller’s orders', async () => {
+      // A fresh account: the list must hold exactly these three orders, whatever ran before.
+      const owner = await registerUser(gatehouse.url);
+      const bob = { accessToken: (await login(gatehouse.url, owner)).accessToken, user: { id: owner.id } };
       const created = [];
       for (let index = 0; index < 3; index += 1) {
         const response = await callProcedure(gatehouse.url, 'orders.create', { kind: 'mutation', input: ORDER, headers: bearer(bob.accessToken) });
@@ -184,6 +188,8 @@ describe.each(['memory', 'redis'] as const)('on the %s store', (store) => {
     });
 
     it('refuses a forged cursor with 400', async () => {
+      // An order to page over, so the cursor is read whatever ran before.
+      expect((await callProcedure(gatehouse.url, 'orders.create', { kind: 'mutation', input: ORDER, headers: bearer(bob.accessToken) })).status).toBe(200);
       const response = await callProcedure(gatehouse.url, 'orders.list', { input: { cursor: 'bm90LWEtY3Vyc29y' }, headers: bearer(bob.accessToken) });
       expect(response.status).toBe(400);
     });
@@ -212,50 +218,49 @@ describe.each(['memory', 'redis'] as const)('on the %s store', (store) => {
   });
 
   describe('admin', () => {
+    const setRole = (userId: string, role: 'user' | 'admin', token = admin.accessToken) =>
+      callProcedure(gatehouse.url, 'admin.users.setRole', { kind: 'mutation', input: { userId, role }, headers: bearer(token) });
+
     it('lists users and changes a role; a user calling either gets 403', async () => {
+      // A fresh account to promote: a role change ends its sessions, which must touch no other test's user.
+      const promotee = await registerUser(gatehouse.url);
       const list = await callProcedure(gatehouse.url, 'admin.users.list', { input: { limit: 100 }, headers: bearer(admin.accessToken) });
       expect(list.status).toBe(200);
       expect(list.body.result.data.items.map((user: { email: string }) => user.email)).toContain(TEST_USERS.bob.email);
 
-      const denied = await callProcedure(gatehouse.url, 'admin.users.setRole', {
-        kind: 'mutation',
-        input: { userId: alice.user.id, role: 'admin' },
-        headers: bearer(alice.accessToken),
-      });
+      const listedByUser = await callProcedure(gatehouse.url, 'admin.users.list', { headers: bearer(alice.accessToken) });
+      expect(listedByUser.status).toBe(403);
+      expect(listedByUser.body.error.data.auth).toMatchObject({ reason: 'insufficient_scope', missingScopes: ['admin'] });
+      const denied = await setRole(promotee.id, 'admin', alice.accessToken);
       expect(denied.status).toBe(403);
       expect(denied.body.error.data.auth).toMatchObject({ reason: 'insufficient_scope', missingScopes: ['admin'] });
 
-      const promoted = await callProcedure(gatehouse.url, 'admin.users.setRole', {
-        kind: 'mutation',
-        input: { userId: bob.user.id, role: 'admin' },
-        headers: bearer(admin.accessToken),
-      });
+      const promoted = await setRole(promotee.id, 'admin');
+      expect(promoted.status).toBe(200);
       expect(promoted.body.result.data.role).toBe('admin');
-      await callProcedure(gatehouse.url, 'admin.users.setRole', {
-        kind: 'mutation',
-        input: { userId: bob.user.id, role: 'user' },
-        headers: bearer(admin.accessToken),
-      });
+      const demoted = await setRole(promotee.id, 'user');
+      expect(demoted.body.result.data.role).toBe('user');
     });
 
-    it('refuses an admin-scoped token whose user is no longer an admin (the role change revokes it)', async () => {
-      const { accessToken } = await login(gatehouse.url, TEST_USERS.bob);
-      await callProcedure(gatehouse.url, 'admin.users.setRole', {
-        kind: 'mutation',
-        input: { userId: bob.user.id, role: 'admin' },
-        headers: bearer(admin.accessToken),
-      });
-      const bobAsAdmin = await login(gatehouse.url, TEST_USERS.bob);
-      await callProcedure(gatehouse.url, 'admin.users.setRole', {
-        kind: 'mutation',
-        input: { userId: bob.user.id, role: 'user' },
-        headers: bearer(admin.accessToken),
-      });
-      const response = await callProcedure(gatehouse.url, 'admin.users.list', { headers: bearer(bobAsAdmin.accessToken) });
+    it('refuses a demoted admin’s token: the role change revokes it (401), and the role check refuses it where it outlives the change (403)', async () => {
+      const account = await registerUser(gatehouse.url);
+      expect((await setRole(account.id, 'admin')).status).toBe(200);
+      const revokedByChange = await login(gatehouse.url, account);
+      expect((await setRole(account.id, 'user')).status).toBe(200);
+      const revoked = await callProcedure(gatehouse.url, 'admin.users.list', { headers: bearer(revokedByChange.accessToken) });
       // Issue 4: a role change ends the user's live tokens, whose scopes are stale.
-      expect(response.status).toBe(401);
-      expect(response.body.error.data.auth.reason).toBe('revoked_token');
-      expect(accessToken).not.toBe(bobAsAdmin.accessToken);
+      expect(revoked.status).toBe(401);
+      expect(authReason(revoked)).toBe('revoked_token');
+
+      // A role changed in the records without admin.users.setRole (an operator's edit) ends no session:
+      // the token still holds the admin scope, and only the role requirement refuses it.
+      expect((await setRole(account.id, 'admin')).status).toBe(200);
+      const outliving = await login(gatehouse.url, account);
+      expect(outliving.accessToken).not.toBe(revokedByChange.accessToken);
+      await gatehouse.server.deps.users.setRole(account.id, 'user');
+      const refused = await callProcedure(gatehouse.url, 'admin.users.list', { headers: bearer(outliving.accessToken) });
+      expect(refused.status).toBe(403);
+      expect(authReason(refused)).toBe('forbidden_role');
     });
   });
 

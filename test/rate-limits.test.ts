@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { callBatch } from './support/batch.js';
 import { bearer, callProcedure, login } from './support/http.js';
 import { expect429, expectRateLimitHeaders } from './support/rate-limit-assertions.js';
@@ -23,11 +22,19 @@ const freshIp = () => `198.51.100.${nextIp++}`;
 describe('default and contract policies', () => {
   let gatehouse: RunningGatehouse;
   beforeAll(async () => {
+    // The memory limiter (rate-limiter-flexible) reads its windows from Date: a frozen Date, moved on by hand,
+    // lets a test cross a window without sleeping through it. The server shares this process, and its clock.
+    vi.useFakeTimers({ toFake: ['Date'] });
     gatehouse = await startGatehouse({
-      env: { GATEHOUSE_LIMIT_PUBLIC: '3/1', GATEHOUSE_LIMIT_AUTHENTICATED: '4/1', GATEHOUSE_TRUST_PROXY: '127.0.0.1' },
+      env: { GATEHOUSE_LIMIT_PUBLIC: '3/60', GATEHOUSE_LIMIT_AUTHENTICATED: '4/60', GATEHOUSE_TRUST_PROXY: '127.0.0.1' },
     });
   });
-  afterAll(() => gatehouse.close());
+  afterAll(async () => {
+    await gatehouse.close();
+    vi.useRealTimers();
+  });
+  /** The end of every window open now. */
+  const afterTheWindow = () => vi.setSystemTime(Date.now() + 61_000);
 
   it('public procedures: the 4th call per IP in the window is 429 with headers and data, and passes after the window', async () => {
     const ip = freshIp();
@@ -42,7 +49,7 @@ describe('default and contract policies', () => {
     expect429(refused, 'public', 3);
     expect(gatehouse.logLines().some((line) => line.includes('"ratelimit.exceeded"') && line.includes(ip))).toBe(true);
 
-    await sleep(1_100);
+    afterTheWindow();
     expect((await attempt()).status).toBe(200);
   });
 
@@ -57,7 +64,7 @@ describe('default and contract policies', () => {
 
   it('authenticated procedures: counted per principal, whatever the IP; the 5th is 429 and passes after the window', async () => {
     const { accessToken } = await login(gatehouse.url, TEST_USERS.alice);
-    await sleep(1_050); // start on a fresh window, so the four calls below share one
+    afterTheWindow(); // start on a fresh window, so the four calls below share one
     const statuses = [];
     for (let call = 1; call <= 5; call += 1) {
       const response = await callProcedure(gatehouse.url, 'users.me', { headers: { ...bearer(accessToken), ...fromIp(freshIp()) } });
@@ -66,7 +73,7 @@ describe('default and contract policies', () => {
       else expect429(response, 'authenticated', 4);
     }
     expect(statuses).toEqual([200, 200, 200, 200, 429]);
-    await sleep(1_100);
+    afterTheWindow();
     expect((await callProcedure(gatehouse.url, 'users.me', { headers: bearer(accessToken) })).status).toBe(200);
   });
 

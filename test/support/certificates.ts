@@ -17,9 +17,18 @@ export interface CertificateFiles {
 export interface TestPki {
   readonly dir: string;
   newCa(name: string): CertificateFiles;
-  /** A leaf certificate signed by `ca`: a server (SAN 127.0.0.1, localhost) or a client. */
-  issue(ca: CertificateFiles, name: string, usage: 'server' | 'client'): CertificateFiles;
+  /**
+   * A leaf certificate signed by `ca`: a server (SAN 127.0.0.1, localhost) or a client. `options` makes the
+   * bad ones a server must refuse: `validDays: -1` expired a day ago; `extendedKeyUsage` overrides the usage's
+   * own (a "client" certificate good only for serverAuth).
+   */
+  issue(ca: CertificateFiles, name: string, usage: 'server' | 'client', options?: IssueOptions): CertificateFiles;
   cleanup(): void;
+}
+
+export interface IssueOptions {
+  readonly validDays?: number;
+  readonly extendedKeyUsage?: 'serverAuth' | 'clientAuth';
 }
 
 /**
@@ -44,17 +53,18 @@ export function createTestPki(): TestPki {
         '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
       return files(name);
     },
-    issue(ca, name, usage) {
+    issue(ca, name, usage, options = {}) {
       const extensions = join(dir, `${name}.ext`);
+      const extendedKeyUsage = options.extendedKeyUsage ?? (usage === 'server' ? 'serverAuth' : 'clientAuth');
       writeFileSync(
         extensions,
         usage === 'server'
-          ? 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n'
-          : 'extendedKeyUsage=clientAuth\n',
+          ? `subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=${extendedKeyUsage}\n`
+          : `extendedKeyUsage=${extendedKeyUsage}\n`,
       );
       openssl('req', ...newKey, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
       openssl('x509', '-req', '-in', `${name}.csr`, '-CA', ca.certFile, '-CAkey', ca.keyFile, '-set_serial', String(Date.now()),
-        '-days', '2', '-out', `${name}.crt`, '-extfile', extensions);
+        '-days', String(options.validDays ?? 2), '-out', `${name}.crt`, '-extfile', extensions);
       return files(name);
     },
     cleanup() {

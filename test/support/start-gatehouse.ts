@@ -30,6 +30,18 @@ export interface StartOptions {
  * parseConfig as production, with bcrypt at its cheapest cost so suites stay fast.
  */
 export async function startGatehouse(options: StartOptions = {}): Promise<RunningGatehouse> {
+  // The port is free when probed but another test file, in a parallel worker, may take it before this server
+  // listens: start again on a new one.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startOnFreePort(options);
+    } catch (error) {
+      if (attempt >= 5 || (error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    }
+  }
+}
+
+async function startOnFreePort(options: StartOptions): Promise<RunningGatehouse> {
   const config = parseConfig({
     GATEHOUSE_ENV: 'test',
     // A concrete free port rather than 0: the issuer (iss, OAuth metadata) is derived from it before listening.
@@ -50,7 +62,13 @@ export async function startGatehouse(options: StartOptions = {}): Promise<Runnin
     seed: parseSeed(options.seed ?? TEST_SEED),
     overrides: options.now === undefined ? {} : { now: options.now },
   });
-  const url = await server.listen();
+  let url: string;
+  try {
+    url = await server.listen();
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
   return { url, server, logLines: () => [...lines], close: () => server.close() };
 }
 

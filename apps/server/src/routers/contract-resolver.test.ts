@@ -132,6 +132,11 @@ describe('contractResolver: the checks each contract gets', () => {
     await t.createCallerFactory(router)(requestContext('198.51.100.6', 'mine', { authorization: dave })).mine();
     expect(seen).toEqual([expect.objectContaining({ kind: 'user', userId: expect.any(String) })]);
     expect((seen[0] as { userId: string }).userId).toBe(decodeJwt(dave.slice('Bearer '.length)).sub);
+    // A refused call of its own, so the UNAUTHORIZED sample does not depend on an earlier test's calls.
+    const anonymous = await t.createCallerFactory(router)(requestContext('198.51.100.6', 'mine', {})).mine().catch((error: unknown) => error);
+    expect(anonymous).toBeInstanceOf(TRPCError);
+    expect((anonymous as TRPCError).code).toBe('UNAUTHORIZED');
+    expect(seen).toHaveLength(1);
     const calls = await deps.metrics.calls.get();
     expect(calls.values).toContainEqual(expect.objectContaining({ labels: { procedure: 'mine', outcome: 'UNAUTHORIZED' } }));
     expect(calls.values).toContainEqual(expect.objectContaining({ labels: { procedure: 'mine', outcome: 'ok' } }));
