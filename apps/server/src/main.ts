@@ -7,6 +7,9 @@ import { loadSeed, SeedError } from './seed/load-seed.js';
 import { StartupError } from './startup-error.js';
 import { SigningKeysError } from './tokens/signing-keys.js';
 
+/** How long a clean stop may take before the process exits anyway (with 1). */
+const SHUTDOWN_DEADLINE_MS = 10_000;
+
 /** Boot only: parse the environment once, build the server, listen, and stop cleanly on signals. */
 async function main(): Promise<void> {
   const config = parseConfig(process.env);
@@ -20,10 +23,15 @@ async function main(): Promise<void> {
   let stopping = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
-      // A second Ctrl-C while draining means "now": stop waiting for open requests.
-      if (stopping) process.exit(1);
+      // Ctrl-C reaches the server twice under pnpm (from the terminal and forwarded by pnpm): one stop, not an abort.
+      if (stopping) return;
       stopping = true;
       logger.info({ signal }, 'shutting down');
+      // Open requests get SHUTDOWN_DEADLINE_MS to finish; a stuck one must not keep the process alive forever.
+      setTimeout(() => {
+        logger.error({ deadlineMs: SHUTDOWN_DEADLINE_MS }, 'shutdown did not finish in time; exiting');
+        process.exit(1);
+      }, SHUTDOWN_DEADLINE_MS).unref();
       // Asked to stop and stopped cleanly: success (0), so `pnpm start` reports no failure on Ctrl-C.
       server.close().then(
         () => process.exit(0),
