@@ -1,6 +1,6 @@
 import process from 'node:process';
 import { ConfigError, parseConfig, type Config } from './config.js';
-import { createGatehouseServer } from './http/create-server.js';
+import { createGatehouseServer, type GatehouseServer } from './http/create-server.js';
 import { createLogger } from './http/logger.js';
 import { DEMO_SEED } from './seed/demo-seed.js';
 import { loadSeed, SeedError } from './seed/load-seed.js';
@@ -14,13 +14,9 @@ const SHUTDOWN_DEADLINE_MS = 10_000;
 async function main(): Promise<void> {
   const config = parseConfig(process.env);
   const logger = createLogger(config);
-  const loaded = await loadSeed(config);
-  const server = await createGatehouseServer(config, { logger, seed: loaded?.seed });
-  const url = await server.listen();
-
-  if (loaded?.isDemo === true) printDemoBanner(url, config);
-
+  let server: GatehouseServer | undefined;
   let stopping = false;
+  // Installed before listening: a stop asked for the moment the port opens is still a clean stop.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
       // Ctrl-C reaches the server twice under pnpm (from the terminal and forwarded by pnpm): one stop, not an abort.
@@ -33,7 +29,7 @@ async function main(): Promise<void> {
         process.exit(1);
       }, SHUTDOWN_DEADLINE_MS).unref();
       // Asked to stop and stopped cleanly: success (0), so `pnpm start` reports no failure on Ctrl-C.
-      server.close().then(
+      (server?.close() ?? Promise.resolve()).then(
         () => process.exit(0),
         (error: unknown) => {
           logger.error({ err: error }, 'shutdown failed');
@@ -42,6 +38,11 @@ async function main(): Promise<void> {
       );
     });
   }
+
+  const loaded = await loadSeed(config);
+  server = await createGatehouseServer(config, { logger, seed: loaded?.seed });
+  const url = await server.listen();
+  if (loaded?.isDemo === true) printDemoBanner(url, config);
 }
 
 function printDemoBanner(url: string, config: Config): void {

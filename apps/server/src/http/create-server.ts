@@ -118,18 +118,18 @@ export async function createGatehouseServer(config: Config, options: CreateServe
     deps,
     metrics,
     async listen() {
-      const address = await app
-        .listen({ host: config.host, port: config.port })
-        .catch((error: unknown) => Promise.reject(listenError('GATEHOUSE_PORT', `${config.host}:${config.port}`, error)));
       try {
         await metrics.listen();
       } catch (error) {
-        await app.close();
         const where = config.metrics === undefined ? '' : `${config.metrics.host}:${config.metrics.port}`;
         const named = listenError('GATEHOUSE_METRICS_PORT', where, error);
         // The metrics listener is optional: say how to do without it.
         throw named instanceof StartupError ? new StartupError(`${named.message}, or off for no metrics listener`, { cause: error }) : named;
       }
+      const address = await app.listen({ host: config.host, port: config.port }).catch(async (error: unknown) => {
+        await metrics.close();
+        throw listenError('GATEHOUSE_PORT', `${config.host}:${config.port}`, error);
+      });
       return address.replace(/\/$/, '');
     },
     async close() {
