@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { trustProxySetting, type TrustProxySetting } from './http/trust-proxy-setting.js';
 
 /**
- * Gatehouse's configuration: every environment variable of SPEC.md, parsed by
+ * Gatehouse's configuration: every environment variable (README, Configuration), parsed by
  * one schema, once, in main.ts. Everything else receives the parsed, frozen
  * object; nothing else reads process.env.
  */
@@ -96,13 +96,13 @@ const envSchema = z.object({
   GATEHOUSE_BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
   GATEHOUSE_LIMIT_PUBLIC: budget.default({ points: 100, durationSeconds: 3600 }),
   GATEHOUSE_LIMIT_AUTHENTICATED: budget.default({ points: 600, durationSeconds: 60 }),
-  // SPEC "Rate limits": OAuth endpoints have their own budgets, authorize per IP, the others per authenticated client.
+  // README "Rate limits": OAuth endpoints have their own budgets, authorize per IP, the others per authenticated client.
   GATEHOUSE_LIMIT_OAUTH_AUTHORIZE: budget.default({ points: 100, durationSeconds: 3600 }),
   GATEHOUSE_LIMIT_OAUTH_CLIENT: budget.default({ points: 6000, durationSeconds: 60 }),
   GATEHOUSE_LIMIT_OAUTH_CLIENT_FAILURES: budget.default({ points: 20, durationSeconds: 900 }),
   // Where rate-limit counters live; unset means wherever GATEHOUSE_STORE keeps state.
   GATEHOUSE_RATE_LIMIT_STORE: z.enum(['memory', 'redis']).optional(),
-  // SPEC "Rate limits" for auth.login: consecutive failures per email+IP, failures per email, per IP.
+  // README "Rate limits" for auth.login: consecutive failures per email+IP, failures per email, per IP.
   GATEHOUSE_LOGIN_LIMIT_EMAIL_IP: loginBudget.default({ points: 5, durationSeconds: 86_400, blockDurationSeconds: 900 }),
   GATEHOUSE_LOGIN_LIMIT_EMAIL: loginBudget.default({ points: 10, durationSeconds: 3600, blockDurationSeconds: 900 }),
   GATEHOUSE_LOGIN_LIMIT_IP: loginBudget.default({ points: 100, durationSeconds: 86_400, blockDurationSeconds: 86_400 }),
@@ -113,11 +113,11 @@ const envSchema = z.object({
   GATEHOUSE_TLS_CLIENT_CA: optionalPath,
   GATEHOUSE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   GATEHOUSE_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(67_108_864).default(1_048_576),
-  // The audit log is trimmed by age only (SPEC "Security events"): a flood of recent events can never push records out.
+  // The audit log is trimmed by age only (README "The audit log"): a flood of recent events can never push records out.
   GATEHOUSE_AUDIT_LOG_RETENTION: positiveSeconds.default(31_536_000),
   GATEHOUSE_AUDIT_AGGREGATION_WINDOW: positiveSeconds.max(86_400).default(60),
   GATEHOUSE_AUDIT_HMAC_KEY: auditKey.optional(),
-  // SPEC "Rate limits": refusals cost the caller too.
+  // README "Rate limits": refusals cost the caller too.
   GATEHOUSE_LIMIT_FAILED_AUTH: budget.default({ points: 50, durationSeconds: 300 }),
   GATEHOUSE_LIMIT_DENIED: budget.default({ points: 100, durationSeconds: 300 }),
   GATEHOUSE_METRICS_HOST: z.string().trim().min(1).default('127.0.0.1'),
@@ -169,7 +169,7 @@ export interface Config {
     readonly public: { readonly points: number; readonly durationSeconds: number };
     readonly authenticated: { readonly points: number; readonly durationSeconds: number };
   };
-  /** Budgets of the OAuth endpoints (SPEC "Rate limits"). */
+  /** Budgets of the OAuth endpoints (README "Rate limits"). */
   readonly oauthLimits: {
     /** GET and POST /oauth/authorize, per client IP. */
     readonly authorize: { readonly points: number; readonly durationSeconds: number };
@@ -180,7 +180,7 @@ export interface Config {
   };
   /** Where rate-limit counters live: one process's memory, or Redis shared by every process. */
   readonly rateLimitStore: { readonly kind: 'memory' } | { readonly kind: 'redis'; readonly url: string; readonly keyPrefix: string };
-  /** The layered brute-force defence of auth.login (SPEC "Rate limits"). */
+  /** The layered brute-force defence of auth.login (README "Rate limits"). */
   readonly loginLimits: {
     readonly emailAndIp: LoginBudget;
     readonly email: LoginBudget;
