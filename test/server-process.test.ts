@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { login } from './support/http.js';
 import { findFreePort } from './support/start-gatehouse.js';
 import { removeServerBuild, runGatehouseToExit, spawnGatehouse } from './support/spawn-gatehouse.js';
@@ -196,7 +196,9 @@ describe('a clean stop', () => {
     expect(server.stdout()).toContain('"msg":"shutting down"');
   });
 
-  it('Ctrl-C on `pnpm start` (SIGINT to the whole process group) exits 0 and pnpm reports no failure', async () => {
+  // `pnpm start` builds into the one apps/server/dist: run by one project only, or the two projects' runs would
+  // rebuild it under each other's running server. It does not depend on the HTTP path the other project varies.
+  it.runIf(inject('trpcFastPath') !== false)('Ctrl-C on `pnpm start` (SIGINT to the whole process group) exits 0 and pnpm reports no failure', async () => {
     const port = await findFreePort();
     const child = spawn('pnpm', ['start'], {
       cwd: repoRoot,

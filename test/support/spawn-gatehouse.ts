@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { rm } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { inject } from 'vitest';
 
 const serverDir = fileURLToPath(new URL('../../apps/server/', import.meta.url));
 
@@ -38,6 +39,8 @@ function startProcess(build: string, env: Readonly<Record<string, string>>, opti
     env: {
       PATH: process.env.PATH ?? '',
       ...SPAWN_DEFAULTS,
+      // The e2e-stock-adapter project runs every suite again through tRPC's own Fastify adapter, spawned processes included.
+      GATEHOUSE_TRPC_FAST_PATH: inject('trpcFastPath') === false ? 'false' : 'true',
       ...(options.initCwd === undefined ? {} : { INIT_CWD: options.initCwd }),
       ...env,
     },
