@@ -28,8 +28,9 @@ async function redisNamespace(): Promise<RedisTestNamespace> {
 }
 
 /** A loopback TCP proxy to Redis that the test can cut (every connection dropped, port closed) and restore. */
-async function redisProxy(target: URL): Promise<{ port: number; cut(): Promise<void>; restore(): Promise<void> }> {
+async function redisProxy(target: URL): Promise<{ port: number; pings(): number; cut(): Promise<void>; restore(): Promise<void> }> {
   const sockets = new Set<Socket>();
+  let pings = 0;
   let server: Server | undefined;
   let port = 0;
   const open = async () => {
@@ -40,6 +41,8 @@ async function redisProxy(target: URL): Promise<{ port: number; cut(): Promise<v
         socket.on('close', () => sockets.delete(socket));
         socket.on('error', () => socket.destroy());
       }
+      // RESP spells a PING as *1 $4 PING: counted on its way to Redis.
+      client.on('data', (chunk: Buffer) => (pings += chunk.toString('latin1').toUpperCase().split('$4\r\nPING\r\n').length - 1));
       client.pipe(upstream).pipe(client);
     });
     server.listen(port, '127.0.0.1');
@@ -50,6 +53,7 @@ async function redisProxy(target: URL): Promise<{ port: number; cut(): Promise<v
   await open();
   return {
     port,
+    pings: () => pings,
     async cut() {
       const closed = new Promise((resolve) => server?.close(resolve));
       for (const socket of sockets) socket.destroy();
@@ -112,6 +116,21 @@ describe.each(['memory', 'redis'] as const)('health probes on the %s store', (st
 });
 
 describe('readiness follows Redis', () => {
+  it('a flood of /readyz is not a flood of Redis PINGs: 200 concurrent probes cost at most a few', async () => {
+    const namespace = await redisNamespace();
+    const proxy = await redisProxy(new URL(namespace.url));
+    running = await startGatehouse({ env: { ...redisEnv(namespace), REDIS_URL: `redis://127.0.0.1:${proxy.port}` } });
+    const before = proxy.pings();
+    const answers = await Promise.all(Array.from({ length: 200 }, () => probe(running?.url ?? '', '/readyz')));
+    expect(answers.every((answer) => answer.status === 200)).toBe(true);
+    // One check per READINESS_REUSE_MS (1 s); 200 probes on a loaded machine may straddle a few seconds.
+    expect(proxy.pings() - before).toBeGreaterThanOrEqual(1);
+    expect(proxy.pings() - before).toBeLessThanOrEqual(5);
+    await running.close();
+    running = undefined;
+    await proxy.cut();
+  });
+
   it('Redis unreachable: /readyz answers 503 naming redis while /healthz stays 200; Redis back: 200 again', async () => {
     const namespace = await redisNamespace();
     const proxy = await redisProxy(new URL(namespace.url));
