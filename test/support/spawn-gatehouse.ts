@@ -3,12 +3,49 @@ import { once } from 'node:events';
 import { rm } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { inject } from 'vitest';
 
 const serverDir = fileURLToPath(new URL('../../apps/server/', import.meta.url));
 
 export interface SpawnedGatehouse {
   readonly url: string;
-  stop(): Promise<void>;
+  /** Everything the process wrote so far. */
+  stdout(): string;
+  stderr(): string;
+  /** Sends `signal` (SIGTERM unless told) and resolves to the exit code once the process has exited. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export interface SpawnOptions {
+  /** The folder the user "ran the command from", passed as INIT_CWD the way pnpm does; the process still runs in apps/server, as under pnpm. */
+  readonly initCwd?: string;
+}
+
+/**
+ * Defaults every spawned process gets: an ephemeral API port, and no metrics
+ * listener (a fixed one, 9464, would make a test depend on that port being free).
+ */
+const SPAWN_DEFAULTS = {
+  GATEHOUSE_ENV: 'test',
+  GATEHOUSE_PORT: '0',
+  GATEHOUSE_METRICS_PORT: 'off',
+  GATEHOUSE_BCRYPT_COST: '4',
+  GATEHOUSE_LOG_LEVEL: 'info',
+};
+
+function startProcess(build: string, env: Readonly<Record<string, string>>, options: SpawnOptions): ChildProcess {
+  return spawn(process.execPath, [`${serverDir}${build}/main.js`], {
+    cwd: serverDir,
+    env: {
+      PATH: process.env.PATH ?? '',
+      ...SPAWN_DEFAULTS,
+      // The e2e-stock-adapter project runs every suite again through tRPC's own Fastify adapter, spawned processes included.
+      GATEHOUSE_TRPC_FAST_PATH: inject('trpcFastPath') === false ? 'false' : 'true',
+      ...(options.initCwd === undefined ? {} : { INIT_CWD: options.initCwd }),
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 /**
@@ -17,39 +54,60 @@ export interface SpawnedGatehouse {
  * state is shared through Redis and not through the test's memory, and that
  * the compiled server is the same server.
  */
-export async function spawnGatehouse(env: Readonly<Record<string, string>>): Promise<SpawnedGatehouse> {
+export async function spawnGatehouse(env: Readonly<Record<string, string>>, options: SpawnOptions = {}): Promise<SpawnedGatehouse> {
   const build = await buildServer();
-  const child: ChildProcess = spawn(process.execPath, [`${build}/main.js`], {
-    cwd: serverDir,
-    env: { PATH: process.env.PATH ?? '', GATEHOUSE_ENV: 'test', GATEHOUSE_PORT: '0', GATEHOUSE_BCRYPT_COST: '4', GATEHOUSE_LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = startProcess(build, env, options);
+  let stdout = '';
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
-    let buffered = '';
     const timer = setTimeout(() => reject(new Error(`gatehouse process did not listen within 15 s: ${stderr}`)), 15_000);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString('utf8');
-      const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(buffered);
+    child.stdout?.on('data', () => {
+      const match = /Server listening at (https?:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
       if (match?.[1] !== undefined) {
         clearTimeout(timer);
         resolve(match[1]);
       }
     });
-    child.once('exit', (code) => {
+    void exited.then((code) => {
       clearTimeout(timer);
       reject(new Error(`gatehouse process exited with ${code}: ${stderr}`));
     });
   });
   return {
     url,
-    async stop() {
-      if (child.exitCode !== null) return;
-      child.kill('SIGTERM');
-      await once(child, 'exit');
+    stdout: () => stdout,
+    stderr: () => stderr,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
     },
   };
+}
+
+export interface FinishedGatehouse {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs a Gatehouse process expected to refuse to start, and returns how it ended; killed after `timeoutMs`. */
+export async function runGatehouseToExit(
+  env: Readonly<Record<string, string>>,
+  options: SpawnOptions & { readonly timeoutMs?: number } = {},
+): Promise<FinishedGatehouse> {
+  const build = await buildServer();
+  const child = startProcess(build, env, options);
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 15_000);
+  const [code] = (await once(child, 'exit')) as [number | null];
+  clearTimeout(timer);
+  return { code, stdout, stderr };
 }
 
 /**

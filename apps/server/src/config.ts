@@ -1,9 +1,11 @@
 import { availableParallelism } from 'node:os';
+import { isAbsolute, resolve } from 'node:path';
+import process from 'node:process';
 import { z } from 'zod';
 import { trustProxySetting, type TrustProxySetting } from './http/trust-proxy-setting.js';
 
 /**
- * Gatehouse's configuration: every environment variable of SPEC.md, parsed by
+ * Gatehouse's configuration: every environment variable (README, Configuration), parsed by
  * one schema, once, in main.ts. Everything else receives the parsed, frozen
  * object; nothing else reads process.env.
  */
@@ -58,7 +60,7 @@ const stuffingThreshold = z
   .refine((t) => t.failures > 0 && t.distinctEmails > 0 && t.distinctIps > 0, 'all three must be positive');
 
 /** A TCP port, or `off` for no metrics listener at all. */
-const metricsPort = z.union([z.literal('off'), port]);
+const metricsPort = z.union([z.literal('off'), port], { error: 'expected a port (0-65535) or off' });
 
 /** `points/windowSeconds/blockSeconds`, e.g. `5/86400/900`: a login budget and how long exceeding it blocks. */
 const loginBudget = z
@@ -96,13 +98,13 @@ const envSchema = z.object({
   GATEHOUSE_BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
   GATEHOUSE_LIMIT_PUBLIC: budget.default({ points: 100, durationSeconds: 3600 }),
   GATEHOUSE_LIMIT_AUTHENTICATED: budget.default({ points: 600, durationSeconds: 60 }),
-  // SPEC "Rate limits": OAuth endpoints have their own budgets, authorize per IP, the others per authenticated client.
+  // README "Rate limits": OAuth endpoints have their own budgets, authorize per IP, the others per authenticated client.
   GATEHOUSE_LIMIT_OAUTH_AUTHORIZE: budget.default({ points: 100, durationSeconds: 3600 }),
   GATEHOUSE_LIMIT_OAUTH_CLIENT: budget.default({ points: 6000, durationSeconds: 60 }),
   GATEHOUSE_LIMIT_OAUTH_CLIENT_FAILURES: budget.default({ points: 20, durationSeconds: 900 }),
   // Where rate-limit counters live; unset means wherever GATEHOUSE_STORE keeps state.
   GATEHOUSE_RATE_LIMIT_STORE: z.enum(['memory', 'redis']).optional(),
-  // SPEC "Rate limits" for auth.login: consecutive failures per email+IP, failures per email, per IP.
+  // README "Rate limits" for auth.login: consecutive failures per email+IP, failures per email, per IP.
   GATEHOUSE_LOGIN_LIMIT_EMAIL_IP: loginBudget.default({ points: 5, durationSeconds: 86_400, blockDurationSeconds: 900 }),
   GATEHOUSE_LOGIN_LIMIT_EMAIL: loginBudget.default({ points: 10, durationSeconds: 3600, blockDurationSeconds: 900 }),
   GATEHOUSE_LOGIN_LIMIT_IP: loginBudget.default({ points: 100, durationSeconds: 86_400, blockDurationSeconds: 86_400 }),
@@ -113,15 +115,16 @@ const envSchema = z.object({
   GATEHOUSE_TLS_CLIENT_CA: optionalPath,
   GATEHOUSE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   GATEHOUSE_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(67_108_864).default(1_048_576),
-  // The audit log is trimmed by age only (SPEC "Security events"): a flood of recent events can never push records out.
+  // The audit log is trimmed by age only (README "The audit log"): a flood of recent events can never push records out.
   GATEHOUSE_AUDIT_LOG_RETENTION: positiveSeconds.default(31_536_000),
   GATEHOUSE_AUDIT_AGGREGATION_WINDOW: positiveSeconds.max(86_400).default(60),
   GATEHOUSE_AUDIT_HMAC_KEY: auditKey.optional(),
-  // SPEC "Rate limits": refusals cost the caller too.
+  // README "Rate limits": refusals cost the caller too.
   GATEHOUSE_LIMIT_FAILED_AUTH: budget.default({ points: 50, durationSeconds: 300 }),
   GATEHOUSE_LIMIT_DENIED: budget.default({ points: 100, durationSeconds: 300 }),
   GATEHOUSE_METRICS_HOST: z.string().trim().min(1).default('127.0.0.1'),
-  GATEHOUSE_METRICS_PORT: metricsPort.default(9464),
+  // Unset: 9464 in production, no listener in development and test (a second instance would fight over it).
+  GATEHOUSE_METRICS_PORT: metricsPort.optional(),
   GATEHOUSE_STUFFING_THRESHOLD: stuffingThreshold.default({ failures: 50, distinctEmails: 20, distinctIps: 10 }),
   GATEHOUSE_STUFFING_WINDOW: positiveSeconds.default(300),
   GATEHOUSE_STUFFING_STRICT_SECONDS: positiveSeconds.default(900),
@@ -170,7 +173,7 @@ export interface Config {
     readonly public: { readonly points: number; readonly durationSeconds: number };
     readonly authenticated: { readonly points: number; readonly durationSeconds: number };
   };
-  /** Budgets of the OAuth endpoints (SPEC "Rate limits"). */
+  /** Budgets of the OAuth endpoints (README "Rate limits"). */
   readonly oauthLimits: {
     /** GET and POST /oauth/authorize, per client IP. */
     readonly authorize: { readonly points: number; readonly durationSeconds: number };
@@ -181,7 +184,7 @@ export interface Config {
   };
   /** Where rate-limit counters live: one process's memory, or Redis shared by every process. */
   readonly rateLimitStore: { readonly kind: 'memory' } | { readonly kind: 'redis'; readonly url: string; readonly keyPrefix: string };
-  /** The layered brute-force defence of auth.login (SPEC "Rate limits"). */
+  /** The layered brute-force defence of auth.login (README "Rate limits"). */
   readonly loginLimits: {
     readonly emailAndIp: LoginBudget;
     readonly email: LoginBudget;
@@ -202,7 +205,7 @@ export interface Config {
     /** Denied calls (403), per client IP; each principal's are charged to its own budget as well. */
     readonly denied: { readonly points: number; readonly durationSeconds: number };
   };
-  /** Where GET /metrics listens: its own address, never the API's (undefined: no listener). */
+  /** Where GET /metrics listens: its own address, never the API's (undefined: no listener; the default outside production). */
   readonly metrics: { readonly host: string; readonly port: number } | undefined;
   readonly abuse: AbuseConfig;
   /** Serve plain JSON tRPC calls straight from Node's request and response (http/fast-trpc); false: tRPC's Fastify adapter for all. */
@@ -255,9 +258,9 @@ export class ConfigError extends Error {
 export function parseConfig(env: Readonly<Record<string, string | undefined>>): Config {
   const parsed = envSchema.safeParse(pickDefined(env));
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+    throw new ConfigError(parsed.error.issues.map((issue) => describeIssue(issue, env)));
   }
-  const e = parsed.data;
+  const e = parsedWithResolvedPaths(parsed.data, env);
   const issues: string[] = [];
   if (env['GATEHOUSE_AUDIT_LOG_MAX_RECORDS'] !== undefined && env['GATEHOUSE_AUDIT_LOG_MAX_RECORDS'] !== '') {
     // Silently ignoring it would leave an operator believing the log is bounded by count.
@@ -342,7 +345,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       hmacKey: e.GATEHOUSE_AUDIT_HMAC_KEY,
     }),
     refusalLimits: { failedAuth: e.GATEHOUSE_LIMIT_FAILED_AUTH, denied: e.GATEHOUSE_LIMIT_DENIED },
-    metrics: e.GATEHOUSE_METRICS_PORT === 'off' ? undefined : { host: e.GATEHOUSE_METRICS_HOST, port: e.GATEHOUSE_METRICS_PORT },
+    metrics: metricsAddress(e),
     abuse: {
       stuffing: {
         ...e.GATEHOUSE_STUFFING_THRESHOLD,
@@ -363,6 +366,61 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       queue: e.GATEHOUSE_PASSWORD_QUEUE,
     }),
   });
+}
+
+/** The default port, 9464 (Prometheus exporters' customary range), only in production; elsewhere metrics are opt-in. */
+export const DEFAULT_METRICS_PORT = 9464;
+
+function metricsAddress(e: ParsedEnv): Config['metrics'] {
+  const port = e.GATEHOUSE_METRICS_PORT ?? (e.GATEHOUSE_ENV === 'production' ? DEFAULT_METRICS_PORT : 'off');
+  return port === 'off' ? undefined : { host: e.GATEHOUSE_METRICS_HOST, port };
+}
+
+type ParsedEnv = z.output<typeof envSchema>;
+
+/** Variables naming files: a relative path means relative to where the user ran the command. */
+const PATH_VARIABLES = ['GATEHOUSE_SEED_FILE', 'GATEHOUSE_SIGNING_KEYS_FILE', 'GATEHOUSE_TLS_CERT', 'GATEHOUSE_TLS_KEY', 'GATEHOUSE_TLS_CLIENT_CA'] as const;
+
+/**
+ * `pnpm start` runs the server in apps/server, so `GATEHOUSE_SEED_FILE=seed.json`
+ * typed at the repository root would otherwise be looked for in the wrong
+ * folder. pnpm records the caller's folder in INIT_CWD; without pnpm it is the cwd.
+ */
+function parsedWithResolvedPaths(e: ParsedEnv, env: Readonly<Record<string, string | undefined>>): ParsedEnv {
+  const initCwd = env['INIT_CWD'];
+  const base = initCwd !== undefined && initCwd !== '' && isAbsolute(initCwd) ? initCwd : process.cwd();
+  const resolved: ParsedEnv = { ...e };
+  for (const name of PATH_VARIABLES) {
+    const value = e[name];
+    if (value !== undefined) resolved[name] = resolve(base, value);
+  }
+  return resolved;
+}
+
+/** Values never echoed in an error: a key's characters are the secret itself. */
+const SECRET_VARIABLES: ReadonlySet<string> = new Set(['GATEHOUSE_AUDIT_HMAC_KEY']);
+
+/**
+ * One line per issue, quoting the value the user gave: `GATEHOUSE_PORT: expected
+ * a number; got "abc"` says what to fix where zod alone says "received NaN".
+ */
+function describeIssue(issue: z.core.$ZodIssue, env: Readonly<Record<string, string | undefined>>): string {
+  const name = issue.path.length > 0 ? issue.path.map(String).join('.') : '(environment)';
+  const detail = issue.message
+    .replace(/^Invalid input: /, '')
+    .replace(/, received \S+$/, '')
+    .replace(/^expected number$/, 'expected a number');
+  const raw = env[String(issue.path[0])];
+  if (raw === undefined || raw === '') return `${name}: ${detail}`;
+  const quoted = quoteValue(String(issue.path[0]), raw);
+  return detail.includes(quoted) ? `${name}: ${detail}` : `${name}: ${detail}; got ${quoted}`;
+}
+
+function quoteValue(name: string, raw: string): string {
+  if (SECRET_VARIABLES.has(name)) return `a value of ${raw.length} characters (not shown: it is a secret)`;
+  const shown = raw.length > 200 ? `${raw.slice(0, 200)}…` : raw;
+  // A Redis URL may carry a password (redis://:password@host): everything between // and @ is hidden.
+  return JSON.stringify(name === 'REDIS_URL' ? shown.replace(/\/\/[^/@]*@/, '//***@') : shown);
 }
 
 /** One core stays free for the event loop: bcrypt at cost 12 keeps a core busy for about 0.4 s. */

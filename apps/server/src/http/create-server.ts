@@ -19,6 +19,8 @@ import { createTrpcFastLane, type RequestListener, type TrpcFastLane } from './f
 import { registerSecurityHeaders } from './security-headers.js';
 import { registerTrpcRoute, TRPC_ROUTE } from './trpc-route.js';
 import { registerWellKnownRoutes } from './well-known-routes.js';
+import { registerHealthRoutes } from './health-routes.js';
+import { listenError, StartupError } from '../startup-error.js';
 import { trustProxyOption } from './trust-proxy.js';
 
 export interface GatehouseServer {
@@ -106,6 +108,7 @@ export async function createGatehouseServer(config: Config, options: CreateServe
   await registerSecurityHeaders(app);
   await registerCors(app, config);
   registerWellKnownRoutes(app, deps);
+  registerHealthRoutes(app, deps);
   await registerTrpcRoute(app, deps);
   await registerOAuthRoutes(app, deps, options.seed);
   const metrics = createMetricsEndpoint(config, deps.metrics, options.logger);
@@ -115,8 +118,18 @@ export async function createGatehouseServer(config: Config, options: CreateServe
     deps,
     metrics,
     async listen() {
-      await metrics.listen();
-      const address = await app.listen({ host: config.host, port: config.port });
+      try {
+        await metrics.listen();
+      } catch (error) {
+        const where = config.metrics === undefined ? '' : `${config.metrics.host}:${config.metrics.port}`;
+        const named = listenError('GATEHOUSE_METRICS_PORT', where, error);
+        // The metrics listener is optional: say how to do without it.
+        throw named instanceof StartupError ? new StartupError(`${named.message}, or off for no metrics listener`, { cause: error }) : named;
+      }
+      const address = await app.listen({ host: config.host, port: config.port }).catch(async (error: unknown) => {
+        await metrics.close();
+        throw listenError('GATEHOUSE_PORT', `${config.host}:${config.port}`, error);
+      });
       return address.replace(/\/$/, '');
     },
     async close() {
@@ -132,11 +145,20 @@ export async function createGatehouseServer(config: Config, options: CreateServe
 
 function tlsOptions(tls: NonNullable<Config['tls']>) {
   return {
-    cert: readFileSync(tls.certFile),
-    key: readFileSync(tls.keyFile),
+    cert: readTlsFile('GATEHOUSE_TLS_CERT', tls.certFile),
+    key: readTlsFile('GATEHOUSE_TLS_KEY', tls.keyFile),
     minVersion: 'TLSv1.2' as const,
     ...(tls.clientCaFile === undefined
       ? {}
-      : { ca: readFileSync(tls.clientCaFile), requestCert: true, rejectUnauthorized: false }),
+      : { ca: readTlsFile('GATEHOUSE_TLS_CLIENT_CA', tls.clientCaFile), requestCert: true, rejectUnauthorized: false }),
   };
+}
+
+/** The resolved path in the error: a relative one was resolved against the caller's folder (config.ts). */
+function readTlsFile(variable: string, path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new StartupError(`${variable}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`, { cause: error });
+  }
 }

@@ -1,5 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
+import { StartupError } from '../../startup-error.js';
 
 /**
  * How long a Redis command may take before it fails. A request never waits
@@ -34,7 +35,8 @@ export function createRedisConnection(options: RedisConnectionOptions): Redis {
   const redis = new Redis(options.url, redisOptions);
   let reportedDown = false;
   redis.on('error', (error: Error) => {
-    if (!reportedDown) options.logger.error({ err: error }, 'redis unavailable');
+    // The reason, not the stack: a refused or dropped connection's trace points into ioredis, not at the cause.
+    if (!reportedDown) options.logger.error({ reason: error.message }, 'redis unavailable');
     reportedDown = true;
   });
   redis.on('ready', () => {
@@ -44,22 +46,38 @@ export function createRedisConnection(options: RedisConnectionOptions): Redis {
   return redis;
 }
 
-/** Resolves once the connection is ready, or rejects after `timeoutMs`: start-up fails loudly, not later. */
+/**
+ * Resolves once the connection is ready, or rejects after `timeoutMs` with a
+ * StartupError naming the address and the last connection error: start-up
+ * fails loudly, in one line, not later.
+ */
 export async function waitForRedis(redis: Redis, timeoutMs = 5_000): Promise<void> {
   if (redis.status === 'ready') return;
+  let lastError = 'no answer';
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       cleanup();
-      reject(new Error(`Redis did not become ready within ${timeoutMs} ms`));
+      const { host, port, tls } = redis.options;
+      reject(
+        new StartupError(
+          `cannot reach Redis at ${tls === undefined ? 'redis' : 'rediss'}://${host ?? '127.0.0.1'}:${port ?? 6379} (${lastError}) ` +
+            `within ${timeoutMs / 1000} s: start Redis there, or set REDIS_URL to where it runs`,
+        ),
+      );
     }, timeoutMs);
     const onReady = () => {
       cleanup();
       resolve();
     };
+    const onError = (error: Error) => {
+      lastError = error.message || (error as NodeJS.ErrnoException).code || error.name;
+    };
     const cleanup = () => {
       clearTimeout(timer);
       redis.off('ready', onReady);
+      redis.off('error', onError);
     };
     redis.on('ready', onReady);
+    redis.on('error', onError);
   });
 }

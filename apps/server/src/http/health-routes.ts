@@ -1,0 +1,73 @@
+import type { FastifyInstance } from 'fastify';
+import type { Dependencies } from '../dependencies.js';
+
+/** How long /readyz waits for a store before counting it down: well under a probe's usual 1 s timeout. */
+export const READINESS_CHECK_TIMEOUT_MS = 500;
+
+/**
+ * How long one answer of the stores serves every /readyz call. The probes are
+ * unauthenticated and not rate limited, so without this a flood of them would
+ * be a flood of Redis PINGs; probes come every few seconds, so a second's
+ * staleness costs them nothing.
+ */
+export const READINESS_REUSE_MS = 1_000;
+
+interface StoreCheck {
+  readonly name: string;
+  check(): Promise<unknown>;
+}
+
+/** The stores this process cannot serve without: Redis when GATEHOUSE_STORE=redis; nothing to ask for memory. */
+function neededStores(deps: Pick<Dependencies, 'redis'>): StoreCheck[] {
+  const { redis } = deps;
+  return redis === undefined ? [] : [{ name: 'redis', check: () => redis.ping() }];
+}
+
+async function answers(store: StoreCheck): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), READINESS_CHECK_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([store.check().then(() => true, () => false), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Kubernetes-style probes. /healthz: the process runs and its event loop
+ * answers (a liveness probe that fails gets the process restarted, so it
+ * never asks Redis: a Redis outage must not restart every instance).
+ * /readyz: every store a request needs answers, else 503 naming the one that
+ * does not, so a load balancer sends traffic elsewhere until it recovers.
+ * Neither is rate limited (a probe every few seconds from one address would
+ * spend a budget meant for people) nor logged per call (it would drown the log).
+ */
+export function registerHealthRoutes(app: FastifyInstance, deps: Pick<Dependencies, 'redis'>): void {
+  const stores = neededStores(deps);
+  type Results = readonly (readonly [string, boolean])[];
+  let latest: { readonly at: number; readonly results: Promise<Results> } | undefined;
+  // Concurrent and recent calls share one check: at most one PING per store per READINESS_REUSE_MS.
+  const check = (): Promise<Results> => {
+    const at = Date.now();
+    if (latest === undefined || at - latest.at >= READINESS_REUSE_MS) {
+      latest = { at, results: Promise.all(stores.map(async (store) => [store.name, await answers(store)] as const)) };
+    }
+    return latest.results;
+  };
+  app.get('/healthz', { logLevel: 'silent' }, async (_request, reply) => {
+    reply.header('cache-control', 'no-store');
+    return { status: 'ok' };
+  });
+  app.get('/readyz', { logLevel: 'silent' }, async (_request, reply) => {
+    const results = await check();
+    const failing = results.filter(([, up]) => !up).map(([name]) => name);
+    const checks = Object.fromEntries(results.map(([name, up]) => [name, up ? 'up' : 'down']));
+    reply.header('cache-control', 'no-store');
+    if (failing.length > 0) {
+      return reply.status(503).send({ status: 'unavailable', failing, checks });
+    }
+    return { status: 'ready', checks };
+  });
+}
