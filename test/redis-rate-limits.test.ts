@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisTestNamespace, type RedisTestNamespace } from '../apps/server/src/stores/redis/redis-test-namespace.js';
 import { callProcedure } from './support/http.js';
+import { TEST_REDIS_COMMAND_TIMEOUT_MS } from './support/redis-env.js';
 import { removeServerBuild, spawnGatehouse, type SpawnedGatehouse } from './support/spawn-gatehouse.js';
 import { startGatehouse, type RunningGatehouse } from './support/start-gatehouse.js';
 import { TEST_USERS } from './support/test-seed.js';
@@ -22,6 +23,7 @@ const redisLimiterEnv = (prefix: string, url = 'redis://127.0.0.1:6379') => ({
   GATEHOUSE_REDIS_PREFIX: prefix,
   GATEHOUSE_TRUST_PROXY: '127.0.0.1',
   GATEHOUSE_LIMIT_PUBLIC: '7/60',
+  GATEHOUSE_REDIS_COMMAND_TIMEOUT_MS: TEST_REDIS_COMMAND_TIMEOUT_MS,
 });
 
 describe('two server processes on one Redis', () => {

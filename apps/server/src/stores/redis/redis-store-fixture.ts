@@ -19,7 +19,8 @@ export interface RedisStoreFixture {
 
 export async function createRedisStoreFixture(name: string): Promise<RedisStoreFixture> {
   const namespace = await createRedisTestNamespace(name);
-  const redis = createRedisConnection({ url: namespace.url, logger: pino({ level: 'silent' }) });
+  // A loaded CI host can take longer than production's 250 ms per command; the suites test behaviour, not latency.
+  const redis = createRedisConnection({ url: namespace.url, logger: pino({ level: 'silent' }), commandTimeoutMs: 2_000 });
   await waitForRedis(redis);
   return {
     namespace,
