@@ -147,12 +147,12 @@ describe('client session with cookie delivery', () => {
       const url = new URL(String(input));
       const headers = new Headers(init?.headers as HeadersInit | undefined);
       if (url.pathname.startsWith('/trpc/') && (init as RequestInit | undefined)?.credentials === 'include' && jar.cookie !== undefined) {
-        headers.set('cookie', `__Secure-gatehouse_refresh=${jar.cookie}`);
+        headers.set('cookie', `__Host-gatehouse_refresh=${jar.cookie}`);
         if (url.pathname === '/trpc/auth.refresh' && headers.get('x-gatehouse-csrf') === '1') jar.sentWithCsrf += 1;
       }
       const response = await fetch(url, { ...(init as RequestInit), headers });
       for (const setCookie of response.headers.getSetCookie()) {
-        const match = /^__Secure-gatehouse_refresh=([^;]*)/.exec(setCookie);
+        const match = /^__Host-gatehouse_refresh=([^;]*)/.exec(setCookie);
         if (match) jar.cookie = match[1] === '' ? undefined : match[1];
       }
       return response;

@@ -6,7 +6,7 @@ import { authReason, loginForSession, refreshWithBody, registerUser } from './su
 import { TEST_USERS } from './support/test-seed.js';
 import { startOnBackend, TOKEN_STORE_BACKENDS, type GatehouseOnBackend } from './support/token-store-backends.js';
 
-const COOKIE = '__Secure-gatehouse_refresh';
+const COOKIE = '__Host-gatehouse_refresh';
 const ACCESS_TTL_MS = 900_000;
 
 function clearsCookie(response: RawResponse): boolean {

@@ -4,8 +4,8 @@ import { authReason, registerUser } from './support/sessions.js';
 import { startOnBackend, TOKEN_STORE_BACKENDS, type GatehouseOnBackend } from './support/token-store-backends.js';
 
 const APP_ORIGIN = 'https://app.test.gatehouse';
-/** GATEHOUSE_ENV=test is not development: the cookie carries the __Secure- prefix. */
-const COOKIE = '__Secure-gatehouse_refresh';
+/** GATEHOUSE_ENV=test is not development: the cookie carries the __Host- prefix. */
+const COOKIE = '__Host-gatehouse_refresh';
 const REFRESH_TTL_SECONDS = 7200;
 
 /** The refresh cookie's value and attributes from a response, as a browser would store it. */
@@ -44,12 +44,14 @@ describe.each(TOKEN_STORE_BACKENDS)('refresh token delivered as a cookie, on the
     });
   }
 
-  it('sets an HttpOnly, Secure, SameSite=Strict __Secure- cookie scoped to the tRPC mount, and keeps the token out of the body', async () => {
+  it('sets an HttpOnly, Secure, SameSite=Strict __Host- cookie (no Domain, Path=/), and keeps the token out of the body', async () => {
     const { response } = await cookieLogin();
     expect(response.body.result.data.refreshToken).toBeUndefined();
     expect(response.body.result.data.accessToken).toEqual(expect.any(String));
     const { attributes } = refreshCookieOf(response)!;
-    expect(attributes).toEqual(expect.arrayContaining(['HttpOnly', 'Secure', 'SameSite=Strict', 'Path=/trpc']));
+    expect(attributes).toEqual(expect.arrayContaining(['HttpOnly', 'Secure', 'SameSite=Strict', 'Path=/']));
+    // __Host- (RFC 6265bis 4.1.3.2): no Domain attribute, or browsers refuse the cookie.
+    expect(attributes.some((attribute) => attribute.toLowerCase().startsWith('domain='))).toBe(false);
     const maxAge = Number(attributes.find((attribute) => attribute.startsWith('Max-Age='))?.slice(8));
     expect(maxAge).toBeGreaterThan(REFRESH_TTL_SECONDS - 5);
     expect(maxAge).toBeLessThanOrEqual(REFRESH_TTL_SECONDS);
@@ -100,7 +102,7 @@ describe.each(TOKEN_STORE_BACKENDS)('refresh token delivered as a cookie, on the
     expect((await refreshByCookie(planted.cookie)).status).toBe(200);
   });
 
-  it('ignores a cookie without the __Secure- prefix, as a plain-HTTP page could have planted it', async () => {
+  it('ignores a cookie without the __Host- prefix, as a plain-HTTP page could have planted it', async () => {
     const { cookie } = await cookieLogin();
     const unprefixed = await callProcedure(gatehouse.url, 'auth.refresh', {
       kind: 'mutation',

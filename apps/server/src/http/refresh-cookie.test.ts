@@ -11,27 +11,27 @@ describe('refresh cookie', () => {
 
   it('expires with its family and is deleted with Max-Age=0', () => {
     expect(refreshCookie({ env: 'test' }, 'a.b', 30)).toMatch(/Max-Age=30;/);
-    expect(clearedRefreshCookie({ env: 'test' })).toMatch(/^__Secure-gatehouse_refresh=; Max-Age=0; Path=\/trpc; HttpOnly; Secure; SameSite=Strict$/);
+    expect(clearedRefreshCookie({ env: 'test' })).toMatch(/^__Host-gatehouse_refresh=; Max-Age=0; Path=\/; HttpOnly; Secure; SameSite=Strict$/);
   });
 
-  it('carries the __Secure- prefix outside development only', () => {
-    expect(refreshCookie({ env: 'production' }, 'a.b', 60)).toMatch(/^__Secure-gatehouse_refresh=a\.b;/);
-    expect(refreshCookie({ env: 'test' }, 'a.b', 60)).toMatch(/^__Secure-gatehouse_refresh=a\.b;/);
+  it('carries the __Host- prefix outside development only', () => {
+    expect(refreshCookie({ env: 'production' }, 'a.b', 60)).toMatch(/^__Host-gatehouse_refresh=a\.b;/);
+    expect(refreshCookie({ env: 'test' }, 'a.b', 60)).toMatch(/^__Host-gatehouse_refresh=a\.b;/);
     expect(refreshCookie({ env: 'development' }, 'a.b', 60)).toMatch(/^gatehouse_refresh=a\.b;/);
   });
 
   it('reads only its own cookie under the config’s name, and treats an empty one as absent', () => {
     const test = { env: 'test' } as const;
-    expect(readRefreshCookie(test, { cookie: 'a=1; __Secure-gatehouse_refresh=x.y; b=2' })).toBe('x.y');
+    expect(readRefreshCookie(test, { cookie: 'a=1; __Host-gatehouse_refresh=x.y; b=2' })).toBe('x.y');
     expect(readRefreshCookie(test, { cookie: 'gatehouse_refresh=x.y' })).toBeUndefined();
     expect(readRefreshCookie({ env: 'development' }, { cookie: 'gatehouse_refresh=x.y' })).toBe('x.y');
-    expect(readRefreshCookie(test, { cookie: '__Secure-gatehouse_refresh=' })).toBeUndefined();
+    expect(readRefreshCookie(test, { cookie: '__Host-gatehouse_refresh=' })).toBeUndefined();
     expect(readRefreshCookie(test, { cookie: 'other=1' })).toBeUndefined();
     expect(readRefreshCookie(test, {})).toBeUndefined();
   });
 
   it('refuses a request with two refresh cookies instead of picking one (sibling-subdomain fixation)', () => {
-    const twice = { cookie: '__Secure-gatehouse_refresh=planted.1; theme=dark; __Secure-gatehouse_refresh=mine.2' };
+    const twice = { cookie: '__Host-gatehouse_refresh=planted.1; theme=dark; __Host-gatehouse_refresh=mine.2' };
     expect(() => readRefreshCookie({ env: 'production' }, twice)).toThrowError(expect.objectContaining({ code: 'BAD_REQUEST' }));
   });
 });

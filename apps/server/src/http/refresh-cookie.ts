@@ -3,26 +3,28 @@ import { fastifyCookie } from '@fastify/cookie';
 import { TRPCError } from '@trpc/server';
 import type { Config } from '../config.js';
 
-/** The refresh token's cookie in development (plain-HTTP localhost cannot hold a `__Secure-` cookie). */
+/** The refresh token's cookie in development (plain-HTTP localhost cannot hold a `__Host-` cookie). */
 export const DEVELOPMENT_REFRESH_COOKIE_NAME = 'gatehouse_refresh';
 
 /**
- * The refresh token's cookie everywhere else. The `__Secure-` prefix
- * (RFC 6265bis section 4.1.3.1) makes browsers refuse the cookie unless it was
- * set Secure from an HTTPS origin, so a plain-HTTP page or a network attacker
- * cannot plant one under this name.
+ * The refresh token's cookie everywhere else. The `__Host-` prefix
+ * (RFC 6265bis section 4.1.3.2) makes browsers refuse the cookie unless it was
+ * set Secure, from this very host, without `Domain=` and with `Path=/`. That
+ * is stronger than `__Secure-`: a sibling subdomain on HTTPS can set a
+ * `__Secure-` cookie for the parent domain, and right after a logout (when
+ * the victim holds no cookie of their own to make two) the planted one would
+ * be the only one sent, signing the victim into the attacker's session.
  */
-export const SECURE_REFRESH_COOKIE_NAME = `__Secure-${DEVELOPMENT_REFRESH_COOKIE_NAME}`;
+export const SECURE_REFRESH_COOKIE_NAME = `__Host-${DEVELOPMENT_REFRESH_COOKIE_NAME}`;
 
 /**
- * The cookie goes to the tRPC mount only, never to OAuth pages or anything
- * else on the host. It has to reach two procedures, auth.refresh and
- * auth.logout (a logout with an expired access token proves the session by
- * this cookie), and RFC 6265 section 5.1.4 matches paths at a `/` only, so
- * `/trpc` is the narrowest path both share. Only those two read it, each
- * behind the CSRF checks (auth/require-cookie-csrf.ts).
+ * `__Host-` requires `Path=/`, so the cookie reaches every path of the host;
+ * it is HttpOnly and SameSite=Strict, it is redacted from logs with every
+ * cookie header, and only auth.refresh and auth.logout read it, each behind
+ * the CSRF checks (auth/require-cookie-csrf.ts). Development uses the same
+ * path so that both behave alike.
  */
-export const REFRESH_COOKIE_PATH = '/trpc';
+export const REFRESH_COOKIE_PATH = '/';
 
 /** The cookie's name under this config. */
 export function refreshCookieName(config: Pick<Config, 'env'>): string {
