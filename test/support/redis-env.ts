@@ -5,7 +5,7 @@ import type { RedisTestNamespace } from '../../apps/server/src/stores/redis/redi
  * (GATEHOUSE_AUDIT_HMAC_KEY): a per-start key would leave each process
  * unable to extend a chain another one sealed.
  */
-const TEST_AUDIT_KEY = Buffer.alloc(32, 'gatehouse-test-audit-key').toString('base64');
+export const TEST_AUDIT_KEY = Buffer.alloc(32, 'gatehouse-test-audit-key').toString('base64');
 
 /**
  * Production's 250 ms Redis command bound is a budget for a Redis next door; on a loaded two-core CI host

@@ -36,9 +36,17 @@ export async function startGatehouse(options: StartOptions = {}): Promise<Runnin
     try {
       return await startOnFreePort(options);
     } catch (error) {
-      if (attempt >= 5 || (error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+      if (attempt >= 5 || !isAddressInUse(error)) throw error;
     }
   }
+}
+
+/** EADDRINUSE as Node raises it, or as the server reports it (a StartupError naming GATEHOUSE_PORT, caused by it). */
+function isAddressInUse(error: unknown): boolean {
+  for (let cause: unknown = error; cause instanceof Error; cause = cause.cause) {
+    if ((cause as NodeJS.ErrnoException).code === 'EADDRINUSE') return true;
+  }
+  return false;
 }
 
 async function startOnFreePort(options: StartOptions): Promise<RunningGatehouse> {
