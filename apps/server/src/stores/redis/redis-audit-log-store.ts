@@ -67,13 +67,25 @@ export function createRedisAuditLogStore(options: RedisAuditLogStoreOptions): Au
   // Appends from this process go one at a time: they would only contend with each other.
   let queue: Promise<unknown> = Promise.resolve();
 
-  async function currentHead(text: string): Promise<ChainHead> {
-    if (text === '') {
-      // No head: a new log, unless records or a low-water mark say otherwise (the head was deleted).
-      const [length, marked] = await Promise.all([redis.xlen(streamKey), redis.exists(lowWaterKey)]);
-      if (length > 0 || marked > 0 || highestKnown >= 0) throw new AuditChainHeadError('missing');
-      return EMPTY_HEAD;
-    }
+  /**
+   * The stored head, read in one transaction with what tells a new log from a deleted head: read apart, another
+   * process's first append landing between the two reads made a new log look like one whose head was deleted.
+   * No head is a new log unless records or a low-water mark say otherwise.
+   */
+  async function readHeadText(): Promise<string> {
+    const replies = await redis.multi().get(headKey).xlen(streamKey).exists(lowWaterKey).exec();
+    const [headReply, lengthReply, markReply] = replies ?? [];
+    const failure = headReply?.[0] ?? lengthReply?.[0] ?? markReply?.[0];
+    if (failure) throw failure;
+    const text = (headReply?.[1] as string | null) ?? '';
+    const length = lengthReply?.[1] as number;
+    const marked = markReply?.[1] as number;
+    if (text === '' && (length > 0 || marked > 0 || highestKnown >= 0)) throw new AuditChainHeadError('missing');
+    return text;
+  }
+
+  function currentHead(text: string): ChainHead {
+    if (text === '') return EMPTY_HEAD;
     const head = chain.parseHead(text);
     if (head === 'invalid') throw new AuditChainHeadError('invalid');
     if (head.sequence < highestKnown) throw new AuditChainHeadError('rewound');
@@ -81,9 +93,13 @@ export function createRedisAuditLogStore(options: RedisAuditLogStoreOptions): Au
   }
 
   async function appendNow(event: SecurityEvent): Promise<AuditRecord> {
-    let text = knownHead ?? ((await redis.get(headKey)) ?? '');
+    let read = knownHead === undefined;
+    let text = knownHead ?? (await readHeadText());
     for (let attempt = 0; attempt < MAX_APPEND_ATTEMPTS; attempt += 1) {
-      const previous = await currentHead(text);
+      // An empty head not just read with its context (the script's answer): deleted meanwhile, or never written?
+      if (text === '' && !read) text = await readHeadText();
+      read = false;
+      const previous = currentHead(text);
       const record = chain.seal(event, previous.sequence + 1, previous.hash);
       const next = chain.formatHead(record);
       const [appended, actual] = (await appendScript.run(redis, [streamKey, headKey], [text, next, JSON.stringify(record)])) as [number, string];
