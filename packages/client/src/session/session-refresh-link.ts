@@ -1,7 +1,6 @@
 import type { TRPCLink } from '@trpc/client';
 import type { AnyTRPCRouter } from '@trpc/server';
-import { observable, type Unsubscribable } from '@trpc/server/observable';
-import { UnauthorizedError } from '../errors.js';
+import { renewingCredentialLink } from '../renewing-credential-link.js';
 import type { GatehouseSession } from './gatehouse-session.js';
 
 /**
@@ -11,36 +10,12 @@ import type { GatehouseSession } from './gatehouse-session.js';
  * revoked_token, reaches the caller unchanged.
  */
 export function sessionRefreshLink<TRouter extends AnyTRPCRouter>(session: GatehouseSession): TRPCLink<TRouter> {
-  return () =>
-    ({ next, op }) =>
-      observable((observer) => {
-        let subscription: Unsubscribable | undefined;
-        let closed = false;
-
-        const attempt = (retry: boolean) => {
-          if (closed) return;
-          const generation = session.generation;
-          subscription = next(op).subscribe({
-            next: (value) => observer.next(value),
-            error: (error) => {
-              const expired = error instanceof UnauthorizedError && error.reason === 'expired_token';
-              if (!expired || !retry) return observer.error(error);
-              session.refreshAfterExpiry(generation).then(
-                () => attempt(false),
-                (refreshError: unknown) => observer.error(refreshError as typeof error),
-              );
-            },
-            complete: () => observer.complete(),
-          });
-        };
-
-        session.ensureFresh().then(
-          () => attempt(true),
-          (error: unknown) => observer.error(error as never),
-        );
-        return () => {
-          closed = true;
-          subscription?.unsubscribe();
-        };
-      });
+  return renewingCredentialLink<TRouter>({
+    get generation() {
+      return session.generation;
+    },
+    isStale: (error) => error.reason === 'expired_token',
+    renewAfter: (generation) => session.refreshAfterExpiry(generation),
+    beforeCall: () => session.ensureFresh(),
+  });
 }
