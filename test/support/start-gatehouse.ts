@@ -9,6 +9,7 @@ import {
   type GatehouseServer,
   type SeedInput,
 } from '@gatehouse/server';
+import { defaultStoreVariant } from './default-store.js';
 import { TEST_SEED } from './test-seed.js';
 
 export interface RunningGatehouse {
@@ -50,6 +51,21 @@ function isAddressInUse(error: unknown): boolean {
 }
 
 async function startOnFreePort(options: StartOptions): Promise<RunningGatehouse> {
+  // A test that names its store keeps it; the others run on the project's default store (see default-store.ts).
+  const store = options.env?.GATEHOUSE_STORE === undefined ? defaultStoreVariant('e2e') : undefined;
+  try {
+    return await startOnStore(options, (await store?.env()) ?? {}, async () => store?.cleanup());
+  } catch (error) {
+    await store?.cleanup();
+    throw error;
+  }
+}
+
+async function startOnStore(
+  options: StartOptions,
+  storeEnv: Record<string, string>,
+  cleanupStore: () => Promise<void>,
+): Promise<RunningGatehouse> {
   const config = parseConfig({
     GATEHOUSE_ENV: 'test',
     // A concrete free port rather than 0: the issuer (iss, OAuth metadata) is derived from it before listening.
@@ -61,6 +77,7 @@ async function startOnFreePort(options: StartOptions): Promise<RunningGatehouse>
     GATEHOUSE_METRICS_PORT: '0',
     // The e2e-stock-adapter project runs every suite again through tRPC's own Fastify adapter.
     GATEHOUSE_TRPC_FAST_PATH: inject('trpcFastPath') === false ? 'false' : 'true',
+    ...storeEnv,
     ...options.env,
   });
   const { destination, lines } = createLogLineCollector();
@@ -77,7 +94,11 @@ async function startOnFreePort(options: StartOptions): Promise<RunningGatehouse>
     await server.close();
     throw error;
   }
-  return { url, server, logLines: () => [...lines], close: () => server.close() };
+  const close = async (): Promise<void> => {
+    await server.close();
+    await cleanupStore();
+  };
+  return { url, server, logLines: () => [...lines], close };
 }
 
 /** Asks the OS for a free loopback port. */
