@@ -20,7 +20,9 @@ export const DEVELOPMENT_OAUTH_REFRESH_COOKIE_NAME = 'gatehouse_oauth_refresh';
  * an XSS cannot read it, so it may ask, with `refresh_token_delivery=cookie`,
  * for the token in an HttpOnly, SameSite=Strict cookie of Gatehouse's own
  * host instead of the JSON body; it then refreshes by posting
- * `grant_type=refresh_token` with no `refresh_token`, and the cookie is read.
+ * `grant_type=refresh_token` with no `refresh_token`, and the cookie is read;
+ * it signs out by posting to /oauth/revoke with no `token`: the cookie's
+ * family (and its access tokens) is revoked and the cookie deleted.
  *
  * Both requests must carry `X-Gatehouse-CSRF: 1` (a header a cross-site page
  * cannot send without a CORS preflight this server grants only to
@@ -31,8 +33,12 @@ export const DEVELOPMENT_OAUTH_REFRESH_COOKIE_NAME = 'gatehouse_oauth_refresh';
  * session and an OAuth one in the same browser never overwrite each other.
  */
 export interface RefreshDelivery {
-  /** The grant's parameters, with the cookie's refresh token when the request named none. */
+  /** The grant's parameters, with the cookie's refresh token when a refresh_token grant named none. */
   readonly parameters: Readonly<Record<string, string>>;
+  /** Cookie mode only: the refresh token the cookie holds, if any. */
+  readonly cookieToken: string | undefined;
+  /** Cookie mode only: deletes the cookie (a sign-out). */
+  clear(reply: FastifyReply): void;
   /** The response to send: in cookie mode, the refresh token moves from the body to `Set-Cookie`. */
   deliver(reply: FastifyReply, response: TokenResponse): TokenResponse;
   /** In cookie mode, a refresh token that no longer works is deleted, so the browser stops sending it. */
@@ -48,7 +54,7 @@ export function readRefreshDelivery(
   const requested = parameters[REFRESH_TOKEN_DELIVERY_PARAMETER];
   const { [REFRESH_TOKEN_DELIVERY_PARAMETER]: _ignored, ...rest } = parameters;
   if (requested === undefined || requested === 'body') {
-    return { parameters: rest, deliver: (_reply, response) => response, refused: () => undefined };
+    return { parameters: rest, cookieToken: undefined, clear: () => undefined, deliver: (_reply, response) => response, refused: () => undefined };
   }
   if (requested !== 'cookie') throw new OAuthError('invalid_request', `${REFRESH_TOKEN_DELIVERY_PARAMETER} must be body or cookie`);
   // A confidential client is a server: it keeps its refresh token itself.
@@ -61,15 +67,17 @@ export function readRefreshDelivery(
   const cookie = (value: string, maxAge: number) =>
     fastifyCookie.serialize(name, value, { httpOnly: true, secure: config.env !== 'development', sameSite: 'strict', path: '/', maxAge });
 
+  const cookieToken = readOneCookie(headers, name);
   let grantParameters = rest;
   if (rest['grant_type'] === 'refresh_token') {
     if (rest['refresh_token'] !== undefined) throw new OAuthError('invalid_request', 'Send the refresh token in the body or in the cookie, not both');
-    const fromCookie = readOneCookie(headers, name);
-    if (fromCookie === undefined) throw new OAuthError('invalid_grant', 'No refresh cookie: sign in again');
-    grantParameters = { ...rest, refresh_token: fromCookie };
+    if (cookieToken === undefined) throw new OAuthError('invalid_grant', 'No refresh cookie: sign in again');
+    grantParameters = { ...rest, refresh_token: cookieToken };
   }
   return {
     parameters: grantParameters,
+    cookieToken,
+    clear: (reply) => void reply.header('set-cookie', cookie('', 0)),
     deliver(reply, response) {
       const { refresh_token: refreshToken, ...body } = response;
       if (refreshToken === undefined) return response;
