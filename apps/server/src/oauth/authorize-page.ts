@@ -24,7 +24,7 @@ input:focus-visible,button:focus-visible,a:focus-visible{outline:3px solid #8fb0
 input[aria-invalid=true]{border-color:var(--danger)}
 .account{display:flex;justify-content:space-between;align-items:center;gap:1rem;padding:.7rem .8rem;border:1px solid var(--line);border-radius:10px;background:#f8f9fb}
 .account strong{display:block}.account span{color:var(--muted);font-size:.9rem}
-a{color:var(--brand-dark)}
+a{color:var(--brand-dark)}.account a{white-space:nowrap}
 .actions{display:flex;gap:.8rem;margin-top:1.4rem}
 button{flex:1;padding:.7rem 1rem;font:inherit;font-weight:600;border-radius:8px;cursor:pointer;border:1px solid var(--brand)}
 .primary{background:var(--brand);color:#fff}.primary:hover{background:var(--brand-dark)}
