@@ -156,6 +156,16 @@ describe('the sign-in session of the authorize page', () => {
     expect((await get(authorizeUrl(), cookie)).html).toContain('type="password"');
   });
 
+  it('ends the session server-side with "Sign out" on the consent page, so even a copied cookie stops working', async () => {
+    const cookie = await signIn(TEST_USERS.alice);
+    const consent = await get(authorizeUrl(), cookie);
+    const signedOut = await post({ ...readHiddenInputs(consent.html), decision: 'sign_out' }, { cookie });
+    expect(signedOut.status).toBe(200);
+    expect(signedOut.html).toContain('type="password"');
+    expect(signedOut.setCookie).toContainEqual(expect.stringMatching(new RegExp(`^${SESSION_COOKIE}=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax$`)));
+    expect((await get(authorizeUrl(), cookie)).html).toContain('type="password"');
+  });
+
   it('re-asks for the password when the session ended between the consent page and Allow', async () => {
     const cookie = await signIn(TEST_USERS.alice);
     const consent = await get(authorizeUrl(), cookie);

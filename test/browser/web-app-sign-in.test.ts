@@ -57,15 +57,15 @@ afterAll(async () => {
   console.log(`browser screenshots: ${SCREENSHOTS}`);
 });
 
-/** A fresh set of cookies and storage; a wait a working page ends in milliseconds fails in seconds, not Playwright's default 30. */
+/** A fresh set of cookies and storage; a wait a working page ends in milliseconds fails in seconds, not Playwright's default 30 (15: CI runs this beside every other suite). */
 async function newContext(): Promise<BrowserContext> {
   const context = await browser.newContext();
-  context.setDefaultTimeout(10_000);
+  context.setDefaultTimeout(15_000);
   return context;
 }
 
 async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: true });
+  await page.screenshot({ path: `${SCREENSHOTS}${name}.png` });
 }
 
 async function signInWithPassword(page: Page, user: { email: string; password: string }): Promise<void> {

@@ -82,6 +82,13 @@ export function registerAuthorizeEndpoint(app: FastifyInstance, deps: Dependenci
       if (body['decision'] === 'deny') {
         throw new AuthorizationRedirectError('access_denied', 'The user denied the request');
       }
+      if (body['decision'] === 'sign_out' && signedInAs !== undefined) {
+        // "Sign out" on the consent page (a shared computer): the session ends server-side, then the sign-in form.
+        const session = await sessions.read(request.headers);
+        if (session !== undefined) await sessions.end(session);
+        reply.header('set-cookie', sessions.clearedCookie());
+        return showSignIn(reply, authorization, {});
+      }
       if (body['decision'] !== 'approve') return sendPage(reply, 400, renderErrorPage('Choose Allow or Deny.'));
 
       let user: UserRecord;

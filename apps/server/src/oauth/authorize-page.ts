@@ -24,12 +24,13 @@ input:focus-visible,button:focus-visible,a:focus-visible{outline:3px solid #8fb0
 input[aria-invalid=true]{border-color:var(--danger)}
 .account{display:flex;justify-content:space-between;align-items:center;gap:1rem;padding:.7rem .8rem;border:1px solid var(--line);border-radius:10px;background:#f8f9fb}
 .account strong{display:block}.account span{color:var(--muted);font-size:.9rem}
-a{color:var(--brand-dark)}.account a{white-space:nowrap}
+a{color:var(--brand-dark)}.switch{display:flex;flex-direction:column;align-items:flex-end;gap:.2rem;white-space:nowrap}
 .actions{display:flex;gap:.8rem;margin-top:1.4rem}
 button{flex:1;padding:.7rem 1rem;font:inherit;font-weight:600;border-radius:8px;cursor:pointer;border:1px solid var(--brand)}
 .primary{background:var(--brand);color:#fff}.primary:hover{background:var(--brand-dark)}
 .secondary{background:#fff;color:var(--brand-dark)}.secondary:hover{background:#eef2fb}
 .error{color:var(--danger);background:#ffebe9;border:1px solid #f5c2c7;padding:.6rem .8rem;border-radius:8px;margin:0 0 1rem}
+.link{flex:none;background:none;border:0;padding:0;font-weight:400;color:var(--brand-dark);text-decoration:underline}
 .fine{color:var(--muted);font-size:.85rem;margin:1.2rem 0 0}`;
 
 /** The CSP source that allows exactly the pages' stylesheet. */
@@ -85,9 +86,10 @@ export function renderConsentPage(options: ConsentPageOptions): string {
     `Allow ${options.clientId} to use your account?`,
     `<h1 id="title">Allow <strong>${escapeHtml(options.clientId)}</strong> to use your account?</h1>
 ${errorBlock(options.error)}<div class="account"><div><strong>${escapeHtml(options.user.name)}</strong><span>${escapeHtml(options.user.email)}</span></div>
-<a href="${escapeHtml(options.switchAccountUrl)}">Use another account</a></div>
+<div class="switch"><a href="${escapeHtml(options.switchAccountUrl)}">Use another account</a>
+<button class="link" type="submit" form="consent" name="decision" value="sign_out" formnovalidate>Sign out</button></div></div>
 ${scopeList(options)}
-<form method="post" action="/oauth/authorize">
+<form id="consent" method="post" action="/oauth/authorize">
 ${hiddenInputs(options.hiddenFields)}
 ${actions(' autofocus')}
 </form>${finePrint(options.clientId)}`,
