@@ -261,8 +261,9 @@ describe('the authorize page against other sites', () => {
       const authorizeUrl = `${gatehouse.url}/oauth/authorize?client_id=web&response_type=code&redirect_uri=${encodeURIComponent(`${web.origin}/cb`)}&code_challenge=${'a'.repeat(43)}&code_challenge_method=S256`;
       await page.goto(authorizeUrl);
       const fields = await page.$$eval('input[type=hidden]', (inputs) => inputs.map((input) => [(input as HTMLInputElement).name, (input as HTMLInputElement).value]));
-      // Posted from the web app's origin: same site (127.0.0.1), another origin.
-      await page.goto(web.origin);
+      // Posted from a document of the web app's origin (its config.json, so the app itself need not load):
+      // same site (127.0.0.1), another origin.
+      await page.goto(`${web.origin}/config.json`);
       const posted = page.waitForResponse(`${gatehouse.url}/oauth/authorize`);
       await page.evaluate(
         ({ action, hidden, user }) => {
