@@ -33,7 +33,8 @@ export default defineConfig({
       { test: { name: 'contracts', root: './packages/contracts', include: ['src/**/*.test.ts'] } },
       { test: { name: 'client', root: './packages/client', include: ['src/**/*.test.ts'] } },
       { test: { name: 'server', root: './apps/server', include: ['src/**/*.test.ts'] } },
-      { test: { name: 'e2e', root: './test', include: ['**/*.test.ts'], testTimeout: 20_000, hookTimeout: 30_000 } },
+      // test/browser has a project of its own (below): it drives Chromium, and runs once.
+      { test: { name: 'e2e', root: './test', include: ['**/*.test.ts'], exclude: ['**/node_modules/**', 'browser/**'], testTimeout: 20_000, hookTimeout: 30_000 } },
       // The same suites through tRPC's stock Fastify adapter (GATEHOUSE_TRPC_FAST_PATH=false): both paths must pass.
       {
         test: {
@@ -41,12 +42,14 @@ export default defineConfig({
           root: './test',
           include: ['**/*.test.ts'],
           // These compare the two paths with each other, pinning each server's path themselves: once is enough.
-          exclude: ['**/node_modules/**', 'fast-trpc-conformance.test.ts', 'fast-lane-logging.test.ts', 'consumer/**'],
+          exclude: ['**/node_modules/**', 'fast-trpc-conformance.test.ts', 'fast-lane-logging.test.ts', 'consumer/**', 'browser/**'],
           provide: { trpcFastPath: false },
           testTimeout: 20_000,
           hookTimeout: 30_000,
         },
       },
+      // Real Chromium (Debian's, /usr/bin/chromium) through apps/web and the authorize page: README "Browser tests".
+      { test: { name: 'browser', root: './test', include: ['browser/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 90_000 } },
       // A representative part of the same suites with every server on Redis (test/support/default-store.ts).
       {
         test: {

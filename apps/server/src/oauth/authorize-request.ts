@@ -14,7 +14,15 @@ export class UntrustedRedirectError extends Error {
 /** A problem the client should hear about: redirected back with `error` (RFC 6749 section 4.1.2.1). */
 export class AuthorizationRedirectError extends Error {
   constructor(
-    readonly error: 'invalid_request' | 'unsupported_response_type' | 'invalid_scope' | 'access_denied' | 'unauthorized_client',
+    readonly error:
+      | 'invalid_request'
+      | 'unsupported_response_type'
+      | 'invalid_scope'
+      | 'access_denied'
+      | 'unauthorized_client'
+      // OpenID Connect Core section 3.1.2.6, for prompt=none
+      | 'login_required'
+      | 'consent_required',
     readonly description: string,
   ) {
     super(description);
@@ -51,6 +59,9 @@ export const AUTHORIZATION_PARAMETER_LIMITS = {
   state: 512,
   code_challenge: 128,
   code_challenge_method: 16,
+  // OpenID Connect Core section 3.1.2.1 (oauth/authorize-prompt.ts)
+  prompt: 64,
+  max_age: 10,
 } as const;
 
 export type AuthorizationParameter = keyof typeof AUTHORIZATION_PARAMETER_LIMITS;

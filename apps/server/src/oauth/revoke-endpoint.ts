@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Dependencies } from '../dependencies.js';
 import { normaliseIp } from '../http/client-ip.js';
+import { readRefreshDelivery, REFRESH_TOKEN_DELIVERY_PARAMETER } from './browser-refresh-cookie.js';
 import { OAuthError } from './oauth-error.js';
 import { readFormParameters, sendNoStoreJson, sendOAuthError } from './oauth-reply.js';
 import type { OAuthServices } from './oauth-services.js';
@@ -16,7 +17,12 @@ export function registerRevokeEndpoint(app: FastifyInstance, deps: Dependencies,
     try {
       const parameters = readFormParameters(request.body);
       const { client } = await oauth.budgets.authenticate(request, reply, oauth.clients, parameters, { requireConfidential: false });
-      const token = parameters['token'];
+      // A browser app that keeps its refresh token in a cookie signs out by naming no token (browser-refresh-cookie.ts).
+      const delivery = readRefreshDelivery(request.headers, client, parameters, deps.config);
+      const token = delivery.parameters['token'] ?? delivery.cookieToken;
+      delivery.clear(reply);
+      // Signing out without a cookie: nothing to revoke, and nothing to tell apart from a success (section 2.2).
+      if (token === undefined && parameters[REFRESH_TOKEN_DELIVERY_PARAMETER] === 'cookie') return sendNoStoreJson(reply, {});
       if (token === undefined) throw new OAuthError('invalid_request', 'token is required');
       const origin = { ip: normaliseIp(request.ip), requestId: request.id, principal: `client:${client.clientId}` };
 

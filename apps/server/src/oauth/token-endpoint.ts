@@ -5,6 +5,7 @@ import { StoreUnavailableError } from '../stores/store-unavailable-error.js';
 import { authorizationCodeGrant } from './grants/authorization-code.js';
 import { clientCredentialsGrant } from './grants/client-credentials.js';
 import { refreshTokenGrant } from './grants/refresh-token.js';
+import { readRefreshDelivery, type RefreshDelivery } from './browser-refresh-cookie.js';
 import { OAuthError } from './oauth-error.js';
 import { readFormParameters, sendNoStoreJson, sendOAuthError } from './oauth-reply.js';
 import type { OAuthServices } from './oauth-services.js';
@@ -14,13 +15,17 @@ import type { TokenResponse } from './token-response.js';
 export function registerTokenEndpoint(app: FastifyInstance, deps: Dependencies, oauth: OAuthServices): void {
   app.post('/oauth/token', async (request, reply) => {
     const origin = (clientId: string) => ({ ip: normaliseIp(request.ip), requestId: request.id, principal: `client:${clientId}` });
+    let delivery: RefreshDelivery | undefined;
     try {
-      const parameters = readFormParameters(request.body);
-      const grantType = parameters['grant_type'];
+      const received = readFormParameters(request.body);
+      const grantType = received['grant_type'];
       if (grantType === undefined) throw new OAuthError('invalid_request', 'grant_type is required');
-      const authenticated = await oauth.budgets.authenticate(request, reply, oauth.clients, parameters, {
+      const authenticated = await oauth.budgets.authenticate(request, reply, oauth.clients, received, {
         requireConfidential: grantType === 'client_credentials',
       });
+      // A browser app may keep its refresh token in an HttpOnly cookie instead of the body (browser-refresh-cookie.ts).
+      delivery = readRefreshDelivery(request.headers, authenticated.client, received, deps.config);
+      const { parameters } = delivery;
       let response: TokenResponse;
       switch (grantType) {
         case 'client_credentials':
@@ -35,9 +40,12 @@ export function registerTokenEndpoint(app: FastifyInstance, deps: Dependencies, 
         default:
           throw new OAuthError('unsupported_grant_type', 'Supported grant types: authorization_code, refresh_token, client_credentials');
       }
-      return sendNoStoreJson(reply, response);
+      return sendNoStoreJson(reply, delivery.deliver(reply, response));
     } catch (error) {
-      if (error instanceof OAuthError) return sendOAuthError(reply, error);
+      if (error instanceof OAuthError) {
+        delivery?.refused(reply, error);
+        return sendOAuthError(reply, error);
+      }
       if (error instanceof StoreUnavailableError) {
         return sendOAuthError(reply, new OAuthError('temporarily_unavailable', 'Try again shortly', { retryAfterSeconds: 1 }));
       }
