@@ -26,6 +26,7 @@ const STORE_VARIANT_SUITES = [
   'demoted-admin.test.ts',
   'logout-expired-access-token.test.ts',
   'attribute-policies.test.ts',
+  'token-network.test.ts',
 ];
 
 export default defineConfig({

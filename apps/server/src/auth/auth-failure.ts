@@ -53,6 +53,10 @@ export class AuthFailure extends Error {
 }
 
 /** Throws the TRPCError for an auth failure; typed `never` so callers narrow. */
-export function failAuth(reason: AuthFailureReason, scopes?: { required: readonly Scope[]; missing: readonly Scope[] }): never {
-  throw new AuthFailure(reason, scopes).toTRPCError();
+export function failAuth(
+  reason: AuthFailureReason,
+  scopes?: { required: readonly Scope[]; missing: readonly Scope[] },
+  context?: ConstructorParameters<typeof AuthFailure>[2],
+): never {
+  throw new AuthFailure(reason, scopes, context).toTRPCError();
 }
