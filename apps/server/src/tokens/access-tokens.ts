@@ -220,7 +220,7 @@ function toVerifiedToken(payload: JWTPayload): VerifiedAccessToken {
     issuedAt: iat,
     expiresAt: exp,
     sessionId,
-    networkHash,
-    networkPinned: networkPinned === true,
+    // Present only when recorded, so a token from before network hashes reads exactly as it did.
+    ...(networkHash === undefined ? {} : { networkHash, networkPinned: networkPinned === true }),
   };
 }
