@@ -197,7 +197,8 @@ describe('the auth matrix, derived from the committed manifest: network pinning 
   const OTHERS_RECORD: Readonly<Record<string, () => Promise<unknown>>> = {
     'users.byId': async () => ({ id: adminId }),
     'orders.byId': async () => {
-      const order = await gatehouse.server.deps.orders.create({ ...(VALID_INPUTS['orders.create'] as never), ownerId: adminId });
+      const example = VALID_INPUTS['orders.create'] as Omit<Parameters<typeof gatehouse.server.deps.orders.create>[0], 'ownerId'>;
+      const order = await gatehouse.server.deps.orders.create({ ...example, ownerId: adminId });
       return { id: order.id };
     },
   };
