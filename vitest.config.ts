@@ -25,6 +25,8 @@ const STORE_VARIANT_SUITES = [
   'removed-principals.test.ts',
   'demoted-admin.test.ts',
   'logout-expired-access-token.test.ts',
+  'attribute-policies.test.ts',
+  'token-network.test.ts',
 ];
 
 export default defineConfig({

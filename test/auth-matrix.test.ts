@@ -39,6 +39,7 @@ const VALID_INPUTS: Readonly<Record<string, unknown>> = {
   'orders.byId': { id: randomUUID() },
   'admin.users.list': { limit: 5 },
   'admin.users.setRole': { userId: randomUUID(), role: 'user' },
+  'admin.users.setAttributes': { userId: randomUUID(), attributes: { department: 'support' } },
   'admin.apiKeys.list': { userId: randomUUID() },
   'admin.apiKeys.revoke': { userId: randomUUID(), id: randomUUID() },
 };
@@ -63,13 +64,17 @@ beforeAll(async () => {
 });
 afterAll(() => gatehouse.close());
 
-/** A genuine server-issued token for the admin, holding every scope except `without`. */
-async function tokenWithout(without: Scope | undefined): Promise<string> {
+/** The address these tests call from: tokens issued to it pass network-pinned contracts. */
+const TEST_CLIENT_IP = '127.0.0.1';
+
+/** A genuine server-issued token for the admin, holding every scope except `without`, issued to `ip`'s network. */
+async function tokenWithout(without: Scope | undefined, ip = TEST_CLIENT_IP): Promise<string> {
   const issued = await gatehouse.server.deps.accessTokens.issue({
     subject: adminId,
     clientId: 'gatehouse',
     scopes: SCOPES.filter((scope) => scope !== without),
     grant: 'user',
+    issuedTo: { ip, pinned: false },
   });
   return issued.token;
 }
@@ -133,8 +138,8 @@ describe('the auth matrix, derived from the committed manifest: roles and subjec
   async function everyScopeToken(holder: 'plain-user' | 'client'): Promise<string> {
     const issued = await gatehouse.server.deps.accessTokens.issue(
       holder === 'client'
-        ? { subject: 'billing', clientId: 'billing', scopes: [...SCOPES], grant: 'client_credentials' }
-        : { subject: aliceId, clientId: 'gatehouse', scopes: [...SCOPES], grant: 'user' },
+        ? { subject: 'billing', clientId: 'billing', scopes: [...SCOPES], grant: 'client_credentials', issuedTo: { ip: TEST_CLIENT_IP, pinned: false } }
+        : { subject: aliceId, clientId: 'gatehouse', scopes: [...SCOPES], grant: 'user', issuedTo: { ip: TEST_CLIENT_IP, pinned: false } },
     );
     return issued.token;
   }
@@ -175,4 +180,47 @@ describe('the auth matrix, derived from the committed manifest: roles and subjec
       expect(response.body.error.data.auth).toBeUndefined();
     },
   );
+});
+
+describe('the auth matrix, derived from the committed manifest: network pinning and policies', () => {
+  it.each(MANIFEST_PROTECTED.filter(({ auth }) => auth.pinNetwork))(
+    '$path: a token issued to another network gets 401 invalid_token (network_changed), before input validation',
+    async (procedure) => {
+      const elsewhere = await tokenWithout(undefined, '198.51.100.1');
+      const response = await callProcedure(gatehouse.url, procedure.path, { kind: procedure.kind, input: INVALID_INPUT, headers: bearer(elsewhere) });
+      expect(response.status).toBe(401);
+      expect(response.body.error.data.auth).toEqual({ reason: 'invalid_token', detail: 'network_changed' });
+    },
+  );
+
+  /** For each procedure naming a policy: the input of a record another user owns, which alice must not get. */
+  const OTHERS_RECORD: Readonly<Record<string, () => Promise<unknown>>> = {
+    'users.byId': async () => ({ id: adminId }),
+    'orders.byId': async () => {
+      const example = VALID_INPUTS['orders.create'] as Omit<Parameters<typeof gatehouse.server.deps.orders.create>[0], 'ownerId'>;
+      const order = await gatehouse.server.deps.orders.create({ ...example, ownerId: adminId });
+      return { id: order.id };
+    },
+  };
+  const WITH_POLICY = MANIFEST_PROTECTED.filter(({ auth }) => auth.policy !== null);
+
+  it('covers every procedure that names a policy', () => {
+    expect(WITH_POLICY.length).toBeGreaterThanOrEqual(2);
+    for (const { path } of WITH_POLICY) expect(OTHERS_RECORD[path], path).toBeDefined();
+  });
+
+  it.each(WITH_POLICY)('$path: a user holding every scope but failing the policy gets the answer the policy declares', async (procedure) => {
+    const aliceId = (await login(gatehouse.url, TEST_USERS.alice)).user.id;
+    const token = (await gatehouse.server.deps.accessTokens.issue({ subject: aliceId, clientId: 'gatehouse', scopes: [...SCOPES], grant: 'user' })).token;
+    const declared = MANIFEST.policies.find(({ name }) => name === procedure.auth.policy);
+    const input = await OTHERS_RECORD[procedure.path]!();
+    const response = await callProcedure(gatehouse.url, procedure.path, { kind: procedure.kind, input, headers: bearer(token) });
+    if (declared?.whenDenied === 'not_found') {
+      expect(response.status).toBe(404);
+      expect(response.body.error.data.auth).toBeUndefined();
+    } else {
+      expect(response.status).toBe(403);
+      expect(response.body.error.data.auth).toEqual({ reason: 'forbidden_role', policy: procedure.auth.policy });
+    }
+  });
 });

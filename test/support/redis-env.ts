@@ -7,6 +7,9 @@ import type { RedisTestNamespace } from '../../apps/server/src/stores/redis/redi
  */
 export const TEST_AUDIT_KEY = Buffer.alloc(32, 'gatehouse-test-audit-key').toString('base64');
 
+/** Likewise for the key of token network hashes (GATEHOUSE_TOKEN_NETWORK_KEY): a token used on another process is not a moved token. */
+export const TEST_TOKEN_NETWORK_KEY = Buffer.alloc(32, 'gatehouse-test-network-key').toString('base64');
+
 /**
  * Production's 250 ms Redis command bound is a budget for a Redis next door; on a loaded two-core CI host
  * running three test workers a reply can take longer, and the fallback (insurance limiter, 503) would then
@@ -21,6 +24,7 @@ export function redisEnv(namespace: RedisTestNamespace): Record<string, string> 
     REDIS_URL: namespace.url,
     GATEHOUSE_REDIS_PREFIX: namespace.prefix,
     GATEHOUSE_AUDIT_HMAC_KEY: TEST_AUDIT_KEY,
+    GATEHOUSE_TOKEN_NETWORK_KEY: TEST_TOKEN_NETWORK_KEY,
     GATEHOUSE_REDIS_COMMAND_TIMEOUT_MS: TEST_REDIS_COMMAND_TIMEOUT_MS,
   };
 }

@@ -18,6 +18,7 @@ const SAFE_PRODUCTION = {
   GATEHOUSE_STORE: 'redis',
   GATEHOUSE_TRUST_PROXY: '10.0.0.0/8',
   GATEHOUSE_AUDIT_HMAC_KEY: 'q83vEjRWeJq83vEjRWeJq83vEjRWeJq83vEjRWeJq80=',
+  GATEHOUSE_TOKEN_NETWORK_KEY: 'bmV0d29yay1rZXktbmV0d29yay1rZXktbmV0d29yay0=',
 };
 
 describe('parseConfig', () => {
@@ -170,6 +171,7 @@ describe('parseConfig', () => {
       ['no TLS and no GATEHOUSE_TRUST_PROXY', 'GATEHOUSE_TLS_CERT', { GATEHOUSE_TRUST_PROXY: '' }],
       ['CORS *', 'GATEHOUSE_CORS_ORIGINS', { GATEHOUSE_CORS_ORIGINS: '*' }],
       ['a per-start audit key', 'GATEHOUSE_AUDIT_HMAC_KEY', { GATEHOUSE_AUDIT_HMAC_KEY: '' }],
+      ['a per-start token network key', 'GATEHOUSE_TOKEN_NETWORK_KEY', { GATEHOUSE_TOKEN_NETWORK_KEY: '' }],
     ])('refuses %s', (_label, variable, change) => {
       expect(issuesOf({ ...SAFE_PRODUCTION, ...change }).some((issue) => issue.startsWith(variable))).toBe(true);
     });

@@ -72,8 +72,8 @@ const loginBudget = z
   })
   .refine((b) => b.points > 0 && b.durationSeconds > 0 && b.blockDurationSeconds > 0, 'all three numbers must be positive');
 
-/** At least 32 random bytes, base64 or base64url (`openssl rand -base64 32`): the key of the audit chain's HMAC. */
-const auditKey = z
+/** At least 32 random bytes, base64 or base64url (`openssl rand -base64 32`): an HMAC key (audit chain, token networks). */
+const hmacKey = z
   .string()
   .trim()
   .regex(/^[A-Za-z0-9+/_-]+={0,2}$/, 'expected base64, e.g. the output of `openssl rand -base64 32`')
@@ -118,7 +118,9 @@ const envSchema = z.object({
   // The audit log is trimmed by age only (README "The audit log"): a flood of recent events can never push records out.
   GATEHOUSE_AUDIT_LOG_RETENTION: positiveSeconds.default(31_536_000),
   GATEHOUSE_AUDIT_AGGREGATION_WINDOW: positiveSeconds.max(86_400).default(60),
-  GATEHOUSE_AUDIT_HMAC_KEY: auditKey.optional(),
+  GATEHOUSE_AUDIT_HMAC_KEY: hmacKey.optional(),
+  // Keys the hash of the network an access token was issued to (README "Token theft signals"); shared by every process.
+  GATEHOUSE_TOKEN_NETWORK_KEY: hmacKey.optional(),
   // README "Rate limits": refusals cost the caller too.
   GATEHOUSE_LIMIT_FAILED_AUTH: budget.default({ points: 50, durationSeconds: 300 }),
   GATEHOUSE_LIMIT_DENIED: budget.default({ points: 100, durationSeconds: 300 }),
@@ -212,6 +214,8 @@ export interface Config {
   readonly trpcFastPath: boolean;
   /** How many verified access tokens to remember (tokens/verified-token-cache.ts); 0 verifies every call. */
   readonly tokenCacheSize: number;
+  /** Keys the hash of an access token's issuing network (GATEHOUSE_TOKEN_NETWORK_KEY); undefined: a random key for this process. */
+  readonly tokenNetworkKey: Uint8Array | undefined;
   /** bcrypt runs in this many worker threads, and at most `queue` more wait; beyond that a login is refused with 503. */
   readonly passwordWorkers: { readonly threads: number; readonly queue: number };
 }
@@ -295,6 +299,9 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     if (e.GATEHOUSE_AUDIT_HMAC_KEY === undefined) {
       issues.push('GATEHOUSE_AUDIT_HMAC_KEY: production needs a persistent audit key; a per-start key leaves older records unverifiable');
     }
+    if (e.GATEHOUSE_TOKEN_NETWORK_KEY === undefined) {
+      issues.push('GATEHOUSE_TOKEN_NETWORK_KEY: production needs a key shared by every process; with a per-start key every token looks moved after a restart or on another process');
+    }
     if (tls === undefined && e.GATEHOUSE_TRUST_PROXY === false) {
       // `0` and `false` both mean no proxy: plain HTTP end to end, tokens and passwords readable on the wire.
       const value = env['GATEHOUSE_TRUST_PROXY'] === undefined ? 'unset' : `"${env['GATEHOUSE_TRUST_PROXY']}"`;
@@ -361,6 +368,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     },
     trpcFastPath: e.GATEHOUSE_TRPC_FAST_PATH === 'true',
     tokenCacheSize: e.GATEHOUSE_TOKEN_CACHE_SIZE,
+    tokenNetworkKey: e.GATEHOUSE_TOKEN_NETWORK_KEY,
     passwordWorkers: Object.freeze({
       threads: e.GATEHOUSE_PASSWORD_WORKERS ?? defaultPasswordWorkers(),
       queue: e.GATEHOUSE_PASSWORD_QUEUE,
@@ -398,7 +406,7 @@ function parsedWithResolvedPaths(e: ParsedEnv, env: Readonly<Record<string, stri
 }
 
 /** Values never echoed in an error: a key's characters are the secret itself. */
-const SECRET_VARIABLES: ReadonlySet<string> = new Set(['GATEHOUSE_AUDIT_HMAC_KEY']);
+const SECRET_VARIABLES: ReadonlySet<string> = new Set(['GATEHOUSE_AUDIT_HMAC_KEY', 'GATEHOUSE_TOKEN_NETWORK_KEY']);
 
 /**
  * One line per issue, quoting the value the user gave: `GATEHOUSE_PORT: expected

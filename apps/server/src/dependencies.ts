@@ -26,6 +26,8 @@ import { createTokenStore } from './stores/create-token-store.js';
 import type { TokenStore } from './stores/token-store.js';
 import { createRefreshTokens, type RefreshTokens } from './tokens/refresh-tokens.js';
 import { createTokenRevocation, type TokenRevocation } from './tokens/token-revocation.js';
+import { createNetworkHasher, type NetworkHasher } from './tokens/network-hash.js';
+import { createTokenNetworkCheck, type TokenNetworkCheck } from './auth/token-network.js';
 
 /**
  * Everything a request handler may use, built once per server from the
@@ -64,6 +66,10 @@ export interface Dependencies {
   readonly tokens: TokenStore;
   readonly refreshTokens: RefreshTokens;
   readonly revocation: TokenRevocation;
+  /** Keyed hashes of client networks (GATEHOUSE_TOKEN_NETWORK_KEY), recorded in access tokens. */
+  readonly networks: NetworkHasher;
+  /** Notices an access token used from another network (token.ip_mismatch) and refuses a pinned one. */
+  readonly tokenNetworks: TokenNetworkCheck;
   /** Releases connections and timers; the server calls it on close. */
   close(): Promise<void>;
 }
@@ -109,6 +115,7 @@ export async function createDependencies(
   const rateLimits = await createRateLimits(config, { redis, logger });
   const passwordPool = createPasswordWorkerPool(config.passwordWorkers);
   const clients = createClientDirectory();
+  const networks = createNetworkHasher(config.tokenNetworkKey);
   return {
     config,
     logger,
@@ -122,7 +129,10 @@ export async function createDependencies(
       ttlSeconds: config.accessTokenTtlSeconds,
       now,
       cache: config.tokenCacheSize === 0 ? undefined : createVerifiedTokenCache({ maxEntries: config.tokenCacheSize, now }),
+      networks,
     }),
+    networks,
+    tokenNetworks: createTokenNetworkCheck({ networks, events, metrics, now }),
     passwords: await createPasswordHasher({ cost: config.bcryptCost, pool: passwordPool }),
     events,
     metrics,

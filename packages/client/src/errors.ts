@@ -1,5 +1,6 @@
 import {
   errorDataSchema,
+  type AuthFailureDetail,
   type AuthFailureReason,
   type ErrorData,
   type ErrorDataOf,
@@ -39,14 +40,28 @@ export abstract class GatehouseError extends TRPCClientError<AnyTRPCRouter> {
   }
 }
 
-/** 401: no credential, or one that does not hold. Log the user in again for `revoked_token`. */
+/**
+ * 401: no credential, or one that does not hold. Log the user in again for
+ * `revoked_token`, and for `detail === 'network_changed'`: the access token
+ * is pinned to the network it was issued to and this call came from another
+ * (a session that still holds its refresh token may refresh instead; the
+ * new token is issued to the current network).
+ *
+ * @example
+ * ```ts
+ * if (error instanceof UnauthorizedError && error.detail === 'network_changed') await signInAgain();
+ * ```
+ */
 export class UnauthorizedError extends GatehouseError {
   readonly code = 'UNAUTHORIZED' as const;
   readonly reason: AuthFailureReason | undefined;
+  /** What to do about it, when the reason alone does not say (`network_changed`: sign in again). */
+  readonly detail: AuthFailureDetail | undefined;
 
   constructor(original: TRPCClientError<AnyTRPCRouter>, data: ErrorDataOf<'UNAUTHORIZED'>) {
     super(original.message, data, original);
     this.reason = data.auth?.reason;
+    this.detail = data.auth?.detail;
   }
 }
 
@@ -66,6 +81,8 @@ export class ForbiddenError<TScope extends Scope = Scope> extends GatehouseError
   readonly missingScopes: readonly TScope[] | undefined;
   /** True when the client refused the call itself, without a request. */
   readonly preflight: boolean;
+  /** The contract policy that refused the call (a policy that answers 403 rather than 404), e.g. `order.readable`. */
+  readonly policy: string | undefined;
 
   constructor(original: TRPCClientError<AnyTRPCRouter> | undefined, data: ErrorDataOf<'FORBIDDEN'>, message = original?.message ?? 'Forbidden') {
     super(message, data, original);
@@ -74,6 +91,7 @@ export class ForbiddenError<TScope extends Scope = Scope> extends GatehouseError
     this.requiredScopes = data.auth?.requiredScopes as readonly TScope[] | undefined;
     this.missingScopes = data.auth?.missingScopes as readonly TScope[] | undefined;
     this.preflight = original === undefined;
+    this.policy = data.auth?.policy;
   }
 }
 

@@ -20,6 +20,19 @@ describe('defineQuery / defineMutation', () => {
     expectTypeOf(defineQuery).toBeCallableWith({ summary: 'typo', input, output, auth: 'publik' });
   });
 
+  it('refuses, at compile time, a policy name no policy is registered under (fail closed)', () => {
+    expectTypeOf(defineQuery).toBeCallableWith({ summary: 'ok', input, output, auth: { scopes: ['orders:read'], policy: 'order.readable' } });
+    // @ts-expect-error a policy name outside POLICIES: it must not compile, let alone run unchecked
+    expectTypeOf(defineQuery).toBeCallableWith({ summary: 'typo', input, output, auth: { scopes: ['orders:read'], policy: 'order.readble' } });
+    // @ts-expect-error a policy needs an authenticated caller: a public procedure cannot name one
+    expectTypeOf(defineQuery).toBeCallableWith({ summary: 'public', input, output, auth: { policy: 'order.readable' } });
+    // @ts-expect-error pinning is opt-in with `true`; there is no `false` to leave lying around
+    expectTypeOf(defineQuery).toBeCallableWith({ summary: 'pin', input, output, auth: { scopes: ['orders:read'], pinNetwork: false } });
+    // The declared policy and pinning stay literal, for the server's handler types and for clients.
+    expectTypeOf(contracts.orders.byId.auth.policy).toEqualTypeOf<'order.readable'>();
+    expectTypeOf(contracts.apiKeys.create.auth.pinNetwork).toEqualTypeOf<true>();
+  });
+
   it('keeps required scopes as literal tuple types, readable by clients', () => {
     const create = defineMutation({ summary: 's', input, output, auth: { scopes: ['orders:write'] } });
     expectTypeOf(create.auth.scopes).toEqualTypeOf<readonly ['orders:write']>();

@@ -18,11 +18,28 @@ export const AUTH_FAILURE_REASONS = [
 
 export type AuthFailureReason = (typeof AUTH_FAILURE_REASONS)[number];
 
-/** `data.auth` of a 401 or 403. */
+/**
+ * What a client can do about a refusal its `reason` alone does not say.
+ * - `network_changed` (401 `invalid_token`): the access token is pinned to
+ *   the network it was issued to and this call came from another. Sign in
+ *   again (or refresh: the new token is issued to the network it is asked from).
+ */
+export const AUTH_FAILURE_DETAILS = ['network_changed'] as const;
+
+export type AuthFailureDetail = (typeof AUTH_FAILURE_DETAILS)[number];
+
+/**
+ * `data.auth` of a 401 or 403. `policy` names the contract's policy that
+ * refused the call (403 `forbidden_role` from a policy declared
+ * `whenDenied: 'forbidden'`); a plain string, so a client built before a
+ * policy was added still reads the error.
+ */
 export const authErrorDataSchema = z.object({
   reason: z.enum(AUTH_FAILURE_REASONS),
   requiredScopes: z.array(scopeSchema).optional(),
   missingScopes: z.array(scopeSchema).optional(),
+  detail: z.enum(AUTH_FAILURE_DETAILS).optional(),
+  policy: z.string().optional(),
 });
 
 export type AuthErrorData = z.infer<typeof authErrorDataSchema>;

@@ -8,7 +8,12 @@ export { DEFAULT_RATE_LIMIT_POLICY_NAMES, ENUMERATION_POLICY_NAME, LOGIN_POLICY_
 export type { RateLimitDeclaration, RateLimitKey, RateLimitPolicy, RateLimitPolicyNameOf } from './rate-limit-policy.js';
 export { ROLES, ROLE_SCOPES, SCOPES, SCOPE_DESCRIPTIONS, isScope, roleSchema, scopeSchema } from './scopes.js';
 export type { Role, Scope } from './scopes.js';
+export { POLICIES, POLICY_NAMES } from './policies.js';
+export type { PolicyDeclaration, PolicyName } from './policies.js';
+export { DEPARTMENTS, REGIONS, userAttributesSchema } from './schemas/user-attributes.js';
+export type { Department, Region, UserAttributes } from './schemas/user-attributes.js';
 export {
+  AUTH_FAILURE_DETAILS,
   AUTH_FAILURE_REASONS,
   OTHER_ERROR_CODES,
   authErrorDataSchema,
@@ -25,6 +30,7 @@ export {
 } from './errors.js';
 export type {
   AuthErrorData,
+  AuthFailureDetail,
   AuthFailureReason,
   ErrorData,
   ErrorDataOf,
@@ -44,8 +50,9 @@ export {
   passwordByteLength,
   passwordEqualsEmail,
   publicUserSchema,
+  userWithAttributesSchema,
 } from './schemas/user.js';
-export type { PublicUser } from './schemas/user.js';
+export type { PublicUser, UserWithAttributes } from './schemas/user.js';
 export { PAYMENT_METHODS, createOrderInput, orderSchema } from './schemas/order.js';
 export type { CreateOrderInput, Order, PaymentMethod } from './schemas/order.js';
 export { REFRESH_TOKEN_DELIVERIES, loginInput, registerInput, tokenGrantSchema } from './schemas/auth.js';
@@ -81,6 +88,7 @@ export type {
   AuthorizationManifest,
   DefaultRateLimitPolicy,
   ManifestAuth,
+  ManifestPolicy,
   ManifestProcedure,
   ManifestRateLimit,
   ManifestRole,

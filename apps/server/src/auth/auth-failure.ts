@@ -1,4 +1,4 @@
-import type { AuthErrorData, AuthFailureReason, Scope } from '@gatehouse/contracts';
+import type { AuthErrorData, AuthFailureDetail, AuthFailureReason, Scope } from '@gatehouse/contracts';
 import { TRPCError } from '@trpc/server';
 
 const UNAUTHORIZED_REASONS: ReadonlySet<AuthFailureReason> = new Set([
@@ -27,13 +27,20 @@ const MESSAGES: Readonly<Record<AuthFailureReason, string>> = {
 export class AuthFailure extends Error {
   readonly data: AuthErrorData;
 
-  constructor(reason: AuthFailureReason, scopes?: { required: readonly Scope[]; missing: readonly Scope[] }) {
+  constructor(
+    reason: AuthFailureReason,
+    scopes?: { required: readonly Scope[]; missing: readonly Scope[] },
+    /** What the client can do about it (`detail`), or which contract policy refused (`policy`). */
+    context?: { readonly detail?: AuthFailureDetail; readonly policy?: string },
+  ) {
     super(MESSAGES[reason]);
     this.name = 'AuthFailure';
-    this.data =
-      scopes === undefined
-        ? { reason }
-        : { reason, requiredScopes: [...scopes.required], missingScopes: [...scopes.missing] };
+    this.data = {
+      reason,
+      ...(scopes === undefined ? {} : { requiredScopes: [...scopes.required], missingScopes: [...scopes.missing] }),
+      ...(context?.detail === undefined ? {} : { detail: context.detail }),
+      ...(context?.policy === undefined ? {} : { policy: context.policy }),
+    };
   }
 
   get status(): 'UNAUTHORIZED' | 'FORBIDDEN' {
@@ -46,6 +53,10 @@ export class AuthFailure extends Error {
 }
 
 /** Throws the TRPCError for an auth failure; typed `never` so callers narrow. */
-export function failAuth(reason: AuthFailureReason, scopes?: { required: readonly Scope[]; missing: readonly Scope[] }): never {
-  throw new AuthFailure(reason, scopes).toTRPCError();
+export function failAuth(
+  reason: AuthFailureReason,
+  scopes?: { required: readonly Scope[]; missing: readonly Scope[] },
+  context?: ConstructorParameters<typeof AuthFailure>[2],
+): never {
+  throw new AuthFailure(reason, scopes, context).toTRPCError();
 }

@@ -8,6 +8,7 @@ import { assertNotRevoked } from './assert-not-revoked.js';
 import { AuthFailure } from './auth-failure.js';
 import { authenticateApiKey } from './authenticate-api-key.js';
 import type { Principal } from './principal.js';
+import type { CallOrigin } from './token-network.js';
 
 /** RFC 6750 section 2.1: `Bearer` (any case), one space or more, then a b64token. */
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
@@ -50,16 +51,24 @@ export function readCredential(headers: IncomingHttpHeaders): PresentedCredentia
  * 429 before any signature check or key lookup.
  */
 export function createAuthenticator(
-  deps: Pick<Dependencies, 'accessTokens' | 'apiKeys' | 'users' | 'services' | 'revocation' | 'metrics' | 'principals'>,
+  deps: Pick<Dependencies, 'accessTokens' | 'apiKeys' | 'users' | 'services' | 'revocation' | 'metrics' | 'principals' | 'tokenNetworks'>,
 ) {
-  return async function authenticate(
+  async function authenticate(
     headers: IncomingHttpHeaders,
     certificate?: VerifiedClientCertificate,
     ctx?: RefusalContext,
   ): Promise<Principal | undefined> {
     if (ctx !== undefined && ((headers.authorization ?? '') !== '' || (headers['x-api-key'] ?? '') !== '')) {
-      return withFailedAuthBudget(ctx, () => authenticate(headers, certificate), (error) => error instanceof AuthFailure);
+      return withFailedAuthBudget(ctx, () => verifyPresented(headers, certificate, ctx), (error) => error instanceof AuthFailure);
     }
+    return verifyPresented(headers, certificate, ctx);
+  }
+
+  async function verifyPresented(
+    headers: IncomingHttpHeaders,
+    certificate: VerifiedClientCertificate | undefined,
+    origin: CallOrigin | undefined,
+  ): Promise<Principal | undefined> {
     const credential = readCredential(headers);
     // Only a verified certificate of a seeded service is an identity; any other certificate is ignored.
     const service = certificate === undefined ? undefined : deps.services.byFingerprint(certificate.fingerprint);
@@ -73,12 +82,16 @@ export function createAuthenticator(
     const token = await deps.accessTokens.verify(credential.token);
     await assertNotRevoked(deps.revocation, token);
     await deps.principals.assertPresent(token);
-    const proof = { type: 'access_token', jti: token.jti, clientId: token.clientId, expiresAt: token.expiresAt, sessionId: token.sessionId } as const;
+    // Token-theft signal (auth/token-network.ts): logs a moved token, refuses a moved pinned one.
+    const network = deps.tokenNetworks.check(token, origin);
+    const proof = { type: 'access_token', jti: token.jti, clientId: token.clientId, expiresAt: token.expiresAt, sessionId: token.sessionId, network } as const;
     if (token.grant === 'client_credentials') {
       return { kind: 'client', id: token.clientId, scopes: token.scopes, credential: proof };
     }
     return { kind: 'user', userId: token.subject, scopes: token.scopes, credential: proof };
-  };
+  }
+
+  return authenticate;
 }
 
 export type Authenticate = ReturnType<typeof createAuthenticator>;

@@ -9,6 +9,8 @@ export type Credential =
       readonly expiresAt: number;
       /** The refresh family (`sid`) the token belongs to, which auth.logout revokes. */
       readonly sessionId?: string | undefined;
+      /** Whether the call comes from the network the token was issued to (auth/token-network.ts); contracts with `pinNetwork` need `same`. */
+      readonly network?: 'same' | 'moved' | 'unrecorded';
     }
   | { readonly type: 'api_key'; readonly keyId: string }
   | { readonly type: 'certificate'; readonly fingerprint: string };

@@ -25,6 +25,11 @@ export async function authorize(ctx: RequestContext, requirement: ProtectedAcces
     await deny(ctx, principal, path, 'forbidden_role', { principalKind: principal.kind });
     failAuth('forbidden_role');
   }
+  if (requirement.pinNetwork === true && principal.credential.type === 'access_token' && principal.credential.network !== 'same') {
+    // A 401, not a 403: the credential does not hold here, and the client's remedy is a new one (sign in again).
+    // The move itself was already counted and logged (token.ip_mismatch) when the token was verified.
+    failAuth('invalid_token', undefined, { detail: 'network_changed' });
+  }
   if (requirement.role !== undefined && principal.kind === 'user') {
     // The role comes from the server's record, never from the token or the request.
     const user = await ctx.deps.users.findById(principal.userId);

@@ -30,6 +30,8 @@ export interface Metrics {
   readonly auditEventsAggregated: Counter<'type'>;
   /** Presented credentials that went on to verification (signature or key lookup): what a failed-auth block saves. */
   readonly credentialChecks: Counter<'credential'>;
+  /** Access tokens used from another network than they were issued to, every one (the log line is rate-limited per token). */
+  readonly tokenNetworkChanges: Counter<'pinned'>;
   /** Reports a live condition as a 0/1 gauge, read at scrape time. */
   gaugeFlag(name: string, help: string, read: () => Promise<boolean>): void;
 }
@@ -65,6 +67,12 @@ export function createMetrics(): Metrics {
       name: 'gatehouse_audit_events_aggregated_total',
       help: 'Repeated refusals folded into a counted audit record, by type',
       labelNames: ['type'],
+      registers,
+    }),
+    tokenNetworkChanges: new Counter({
+      name: 'gatehouse_token_network_changes_total',
+      help: 'Access tokens used from another network than they were issued to (possible theft), by whether the token was pinned (refused)',
+      labelNames: ['pinned'],
       registers,
     }),
     credentialChecks: new Counter({

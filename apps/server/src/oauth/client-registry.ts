@@ -13,6 +13,8 @@ export interface OAuthClient {
   readonly scopes: readonly Scope[];
   readonly grantTypes: readonly GrantType[];
   readonly secret: ClientSecret | undefined;
+  /** Its access tokens are refused from any other network than they were issued to (seed `pinNetwork`). */
+  readonly pinNetwork: boolean;
 }
 
 /** A seeded plain secret is kept as its SHA-256; a seeded bcrypt hash is kept as is. */
@@ -43,6 +45,7 @@ export function createClientRegistry(seed: Seed | undefined, passwords: Password
         scopes: Object.freeze([...client.scopes]),
         grantTypes: Object.freeze([...client.grantTypes]),
         secret,
+        pinNetwork: client.pinNetwork,
       }),
     );
   }

@@ -29,7 +29,7 @@ export function registerTokenEndpoint(app: FastifyInstance, deps: Dependencies, 
       let response: TokenResponse;
       switch (grantType) {
         case 'client_credentials':
-          response = await clientCredentialsGrant(deps, authenticated, parameters);
+          response = await clientCredentialsGrant(deps, authenticated, parameters, normaliseIp(request.ip));
           break;
         case 'authorization_code':
           response = await authorizationCodeGrant(deps, oauth, authenticated, parameters, origin(authenticated.client.clientId));

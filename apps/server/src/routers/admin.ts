@@ -4,7 +4,7 @@ import { eventOrigin } from '../context.js';
 import type { HandlersFor } from './build-router.js';
 import { auditLogHandlers } from './audit-log.js';
 import { fetchPage } from './paging.js';
-import { toPublicUser } from './user-view.js';
+import { toPublicUser, toUserWithAttributes } from './user-view.js';
 import { adminApiKeysHandlers } from './admin-api-keys.js';
 import { adminSessionsHandlers, endUserSessions } from './admin-sessions.js';
 
@@ -29,6 +29,19 @@ export const adminHandlers: HandlersFor<typeof contracts.admin> = {
         await endUserSessions(ctx, after.id, 'user.role_changed');
       }
       return toPublicUser(after);
+    },
+
+    async setAttributes({ input, ctx }) {
+      const before = await ctx.deps.users.findById(input.userId);
+      const after = before === undefined ? undefined : await ctx.deps.users.setAttributes(input.userId, input.attributes);
+      if (before === undefined || after === undefined) throw new TRPCError({ code: 'NOT_FOUND', message: 'Not found' });
+      // Policies read attributes from the store on every check, so the change holds at once: no session to end.
+      ctx.deps.events.emit('user.attributes_changed', eventOrigin(ctx, `user:${ctx.principal.userId}`), {
+        userId: after.id,
+        from: JSON.stringify(before.attributes ?? {}),
+        to: JSON.stringify(after.attributes ?? {}),
+      });
+      return toUserWithAttributes(after);
     },
   },
   auditLog: auditLogHandlers,

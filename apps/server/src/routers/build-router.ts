@@ -1,6 +1,7 @@
 import {
   isProcedureContract,
   type ContractTree,
+  type PolicyName,
   type ProcedureContract,
   type ProtectedAccess,
 } from '@gatehouse/contracts';
@@ -8,15 +9,27 @@ import type { TRPCMutationProcedure, TRPCQueryProcedure } from '@trpc/server';
 import type { z } from 'zod';
 import type { SystemPrincipal, UserPrincipal } from '../auth/principal.js';
 import type { AuthenticatedContext, RequestContext } from '../context.js';
+import type { PolicyGate } from '../policies/policy-gate.js';
+import type { ResourceOf } from '../policies/policy-registry.js';
 import { t, type ProcedureMeta } from '../trpc.js';
 import { contractResolver, type AnyHandler } from './contract-resolver.js';
 
-/** What a handler of a contract sees in ctx: a principal exactly when the contract demands one. */
+/**
+ * What a handler of a contract sees in ctx: a principal exactly when the
+ * contract demands one, and `policy`, the gate its record must pass,
+ * exactly when the contract names a policy.
+ */
 export type ContextFor<TContract extends ProcedureContract> = TContract['auth'] extends 'public'
   ? RequestContext
-  : TContract['auth'] extends ProtectedAccess & ({ readonly subject: 'user' } | { readonly role: string })
-    ? AuthenticatedContext<UserPrincipal>
-    : AuthenticatedContext<UserPrincipal | SystemPrincipal>;
+  : (TContract['auth'] extends ProtectedAccess & ({ readonly subject: 'user' } | { readonly role: string })
+      ? AuthenticatedContext<UserPrincipal>
+      : AuthenticatedContext<UserPrincipal | SystemPrincipal>) &
+      PolicyContextFor<TContract['auth']>;
+
+/** `{ policy }` for a contract that names one, nothing otherwise. */
+type PolicyContextFor<TAuth> = TAuth extends { readonly policy: infer TName extends PolicyName }
+  ? { readonly policy: PolicyGate<ResourceOf<TName>> }
+  : unknown;
 
 /** The function implementing one contract. */
 export type HandlerFor<TContract extends ProcedureContract> = (opts: {

@@ -7,9 +7,10 @@ import { failAuth } from '../auth/auth-failure.js';
 import type { Principal } from '../auth/principal.js';
 import { refuseQueryCredential } from '../auth/refuse-query-credentials.js';
 import { authorize } from '../auth/require-auth.js';
-import type { RequestContext } from '../context.js';
+import type { AuthenticatedContext, RequestContext } from '../context.js';
 import { storeUnavailableAnswer } from '../errors/answer-store-unavailable.js';
 import { recordCallOutcome } from '../metrics/record-call-metrics.js';
+import { policyGateFor, type CallPolicyGate } from '../policies/policy-gate.js';
 import { chargeRateLimit } from '../ratelimit/enforce-rate-limit.js';
 
 export type AnyHandler = (opts: { input: unknown; ctx: never }) => Promise<unknown>;
@@ -36,7 +37,9 @@ export interface ResolverOptions {
  *    denied call costs the principal its budget (and the IP its budget of
  *    denials), and a flood of them ends in 429s;
  * 6. the input parsed with the contract's schema (400), the handler, the
- *    output parsed (500 "Output validation failed");
+ *    output parsed (500 "Output validation failed"); a contract naming a
+ *    policy hands the handler `ctx.policy`, and a handler that answers
+ *    without passing its record through it gets a 500 instead (fail closed);
  *
  * and around all of it, the call counted and timed by outcome, and a store
  * failure answered as 503 instead of 500. Which steps a contract needs is
@@ -53,6 +56,7 @@ export interface ResolverOptions {
  */
 export function contractResolver(contract: ProcedureContract, handler: AnyHandler) {
   const requirement = contract.auth;
+  const policyName = requirement === 'public' ? undefined : requirement.policy;
   const limited = contract.rateLimit !== 'none';
   const idLookup = contract.idLookup === true;
   const parseInput = getParseFn(contract.input);
@@ -71,8 +75,19 @@ export function contractResolver(contract: ProcedureContract, handler: AnyHandle
       throw new TRPCError({ code: 'BAD_REQUEST', cause });
     }
     // Handlers of protected contracts see the principal the requirement admitted (ContextFor in build-router.ts).
-    const handlerCtx = principal === undefined ? ctx : { ...ctx, principal };
+    let handlerCtx: RequestContext = ctx;
+    let gate: Pick<CallPolicyGate<unknown>, 'assertConsulted'> | undefined;
+    if (principal !== undefined) {
+      const authenticatedCtx: AuthenticatedContext = { ...ctx, principal };
+      handlerCtx = authenticatedCtx;
+      if (policyName !== undefined) {
+        const policy = policyGateFor(authenticatedCtx, policyName, path);
+        gate = policy;
+        handlerCtx = { ...authenticatedCtx, policy } as AuthenticatedContext;
+      }
+    }
     const output = await handler({ input, ctx: handlerCtx as never });
+    gate?.assertConsulted();
     try {
       return await parseOutput(output);
     } catch (cause) {

@@ -27,6 +27,8 @@ export async function issueSessionGrant(
     grant: 'user',
     sessionId: refresh.familyId,
     notAfter: refresh.expiresAt,
+    // Recorded for the theft signal; first-party sessions are not pinned (contracts may still pin a procedure).
+    issuedTo: { ip: ctx.ip, pinned: false },
   });
   const grant = {
     accessToken: access.token,

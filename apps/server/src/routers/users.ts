@@ -1,6 +1,5 @@
 import type { contracts } from '@gatehouse/contracts';
 import { TRPCError } from '@trpc/server';
-import { requireOwned } from '../auth/ownership.js';
 import type { HandlersFor } from './build-router.js';
 import { toPublicUser } from './user-view.js';
 
@@ -14,8 +13,8 @@ export const usersHandlers: HandlersFor<typeof contracts.users> = {
   },
 
   async byId({ input, ctx }) {
-    const user = await requireOwned(ctx, await ctx.deps.users.findById(input.id), (record) => record.id);
-    return toPublicUser(user);
+    // The contract's policy (user.readable) decides; a refusal answers like a missing user.
+    return toPublicUser(await ctx.policy.require(await ctx.deps.users.findById(input.id)));
   },
 
   async update({ input, ctx }) {

@@ -13,7 +13,8 @@ export async function applySeedUsers(seed: Seed, users: UserStore, passwords: Pa
     if ((await users.findByEmail(user.email)) !== undefined) continue;
     const passwordHash = 'passwordHash' in user ? user.passwordHash : await passwords.hash(user.password);
     try {
-      await users.create({ email: user.email, name: user.name, role: user.role, passwordHash });
+      const record = await users.create({ email: user.email, name: user.name, role: user.role, passwordHash });
+      if (user.attributes !== undefined) await users.setAttributes(record.id, user.attributes);
       created += 1;
     } catch (error) {
       if (!(error instanceof EmailTakenError)) throw error; // another process seeded it first

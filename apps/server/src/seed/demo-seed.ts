@@ -8,7 +8,8 @@ export const DEMO_SEED = {
   users: [
     { email: 'admin@gatehouse.dev', password: 'admin-demo-password', name: 'Ada Admin', role: 'admin' },
     { email: 'alice@gatehouse.dev', password: 'alice-demo-password', name: 'Alice', role: 'user' },
-    { email: 'bob@gatehouse.dev', password: 'bob-demo-password', name: 'Bob', role: 'user' },
+    // Support staff in EMEA: reads the orders that ship to EMEA countries (policy order.readable), read only.
+    { email: 'bob@gatehouse.dev', password: 'bob-demo-password', name: 'Bob', role: 'user', attributes: { department: 'support', region: 'emea' } },
   ],
   clients: [
     {

@@ -1,4 +1,4 @@
-import { emailSchema, displayNameSchema, newPasswordSchema, passwordEqualsEmail, roleSchema, scopeSchema } from '@gatehouse/contracts';
+import { emailSchema, displayNameSchema, newPasswordSchema, passwordEqualsEmail, roleSchema, scopeSchema, userAttributesSchema } from '@gatehouse/contracts';
 import { z } from 'zod';
 import { isBcryptHash } from '../auth/password-hasher.js';
 import { COMMON_PASSWORD_MESSAGE, isCommonPassword } from '../auth/password-policy.js';
@@ -7,11 +7,11 @@ const bcryptHash = z.string().refine(isBcryptHash, 'must be a bcrypt hash ($2a$/
 
 const seedUser = z.union([
   z
-    .strictObject({ email: emailSchema, name: displayNameSchema, role: roleSchema.default('user'), password: newPasswordSchema })
+    .strictObject({ email: emailSchema, name: displayNameSchema, role: roleSchema.default('user'), password: newPasswordSchema, attributes: userAttributesSchema.optional() })
     // The same policy as auth.register: a seeded account is no place for a guessable password.
     .refine((user) => !isCommonPassword(user.password), { path: ['password'], message: COMMON_PASSWORD_MESSAGE })
     .refine((user) => !passwordEqualsEmail(user.password, user.email), { path: ['password'], message: 'a password cannot be the account’s email address' }),
-  z.strictObject({ email: emailSchema, name: displayNameSchema, role: roleSchema.default('user'), passwordHash: bcryptHash }),
+  z.strictObject({ email: emailSchema, name: displayNameSchema, role: roleSchema.default('user'), passwordHash: bcryptHash, attributes: userAttributesSchema.optional() }),
 ]);
 
 const redirectUri = z.url().refine((uri) => !uri.includes('#'), 'a redirect URI has no fragment (RFC 6749 section 3.1.2)');
@@ -28,6 +28,8 @@ const publicClient = z.strictObject({
   redirectUris: z.array(redirectUri).min(1),
   scopes: z.array(scopeSchema).min(1),
   grantTypes: z.array(clientGrant.exclude(['client_credentials'])).default(['authorization_code', 'refresh_token']),
+  // README "Token theft signals": this client's access tokens are refused from any other network than they were issued to.
+  pinNetwork: z.boolean().default(false),
 });
 
 const confidentialFields = {
@@ -36,6 +38,7 @@ const confidentialFields = {
   redirectUris: z.array(redirectUri).default([]),
   scopes: z.array(scopeSchema).min(1),
   grantTypes: z.array(clientGrant).min(1).default(['client_credentials']),
+  pinNetwork: z.boolean().default(false),
 };
 
 const confidentialClient = z.union([

@@ -100,6 +100,30 @@ export function describeUserStore(name: string, create: CreateUserStore): void {
       expect(await store.findByEmail(user.email)).toEqual(promoted);
     });
 
+    it('a new user has no attributes; setAttributes replaces them whole, everywhere the user is read', async () => {
+      const store = await fresh();
+      const user = await store.create(newUser());
+      expect(user.attributes).toBeUndefined();
+      expect((await store.findById(user.id))?.attributes).toBeUndefined();
+      const set = await store.setAttributes(user.id, { department: 'support', region: 'emea' });
+      expect(set).toEqual({ ...user, attributes: { department: 'support', region: 'emea' } });
+      expect(await store.findById(user.id)).toEqual(set);
+      expect(await store.findByEmail(user.email)).toEqual(set);
+      expect((await store.list({ cursor: undefined, limit: 10 })).items).toEqual([set]);
+      // Replaced, not merged: a field left out is gone (a region change must not keep an old department).
+      expect((await store.setAttributes(user.id, { region: 'apac' }))?.attributes).toEqual({ region: 'apac' });
+      expect((await store.findById(user.id))?.attributes).toEqual({ region: 'apac' });
+      expect((await store.setAttributes(user.id, {}))?.attributes).toEqual({});
+    });
+
+    it('attributes and role changed at once both stick, and a later change of name keeps the attributes', async () => {
+      const store = await fresh();
+      const user = await store.create(newUser());
+      await Promise.all([store.setAttributes(user.id, { department: 'sales' }), store.setRole(user.id, 'admin')]);
+      await store.updateName(user.id, 'Renamed');
+      expect(await store.findById(user.id)).toMatchObject({ name: 'Renamed', role: 'admin', attributes: { department: 'sales' } });
+    });
+
     it('concurrent changes of name and role both stick', async () => {
       const store = await fresh();
       const user = await store.create(newUser({ name: 'Before' }));
@@ -112,6 +136,7 @@ export function describeUserStore(name: string, create: CreateUserStore): void {
       const id = randomUUID();
       expect(await store.updateName(id, 'Ghost')).toBeUndefined();
       expect(await store.setRole(id, 'admin')).toBeUndefined();
+      expect(await store.setAttributes(id, { department: 'support' })).toBeUndefined();
       expect(await store.findById(id)).toBeUndefined();
       expect((await store.list({ cursor: undefined, limit: 10 })).items).toEqual([]);
     });

@@ -1,4 +1,4 @@
-import type { Role } from '@gatehouse/contracts';
+import type { Role, UserAttributes } from '@gatehouse/contracts';
 import type { Page, PageRequest } from './page.js';
 
 /** A user as the server keeps it. Never leaves the server as is: see publicUser(). */
@@ -9,6 +9,8 @@ export interface UserRecord {
   readonly role: Role;
   readonly passwordHash: string;
   readonly createdAt: Date;
+  /** What policies read beyond the role (department, region); absent until an admin sets some. */
+  readonly attributes?: UserAttributes;
 }
 
 export interface NewUser {
@@ -44,4 +46,6 @@ export interface UserStore {
   list(page: PageRequest): Promise<Page<UserRecord>>;
   updateName(id: string, name: string): Promise<UserRecord | undefined>;
   setRole(id: string, role: Role): Promise<UserRecord | undefined>;
+  /** Replaces the user's attributes as a whole (an empty object clears them); undefined for an unknown id. */
+  setAttributes(id: string, attributes: UserAttributes): Promise<UserRecord | undefined>;
 }

@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { decodeJwt, decodeProtectedHeader, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { AuthFailure } from '../auth/auth-failure.js';
 import { ACCESS_TOKEN_TYPE, createAccessTokens, type AccessTokenOptions } from './access-tokens.js';
+import { toLowS } from './canonical-jws.js';
+import { createNetworkHasher } from './network-hash.js';
 import { createVerifiedTokenCache } from './verified-token-cache.js';
 import { generateEphemeralSigningKeys, generatePrivateJwk, loadSigningKeysFile, SigningKeysError } from './signing-keys.js';
 
@@ -55,6 +57,34 @@ describe('access tokens', () => {
       issuedAt: T0 / 1000,
       expiresAt: T0 / 1000 + 900,
     });
+  });
+
+  it('records the keyed hash of the issuing network and the pin, and refuses a pin this server did not write', async () => {
+    const keys = await generateEphemeralSigningKeys();
+    const networks = createNetworkHasher(new Uint8Array(32).fill(3));
+    const tokens = await tokensAt({ now: T0 }, { keys, networks });
+    const pinned = await tokens.issue({ ...request, issuedTo: { ip: '203.0.113.9', pinned: true } });
+    expect(decodeJwt(pinned.token)).toMatchObject({ nwh: networks.hashOf('203.0.113.1'), nwp: true });
+    expect(JSON.stringify(decodeJwt(pinned.token))).not.toContain('203.0.113');
+    expect(await tokens.verify(pinned.token)).toMatchObject({ networkHash: networks.hashOf('203.0.113.1'), networkPinned: true });
+    const unpinned = await tokens.issue({ ...request, issuedTo: { ip: '203.0.113.9', pinned: false } });
+    expect(decodeJwt(unpinned.token)['nwp']).toBeUndefined();
+    expect(await tokens.verify(unpinned.token)).toMatchObject({ networkPinned: false });
+
+    const sign = (claims: Record<string, unknown>) =>
+      new SignJWT({ client_id: 'gatehouse', scope: 'users:read', ...claims })
+        .setProtectedHeader({ alg: keys.active.alg, kid: keys.active.kid, typ: ACCESS_TOKEN_TYPE })
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .setSubject(request.subject)
+        .setIssuedAt(T0 / 1000)
+        .setExpirationTime(T0 / 1000 + 60)
+        .setJti(randomUUID())
+        .sign(keys.active.privateKey)
+        .then((token) => toLowS(keys.active.alg, token));
+    expect(await reasonOf(tokens.verify(await sign({ nwp: true })))).toBe('invalid_token');
+    expect(await reasonOf(tokens.verify(await sign({ nwh: 'abc', nwp: 'yes' })))).toBe('invalid_token');
+    expect(await reasonOf(tokens.verify(await sign({ nwh: 42 })))).toBe('invalid_token');
   });
 
   it('gives every token its own jti', async () => {

@@ -3,6 +3,7 @@ import { SignJWT, errors as joseErrors, jwtVerify, type FlattenedJWSInput, type 
 import { v4 as uuidv4 } from 'uuid';
 import { AuthFailure } from '../auth/auth-failure.js';
 import { hasLowS, isCanonicalCompactJws, toLowS } from './canonical-jws.js';
+import type { NetworkHasher } from './network-hash.js';
 import type { SigningKeys } from './signing-keys.js';
 import type { VerifiedTokenCache } from './verified-token-cache.js';
 
@@ -22,6 +23,12 @@ export interface AccessTokenRequest {
   readonly sessionId?: string | undefined;
   /** When the refresh family ends: an access token never outlives the session it belongs to. */
   readonly notAfter?: Date | undefined;
+  /**
+   * The client address the token is issued to: its network is recorded as a
+   * keyed hash (`nwh`), and `pinned` (`nwp`) makes a call from another
+   * network a 401 (auth/token-network.ts). Absent: nothing recorded.
+   */
+  readonly issuedTo?: { readonly ip: string; readonly pinned: boolean } | undefined;
 }
 
 export interface IssuedAccessToken {
@@ -41,6 +48,10 @@ export interface VerifiedAccessToken {
   readonly issuedAt: number;
   readonly expiresAt: number;
   readonly sessionId: string | undefined;
+  /** The keyed hash of the network the token was issued to, when recorded. */
+  readonly networkHash?: string | undefined;
+  /** The token is refused from any other network than `networkHash`. */
+  readonly networkPinned?: boolean;
 }
 
 export interface AccessTokens {
@@ -57,6 +68,8 @@ export interface AccessTokenOptions {
   readonly now?: () => number;
   /** Remembers verified tokens until their exp, so repeat calls skip the signature check. */
   readonly cache?: VerifiedTokenCache | undefined;
+  /** Hashes the network of `issuedTo`; without one, no network is recorded. */
+  readonly networks?: NetworkHasher | undefined;
 }
 
 const REQUIRED_CLAIMS = ['iss', 'sub', 'aud', 'exp', 'iat', 'jti', 'client_id', 'scope'] as const;
@@ -75,8 +88,12 @@ const GRANT_CLAIM = 'gty';
 /** Session id claim (OpenID Connect's `sid`, allowed in access tokens by RFC 9068 section 2.2.1). */
 const SESSION_CLAIM = 'sid';
 
+/** Private claims: the keyed hash of the issuing network, and whether the token is pinned to it. */
+const NETWORK_HASH_CLAIM = 'nwh';
+const NETWORK_PINNED_CLAIM = 'nwp';
+
 export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
-  const { keys, issuer, audience, ttlSeconds, cache } = options;
+  const { keys, issuer, audience, ttlSeconds, cache, networks } = options;
   const nowMs = options.now ?? Date.now;
   const algorithms = [...keys.algorithms];
 
@@ -99,6 +116,10 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
       const claims: JWTPayload = { client_id: request.clientId, scope };
       if (request.grant === 'client_credentials') claims[GRANT_CLAIM] = 'client_credentials';
       if (request.sessionId !== undefined) claims[SESSION_CLAIM] = request.sessionId;
+      if (request.issuedTo !== undefined && networks !== undefined) {
+        claims[NETWORK_HASH_CLAIM] = networks.hashOf(request.issuedTo.ip);
+        if (request.issuedTo.pinned) claims[NETWORK_PINNED_CLAIM] = true;
+      }
       const signed = await new SignJWT(claims)
         .setProtectedHeader({ alg: keys.active.alg, kid: keys.active.kid, typ: ACCESS_TOKEN_TYPE })
         .setIssuer(issuer)
@@ -170,8 +191,13 @@ function toVerifiedToken(payload: JWTPayload): VerifiedAccessToken {
   const clientId = payload['client_id'];
   const scope = payload['scope'];
   const sessionId = payload[SESSION_CLAIM];
+  const networkHash = payload[NETWORK_HASH_CLAIM];
+  const networkPinned = payload[NETWORK_PINNED_CLAIM];
   if (
     (sessionId !== undefined && typeof sessionId !== 'string') ||
+    (networkHash !== undefined && typeof networkHash !== 'string') ||
+    // Pinned means pinned to something: a pin with no network, or any value but true, is not a token this server wrote.
+    (networkPinned !== undefined && (networkPinned !== true || networkHash === undefined)) ||
     (payload.nbf !== undefined && !Number.isSafeInteger(payload.nbf)) ||
     typeof sub !== 'string' ||
     typeof jti !== 'string' ||
@@ -194,5 +220,7 @@ function toVerifiedToken(payload: JWTPayload): VerifiedAccessToken {
     issuedAt: iat,
     expiresAt: exp,
     sessionId,
+    // Present only when recorded, so a token from before network hashes reads exactly as it did.
+    ...(networkHash === undefined ? {} : { networkHash, networkPinned: networkPinned === true }),
   };
 }

@@ -37,10 +37,11 @@ describe('buildAuthorizationManifest', () => {
   });
 
   it('records scopes, role and subject of protected procedures as their contracts declare them', () => {
-    expect(entry('admin.users.setRole').auth).toEqual({ public: false, scopes: ['admin'], role: 'admin', subject: 'any' });
-    expect(entry('users.me').auth).toEqual({ public: false, scopes: ['users:read'], role: null, subject: 'user' });
-    expect(entry('orders.byId').auth).toEqual({ public: false, scopes: ['orders:read'], role: null, subject: 'any' });
-    expect(entry('apiKeys.create').auth).toEqual({ public: false, scopes: ['apikeys:manage'], role: null, subject: 'user' });
+    const plain = { policy: null, pinNetwork: false };
+    expect(entry('admin.users.setRole').auth).toEqual({ public: false, scopes: ['admin'], role: 'admin', subject: 'any', ...plain });
+    expect(entry('users.me').auth).toEqual({ public: false, scopes: ['users:read'], role: null, subject: 'user', ...plain });
+    expect(entry('orders.byId').auth).toEqual({ public: false, scopes: ['orders:read'], role: null, subject: 'any', policy: 'order.readable', pinNetwork: false });
+    expect(entry('apiKeys.create').auth).toEqual({ public: false, scopes: ['apikeys:manage'], role: null, subject: 'user', policy: null, pinNetwork: true });
   });
 
   it('states each rate limit: none, the server default for public or authenticated calls, or the declared budget with defaults filled in', () => {
@@ -108,6 +109,7 @@ describe('buildAuthorizationManifest', () => {
       'admin.auditLog.verify',
       'admin.sessions.revokeAll',
       'admin.users.list',
+      'admin.users.setAttributes',
       'admin.users.setRole',
     ]);
     expect(manifest.scopes.find(({ name }) => name === 'orders:read')?.requiredBy).toEqual(['orders.byId', 'orders.list']);
@@ -115,6 +117,16 @@ describe('buildAuthorizationManifest', () => {
       { name: 'user', scopes: [...ROLE_SCOPES.user].sort() },
       { name: 'admin', scopes: [...ROLE_SCOPES.admin].sort() },
     ]);
+  });
+
+  it('describes every policy with its rule, how a refusal answers, and the procedures that name it', () => {
+    expect(manifest.policies.map(({ name }) => name)).toEqual(['order.readable', 'user.readable']);
+    expect(manifest.policies.find(({ name }) => name === 'order.readable')).toMatchObject({
+      resource: 'order',
+      whenDenied: 'not_found',
+      requiredBy: ['orders.byId'],
+    });
+    expect(manifest.policies.find(({ name }) => name === 'user.readable')?.requiredBy).toEqual(['users.byId']);
   });
 
   it('never requires a scope it does not describe, so scopes_supported covers every procedure', () => {

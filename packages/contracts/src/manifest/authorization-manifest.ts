@@ -1,10 +1,15 @@
 import { isPublic } from '../auth-requirement.js';
 import { listProcedures, type ContractTree, type ProcedureContract, type ProcedureKind } from '../define-procedure.js';
 import type { RateLimitKey } from '../rate-limit-policy.js';
+import { POLICIES, POLICY_NAMES, type PolicyDeclaration, type PolicyName } from '../policies.js';
 import { ROLE_SCOPES, ROLES, SCOPE_DESCRIPTIONS, SCOPES, type Role, type Scope } from '../scopes.js';
 
-/** Bumped when the manifest's shape changes, so tools reading it can refuse a shape they do not know. */
-export const AUTHORIZATION_MANIFEST_VERSION = 1;
+/**
+ * Bumped when the manifest's shape changes, so tools reading it can refuse a
+ * shape they do not know. 2: procedures may name a policy and pin the
+ * network; a tool that reads only scopes would overstate who may call them.
+ */
+export const AUTHORIZATION_MANIFEST_VERSION = 2;
 
 /** Who may call a procedure: anyone, or an authenticated principal with every scope listed (and the role, if any). */
 export type ManifestAuth =
@@ -17,6 +22,10 @@ export type ManifestAuth =
       readonly role: Role | null;
       /** `user`: principals with no user behind them (client credentials, mTLS services) are refused (`forbidden_role`). */
       readonly subject: 'user' | 'any';
+      /** The resource policy checked on the record the procedure loads (see `policies`), or null for none. */
+      readonly policy: PolicyName | null;
+      /** Refuses an access token used from another network than the one it was issued to (401 invalid_token). */
+      readonly pinNetwork: boolean;
     };
 
 /**
@@ -62,6 +71,13 @@ export interface ManifestScope {
   readonly requiredBy: readonly string[];
 }
 
+/** One resource policy: its rule in words, how a refusal answers, and who names it. */
+export interface ManifestPolicy extends PolicyDeclaration {
+  readonly name: PolicyName;
+  /** Paths of the procedures that name it, sorted. */
+  readonly requiredBy: readonly string[];
+}
+
 /** One role and the scopes its users may hold (sorted). */
 export interface ManifestRole {
   readonly name: Role;
@@ -78,6 +94,7 @@ export interface AuthorizationManifest {
   readonly manifestVersion: typeof AUTHORIZATION_MANIFEST_VERSION;
   readonly scopes: readonly ManifestScope[];
   readonly roles: readonly ManifestRole[];
+  readonly policies: readonly ManifestPolicy[];
   readonly procedures: readonly ManifestProcedure[];
 }
 
@@ -108,7 +125,14 @@ export function buildAuthorizationManifest(tree: ContractTree): AuthorizationMan
     }),
   );
   const roles = ROLES.map((role): ManifestRole => ({ name: role, scopes: [...ROLE_SCOPES[role]].sort(byCodePoint) }));
-  return { manifestVersion: AUTHORIZATION_MANIFEST_VERSION, scopes, roles, procedures };
+  const policies = POLICY_NAMES.map(
+    (name): ManifestPolicy => ({
+      name,
+      ...POLICIES[name],
+      requiredBy: procedures.filter(({ auth }) => !auth.public && auth.policy === name).map(({ path }) => path),
+    }),
+  );
+  return { manifestVersion: AUTHORIZATION_MANIFEST_VERSION, scopes, roles, policies, procedures };
 }
 
 function describeProcedure(path: string, contract: ProcedureContract): ManifestProcedure {
@@ -129,6 +153,8 @@ function describeAuth({ auth }: ProcedureContract): ManifestAuth {
     scopes: [...auth.scopes].sort(byCodePoint),
     role: auth.role ?? null,
     subject: auth.subject ?? 'any',
+    policy: auth.policy ?? null,
+    pinNetwork: auth.pinNetwork === true,
   };
 }
 

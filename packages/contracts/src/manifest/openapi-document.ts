@@ -1,4 +1,5 @@
 import { listProcedures, type ContractTree, type ProcedureContract } from '../define-procedure.js';
+import { POLICIES } from '../policies.js';
 import { buildAuthorizationManifest, type ManifestProcedure } from './authorization-manifest.js';
 import { jsonSchemaOf } from './json-schema-of.js';
 import {
@@ -121,6 +122,14 @@ function describeRequirements({ auth, rateLimit, idLookup }: ManifestProcedure):
           `${rateLimit.blockDurationSeconds > 0 ? `, then blocked ${rateLimit.blockDurationSeconds} s` : ''}.`,
   ];
   if (idLookup) lines.push('Id lookup: misses count towards enumeration detection, which blocks the caller (429 `abuse.enumeration`).');
+  if (!auth.public && auth.policy !== null) {
+    const policy = POLICIES[auth.policy];
+    const refusal = policy.whenDenied === 'not_found' ? '404, exactly like a missing record' : '403 `forbidden_role` naming the policy';
+    lines.push(`Policy: \`${auth.policy}\`, ${policy.summary}; otherwise ${refusal}.`);
+  }
+  if (!auth.public && auth.pinNetwork) {
+    lines.push('Network-pinned: an access token used from another network than it was issued to gets 401 `invalid_token` (`detail: network_changed`).');
+  }
   return lines.join('\n\n');
 }
 

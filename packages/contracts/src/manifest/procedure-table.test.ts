@@ -25,7 +25,8 @@ describe('renderProcedureTable', () => {
     expect(rows).toContain(
       '| `auth.register` | mutation | public | `auth.register`: 10 per 3600 s per IP |  | Creates a user account with the user role |',
     );
-    expect(rows.find((row) => row.startsWith('| `orders.byId`'))).toContain('| `orders:read` | default `authenticated` (per principal) | yes |');
+    expect(rows.find((row) => row.startsWith('| `orders.byId`'))).toContain('| `orders:read`; policy `order.readable` | default `authenticated` (per principal) | yes |');
+    expect(rows.find((row) => row.startsWith('| `apiKeys.create`'))).toContain('users only; network-pinned token |');
     expect(rows.find((row) => row.startsWith('| `users.me`'))).toContain('| `users:read`; users only |');
     expect(rows.find((row) => row.startsWith('| `health`'))).toContain('| public | none |');
   });

@@ -28,6 +28,8 @@ function authCell(auth: ManifestAuth): string {
   const parts = [auth.scopes.length === 0 ? 'any authenticated' : auth.scopes.map((scope) => `\`${scope}\``).join(', ')];
   if (auth.role !== null) parts.push(`role ${auth.role}`);
   if (auth.subject === 'user') parts.push('users only');
+  if (auth.policy !== null) parts.push(`policy \`${auth.policy}\``);
+  if (auth.pinNetwork) parts.push('network-pinned token');
   return parts.join('; ');
 }
 

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { defineMutation, defineQuery } from '../define-procedure.js';
 import { auditChainVerificationSchema, auditLogListInput, auditRecordSchema } from '../schemas/audit.js';
 import { idSchema, noInput, pageInput, pageOf } from '../schemas/common.js';
-import { publicUserSchema } from '../schemas/user.js';
+import { publicUserSchema, userWithAttributesSchema } from '../schemas/user.js';
+import { userAttributesSchema } from '../schemas/user-attributes.js';
 import { roleSchema } from '../scopes.js';
 import { adminApiKeysContracts } from './admin-api-keys.js';
 import { adminSessionsContracts } from './admin-sessions.js';
@@ -19,6 +20,12 @@ export const adminContracts = {
       summary: 'Changes a user’s role',
       input: z.strictObject({ userId: idSchema, role: roleSchema }),
       output: publicUserSchema,
+      auth: { scopes: ['admin'], role: 'admin' },
+    }),
+    setAttributes: defineMutation({
+      summary: 'Replaces a user’s attributes (department, region), which policies read; audited as user.attributes_changed',
+      input: z.strictObject({ userId: idSchema, attributes: userAttributesSchema }),
+      output: userWithAttributesSchema,
       auth: { scopes: ['admin'], role: 'admin' },
     }),
   },

@@ -12,7 +12,8 @@ export const apiKeysContracts = {
     summary: 'Creates an API key for the caller with a subset of the caller’s scopes; the key is shown this once',
     input: createApiKeyInput,
     output: createdApiKeySchema,
-    auth: { scopes: ['apikeys:manage'], subject: 'user' },
+    // A stolen access token must not become a long-lived key somewhere else: only from the network it was issued to.
+    auth: { scopes: ['apikeys:manage'], subject: 'user', pinNetwork: true },
   }),
   list: defineQuery({
     summary: 'The caller’s live and expired API keys, newest first (revoked keys are gone)',

@@ -16,10 +16,10 @@ export const ordersContracts = {
     auth: { scopes: ['orders:read'] },
   }),
   byId: defineQuery({
-    summary: 'One order: the caller’s own, or any for admins and system principals',
+    summary: 'One order: the caller’s own, any for admins and system principals, or one of their region for support staff',
     input: byIdInput,
     output: orderSchema,
-    auth: { scopes: ['orders:read'] },
+    auth: { scopes: ['orders:read'], policy: 'order.readable' },
     idLookup: true,
   }),
 };

@@ -14,7 +14,7 @@ export const usersContracts = {
     summary: 'One user: the caller’s own record, or any record for admins',
     input: byIdInput,
     output: publicUserSchema,
-    auth: { scopes: ['users:read'] },
+    auth: { scopes: ['users:read'], policy: 'user.readable' },
     idLookup: true,
   }),
   update: defineMutation({

@@ -14,6 +14,10 @@ export const SECURITY_EVENT_TYPES = [
   'apikey.created',
   'apikey.revoked',
   'user.role_changed',
+  // An admin set a user's attributes (department, region), which policies read.
+  'user.attributes_changed',
+  // An access token used from another network than the one it was issued to (rate-limited per token).
+  'token.ip_mismatch',
   'abuse.credential_stuffing',
   'abuse.enumeration',
   // Not a caller's action: the server reporting that retention (or the development store's cap) removed records.

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { roleSchema } from '../scopes.js';
 import { idSchema, isoTimestamp } from './common.js';
+import { userAttributesSchema } from './user-attributes.js';
 
 /** bcrypt reads only the first 72 bytes of a password; longer ones are refused, not truncated. */
 export const PASSWORD_MAX_BYTES = 72;
@@ -114,3 +115,8 @@ export const publicUserSchema = z.object({
 });
 
 export type PublicUser = z.infer<typeof publicUserSchema>;
+
+/** A user as admins see it after setting attributes: the public fields and the attributes policies read. */
+export const userWithAttributesSchema = publicUserSchema.extend({ attributes: userAttributesSchema });
+
+export type UserWithAttributes = z.infer<typeof userWithAttributesSchema>;

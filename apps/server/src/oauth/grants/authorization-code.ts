@@ -83,6 +83,7 @@ export async function authorizationCodeGrant(
     grant: 'user',
     sessionId: refresh.familyId,
     notAfter: refresh.expiresAt,
+    issuedTo: { ip: origin.ip, pinned: client.pinNetwork },
   });
   const recording = await oauth.codes.recordIssued(codeHash, {
     familyId: refresh.familyId,

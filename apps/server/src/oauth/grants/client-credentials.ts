@@ -13,6 +13,8 @@ export async function clientCredentialsGrant(
   deps: Pick<Dependencies, 'accessTokens'>,
   authenticated: AuthenticatedClient,
   parameters: Readonly<Record<string, string>>,
+  /** The client address the token is issued to (its network is recorded, and pinned if the client says so). */
+  ip: string,
 ): Promise<TokenResponse> {
   const { client } = authenticated;
   if (client.type !== 'confidential' || !client.grantTypes.includes('client_credentials')) {
@@ -26,6 +28,7 @@ export async function clientCredentialsGrant(
     clientId: client.clientId,
     scopes,
     grant: 'client_credentials',
+    issuedTo: { ip, pinned: client.pinNetwork },
   });
   return { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, scope: access.scope };
 }

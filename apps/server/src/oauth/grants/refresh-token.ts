@@ -46,6 +46,7 @@ export async function refreshTokenGrant(
     grant: 'user',
     sessionId: family.familyId,
     notAfter: outcome.refreshToken.expiresAt,
+    issuedTo: { ip: origin.ip, pinned: client.pinNetwork },
   });
   return {
     access_token: access.token,

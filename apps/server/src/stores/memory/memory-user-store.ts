@@ -1,4 +1,4 @@
-import type { Role } from '@gatehouse/contracts';
+import type { Role, UserAttributes } from '@gatehouse/contracts';
 import { v4 as uuidv4 } from 'uuid';
 import type { Page, PageRequest } from '../page.js';
 import { EmailTakenError, StoreFullError, type NewUser, type UserRecord, type UserStore } from '../user-store.js';
@@ -18,7 +18,7 @@ export function createMemoryUserStore(options: MemoryUserStoreOptions = {}): Use
   const order = new SequencedList();
   let sequence = 0;
 
-  function replace(id: string, change: Partial<Pick<UserRecord, 'name' | 'role'>>): UserRecord | undefined {
+  function replace(id: string, change: Partial<Pick<UserRecord, 'name' | 'role' | 'attributes'>>): UserRecord | undefined {
     const current = byId.get(id);
     if (current === undefined) return undefined;
     const next = Object.freeze({ ...current, ...change });
@@ -53,6 +53,10 @@ export function createMemoryUserStore(options: MemoryUserStoreOptions = {}): Use
     },
     async setRole(id: string, role: Role) {
       return replace(id, { role });
+    },
+    async setAttributes(id: string, attributes: UserAttributes) {
+      // A copy, frozen: the caller's object cannot change a stored record afterwards.
+      return replace(id, { attributes: Object.freeze({ ...attributes }) });
     },
   };
 }

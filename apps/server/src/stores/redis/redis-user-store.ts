@@ -1,4 +1,4 @@
-import { roleSchema, type Role } from '@gatehouse/contracts';
+import { roleSchema, userAttributesSchema, type Role, type UserAttributes } from '@gatehouse/contracts';
 import type { Redis } from 'ioredis';
 import { v4 as uuidv4 } from 'uuid';
 import { z } from 'zod';
@@ -12,7 +12,7 @@ import { pageSortedSet } from './sorted-set-page.js';
  * accounts, so neither they nor the indexes pointing at them carry a TTL:
  * an expiring account would be a silent deletion. This is the reasoned
  * exception to "every Redis key has a TTL".
- *   user:{id}            hash of the record
+ *   user:{id}            hash of the record (`attributes`, when set, is their JSON)
  *   user-email:{email}   the id for a lowercased email (the uniqueness guard)
  *   users:sequence       INCR counter giving each user its creation position
  *   users:by-sequence    sorted set id -> position, for oldest-first paging
@@ -46,6 +46,18 @@ const storedUser = z.object({
   role: roleSchema,
   passwordHash: z.string(),
   createdAt: z.coerce.number().int(),
+  attributes: z
+    .string()
+    .transform((json, ctx) => {
+      try {
+        return JSON.parse(json) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'attributes are not JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(userAttributesSchema)
+    .optional(),
 });
 
 export interface RedisUserStoreOptions {
@@ -68,7 +80,7 @@ export function createRedisUserStore(options: RedisUserStoreOptions): UserStore 
     return toRecord(await runOnRedis(() => redis.hgetall(keys.user(id))));
   }
 
-  async function updateField(id: string, field: 'name' | 'role', value: string): Promise<UserRecord | undefined> {
+  async function updateField(id: string, field: 'name' | 'role' | 'attributes', value: string): Promise<UserRecord | undefined> {
     const reply = await UPDATE_USER_FIELD.run(redis, [keys.user(id)], [field, value]);
     return Array.isArray(reply) ? toRecord(pairsToObject(reply)) : undefined;
   }
@@ -96,6 +108,8 @@ export function createRedisUserStore(options: RedisUserStoreOptions): UserStore 
     },
     updateName: (id, name) => updateField(id, 'name', name),
     setRole: (id, role: Role) => updateField(id, 'role', role),
+    // One field holding the whole set: replaced in one HSET, never half old and half new.
+    setAttributes: (id, attributes: UserAttributes) => updateField(id, 'attributes', JSON.stringify(userAttributesSchema.parse(attributes))),
   };
 }
 
@@ -104,7 +118,10 @@ function toRecord(hash: Record<string, string>): UserRecord | undefined {
   const parsed = storedUser.safeParse(hash);
   // A record this store did not write is a bug or tampering: fail loudly, never hand out a half user.
   if (!parsed.success) throw new Error('Corrupt user record in Redis');
-  return Object.freeze({ ...parsed.data, createdAt: new Date(parsed.data.createdAt) });
+  const { attributes, ...fields } = parsed.data;
+  const record: UserRecord = { ...fields, createdAt: new Date(parsed.data.createdAt) };
+  // Absent stays absent (not `attributes: undefined`), like a record the memory store never gave attributes.
+  return Object.freeze(attributes === undefined ? record : { ...record, attributes: Object.freeze(attributes) });
 }
 
 /** A Lua HGETALL reply: [field, value, field, value, ...]. */

@@ -1,0 +1,92 @@
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { createSecurityEvents, type SecurityEvent } from '../audit/security-events.js';
+import { createMetrics } from '../metrics/create-metrics.js';
+import type { VerifiedAccessToken } from '../tokens/access-tokens.js';
+import { createNetworkHasher } from '../tokens/network-hash.js';
+import { AuthFailure } from './auth-failure.js';
+import { createTokenNetworkCheck } from './token-network.js';
+
+const networks = createNetworkHasher(new Uint8Array(32).fill(5));
+
+function setUp(options: { maxTracked?: number } = {}) {
+  const clock = { now: 0 };
+  const events = createSecurityEvents(pino({ level: 'silent' }));
+  const seen: SecurityEvent[] = [];
+  events.addSink({ record: (event) => void seen.push(event) });
+  const metrics = createMetrics();
+  const check = createTokenNetworkCheck({ networks, events, metrics, now: () => clock.now, signalIntervalMs: 60_000, ...options });
+  const counted = async (pinned: 'true' | 'false') =>
+    (await metrics.tokenNetworkChanges.get()).values.find((value) => value.labels['pinned'] === pinned)?.value ?? 0;
+  // Sinks run a microtask after emit.
+  const signals = async () => (await Promise.resolve(), seen.filter((event) => event.type === 'token.ip_mismatch'));
+  return { clock, check, counted, signals };
+}
+
+const tokenFrom = (ip: string | undefined, pinned = false, jti = 'jti-1'): VerifiedAccessToken => ({
+  subject: 'user-1',
+  clientId: 'gatehouse',
+  scopes: [],
+  jti,
+  grant: 'user',
+  issuedAt: 0,
+  expiresAt: 900,
+  sessionId: undefined,
+  ...(ip === undefined ? {} : { networkHash: networks.hashOf(ip), networkPinned: pinned }),
+});
+
+function refusal(run: () => unknown): AuthFailure {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof AuthFailure) return error;
+    throw error;
+  }
+  throw new Error('expected a refusal');
+}
+
+describe('createTokenNetworkCheck', () => {
+  it('tells the same network, a moved token and a token that recorded none apart', () => {
+    const { check } = setUp();
+    expect(check.check(tokenFrom('203.0.113.1'), { ip: '203.0.113.77', requestId: 'r' })).toBe('same');
+    expect(check.check(tokenFrom('203.0.113.1'), { ip: '198.51.100.1', requestId: 'r' })).toBe('moved');
+    expect(check.check(tokenFrom(undefined), { ip: '198.51.100.1', requestId: 'r' })).toBe('unrecorded');
+    expect(check.check(tokenFrom('203.0.113.1'), undefined)).toBe('unrecorded');
+  });
+
+  it('counts every move but logs token.ip_mismatch once per token per interval, with both hashes and the request id', async () => {
+    const { clock, check, counted, signals } = setUp();
+    for (let call = 0; call < 5; call += 1) check.check(tokenFrom('203.0.113.1'), { ip: '198.51.100.1', requestId: `r${call}` });
+    check.check(tokenFrom('203.0.113.1', false, 'jti-2'), { ip: '198.51.100.1', requestId: 'other' });
+    expect(await counted('false')).toBe(6);
+    const logged = await signals();
+    expect(logged.map((event) => event.requestId)).toEqual(['r0', 'other']);
+    expect(logged[0]).toMatchObject({
+      ip: '198.51.100.1',
+      principal: 'user:user-1',
+      details: { tokenId: 'jti-1', issuedNetwork: networks.hashOf('203.0.113.1'), callNetwork: networks.hashOf('198.51.100.1'), pinned: false },
+    });
+    clock.now += 60_000;
+    check.check(tokenFrom('203.0.113.1'), { ip: '198.51.100.1', requestId: 'later' });
+    expect((await signals()).map((event) => event.requestId)).toEqual(['r0', 'other', 'later']);
+  });
+
+  it('forgets the oldest tokens past its bound instead of growing', async () => {
+    const { check, signals } = setUp({ maxTracked: 2 });
+    for (const jti of ['a', 'b', 'c', 'a']) check.check(tokenFrom('203.0.113.1', false, jti), { ip: '198.51.100.1', requestId: jti });
+    // 'a' was pushed out by 'c', so its next move is logged again: a bounded memory, not a silenced token.
+    expect((await signals()).map((event) => event.requestId)).toEqual(['a', 'b', 'c', 'a']);
+  });
+
+  it('refuses a moved pinned token, or a pinned one with nothing to compare with, as invalid_token network_changed', async () => {
+    const { check, counted } = setUp();
+    const pinned = tokenFrom('203.0.113.1', true);
+    expect(check.check(pinned, { ip: '203.0.113.5', requestId: 'r' })).toBe('same');
+    for (const origin of [{ ip: '198.51.100.1', requestId: 'r' }, undefined]) {
+      const error = refusal(() => check.check(pinned, origin));
+      expect(error.data).toEqual({ reason: 'invalid_token', detail: 'network_changed' });
+      expect(error.status).toBe('UNAUTHORIZED');
+    }
+    expect(await counted('true')).toBe(1);
+  });
+});
