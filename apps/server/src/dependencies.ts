@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { createApiKeys, type ApiKeys } from './apikeys/api-keys.js';
+import { createAuthenticator, type Authenticate } from './auth/authenticate.js';
 import { createServiceDirectory, type ServiceDirectory } from './auth/service-directory.js';
 import { createClientDirectory, type ClientDirectory } from './auth/client-directory.js';
 import { createPrincipalPresence, type PrincipalPresence } from './auth/principal-presence.js';
@@ -64,6 +65,8 @@ export interface Dependencies {
   readonly tokens: TokenStore;
   readonly refreshTokens: RefreshTokens;
   readonly revocation: TokenRevocation;
+  /** A request's credential to a principal (auth/authenticate.ts), built once from the parts above. */
+  readonly authenticate: Authenticate;
   /** Releases connections and timers; the server calls it on close. */
   close(): Promise<void>;
 }
@@ -109,38 +112,44 @@ export async function createDependencies(
   const rateLimits = await createRateLimits(config, { redis, logger });
   const passwordPool = createPasswordWorkerPool(config.passwordWorkers);
   const clients = createClientDirectory();
+  const accessTokens = createAccessTokens({
+    keys: signingKeys,
+    issuer: config.issuer,
+    audience: config.audience,
+    ttlSeconds: config.accessTokenTtlSeconds,
+    now,
+    cache: config.tokenCacheSize === 0 ? undefined : createVerifiedTokenCache({ maxEntries: config.tokenCacheSize, now }),
+  });
+  const apiKeys = createApiKeys({
+    store: createApiKeyStore(config, { redis, now: clock }),
+    now,
+    onTouchFailed: (error) => logger.warn({ err: error }, 'could not record an API key’s last use'),
+  });
+  const services = createServiceDirectory();
+  const principals = createPrincipalPresence({ users: stores.users, clients, now });
+  const revocation = createTokenRevocation({ store: tokens, accessTokenTtlSeconds, now });
   return {
     config,
     logger,
     redis,
     ...stores,
     signingKeys,
-    accessTokens: createAccessTokens({
-      keys: signingKeys,
-      issuer: config.issuer,
-      audience: config.audience,
-      ttlSeconds: config.accessTokenTtlSeconds,
-      now,
-      cache: config.tokenCacheSize === 0 ? undefined : createVerifiedTokenCache({ maxEntries: config.tokenCacheSize, now }),
-    }),
+    accessTokens,
     passwords: await createPasswordHasher({ cost: config.bcryptCost, pool: passwordPool }),
     events,
     metrics,
     auditLog: audit.store,
     trimAuditLog: () => audit.trimNow(),
     abuse,
-    apiKeys: createApiKeys({
-      store: createApiKeyStore(config, { redis, now: clock }),
-      now,
-      onTouchFailed: (error) => logger.warn({ err: error }, 'could not record an API key’s last use'),
-    }),
-    services: createServiceDirectory(),
+    apiKeys,
+    services,
     clients,
-    principals: createPrincipalPresence({ users: stores.users, clients, now }),
+    principals,
     rateLimits,
     tokens,
     refreshTokens: createRefreshTokens({ store: tokens, events, ttlSeconds: config.refreshTokenTtlSeconds, accessTokenTtlSeconds, now }),
-    revocation: createTokenRevocation({ store: tokens, accessTokenTtlSeconds, now }),
+    revocation,
+    authenticate: createAuthenticator({ accessTokens, apiKeys, users: stores.users, services, revocation, metrics, principals }),
     async close() {
       await audit.close();
       await passwordPool.close();
