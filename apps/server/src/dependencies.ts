@@ -27,6 +27,7 @@ import { createTokenStore } from './stores/create-token-store.js';
 import type { TokenStore } from './stores/token-store.js';
 import { createRefreshTokens, type RefreshTokens } from './tokens/refresh-tokens.js';
 import { createTokenRevocation, type TokenRevocation } from './tokens/token-revocation.js';
+import { createRevocationFeed, revocationMarkerPrefixes } from './tokens/revocation-feed.js';
 
 /**
  * Everything a request handler may use, built once per server from the
@@ -127,7 +128,12 @@ export async function createDependencies(
   });
   const services = createServiceDirectory();
   const principals = createPrincipalPresence({ users: stores.users, clients, now });
-  const revocation = createTokenRevocation({ store: tokens, accessTokenTtlSeconds, now });
+  // Redis announces every revocation marker write, so a token's "not revoked" can be held here until one comes.
+  const feed =
+    redis === undefined || config.store.kind !== 'redis'
+      ? undefined
+      : createRevocationFeed({ redis, markerPrefixes: revocationMarkerPrefixes(config.store.keyPrefix), logger });
+  const revocation = createTokenRevocation({ store: tokens, accessTokenTtlSeconds, now, feed, maxHeldVerdicts: config.tokenCacheSize });
   return {
     config,
     logger,
@@ -154,6 +160,7 @@ export async function createDependencies(
       await audit.close();
       await passwordPool.close();
       await rateLimits.close();
+      await feed?.close();
       if (redis !== undefined) await redis.quit().catch(() => redis.disconnect());
     },
   };
