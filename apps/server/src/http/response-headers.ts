@@ -98,8 +98,8 @@ export async function registerResponseHeaders(app: FastifyInstance, config: Pick
     let body = payload;
     if (payload instanceof Response) {
       reply.code(payload.status);
-      // Iterating Headers yields each Set-Cookie apart; reply.header appends Set-Cookie and replaces the rest, as Fastify does.
-      for (const [name, value] of payload.headers) reply.header(name, value);
+      // Headers yields each Set-Cookie apart; reply.header appends Set-Cookie and replaces the rest, as Fastify does.
+      payload.headers.forEach((value, name) => void reply.header(name, value));
       body = payload.body;
     }
     applyEdgeResponseHeaders(request, reply, allowedOrigins);
