@@ -55,6 +55,8 @@ class TrackingRevocationFeed implements RevocationFeed {
   #generation = 0;
   #closed = false;
   #awaitingPong = false;
+  /** One warning per outage, not one per reconnect attempt (a Redis without CLIENT TRACKING refuses every one). */
+  #warned = false;
   readonly #connection: Redis;
   readonly #heartbeat: NodeJS.Timeout;
 
@@ -100,8 +102,10 @@ class TrackingRevocationFeed implements RevocationFeed {
       this.#generation += 1;
       this.#live = true;
       this.#awaitingPong = false;
+      this.#warned = false;
     } catch (error) {
-      this.options.logger.warn({ reason: (error as Error).message }, 'revocation feed unavailable: every call asks Redis');
+      if (!this.#warned) this.options.logger.warn({ reason: (error as Error).message }, 'revocation feed unavailable: every call asks Redis');
+      this.#warned = true;
       this.#down();
       // The connection may still be up with tracking half set: drop it, so it reconnects and starts over.
       connection.disconnect(true);
