@@ -45,6 +45,7 @@ export function revocationMarkerPrefixes(keyPrefix: string): readonly string[] {
 }
 
 const INVALIDATION_CHANNEL = '__redis__:invalidate';
+const HEARTBEAT = 'gatehouse-revocation-feed';
 
 export function createRevocationFeed(options: RevocationFeedOptions): RevocationFeed {
   return new TrackingRevocationFeed(options);
@@ -122,7 +123,8 @@ class TrackingRevocationFeed implements RevocationFeed {
       return;
     }
     this.#awaitingPong = true;
-    this.#connection.ping().then(
+    // With an argument, so a PING of this feed is told apart from a readiness probe's bare PING.
+    this.#connection.ping(HEARTBEAT).then(
       () => {
         this.#awaitingPong = false;
       },
