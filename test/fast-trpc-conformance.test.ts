@@ -3,8 +3,8 @@ import { startGatehousePair, type GatehousePair } from './support/start-gatehous
 import { TEST_USERS } from './support/test-seed.js';
 
 /**
- * The fast tRPC path (http/fast-trpc: the lane before Fastify, and the
- * Fastify route behind it) against tRPC's own Fastify adapter, over one
+ * The fast tRPC path (http/fast-trpc: the lane before Fastify; what it does
+ * not take goes to the stock adapter) against tRPC's own Fastify adapter, over one
  * shared state: every request goes to both, and the answers must agree in
  * status, body (request ids and clocks masked) and every header but those
  * that differ between any two answers (Date, the request id's value) or by

@@ -41,8 +41,9 @@ async function redisProxy(target: URL): Promise<{ port: number; pings(): number;
         socket.on('close', () => sockets.delete(socket));
         socket.on('error', () => socket.destroy());
       }
-      // RESP spells a PING as *1 $4 PING: counted on its way to Redis.
-      client.on('data', (chunk: Buffer) => (pings += chunk.toString('latin1').toUpperCase().split('$4\r\nPING\r\n').length - 1));
+      // RESP spells a bare PING as *1 $4 PING: counted on its way to Redis. (The revocation feed's heartbeat is a
+      // PING with an argument, *2 $4 PING ..., on its own connection: not a readiness check.)
+      client.on('data', (chunk: Buffer) => (pings += chunk.toString('latin1').toUpperCase().split('*1\r\n$4\r\nPING\r\n').length - 1));
       client.pipe(upstream).pipe(client);
     });
     server.listen(port, '127.0.0.1');

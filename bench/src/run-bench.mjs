@@ -49,14 +49,24 @@ const gatehouseEnv = (extra) => ({
 const gatehouse = ['node', join(here, 'servers/gatehouse.mjs')];
 const hs256Token = () => jwt.sign({ sub: 'u1', scope: 'users:read orders:read' }, HS256_SECRET, { algorithm: 'HS256', expiresIn: '1h' });
 
+const fastifyReference = ['node', join(here, 'servers/fastify-jwt.mjs')];
 const VARIANTS = [
   { name: 'node:http', command: ['node', join(here, 'servers/node-http.mjs')], path: '/users/me', token: async () => undefined },
-  { name: 'fastify+jwt', label: 'Fastify + @fastify/jwt (HS256) + @fastify/rate-limit', command: ['node', join(here, 'servers/fastify-jwt.mjs')], env: { BENCH_HS256_SECRET: HS256_SECRET }, path: '/users/me', token: async () => hs256Token() },
+  { name: 'fastify+jwt', label: 'Fastify + @fastify/jwt (HS256) + @fastify/rate-limit, logger: false', command: fastifyReference, env: { BENCH_HS256_SECRET: HS256_SECRET }, path: '/users/me', token: async () => hs256Token() },
+  { name: 'fastify+jwt-logged', label: 'the same Fastify reference, logger: true', command: fastifyReference, env: { BENCH_HS256_SECRET: HS256_SECRET, BENCH_FASTIFY_LOGGER: 'true' }, path: '/users/me', token: async () => hs256Token() },
   { name: 'express', label: 'Express 5 + jsonwebtoken + express-rate-limit', command: ['node', join(here, 'servers/express-tutorial.mjs')], env: { BENCH_HS256_SECRET: HS256_SECRET }, path: '/users/me', token: async () => hs256Token() },
   { name: 'trpc-stock', label: 'Gatehouse, tRPC stock Fastify adapter (fast path off), memory', command: gatehouse, env: gatehouseEnv({ GATEHOUSE_TRPC_FAST_PATH: 'false' }), path: '/trpc/users.me', token: gatehouseLogin },
-  { name: 'gatehouse', label: 'Gatehouse as shipped (fast lane, token cache, compiled), memory', command: gatehouse, env: gatehouseEnv({}), path: '/trpc/users.me', token: gatehouseLogin },
-  { name: 'gatehouse-redis', label: 'Gatehouse as shipped, Redis store', command: gatehouse, env: gatehouseEnv({ GATEHOUSE_STORE: 'redis', REDIS_URL, GATEHOUSE_REDIS_PREFIX: REDIS_PREFIX }), path: '/trpc/users.me', token: gatehouseLogin },
+  { name: 'gatehouse', label: 'Gatehouse as shipped (ES256, fast lane, token cache, compiled), memory, logging at warn', command: gatehouse, env: gatehouseEnv({}), path: '/trpc/users.me', token: gatehouseLogin },
+  { name: 'gatehouse-info', label: 'Gatehouse as shipped, memory, logging at info (the default)', command: gatehouse, env: gatehouseEnv({ GATEHOUSE_LOG_LEVEL: 'info' }), path: '/trpc/users.me', token: gatehouseLogin },
+  { name: 'gatehouse-redis', label: 'Gatehouse as shipped, Redis store, logging at warn', command: gatehouse, env: gatehouseEnv({ GATEHOUSE_STORE: 'redis', REDIS_URL, GATEHOUSE_REDIS_PREFIX: REDIS_PREFIX }), path: '/trpc/users.me', token: gatehouseLogin },
 ].filter((variant) => settings.only === undefined || settings.only.includes(variant.name));
+
+/** The ratios the issue sets goals for, each from the same rounds of one interleaved run: [name, of, against, goal]. */
+const RATIOS = [
+  ['memory vs Fastify reference, logging off on both', 'gatehouse', 'fastify+jwt', 1.0],
+  ['memory, logging at info vs Fastify logger: true', 'gatehouse-info', 'fastify+jwt-logged', 1.0],
+  ['Redis store vs memory store', 'gatehouse-redis', 'gatehouse', 0.85],
+];
 
 async function gatehouseLogin(baseUrl) {
   const response = await fetch(`${baseUrl}/trpc/auth.login`, {
@@ -80,12 +90,16 @@ function startServer(variant) {
       resolve({ child, ...outcome });
     };
     let stdout = '';
-    child.stdout.on('data', (chunk) => {
+    const readReady = (chunk) => {
       stdout += chunk;
       const match = /ready (\d+)/.exec(stdout);
-      if (match) finish({ url: `http://127.0.0.1:${match[1]}` });
-    });
-    child.stdout.resume();
+      if (match === null) return;
+      // From here on stdout carries only log lines (the info variants): read and dropped, never kept.
+      child.stdout.off('data', readReady);
+      child.stdout.on('data', () => {});
+      finish({ url: `http://127.0.0.1:${match[1]}` });
+    };
+    child.stdout.on('data', readReady);
     child.once('exit', (code) => finish({ error: `exited with code ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}` }));
   });
 }
@@ -169,6 +183,58 @@ async function throughput() {
   return rows;
 }
 
+/** Each goal ratio per round (both runs of a round are side by side in time), with its median and spread. */
+function goalRatios(rows) {
+  const byName = new Map(rows.map((row) => [row.name, row]));
+  return RATIOS.flatMap(([label, of, against, goal]) => {
+    const a = byName.get(of);
+    const b = byName.get(against);
+    if (a === undefined || b === undefined) return [];
+    const perRound = a.runs.map((run, index) => run.rps / b.runs[index].rps);
+    return [{ label, of, against, goal, median: median(perRound), min: Math.min(...perRound), max: Math.max(...perRound), perRound }];
+  });
+}
+
+/**
+ * Redis commands per protected call, read with MONITOR while one client calls users.me one call at a time on a
+ * fresh Redis variant: every command naming this run's key prefix is the server's (the shared Redis may carry
+ * other traffic, which names other prefixes). Sequential calls, so each command is its own round trip unless
+ * ioredis pipelined it with another of the same call.
+ */
+async function redisCommandsPerCall(calls = 200) {
+  const variant = VARIANTS.find((candidate) => candidate.name === 'gatehouse-redis');
+  if (variant === undefined) return null;
+  const server = await startServer(variant);
+  if (server.error !== undefined) return null;
+  const token = await variant.token(server.url);
+  const headers = { authorization: `Bearer ${token}` };
+  // Warm: the token verified and its revocation verdict held, as for any client after its first call.
+  for (let index = 0; index < 5; index += 1) await fetch(server.url + variant.path, { headers });
+  const client = new Redis(REDIS_URL);
+  const monitor = await client.monitor();
+  const commands = new Map();
+  const inScripts = new Map();
+  monitor.on('monitor', (_time, args, source) => {
+    if (!args.some((arg) => String(arg).includes(REDIS_PREFIX))) return;
+    const name = String(args[0]).toLowerCase();
+    // MONITOR also lists what a script runs inside Redis: no round trip of its own.
+    const counts = String(source).includes('lua') ? inScripts : commands;
+    counts.set(name, (counts.get(name) ?? 0) + 1);
+  });
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  for (let index = 0; index < calls; index += 1) {
+    const response = await fetch(server.url + variant.path, { headers });
+    await response.arrayBuffer();
+  }
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  monitor.disconnect();
+  client.disconnect();
+  server.child.kill();
+  const total = [...commands.values()].reduce((sum, count) => sum + count, 0);
+  const perCall = (counts) => Object.fromEntries([...counts].map(([name, count]) => [name, count / calls]));
+  return { calls, perCall: total / calls, byCommand: perCall(commands), insideScripts: perCall(inScripts) };
+}
+
 async function latencyUnderLoginStorm() {
   const variant = { command: gatehouse, env: gatehouseEnv({ GATEHOUSE_BCRYPT_COST: '12' }) };
   const server = await startServer(variant);
@@ -229,8 +295,10 @@ async function deleteBenchKeys() {
 
 let rows;
 let latency;
+let redisCommands = null;
 try {
   rows = await throughput();
+  redisCommands = await redisCommandsPerCall();
   latency = await latencyUnderLoginStorm();
 } finally {
   await deleteBenchKeys();
@@ -239,6 +307,19 @@ const pct = (value) => (value === null ? '-' : value.toFixed(2));
 console.log('\n| server | req/s | p50 ms | p99 ms | share of node:http | vs Fastify reference |');
 console.log('|---|---|---|---|---|---|');
 for (const row of rows) console.log(`| ${row.label} | ${Math.round(row.rps)} | ${row.p50} | ${row.p99} | ${pct(row.shareOfNodeHttp)} | ${pct(row.ratioToFastifyReference)} |`);
+const ratios = goalRatios(rows);
+if (ratios.length > 0) {
+  console.log('\n| ratio (per round, same run) | median | min | max | goal | rounds |');
+  console.log('|---|---|---|---|---|---|');
+  for (const ratio of ratios) {
+    console.log(`| ${ratio.label} | ${pct(ratio.median)} | ${pct(ratio.min)} | ${pct(ratio.max)} | ${ratio.goal.toFixed(2)} | ${ratio.perRound.map(pct).join(' ')} |`);
+  }
+}
+if (redisCommands !== null) {
+  const detail = Object.entries(redisCommands.byCommand).map(([name, count]) => `${name} ${count.toFixed(2)}`).join(', ');
+  const inside = Object.entries(redisCommands.insideScripts).map(([name, count]) => `${name} ${count.toFixed(2)}`).join(', ');
+  console.log(`\nRedis commands sent per users.me (${redisCommands.calls} sequential calls, MONITOR): ${redisCommands.perCall.toFixed(2)} (${detail}); run inside those scripts: ${inside || 'none'}`);
+}
 if (latency !== null) {
   console.log(`\nusers.me at ${latency.rate} req/s (open loop), bcrypt cost 12:`);
   console.log(`  quiet:                 p50 ${latency.quiet.p50} ms  p99 ${latency.quiet.p99} ms  max ${latency.quiet.max} ms`);
@@ -247,5 +328,6 @@ if (latency !== null) {
 }
 mkdirSync(join(here, '../results'), { recursive: true });
 const file = join(here, '../results/latest.json');
-writeFileSync(file, JSON.stringify({ time: new Date().toISOString(), machine, settings, throughput: rows, latency }, null, 2));
+writeFileSync(file, JSON.stringify({ time: new Date().toISOString(), machine, loadAverageAtEnd: os.loadavg().map((value) => value.toFixed(2)).join(' '), settings, throughput: rows, ratios, redisCommands, latency }, null, 2));
+console.log(`load average at the end: ${os.loadavg().map((value) => value.toFixed(2)).join(' ')}`);
 console.log(`\nwrote ${file}`);

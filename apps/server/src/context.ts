@@ -1,7 +1,10 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { rethrowAuthFailure } from './auth/auth-failure.js';
 import type { Principal } from './auth/principal.js';
+import { findQueryCredential } from './auth/query-credentials.js';
 import type { EventOrigin } from './audit/security-events.js';
 import type { Dependencies } from './dependencies.js';
+import type { VerifiedClientCertificate } from './http/client-certificate.js';
 import type { RequestRateLimit } from './ratelimit/request-rate-limit.js';
 
 /**
@@ -23,6 +26,59 @@ export interface RequestContext {
   readonly responseHeaders: ResponseHeaders;
   /** Rate-limit state shared by the calls of this request: batch reservations and the tightest budget seen. */
   readonly rateLimit: RequestRateLimit;
+}
+
+/** What the HTTP layer read of a request, already judged by it (trust-proxy, TLS). */
+export interface RequestFacts {
+  readonly id: string;
+  /** The client's address after GATEHOUSE_TRUST_PROXY, normalised (client-ip.ts). */
+  readonly ip: string;
+  readonly url: string;
+  readonly headers: IncomingHttpHeaders;
+  /** The URL's query when the caller already parsed it (the fast lane), so it is not parsed twice. */
+  readonly searchParams?: URLSearchParams | undefined;
+  /** A client certificate the TLS layer verified, if any. */
+  readonly certificate?: VerifiedClientCertificate | undefined;
+}
+
+/**
+ * One request's context, for every call of its batch (`calls`: their
+ * paths). The credential goes from here to auth/ (deps.authenticate, built
+ * once with the other dependencies) and on to the procedures; it does not
+ * go back to the HTTP layer.
+ */
+export function createRequestContext(deps: Dependencies, request: RequestFacts, calls: readonly string[] = []): RequestContext {
+  return new LazyRequestContext(deps, request, calls);
+}
+
+/** A class, not an object of closures: one is built per request, and its methods are shared. */
+class LazyRequestContext implements RequestContext {
+  readonly requestId: string;
+  readonly ip: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly credentialInQuery: string | undefined;
+  readonly responseHeaders: ResponseHeaders = new MapResponseHeaders();
+  readonly rateLimit: RequestRateLimit;
+  readonly #certificate: VerifiedClientCertificate | undefined;
+  #principal: Promise<Principal | undefined> | undefined;
+
+  constructor(
+    readonly deps: Dependencies,
+    request: RequestFacts,
+    calls: readonly string[],
+  ) {
+    this.requestId = request.id;
+    this.ip = request.ip;
+    this.headers = request.headers;
+    this.credentialInQuery = findQueryCredential(request.searchParams ?? request.url);
+    this.rateLimit = deps.rateLimits.forRequest(calls);
+    this.#certificate = request.certificate;
+  }
+
+  authenticate(): Promise<Principal | undefined> {
+    this.#principal ??= this.deps.authenticate(this.headers, this.#certificate, this).catch(rethrowAuthFailure);
+    return this.#principal;
+  }
 }
 
 /** A context after the auth middleware: the principal is known. */

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { createApiKeys, type ApiKeys } from './apikeys/api-keys.js';
+import { createAuthenticator, type Authenticate } from './auth/authenticate.js';
 import { createServiceDirectory, type ServiceDirectory } from './auth/service-directory.js';
 import { createClientDirectory, type ClientDirectory } from './auth/client-directory.js';
 import { createPrincipalPresence, type PrincipalPresence } from './auth/principal-presence.js';
@@ -28,6 +29,7 @@ import { createRefreshTokens, type RefreshTokens } from './tokens/refresh-tokens
 import { createTokenRevocation, type TokenRevocation } from './tokens/token-revocation.js';
 import { createNetworkHasher, type NetworkHasher } from './tokens/network-hash.js';
 import { createTokenNetworkCheck, type TokenNetworkCheck } from './auth/token-network.js';
+import { createRevocationFeed, revocationMarkerPrefixes } from './tokens/revocation-feed.js';
 
 /**
  * Everything a request handler may use, built once per server from the
@@ -70,6 +72,8 @@ export interface Dependencies {
   readonly networks: NetworkHasher;
   /** Notices an access token used from another network (token.ip_mismatch) and refuses a pinned one. */
   readonly tokenNetworks: TokenNetworkCheck;
+  /** A request's credential to a principal (auth/authenticate.ts), built once from the parts above. */
+  readonly authenticate: Authenticate;
   /** Releases connections and timers; the server calls it on close. */
   close(): Promise<void>;
 }
@@ -116,45 +120,58 @@ export async function createDependencies(
   const passwordPool = createPasswordWorkerPool(config.passwordWorkers);
   const clients = createClientDirectory();
   const networks = createNetworkHasher(config.tokenNetworkKey);
+  const tokenNetworks = createTokenNetworkCheck({ networks, events, metrics, now });
+  const accessTokens = createAccessTokens({
+    keys: signingKeys,
+    issuer: config.issuer,
+    audience: config.audience,
+    ttlSeconds: config.accessTokenTtlSeconds,
+    now,
+    cache: config.tokenCacheSize === 0 ? undefined : createVerifiedTokenCache({ maxEntries: config.tokenCacheSize, now }),
+    networks,
+  });
+  const apiKeys = createApiKeys({
+    store: createApiKeyStore(config, { redis, now: clock }),
+    now,
+    onTouchFailed: (error) => logger.warn({ err: error }, 'could not record an API key’s last use'),
+  });
+  const services = createServiceDirectory();
+  const principals = createPrincipalPresence({ users: stores.users, clients, now });
+  // Redis announces every revocation marker write, so a token's "not revoked" can be held here until one comes.
+  const feed =
+    redis === undefined || config.store.kind !== 'redis'
+      ? undefined
+      : createRevocationFeed({ redis, markerPrefixes: revocationMarkerPrefixes(config.store.keyPrefix), logger });
+  const revocation = createTokenRevocation({ store: tokens, accessTokenTtlSeconds, now, feed, maxHeldVerdicts: config.tokenCacheSize });
   return {
     config,
     logger,
     redis,
     ...stores,
     signingKeys,
-    accessTokens: createAccessTokens({
-      keys: signingKeys,
-      issuer: config.issuer,
-      audience: config.audience,
-      ttlSeconds: config.accessTokenTtlSeconds,
-      now,
-      cache: config.tokenCacheSize === 0 ? undefined : createVerifiedTokenCache({ maxEntries: config.tokenCacheSize, now }),
-      networks,
-    }),
+    accessTokens,
     networks,
-    tokenNetworks: createTokenNetworkCheck({ networks, events, metrics, now }),
+    tokenNetworks,
     passwords: await createPasswordHasher({ cost: config.bcryptCost, pool: passwordPool }),
     events,
     metrics,
     auditLog: audit.store,
     trimAuditLog: () => audit.trimNow(),
     abuse,
-    apiKeys: createApiKeys({
-      store: createApiKeyStore(config, { redis, now: clock }),
-      now,
-      onTouchFailed: (error) => logger.warn({ err: error }, 'could not record an API key’s last use'),
-    }),
-    services: createServiceDirectory(),
+    apiKeys,
+    services,
     clients,
-    principals: createPrincipalPresence({ users: stores.users, clients, now }),
+    principals,
     rateLimits,
     tokens,
     refreshTokens: createRefreshTokens({ store: tokens, events, ttlSeconds: config.refreshTokenTtlSeconds, accessTokenTtlSeconds, now }),
-    revocation: createTokenRevocation({ store: tokens, accessTokenTtlSeconds, now }),
+    revocation,
+    authenticate: createAuthenticator({ accessTokens, apiKeys, users: stores.users, services, revocation, metrics, principals, tokenNetworks }),
     async close() {
       await audit.close();
       await passwordPool.close();
       await rateLimits.close();
+      await feed?.close();
       if (redis !== undefined) await redis.quit().catch(() => redis.disconnect());
     },
   };

@@ -1,9 +1,11 @@
 // What an expert picks: Fastify 5 + @fastify/jwt (HS256, as in the issue) + @fastify/rate-limit (memory).
+// BENCH_FASTIFY_LOGGER=true: Fastify's own request logging (logger: true, pino at info, two lines a request),
+// the reference for Gatehouse with GATEHOUSE_LOG_LEVEL=info.
 import fastifyJwt from '@fastify/jwt';
 import fastifyRateLimit from '@fastify/rate-limit';
 import Fastify from 'fastify';
 
-const app = Fastify({ logger: false });
+const app = Fastify({ logger: process.env.BENCH_FASTIFY_LOGGER === 'true' });
 await app.register(fastifyJwt, { secret: process.env.BENCH_HS256_SECRET });
 // A budget the benchmark never exhausts: the limiter is consulted on every request but never refuses.
 await app.register(fastifyRateLimit, {

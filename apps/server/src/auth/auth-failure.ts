@@ -60,3 +60,12 @@ export function failAuth(
 ): never {
   throw new AuthFailure(reason, scopes, context).toTRPCError();
 }
+
+/**
+ * How an authentication failure leaves auth/: as the TRPCError a procedure
+ * answers (401, with the failure as its cause for WWW-Authenticate and
+ * `data.auth`); any other error unchanged. For `.catch()` on the authenticator.
+ */
+export function rethrowAuthFailure(error: unknown): never {
+  throw error instanceof AuthFailure ? error.toTRPCError() : error;
+}

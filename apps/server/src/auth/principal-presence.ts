@@ -15,6 +15,9 @@ import type { ClientDirectory } from './client-directory.js';
 export interface PrincipalPresence {
   /** Throws AuthFailure `invalid_token` when the token's principal no longer exists; 503 when the store cannot say. */
   assertPresent(token: VerifiedAccessToken): Promise<void>;
+  /** Users remembered as present, and the bound on them (for the memory report). */
+  readonly size: number;
+  readonly maxEntries: number;
 }
 
 export interface PrincipalPresenceOptions {
@@ -44,6 +47,10 @@ export function createPrincipalPresence(options: PrincipalPresenceOptions): Prin
   const checkedAt = new Map<string, number>();
 
   return {
+    get size() {
+      return checkedAt.size;
+    },
+    maxEntries,
     async assertPresent(token) {
       // auth.login's own tokens name the first party, which is never in the registry.
       if (token.clientId !== FIRST_PARTY_CLIENT_ID && !clients.has(token.clientId)) throw new AuthFailure('invalid_token');

@@ -53,13 +53,13 @@ export function corsOptionsFor(route: string | undefined, origin: string | undef
   };
 }
 
-/** @fastify/cors with a delegator always adds Vary: Origin, allowed or not (the answer depends on it). */
-const ONLY_VARY: ReadonlyArray<readonly [string, string]> = [['vary', 'Origin']];
+const NO_CORS_HEADERS: ReadonlyArray<readonly [string, string]> = [];
 
 /**
- * The headers @fastify/cors adds to a request that is not a preflight, under
- * corsOptionsFor: for the tRPC fast lane, which answers before Fastify's
- * hooks run. Preflights (OPTIONS) always go through @fastify/cors itself.
+ * The CORS headers of an answer to a request that is not a preflight, under
+ * corsOptionsFor, as @fastify/cors would add them (its Vary: Origin is
+ * response-headers.ts's, which adds it to every answer). Preflights
+ * (OPTIONS) are @fastify/cors's own, registered below.
  */
 export function corsResponseHeaders(
   route: string,
@@ -67,20 +67,28 @@ export function corsResponseHeaders(
   allowedOrigins: ReadonlySet<string>,
 ): ReadonlyArray<readonly [string, string]> {
   // Most calls carry no Origin (servers, curl): no CORS to decide.
-  if (origin === undefined || !allowedOrigins.has(origin)) return ONLY_VARY;
-  if (corsOptionsFor(route, origin, allowedOrigins).origin === false) return ONLY_VARY;
+  if (origin === undefined || !allowedOrigins.has(origin)) return NO_CORS_HEADERS;
+  if (corsOptionsFor(route, origin, allowedOrigins).origin === false) return NO_CORS_HEADERS;
   return [
-    ['vary', 'Origin'],
     ['access-control-allow-origin', origin],
     ['access-control-allow-credentials', 'true'],
     ['access-control-expose-headers', EXPOSED_HEADERS.join(', ')],
   ];
 }
 
+/**
+ * Preflights only: @fastify/cors answers OPTIONS requests (its hook runs
+ * before routing decides, so a preflight to /trpc/... never reaches tRPC).
+ * For every other request its delegator says no CORS, and the CORS headers
+ * are decided with the rest of the edge headers (response-headers.ts), on
+ * both tRPC paths alike. (It still adds Vary: Origin, as the edge does;
+ * Vary keeps one Origin.)
+ */
 export async function registerCors(app: FastifyInstance, config: Pick<Config, 'corsOrigins'>): Promise<void> {
   const allowed = new Set(config.corsOrigins);
   await app.register(fastifyCors, {
-    delegator: (request, callback) => callback(null, corsOptionsFor(request.routeOptions.url, request.headers.origin, allowed)),
+    delegator: (request, callback) =>
+      callback(null, request.method === 'OPTIONS' ? corsOptionsFor(request.routeOptions.url, request.headers.origin, allowed) : NO_CORS),
   });
   // A preflight is routed to @fastify/cors's catch-all OPTIONS route, which names no path. Excluded paths get an
   // OPTIONS route of their own, so the router (escapes, absolute form and all) tells their preflights apart.

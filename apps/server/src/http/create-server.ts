@@ -16,7 +16,7 @@ import { registerCors } from './cors.js';
 import { answerClientError, answerFrameworkError, edgeErrorBody, registerEdgeErrorHandler, surfaceOf } from './edge-errors.js';
 import { applyEdgeTimeouts, EDGE_TIMEOUTS, nodeServerOptions, type EdgeTimeouts } from './edge-timeouts.js';
 import { createTrpcFastLane, type RequestListener, type TrpcFastLane } from './fast-trpc/trpc-fast-lane.js';
-import { registerSecurityHeaders } from './security-headers.js';
+import { registerResponseHeaders } from './response-headers.js';
 import { registerTrpcRoute, TRPC_ROUTE } from './trpc-route.js';
 import { registerWellKnownRoutes } from './well-known-routes.js';
 import { registerHealthRoutes } from './health-routes.js';
@@ -93,19 +93,19 @@ export async function createGatehouseServer(config: Config, options: CreateServe
 
   // Callback hooks: an async hook costs Fastify a promise and a microtask per request, for no await.
   let closing = false;
-  app.addHook('onRequest', (request, reply, done) => {
-    reply.header('x-request-id', request.id);
+  app.addHook('onRequest', function refuseWhileClosing(request, reply, done) {
     if (!closing) return done();
     // A request on a kept-alive connection while the server drains: 503, and this connection closes.
     const { status, body } = edgeErrorBody({ statusCode: 503 }, request.id, surfaceOf(request.routeOptions.url, request.url));
     void reply.status(status).header('connection', 'close').send(body);
   });
-  app.addHook('onResponse', (_request, reply, done) => {
+  app.addHook('onResponse', function countResponse(_request, reply, done) {
     deps.metrics.httpResponses.inc({ status: String(reply.statusCode) });
     done();
   });
   registerEdgeErrorHandler(app, TRPC_ROUTE);
-  await registerSecurityHeaders(app);
+  // After the error handler's onSend (which rewrites tRPC error bodies), so the headers are decided last.
+  await registerResponseHeaders(app, config);
   await registerCors(app, config);
   registerWellKnownRoutes(app, deps);
   registerHealthRoutes(app, deps);

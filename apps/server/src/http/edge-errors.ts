@@ -3,7 +3,7 @@ import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
 import type { ConnectionError, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { v4 as uuidv4 } from 'uuid';
-import { SECURITY_HEADERS } from './security-headers.js';
+import { applyEdgeResponseHeaders, edgeResponseHeaders } from './response-headers.js';
 
 /** The tRPC code for an HTTP status answered before tRPC ran (414 and 431 have none: BAD_REQUEST, with their own status). */
 const CODE_BY_STATUS: Readonly<Record<number, TRPC_ERROR_CODE_KEY>> = {
@@ -140,9 +140,9 @@ export function registerEdgeErrorHandler(app: FastifyInstance, trpcRoute: string
 export function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const status = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;
   const { body } = edgeErrorBody({ statusCode: status }, request.id, surfaceOf(undefined, request.url));
-  // Routing failed, so no onRequest hook ran: the headers every answer carries are set here.
-  for (const [name, value] of SECURITY_HEADERS) reply.header(name, value);
-  void reply.status(status).header('x-request-id', request.id).send(body);
+  // Routing failed, so this reply may skip the hooks: the edge headers are set here (deciding them twice changes nothing).
+  applyEdgeResponseHeaders(request, reply, NO_ORIGINS);
+  void reply.status(status).send(body);
 }
 
 /**
@@ -160,19 +160,22 @@ export function answerClientError(error: ConnectionError, socket: Socket): void 
     const requestLine = Buffer.isBuffer(packet) ? (packet.subarray(0, 256).toString('latin1').split('\r\n', 1)[0] ?? '') : '';
     const { body } = edgeErrorBody({ statusCode: status }, requestId, surfaceOf(undefined, requestLine.split(' ')[1] ?? ''));
     const json = JSON.stringify(body);
+    // No request was read: no route, no origin, no trusted scheme (so no HSTS), and no CORS.
+    const edge = edgeResponseHeaders({ requestId, protocol: 'http', method: '', origin: undefined, route: undefined, routeSecurityPolicy: false }, () => undefined, NO_ORIGINS);
     const headers = [
       `HTTP/1.1 ${status} ${STATUS_TEXT[status]}`,
       'content-type: application/json; charset=utf-8',
       `content-length: ${Buffer.byteLength(json)}`,
-      `x-request-id: ${requestId}`,
-      'cache-control: no-store',
       'connection: close',
-      ...SECURITY_HEADERS.map(([name, value]) => `${name}: ${value}`),
+      ...edge.map(([name, value]) => `${name}: ${value}`),
     ];
     socket.write(`${headers.join('\r\n')}\r\n\r\n${json}`);
   }
   socket.destroy();
 }
+
+/** Answers written before routing name no route, so no origin gets CORS. */
+const NO_ORIGINS: ReadonlySet<string> = new Set();
 
 const STATUS_TEXT: Readonly<Record<number, string>> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
 

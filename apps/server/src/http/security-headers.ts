@@ -1,5 +1,3 @@
-import fastifyHelmet from '@fastify/helmet';
-import type { FastifyInstance } from 'fastify';
 import helmet from 'helmet';
 
 /** One year, the value HSTS preload lists expect. */
@@ -56,30 +54,4 @@ function recordHelmetHeaders(): ReadonlyArray<readonly [string, string]> {
   // helmet's middleware is synchronous today; if a version ever is not, fail at start-up, not with missing headers.
   if (!finished) throw new Error('helmet did not finish synchronously: SECURITY_HEADERS cannot be recorded');
   return Object.freeze([...recorded].map(([name, value]) => Object.freeze([name, value] as const)));
-}
-
-/**
- * Security headers on every response. Routes that render HTML (the OAuth
- * form) loosen only what they need through @fastify/helmet's per-route
- * options (`helmet: {...}` or `helmet: false` on the route), which it still
- * serves. Every other route gets SECURITY_HEADERS, the same list the tRPC
- * fast lane (fast-trpc/trpc-fast-lane.ts) writes.
- */
-export async function registerSecurityHeaders(app: FastifyInstance): Promise<void> {
-  // global: false: @fastify/helmet answers only routes that carry their own helmet options.
-  await app.register(fastifyHelmet, { ...SECURITY_HEADER_OPTIONS, global: false });
-  app.addHook('onRequest', function applySecurityHeaders(request, reply, done) {
-    // A route with helmet options (or helmet: false) is @fastify/helmet's to serve.
-    if ((request.routeOptions.config as { helmet?: unknown }).helmet !== undefined) return done();
-    for (const [name, value] of SECURITY_HEADERS) reply.raw.setHeader(name, value);
-    done();
-  });
-  // A callback hook: an async one costs a promise and a microtask per response, for no await.
-  app.addHook('onSend', (request, reply, payload, done) => {
-    // request.protocol honours X-Forwarded-Proto only from proxies GATEHOUSE_TRUST_PROXY trusts.
-    if (request.protocol === 'https') reply.header(...HSTS_HEADER);
-    // Personal data and tokens must not sit in shared caches: no-store unless a route chose otherwise (JWKS).
-    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
-    done(null, payload);
-  });
 }

@@ -2,17 +2,13 @@ import { fastifyTRPCPlugin, type CreateFastifyContextOptions } from '@trpc/serve
 import type { TRPCError } from '@trpc/server';
 import type { FastifyInstance } from 'fastify';
 import { AuthFailure } from '../auth/auth-failure.js';
-import { createAuthenticator, type Authenticate } from '../auth/authenticate.js';
-import type { Principal } from '../auth/principal.js';
-import { createResponseHeaders, type RequestContext } from '../context.js';
+import { createRequestContext, type RequestContext, type RequestFacts } from '../context.js';
 import type { Dependencies } from '../dependencies.js';
 import { ServiceOverloaded } from '../errors/service-overloaded.js';
 import { appRouter, type AppRouter } from '../routers/app-router.js';
 import { verifiedClientCertificate } from './client-certificate.js';
 import { normaliseIp } from './client-ip.js';
 import { clearedRefreshCookie } from './refresh-cookie.js';
-import { fastTrpcPlugin } from './fast-trpc/fast-trpc-plugin.js';
-import { findQueryCredential } from './query-credentials.js';
 import { wwwAuthenticateFor } from './www-authenticate.js';
 
 /** The route tRPC is served on (the plugin's `/:path` under the /trpc prefix), as `request.routeOptions.url` names it. */
@@ -21,59 +17,47 @@ export const TRPC_ROUTE = '/trpc/:path';
 /** tRPC's own cap on calls per batch (SPEC: a batch over 10 calls is refused before any runs). */
 export const MAX_BATCH_SIZE = 10;
 
-export function createRequestContext(
-  deps: Dependencies,
-  request: {
-    id: string;
-    ip: string;
-    url: string;
-    headers: RequestContext['headers'];
-    socket?: unknown;
-    /** The URL's query when the caller already parsed it (the fast lane), so it is not parsed twice. */
-    searchParams?: URLSearchParams;
-  },
-  calls: readonly string[] = [],
-): RequestContext {
-  const authenticate = authenticatorFor(deps);
-  let principal: Promise<Principal | undefined> | undefined;
-  const responseHeaders = createResponseHeaders();
-  // Every answer to a logout, refusals included, deletes the refresh cookie: a browser left signed in is worse.
-  if (calls.includes('auth.logout')) responseHeaders.append('set-cookie', clearedRefreshCookie(deps.config));
-  const ctx: RequestContext = {
+/** What the HTTP layer knows of a request, whichever tRPC path serves it (Fastify's request, or the lane's). */
+export interface TrpcHttpRequest {
+  readonly id: string;
+  /** The client's address after trust-proxy, as Fastify's request.ip gives it. */
+  readonly ip: string;
+  readonly url: string;
+  readonly headers: RequestFacts['headers'];
+  readonly socket?: unknown;
+  readonly searchParams?: URLSearchParams;
+}
+
+/**
+ * The tRPC createContext of both paths: the HTTP layer's judgement of the
+ * request (normalised address, verified client certificate) handed to
+ * createRequestContext, which owns the rest. Every answer to a logout,
+ * refusals included, deletes the refresh cookie: a browser left signed in is worse.
+ */
+export function createTrpcContext(deps: Dependencies, request: TrpcHttpRequest, calls: readonly string[]): RequestContext {
+  const ctx = createRequestContext(
     deps,
-    requestId: request.id,
-    ip: normaliseIp(request.ip),
-    headers: request.headers,
-    credentialInQuery: findQueryCredential(request.searchParams ?? request.url),
-    authenticate() {
-      principal ??= authenticate(request.headers, verifiedClientCertificate(request.socket), ctx).catch((error: unknown) => {
-        throw error instanceof AuthFailure ? error.toTRPCError() : error;
-      });
-      return principal;
+    {
+      id: request.id,
+      ip: normaliseIp(request.ip),
+      url: request.url,
+      headers: request.headers,
+      searchParams: request.searchParams,
+      certificate: verifiedClientCertificate(request.socket),
     },
-    responseHeaders,
-    rateLimit: deps.rateLimits.forRequest(calls),
-  };
+    calls,
+  );
+  if (calls.includes('auth.logout')) ctx.responseHeaders.append('set-cookie', clearedRefreshCookie(deps.config));
   return ctx;
 }
 
-// One authenticator per server, not one per request: it holds nothing request-specific.
-const authenticators = new WeakMap<Dependencies, Authenticate>();
-function authenticatorFor(deps: Dependencies): Authenticate {
-  let authenticate = authenticators.get(deps);
-  if (authenticate === undefined) {
-    authenticate = createAuthenticator(deps);
-    authenticators.set(deps, authenticate);
-  }
-  return authenticate;
-}
-
-/** Headers derived from a response's results: auth challenges, rate limits, no caching. */
+/**
+ * Headers derived from a response's results: what the calls set (cookies,
+ * rate limits), auth challenges and when to come back. The edge headers
+ * (request id, security, CORS, Vary, no-store) are response-headers.ts's.
+ */
 export function responseHeadersFor(ctx: RequestContext | undefined, errors: readonly TRPCError[]): Record<string, string | string[]> {
-  // Every tRPC answer may carry tokens or personal data.
-  const headers: Record<string, string | string[]> = { 'cache-control': 'no-store' };
-  // tRPC sends its own Vary; CORS answers differ per Origin, so shared caches must key on it too.
-  headers['vary'] = 'Origin';
+  const headers: Record<string, string | string[]> = {};
   if (ctx !== undefined) {
     for (const [name, value] of ctx.responseHeaders.entries()) headers[name] = typeof value === 'string' ? value : [...value];
   }
@@ -97,16 +81,19 @@ export function logProcedureFailure(deps: Dependencies) {
   };
 }
 
-/** Mounts the API at /trpc through tRPC's Fastify adapter. */
+/**
+ * Mounts the API at /trpc through tRPC's own Fastify adapter: everything the
+ * fast lane (fast-trpc/trpc-fast-lane.ts) does not take, and everything when
+ * GATEHOUSE_TRPC_FAST_PATH is false.
+ */
 export async function registerTrpcRoute(app: FastifyInstance, deps: Dependencies): Promise<void> {
-  // GATEHOUSE_TRPC_FAST_PATH: the same procedures, served without tRPC's Fetch conversions (http/fast-trpc).
-  await app.register(deps.config.trpcFastPath ? fastTrpcPlugin<AppRouter> : fastifyTRPCPlugin<AppRouter>, {
+  await app.register(fastifyTRPCPlugin<AppRouter>, {
     prefix: '/trpc',
     trpcOptions: {
       router: appRouter,
       maxBatchSize: MAX_BATCH_SIZE,
       createContext: ({ req, info }: CreateFastifyContextOptions) =>
-        createRequestContext(deps, req, info.calls.map((call) => call.path)),
+        createTrpcContext(deps, req, info.calls.map((call) => call.path)),
       responseMeta: ({ ctx, errors }) => ({ headers: responseHeadersFor(ctx, errors) }),
       onError: logProcedureFailure(deps),
     },

@@ -6,7 +6,7 @@ import { parseConfig } from '../config.js';
 import { createDependencies, type Dependencies } from '../dependencies.js';
 import { RateLimitExceeded } from '../errors/rate-limit-exceeded.js';
 import { createLogger } from '../http/logger.js';
-import { createRequestContext } from '../http/trpc-route.js';
+import { createRequestContext } from '../context.js';
 import { buildRouter } from '../routers/build-router.js';
 import { t } from '../trpc.js';
 import { resolvePolicyTable } from './policies.js';

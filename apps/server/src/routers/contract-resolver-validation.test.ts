@@ -6,7 +6,7 @@ import { AuthFailure } from '../auth/auth-failure.js';
 import { parseConfig } from '../config.js';
 import { createDependencies, type Dependencies } from '../dependencies.js';
 import { createLogger } from '../http/logger.js';
-import { createRequestContext } from '../http/trpc-route.js';
+import { createRequestContext } from '../context.js';
 import { t } from '../trpc.js';
 import { buildRouter } from './build-router.js';
 

@@ -5,11 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { AuthFailure } from '../auth/auth-failure.js';
 import { parseConfig } from '../config.js';
-import type { RequestContext } from '../context.js';
 import { createDependencies, type Dependencies } from '../dependencies.js';
 import { RateLimitExceeded } from '../errors/rate-limit-exceeded.js';
 import { createLogger } from '../http/logger.js';
-import { createRequestContext } from '../http/trpc-route.js';
+import { createRequestContext, type RequestContext } from '../context.js';
 import { t } from '../trpc.js';
 import { buildRouter } from './build-router.js';
 

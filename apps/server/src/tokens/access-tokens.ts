@@ -58,6 +58,8 @@ export interface AccessTokens {
   issue(request: AccessTokenRequest): Promise<IssuedAccessToken>;
   /** Verifies signature, algorithm, typ, iss, aud and every required claim; throws AuthFailure. */
   verify(token: string): Promise<VerifiedAccessToken>;
+  /** The verified-token cache's fill and bound (undefined when GATEHOUSE_TOKEN_CACHE_SIZE is 0), for the memory report. */
+  readonly cache: Pick<VerifiedTokenCache, 'size' | 'maxEntries'> | undefined;
 }
 
 export interface AccessTokenOptions {
@@ -107,6 +109,7 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
   }
 
   return {
+    cache,
     async issue(request) {
       const issuedAt = Math.floor(nowMs() / 1000);
       const familyEnd = request.notAfter === undefined ? Infinity : Math.floor(request.notAfter.getTime() / 1000);

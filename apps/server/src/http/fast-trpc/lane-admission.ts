@@ -17,8 +17,8 @@ export interface AdmittedCall {
 const LANE_PATH = /^\/trpc\/([\w.,~-]{1,2048})(?:\?|$)/;
 
 /**
- * Whether the fast lane can answer a request exactly as the Fastify route
- * would, judged from its request line and headers alone (nothing is read
+ * Whether the fast lane can answer a request exactly as tRPC's stock Fastify
+ * adapter would, judged from its request line and headers alone (nothing is read
  * yet, so a refusal hands Fastify an untouched request):
  *
  * - GET or POST to a lane path, as a plain JSON call (isPlainJsonRequest:

@@ -58,6 +58,12 @@ export interface ResolveJsonOptions<TRouter extends AnyTRPCRouter, TRequest> {
   readonly onError: HTTPErrorHandler<TRouter, TRequest> | undefined;
 }
 
+/**
+ * The @trpc/server release whose resolveResponse this file follows. A
+ * tripwire (lane-tripwires.test.ts) fails when the installed one differs.
+ */
+export const LANE_CHECKED_TRPC_VERSION = '11.25.2';
+
 /** What only tRPC's own adapter serves: resolveJsonRequest answers `undefined` and the caller hands the request over. */
 export const HAND_OVER = undefined;
 

@@ -5,10 +5,9 @@ import type { AnyTRPCRouter } from '@trpc/server';
 import type { AnyProcedure } from '@trpc/server/unstable-core-do-not-import';
 import type { Dependencies } from '../../dependencies.js';
 import { appRouter, type AppRouter } from '../../routers/app-router.js';
-import { corsResponseHeaders } from '../cors.js';
 import { edgeErrorBody, stampTrpcErrors } from '../edge-errors.js';
-import { HSTS_HEADER, SECURITY_HEADERS } from '../security-headers.js';
-import { createRequestContext, logProcedureFailure, MAX_BATCH_SIZE, responseHeadersFor, TRPC_ROUTE } from '../trpc-route.js';
+import { edgeResponseHeaders } from '../response-headers.js';
+import { createTrpcContext, logProcedureFailure, MAX_BATCH_SIZE, responseHeadersFor, TRPC_ROUTE } from '../trpc-route.js';
 import { clientAddressOf, hostOf, protocolOf, proxyTrustFor, type ProxyTrust } from '../trust-proxy.js';
 import { clientAbortSignal } from './client-abort-signal.js';
 import { admitToFastLane, type AdmittedCall } from './lane-admission.js';
@@ -30,31 +29,34 @@ export interface TrpcFastLane {
  * part left of a protected call's cost; this lane does only what those hooks
  * did for a tRPC call, from the same sources, in one pass:
  *
- * - a request id (uuid v4) in X-Request-Id;
- * - SECURITY_HEADERS (helmet's policy, recorded once), and HSTS when the
- *   request came over HTTPS; the scheme and the client's address are read
- *   with Fastify's trust-proxy rules (trust-proxy.ts);
- * - CORS for listed origins (cors.ts), as @fastify/cors answers them;
+ * - a request id (uuid v4);
+ * - every edge header (request id, security headers, HSTS, CORS, Vary,
+ *   no-store) from edgeResponseHeaders, the function Fastify's one onSend
+ *   hook calls (response-headers.ts); the scheme and the client's address
+ *   are read with Fastify's trust-proxy rules (trust-proxy.ts);
  * - the body limit and content-length checks of Fastify's body reader;
  * - the HTTP response counter, and Fastify's two request log lines at info;
- * - the call itself through resolveJsonRequest, the same code the Fastify
- *   route (fast-trpc-plugin.ts) runs: procedures, auth, rate limits and
- *   validation are the procedures' own.
+ * - the call itself through resolveJsonRequest (tRPC's resolveResponse
+ *   without the Fetch conversions), with the createContext, responseMeta
+ *   and onError tRPC's stock adapter gets (trpc-route.ts): procedures,
+ *   auth, rate limits and validation are the procedures' own.
  *
- * It takes only what it can answer exactly like the Fastify route: GET and
- * POST with a JSON body of a declared length, no streaming, no method
- * override, paths without escapes. Everything else, and everything while
- * the server closes, goes to Fastify unchanged. The differential test
- * (test/fast-trpc-conformance.test.ts) holds the two to the same answers.
+ * It takes only what it can answer exactly like tRPC's stock Fastify
+ * adapter: GET and POST with a JSON body of a declared length, no
+ * streaming, no method override, paths without escapes. Everything else,
+ * and everything while the server closes, goes to Fastify unchanged. The
+ * differential test (test/fast-trpc-conformance.test.ts) holds the two to
+ * the same answers, and lane-tripwires.test.ts fails when a Fastify hook
+ * is added that the lane would skip, or when @trpc/server changes.
  */
 export function createTrpcFastLane(deps: Dependencies): TrpcFastLane {
   const trust = proxyTrustFor(deps.config.trustProxy);
-  const allowedOrigins = new Set(deps.config.corsOrigins);
+  const allowedOrigins: ReadonlySet<string> = new Set(deps.config.corsOrigins);
   const bodyLimit = deps.config.bodyLimitBytes;
   const options: ResolveJsonOptions<AppRouter, LaneRequest> = {
     router: appRouter,
     maxBatchSize: MAX_BATCH_SIZE,
-    createContext: async (info, request) => createRequestContext(deps, request, info.calls.map((call) => call.path)),
+    createContext: async (info, request) => createTrpcContext(deps, request, info.calls.map((call) => call.path)),
     responseMeta: ({ ctx, errors }) => ({ headers: responseHeadersFor(ctx, errors) }),
     onError: logProcedureFailure(deps),
   };
@@ -68,8 +70,10 @@ export function createTrpcFastLane(deps: Dependencies): TrpcFastLane {
   async function serve(raw: IncomingMessage, response: ServerResponse, call: AdmittedCall, next: RequestListener): Promise<void> {
     const started = performance.now();
     const request = new LaneRequest(uuidv4(), raw, call.searchParams, trust);
-    const log = deps.logger.isLevelEnabled('info') ? deps.logger.child({ reqId: request.id }) : undefined;
-    log?.info({ req: request }, 'incoming request');
+    // Fastify's two lines, with its child logger's reqId binding written as a field: the same line, without a
+    // child logger (and its bindings serialised) per request.
+    const logging = deps.logger.isLevelEnabled('info');
+    if (logging) deps.logger.info({ reqId: request.id, req: request }, 'incoming request');
     let answer: JsonResponse;
     try {
       const body = call.method === 'POST' ? await readBody(raw, bodyLimit) : undefined;
@@ -98,7 +102,7 @@ export function createTrpcFastLane(deps: Dependencies): TrpcFastLane {
       response.end(answer.body);
     }
     deps.metrics.httpResponses.inc({ status: String(answer.status) });
-    log?.info({ res: { statusCode: answer.status }, responseTime: performance.now() - started }, 'request completed');
+    if (logging) deps.logger.info({ reqId: request.id, res: { statusCode: answer.status }, responseTime: performance.now() - started }, 'request completed');
   }
 
   return {
@@ -155,32 +159,30 @@ function edgeAnswer(status: number, requestId: string): JsonResponse {
   return { status, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(body) };
 }
 
-/** SECURITY_HEADERS as the flat [name, value, ...] list Node's writeHead takes. */
-const SECURITY_HEADER_LIST: readonly string[] = SECURITY_HEADERS.flat();
-
 /**
- * Every header the Fastify route's hooks would have sent, as one flat list
- * for writeHead: request id, security headers, CORS, the answer's own
- * (which win over CORS's Vary, as reply.header did), HSTS over HTTPS, and
- * no-store unless the answer chose a cache policy. None of these names
- * repeat, so the list is what Fastify's merged header object was.
+ * The answer's own headers with the edge's (which replace any of the same
+ * name, as Fastify's onSend hook does with reply.header), as one flat
+ * [name, value, ...] list for writeHead, and the body's length.
  */
 function responseHeaders(request: LaneRequest, answer: JsonResponse, allowedOrigins: ReadonlySet<string>): Array<string | string[]> {
   const own = answer.headers;
-  const headers: Array<string | string[]> = ['x-request-id', request.id, ...SECURITY_HEADER_LIST];
-  // The lane admits only what Fastify would route to the tRPC route (lane-admission.ts).
-  for (const [name, value] of corsResponseHeaders(TRPC_ROUTE, request.headers.origin, allowedOrigins)) {
-    if (own[name] === undefined) headers.push(name, value);
+  const edge = edgeResponseHeaders(
+    // The lane admits only what Fastify would route to the tRPC route (lane-admission.ts).
+    { requestId: request.id, protocol: request.protocol, method: request.method, origin: request.headers.origin, route: TRPC_ROUTE, routeSecurityPolicy: false },
+    (name) => own[name],
+    allowedOrigins,
+  );
+  const headers: Array<string | string[]> = [];
+  for (const name in own) {
+    if (!edge.some(([edgeName]) => edgeName === name)) headers.push(name, own[name] as string | string[]);
   }
-  for (const name in own) headers.push(name, own[name] as string | string[]);
-  if (request.protocol === 'https') headers.push(HSTS_HEADER[0], HSTS_HEADER[1]);
-  if (own['cache-control'] === undefined) headers.push('cache-control', 'no-store');
+  for (const [name, value] of edge) headers.push(name, value);
   headers.push('content-length', String(Buffer.byteLength(answer.body)));
   return headers;
 }
 
 /**
- * What createRequestContext and the request log read of a request, as
+ * What createTrpcContext and the request log read of a request, as
  * Fastify's request object would have given it (id, trust-proxy-aware ip
  * and protocol, raw url and headers, the socket for client certificates).
  */
@@ -195,7 +197,7 @@ class LaneRequest {
   constructor(
     readonly id: string,
     readonly raw: IncomingMessage,
-    /** The query, parsed once at admission; createRequestContext looks for credentials in it. */
+    /** The query, parsed once at admission; the request context looks for credentials in it. */
     readonly searchParams: URLSearchParams,
     readonly trust: ProxyTrust,
   ) {

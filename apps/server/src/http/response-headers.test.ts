@@ -1,0 +1,108 @@
+import fastifyHelmet from '@fastify/helmet';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { afterAll, describe, expect, it } from 'vitest';
+import { edgeResponseHeaders, registerResponseHeaders, type ResponseFacts } from './response-headers.js';
+import { SECURITY_HEADER_OPTIONS } from './security-headers.js';
+
+// The security headers are recorded once from helmet instead of running it per request; these hold them to
+// exactly what @fastify/helmet's own global mode sends, keep per-route helmet options working, and pin what
+// the one header decision adds (request id, HSTS from the trusted scheme, CORS, Vary, no-store).
+const apps: FastifyInstance[] = [];
+afterAll(async () => {
+  await Promise.all(apps.map((app) => app.close()));
+});
+
+const APP = 'https://app.example.com';
+
+async function gatehouseHeaders(options: { trustProxy?: boolean } = {}): Promise<FastifyInstance> {
+  const app = Fastify({ trustProxy: options.trustProxy ?? false });
+  apps.push(app);
+  await registerResponseHeaders(app, { corsOrigins: [APP] });
+  app.get('/json', async () => ({ ok: true }));
+  app.get('/cached', async (_request, reply) => reply.header('cache-control', 'public, max-age=300').header('vary', 'Accept').send({ ok: true }));
+  app.get('/form', { helmet: { contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'self'"] } } } }, async () => 'form');
+  app.get('/bare', { helmet: false }, async () => 'bare');
+  app.get('/fetch', async () => new Response('{"ok":true}', { status: 201, headers: { 'content-type': 'application/json', vary: 'trpc-accept, accept' } }));
+  return app;
+}
+
+const headerNames = (headers: Record<string, unknown>) =>
+  Object.keys(headers).filter((name) => !['date', 'connection', 'keep-alive', 'content-length'].includes(name)).sort();
+
+describe('registerResponseHeaders', () => {
+  it('sends exactly the headers @fastify/helmet’s global mode sends, with a request id, Vary and no-store', async () => {
+    const reference = Fastify();
+    apps.push(reference);
+    await reference.register(fastifyHelmet, { ...SECURITY_HEADER_OPTIONS, global: true });
+    reference.get('/json', async () => ({ ok: true }));
+    const expected = await reference.inject({ url: '/json' });
+
+    const actual = await (await gatehouseHeaders()).inject({ url: '/json' });
+    expect(actual.statusCode).toBe(200);
+    expect(headerNames(actual.headers)).toEqual([...headerNames(expected.headers), 'cache-control', 'vary', 'x-request-id'].sort());
+    for (const name of headerNames(expected.headers)) expect(actual.headers[name]).toBe(expected.headers[name]);
+    expect(actual.headers['content-security-policy']).toContain("default-src 'none'");
+    expect(actual.headers['cache-control']).toBe('no-store');
+    expect(actual.headers['vary']).toBe('Origin');
+    expect(actual.headers['x-request-id']).toMatch(/^req-/);
+    expect(actual.headers['strict-transport-security']).toBeUndefined();
+  });
+
+  it('keeps a route’s own cache policy and adds Origin to its Vary', async () => {
+    const response = await (await gatehouseHeaders()).inject({ url: '/cached' });
+    expect(response.headers['cache-control']).toBe('public, max-age=300');
+    expect(response.headers['vary']).toBe('Accept, Origin');
+  });
+
+  it('takes the status and headers of a Fetch Response (tRPC’s stock adapter) before deciding its own', async () => {
+    const response = await (await gatehouseHeaders()).inject({ url: '/fetch', headers: { origin: APP } });
+    expect(response.statusCode).toBe(201);
+    expect(response.body).toBe('{"ok":true}');
+    expect(response.headers['vary']).toBe('trpc-accept, accept, Origin');
+    expect(response.headers['access-control-allow-origin']).toBe(APP);
+    expect(response.headers['cache-control']).toBe('no-store');
+  });
+
+  it('lets a route loosen the policy with its own helmet options, keeping the rest', async () => {
+    const response = await (await gatehouseHeaders()).inject({ url: '/form' });
+    expect(response.headers['content-security-policy']).toBe("default-src 'self'");
+    expect(response.headers['x-frame-options']).toBe('DENY');
+    expect(response.headers['referrer-policy']).toBe('no-referrer');
+  });
+
+  it('lets a route opt out with helmet: false, still without caching', async () => {
+    const response = await (await gatehouseHeaders()).inject({ url: '/bare' });
+    expect(response.headers['content-security-policy']).toBeUndefined();
+    expect(response.headers['x-frame-options']).toBeUndefined();
+    expect(response.headers['cache-control']).toBe('no-store');
+  });
+
+  it('pins HSTS only on requests that arrived over HTTPS through a trusted proxy', async () => {
+    const trusting = await gatehouseHeaders({ trustProxy: true });
+    const viaProxy = await trusting.inject({ url: '/json', headers: { 'x-forwarded-proto': 'https' } });
+    expect(viaProxy.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
+    const untrusted = await (await gatehouseHeaders()).inject({ url: '/json', headers: { 'x-forwarded-proto': 'https' } });
+    expect(untrusted.headers['strict-transport-security']).toBeUndefined();
+  });
+});
+
+describe('edgeResponseHeaders', () => {
+  const facts: ResponseFacts = { requestId: 'r-1', protocol: 'http', method: 'GET', origin: APP, route: '/trpc/:path', routeSecurityPolicy: false };
+  const decide = (overrides: Partial<ResponseFacts>, own: Record<string, string> = {}) =>
+    Object.fromEntries(edgeResponseHeaders({ ...facts, ...overrides }, (name) => own[name], new Set([APP])));
+
+  it('answers a listed origin with CORS, an unlisted one and a preflight with none', () => {
+    expect(decide({})).toMatchObject({ 'access-control-allow-origin': APP, 'access-control-allow-credentials': 'true', vary: 'Origin' });
+    expect(decide({ origin: 'https://evil.example.com' })['access-control-allow-origin']).toBeUndefined();
+    expect(decide({ method: 'OPTIONS' })['access-control-allow-origin']).toBeUndefined();
+    expect(decide({ route: '/oauth/authorize' })['access-control-allow-origin']).toBeUndefined();
+    expect(decide({ route: undefined })['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('decides the same headers when asked twice (Vary keeps one Origin)', () => {
+    const once = decide({}, { vary: 'accept' });
+    expect(once['vary']).toBe('accept, Origin');
+    expect(decide({}, once)).toEqual({ ...once, 'cache-control': undefined });
+    expect(decide({}, { vary: 'accept, Origin' })['vary']).toBe('accept, Origin');
+  });
+});

@@ -1,0 +1,108 @@
+import fastifyHelmet from '@fastify/helmet';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Config } from '../config.js';
+import { corsResponseHeaders } from './cors.js';
+import { HSTS_HEADER, SECURITY_HEADER_OPTIONS, SECURITY_HEADERS } from './security-headers.js';
+
+/** What decides a response's edge headers: all of it known before the answer is written. */
+export interface ResponseFacts {
+  readonly requestId: string;
+  /** The scheme the client used, after GATEHOUSE_TRUST_PROXY (only a trusted proxy's X-Forwarded-Proto counts). */
+  readonly protocol: string;
+  readonly method: string;
+  readonly origin: string | undefined;
+  /** The route the router chose (`/trpc/:path`), undefined when none serves the request. */
+  readonly route: string | undefined;
+  /** The route sets its own policy through @fastify/helmet's route options (the OAuth form), or opts out. */
+  readonly routeSecurityPolicy: boolean;
+}
+
+/** Looks up a header the answer already carries (its own Cache-Control, tRPC's Vary). */
+export type OwnHeader = (name: string) => string | number | readonly string[] | undefined;
+
+/**
+ * Every header the edge adds to an answer, decided here for both tRPC
+ * paths and every other route, as [name, value] pairs that replace the
+ * answer's own of the same name:
+ *
+ * - X-Request-Id, which support searches the logs for;
+ * - SECURITY_HEADERS (helmet's policy, recorded once), unless the route
+ *   carries its own helmet options; HSTS only over HTTPS, from the trusted
+ *   protocol, so plain-HTTP development never pins it on localhost;
+ * - CORS for a listed origin on a request that is not a preflight
+ *   (preflights are @fastify/cors's, cors.ts);
+ * - Vary with Origin added to the answer's own (the CORS answer depends on
+ *   it, whether the origin was allowed or not);
+ * - Cache-Control: no-store unless the answer chose a policy (JWKS): answers
+ *   carry tokens and personal data, which must not sit in shared caches.
+ *
+ * Deciding twice gives the same headers (Vary keeps one Origin), so a path
+ * that sets them before Fastify's hook also runs loses nothing.
+ */
+export function edgeResponseHeaders(facts: ResponseFacts, own: OwnHeader, allowedOrigins: ReadonlySet<string>): Array<readonly [string, string]> {
+  const headers: Array<readonly [string, string]> = [['x-request-id', facts.requestId]];
+  if (!facts.routeSecurityPolicy) headers.push(...SECURITY_HEADERS);
+  if (facts.protocol === 'https') headers.push(HSTS_HEADER);
+  if (facts.method !== 'OPTIONS' && facts.route !== undefined) {
+    for (const header of corsResponseHeaders(facts.route, facts.origin, allowedOrigins)) headers.push(header);
+  }
+  headers.push(['vary', varyWithOrigin(own('vary'))]);
+  if (own('cache-control') === undefined) headers.push(['cache-control', 'no-store']);
+  return headers;
+}
+
+/** The answer's Vary with Origin in it once (RFC 9110 section 12.5.5: a comma-separated list, names case-insensitive). */
+function varyWithOrigin(current: string | number | readonly string[] | undefined): string {
+  if (current === undefined) return 'Origin';
+  const value = typeof current === 'object' ? current.join(', ') : String(current);
+  if (value.trim() === '') return 'Origin';
+  const names = value.split(',').map((name) => name.trim().toLowerCase());
+  if (names.includes('origin') || names.includes('*')) return value;
+  return `${value}, Origin`;
+}
+
+/** The facts of a Fastify request, as the router and trust-proxy rules give them. */
+export function responseFactsOf(request: FastifyRequest): ResponseFacts {
+  return {
+    requestId: request.id,
+    protocol: request.protocol,
+    method: request.method,
+    origin: request.headers.origin,
+    route: request.routeOptions.url,
+    // @fastify/helmet serves routes that carry helmet options (or helmet: false) itself.
+    routeSecurityPolicy: (request.routeOptions.config as { helmet?: unknown } | undefined)?.helmet !== undefined,
+  };
+}
+
+/** Sets the edge headers on a Fastify reply (for answers written before any hook ran, such as routing failures). */
+export function applyEdgeResponseHeaders(request: FastifyRequest, reply: FastifyReply, allowedOrigins: ReadonlySet<string>): void {
+  for (const [name, value] of edgeResponseHeaders(responseFactsOf(request), (name) => reply.getHeader(name), allowedOrigins)) {
+    reply.header(name, value);
+  }
+}
+
+/**
+ * The one Fastify hook that writes edge headers: onSend, so it sees the
+ * answer's own headers whichever route or handler wrote it. tRPC's stock
+ * adapter sends a Fetch Response, whose status and headers Fastify would
+ * copy only after onSend; they are copied here first, so this hook has the
+ * last word on every header as it has on the fast lane. Routes with helmet
+ * options are served by @fastify/helmet (registered non-global), which
+ * still applies their own policy.
+ */
+export async function registerResponseHeaders(app: FastifyInstance, config: Pick<Config, 'corsOrigins'>): Promise<void> {
+  const allowedOrigins = new Set(config.corsOrigins);
+  await app.register(fastifyHelmet, { ...SECURITY_HEADER_OPTIONS, global: false });
+  // A callback hook: an async one costs a promise and a microtask per response, for no await.
+  app.addHook('onSend', function decideResponseHeaders(request, reply, payload, done) {
+    let body = payload;
+    if (payload instanceof Response) {
+      reply.code(payload.status);
+      // Headers yields each Set-Cookie apart; reply.header appends Set-Cookie and replaces the rest, as Fastify does.
+      payload.headers.forEach((value, name) => void reply.header(name, value));
+      body = payload.body;
+    }
+    applyEdgeResponseHeaders(request, reply, allowedOrigins);
+    done(null, body);
+  });
+}

@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRedisTokenStore } from '../stores/redis/redis-token-store.js';
+import { createRedisTestNamespace, type RedisTestNamespace } from '../stores/redis/redis-test-namespace.js';
+import type { TokenStore } from '../stores/token-store.js';
+import type { VerifiedAccessToken } from './access-tokens.js';
+import { createRevocationFeed, revocationMarkerPrefixes, type RevocationFeed } from './revocation-feed.js';
+import { createTokenRevocation, type TokenRevocation } from './token-revocation.js';
+
+// Two "processes" over one Redis: each has its own token store connection, feed and held verdicts. What one
+// revokes, the other must refuse on its next call, with or without its feed.
+let namespace: RedisTestNamespace;
+let feed: RevocationFeed;
+let storeAsks = 0;
+let store: TokenStore;
+let here: TokenRevocation;
+let elsewhere: TokenRevocation;
+const FEED_NAME = `revocation-feed-test-${randomUUID().slice(0, 8)}`;
+
+beforeAll(async () => {
+  namespace = await createRedisTestNamespace('revocation-feed');
+  store = createRedisTokenStore({ redis: namespace.redis, keyPrefix: namespace.prefix });
+  // The real store, counted: how often a check costs a Redis round trip.
+  const counted: TokenStore = { ...store, isAccessTokenRevoked: (query) => ((storeAsks += 1), store.isAccessTokenRevoked(query)) };
+  feed = createRevocationFeed({
+    redis: namespace.redis,
+    markerPrefixes: revocationMarkerPrefixes(namespace.prefix),
+    logger: pino({ level: 'silent' }),
+    heartbeatMs: 200,
+    connectionName: FEED_NAME,
+  });
+  here = createTokenRevocation({ store: counted, accessTokenTtlSeconds: 60, feed, maxHeldVerdicts: 100 });
+  elsewhere = createTokenRevocation({ store, accessTokenTtlSeconds: 60 });
+  await until(() => feed.live);
+});
+afterAll(async () => {
+  await feed.close();
+  await namespace.cleanup();
+});
+
+async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+function token(overrides: Partial<VerifiedAccessToken> = {}): VerifiedAccessToken {
+  const issuedAt = Math.floor(Date.now() / 1000) - 5;
+  return { subject: randomUUID(), clientId: 'gatehouse', scopes: [], jti: randomUUID(), grant: 'user', issuedAt, expiresAt: issuedAt + 60, sessionId: randomUUID(), ...overrides };
+}
+
+/** How many store round trips `check` cost. */
+async function asks(check: () => Promise<unknown>): Promise<number> {
+  const before = storeAsks;
+  await check();
+  return storeAsks - before;
+}
+
+describe('revocation verdicts held locally under Redis’s invalidation feed', () => {
+  it('asks Redis once for a token, then answers its repeat calls locally', async () => {
+    const alice = token();
+    expect(await asks(() => here.isRevoked(alice))).toBe(1);
+    expect(await asks(async () => expect(await here.isRevoked(alice)).toBe(false))).toBe(0);
+    expect(here.heldVerdicts).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ['its own logout', (revoked: VerifiedAccessToken) => elsewhere.endSession({ jti: revoked.jti, expiresAt: revoked.expiresAt, sessionId: undefined })],
+    ['its session’s logout from another token', (revoked: VerifiedAccessToken) => elsewhere.endSession({ jti: randomUUID(), expiresAt: revoked.expiresAt, sessionId: revoked.sessionId })],
+    ['a revocation of its user', (revoked: VerifiedAccessToken) => elsewhere.revokeUser(revoked.subject)],
+  ])('refuses a token on its next call after %s in another process', async (_what, revoke) => {
+    const alice = token();
+    // A live session: its family exists, as after a login.
+    await store.createFamily({ familyId: alice.sessionId as string, userId: alice.subject, clientId: 'gatehouse', scopes: [], expiresAtMs: Date.now() + 60_000 }, randomUUID());
+    expect(await here.isRevoked(alice)).toBe(false);
+    const generation = feed.generation;
+    await revoke(alice);
+    // Redis announces the write on the feed's connection; the next call after it asks Redis again.
+    await until(() => feed.generation !== generation);
+    expect(await here.isRevoked(alice)).toBe(true);
+  });
+
+  it('fails closed while its subscription is down: every call asks Redis, and sees a revocation made meanwhile', async () => {
+    const alice = token();
+    expect(await here.isRevoked(alice)).toBe(false);
+    const clients = String(await namespace.redis.client('LIST'));
+    const id = /id=(\d+) [^\n]*name=(\S+)/g;
+    const feedId = [...clients.matchAll(id)].find((match) => match[2] === FEED_NAME)?.[1];
+    expect(feedId).toBeDefined();
+    await namespace.redis.client('KILL', 'ID', feedId as string);
+    await until(() => !feed.live, 1_000);
+    expect(await asks(() => here.isRevoked(alice))).toBe(1);
+    expect(await asks(() => here.isRevoked(alice))).toBe(1);
+    await elsewhere.endSession({ jti: alice.jti, expiresAt: alice.expiresAt, sessionId: undefined });
+    expect(await here.isRevoked(alice)).toBe(true);
+    // It comes back by itself, and holds verdicts again.
+    await until(() => feed.live);
+    const bob = token();
+    await here.isRevoked(bob);
+    expect(await asks(() => here.isRevoked(bob))).toBe(0);
+  });
+
+  it('holds at most its configured number of verdicts', async () => {
+    for (let index = 0; index < 150; index += 1) await here.isRevoked(token());
+    expect(here.heldVerdicts).toBe(here.maxHeldVerdicts);
+  });
+});

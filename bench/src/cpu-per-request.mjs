@@ -1,0 +1,104 @@
+// `pnpm --filter @gatehouse/bench cpu-per-request`: server CPU time (user + system, from /proc) per request for
+// the goal variants, interleaved round by round. On a shared machine whose load swings, throughput mostly measures
+// what the other processes left over; CPU spent per request is what the server itself costs, so its ratios hold
+// up under load far better (each variant still serves the same request under the same autocannon load).
+// Knobs: CPU_ROUNDS (3), CPU_DURATION (8 s), CPU_VARIANTS (comma-separated names).
+import { spawn, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import jwt from 'jsonwebtoken';
+import { readyPort, serverCpuUs } from './server-process.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+const rounds = Number(process.env.CPU_ROUNDS ?? 3);
+const seconds = Number(process.env.CPU_DURATION ?? 8);
+const pinned = os.availableParallelism() >= 2 && spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+const on = (core, command) => (pinned ? ['taskset', '-c', String(core), ...command] : command);
+const SECRET = 'bench-only-secret-0123456789abcdef0123456789abcdef';
+const REDIS_PREFIX = `gatehouse-bench-cpu:${process.pid}:`;
+const gatehouseEnv = (extra) => ({
+  GATEHOUSE_ENV: 'test',
+  GATEHOUSE_LOG_LEVEL: 'warn',
+  GATEHOUSE_ACCESS_TOKEN_TTL: '3600',
+  GATEHOUSE_BCRYPT_COST: '4',
+  GATEHOUSE_METRICS_PORT: '0',
+  GATEHOUSE_LIMIT_AUTHENTICATED: '1000000000/60',
+  GATEHOUSE_LIMIT_PUBLIC: '1000000000/3600',
+  ...extra,
+});
+const fastify = (logger) => ({ command: ['node', join(here, 'servers/fastify-jwt.mjs')], env: { BENCH_HS256_SECRET: SECRET, BENCH_FASTIFY_LOGGER: String(logger) }, path: '/users/me', token: async () => jwt.sign({ sub: 'u1', scope: 'users:read' }, SECRET, { algorithm: 'HS256', expiresIn: '1h' }) });
+const gatehouse = (extra) => ({ command: ['node', join(here, 'servers/gatehouse.mjs')], env: gatehouseEnv(extra), path: '/trpc/users.me', token: login });
+const VARIANTS = {
+  'fastify+jwt': fastify(false),
+  'fastify+jwt-logged': fastify(true),
+  gatehouse: gatehouse({}),
+  'gatehouse-info': gatehouse({ GATEHOUSE_LOG_LEVEL: 'info' }),
+  'gatehouse-redis': gatehouse({ GATEHOUSE_STORE: 'redis', REDIS_URL: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379', GATEHOUSE_REDIS_PREFIX: REDIS_PREFIX }),
+};
+const names = (process.env.CPU_VARIANTS ?? Object.keys(VARIANTS).join(',')).split(',');
+
+async function login(base) {
+  const response = await fetch(`${base}/trpc/auth.login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'alice@gatehouse.dev', password: 'alice-demo-password' }) });
+  return (await response.json()).result.data.accessToken;
+}
+
+function load(url, token, duration) {
+  const [command, ...args] = on(1, ['node', require.resolve('autocannon/autocannon.js'), '-j', '-c', '50', '-d', String(duration), '-H', `authorization=Bearer ${token}`, url]);
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'ignore'] });
+  let out = '';
+  child.stdout.on('data', (chunk) => (out += chunk));
+  return new Promise((resolve) => child.once('exit', () => resolve(JSON.parse(out))));
+}
+
+const servers = [];
+for (const name of names) {
+  const variant = VARIANTS[name];
+  const [command, ...args] = on(0, variant.command);
+  const child = spawn(command, args, { env: { ...process.env, ...variant.env }, stdio: ['ignore', 'pipe', 'ignore'] });
+  const port = await readyPort(child);
+  // Log lines (the info variants) are read and dropped.
+  child.stdout.on('data', () => {});
+  const url = `http://127.0.0.1:${port}${variant.path}`;
+  const token = await variant.token(`http://127.0.0.1:${port}`);
+  await load(url, token, 2);
+  servers.push({ name, child, url, token, perRound: [] });
+}
+console.log(`load average ${os.loadavg().map((value) => value.toFixed(2)).join(' ')}; ${rounds} rounds of ${seconds} s`);
+for (let round = 1; round <= rounds; round += 1) {
+  for (const server of servers) {
+    const before = serverCpuUs(server.child.pid);
+    const result = await load(server.url, server.token, seconds);
+    const cpu = (serverCpuUs(server.child.pid) - before) / result.requests.total;
+    server.perRound.push(cpu);
+    console.log(`round ${round} ${server.name.padEnd(20)} ${cpu.toFixed(1)} µs CPU per request (${result.requests.total} requests, ${result['2xx']} 2xx)`);
+  }
+}
+for (const server of servers) server.child.kill();
+const byName = new Map(servers.map((server) => [server.name, server]));
+// [ours, reference]: the ratio is the reference's CPU per request over ours (Redis: memory over Redis, goal 0.85).
+const pairs = [['gatehouse', 'fastify+jwt'], ['gatehouse-info', 'fastify+jwt-logged'], ['gatehouse-redis', 'gatehouse']];
+console.log('\n| CPU per request: reference / Gatehouse (≥ 1.00 means Gatehouse costs no more) | per round |');
+console.log('|---|---|');
+for (const [ours, theirs] of pairs) {
+  const a = byName.get(ours);
+  const b = byName.get(theirs);
+  if (a === undefined || b === undefined) continue;
+  const ratios = a.perRound.map((cpu, index) => b.perRound[index] / cpu);
+  console.log(`| ${theirs} / ${ours} | ${ratios.map((ratio) => ratio.toFixed(2)).join(' ')} |`);
+}
+if (names.includes('gatehouse-redis')) {
+  // Every key the Redis variant wrote lives under this run's prefix.
+  const redis = new Redis(VARIANTS['gatehouse-redis'].env.REDIS_URL);
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${REDIS_PREFIX}*`, 'COUNT', 500);
+    cursor = next;
+    if (keys.length > 0) await redis.unlink(...keys);
+  } while (cursor !== '0');
+  redis.disconnect();
+}
+console.log(`load average at the end ${os.loadavg().map((value) => value.toFixed(2)).join(' ')}`);
