@@ -58,6 +58,25 @@ export default defineConfig({
           hookTimeout: 30_000,
         },
       },
+      // The same part again with every server on a real Redis Cluster (three masters, three replicas) that the
+      // globalSetup starts on free loopback ports, with the Redis store behaviour suites and the multi-instance
+      // tests on it (test/cluster/).
+      {
+        test: {
+          name: 'e2e-redis-cluster',
+          root: '.',
+          include: [
+            ...STORE_VARIANT_SUITES.map((suite) => `test/${suite}`),
+            'apps/server/src/stores/redis/*.test.ts',
+            'apps/server/src/ratelimit/limiter-factory.test.ts',
+            'test/cluster/*.test.ts',
+          ],
+          globalSetup: ['test/cluster/redis-cluster-global-setup.ts'],
+          provide: { store: 'redis-cluster' },
+          testTimeout: 20_000,
+          hookTimeout: 60_000,
+        },
+      },
     ],
     maxWorkers,
     typecheck: { enabled: false },

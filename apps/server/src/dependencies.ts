@@ -7,7 +7,7 @@ import { createPasswordHasher, type PasswordHasher } from './auth/password-hashe
 import { createPasswordWorkerPool } from './auth/password-worker-pool.js';
 import { createSecurityEvents, type SecurityEvents } from './audit/security-events.js';
 import type { Config } from './config.js';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './stores/redis/redis-client.js';
 import { createStores } from './stores/create-stores.js';
 import { createApiKeyStore } from './stores/create-api-key-store.js';
 import { createRedisConnection, waitForRedis } from './stores/redis/redis-connection.js';
@@ -35,7 +35,7 @@ export interface Dependencies {
   readonly config: Config;
   readonly logger: Logger;
   /** The shared connection when GATEHOUSE_STORE=redis. */
-  readonly redis: Redis | undefined;
+  readonly redis: RedisClient | undefined;
   readonly users: UserStore;
   readonly orders: OrderStore;
   readonly signingKeys: SigningKeys;
@@ -87,7 +87,7 @@ export async function createDependencies(
   }
   const clock = () => new Date(now());
   const redis =
-    config.store.kind === 'redis' ? createRedisConnection({ url: config.store.url, logger, commandTimeoutMs: config.redisCommandTimeoutMs }) : undefined;
+    config.store.kind === 'redis' ? createRedisConnection({ url: config.store.url, clusterNodes: config.store.clusterNodes, logger, commandTimeoutMs: config.redisCommandTimeoutMs }) : undefined;
   if (redis !== undefined) await waitForRedis(redis);
   const stores = createStores(config, { redis, now: clock });
   const metrics = createMetrics();
@@ -139,7 +139,7 @@ export async function createDependencies(
     principals: createPrincipalPresence({ users: stores.users, clients, now }),
     rateLimits,
     tokens,
-    refreshTokens: createRefreshTokens({ store: tokens, events, ttlSeconds: config.refreshTokenTtlSeconds, accessTokenTtlSeconds, now }),
+    refreshTokens: createRefreshTokens({ store: tokens, events, ttlSeconds: config.refreshTokenTtlSeconds, accessTokenTtlSeconds, graceSeconds: config.refreshGraceSeconds, now }),
     revocation: createTokenRevocation({ store: tokens, accessTokenTtlSeconds, now }),
     async close() {
       await audit.close();
