@@ -68,6 +68,9 @@ function clusterOptions(commandTimeout: number): ClusterOptions {
   return {
     enableOfflineQueue: false,
     enableAutoPipelining: true,
+    // Auto-pipelining groups commands by the node of their first argument; for EVAL/EVALSHA that is the script,
+    // not a key, so a script would join a pipeline bound for another node and the whole batch be refused.
+    autoPipeliningIgnoredCommands: ['eval', 'evalsha'],
     scaleReads: 'master',
     maxRedirections: 16,
     retryDelayOnFailover: 100,
