@@ -11,6 +11,20 @@ const maxWorkers = availableParallelism() + 1;
  * Every other suite passes on Redis as well, but for the ones that drive windows with an injected clock the
  * memory store follows (rate-limits, abuse-detection); widen the list locally to run them all.
  */
+/**
+ * The part of STORE_VARIANT_SUITES that runs on the Redis Cluster in `pnpm test` (each suite costs a CI host
+ * seconds): one per kind of state whose keys the cluster spreads by hash tag (families and revocation,
+ * API key lineages, OAuth codes, the audit chain, accounts). Every STORE_VARIANT_SUITES file passes there too:
+ * `npx vitest run --project e2e-redis-cluster test/` with CLUSTER_SUITES widened runs them all.
+ */
+const CLUSTER_SUITES = [
+  'token-rotation.test.ts',
+  'token-revocation.test.ts',
+  'api-key-lineage-and-admin.test.ts',
+  'oauth-authorization-code.test.ts',
+  'audit-log.test.ts',
+];
+
 const STORE_VARIANT_SUITES = [
   'procedures.test.ts',
   'token-rotation.test.ts',
@@ -33,7 +47,8 @@ export default defineConfig({
       { test: { name: 'contracts', root: './packages/contracts', include: ['src/**/*.test.ts'] } },
       { test: { name: 'client', root: './packages/client', include: ['src/**/*.test.ts'] } },
       { test: { name: 'server', root: './apps/server', include: ['src/**/*.test.ts'] } },
-      { test: { name: 'e2e', root: './test', include: ['**/*.test.ts'], testTimeout: 20_000, hookTimeout: 30_000 } },
+      // Failure drills (test/drills/) kill Redis servers and Gatehouse processes: their own project, below.
+      { test: { name: 'e2e', root: './test', include: ['**/*.test.ts'], exclude: ['**/node_modules/**', 'drills/**'], testTimeout: 20_000, hookTimeout: 30_000 } },
       // The same suites through tRPC's stock Fastify adapter (GATEHOUSE_TRPC_FAST_PATH=false): both paths must pass.
       {
         test: {
@@ -41,7 +56,8 @@ export default defineConfig({
           root: './test',
           include: ['**/*.test.ts'],
           // These compare the two paths with each other, pinning each server's path themselves: once is enough.
-          exclude: ['**/node_modules/**', 'fast-trpc-conformance.test.ts', 'fast-lane-logging.test.ts', 'consumer/**'],
+          // cluster/ and drills/ spawn whole processes (their own adapter choice); e2e and e2e-redis-cluster run them.
+          exclude: ['**/node_modules/**', 'fast-trpc-conformance.test.ts', 'fast-lane-logging.test.ts', 'consumer/**', 'cluster/**', 'drills/**'],
           provide: { trpcFastPath: false },
           testTimeout: 20_000,
           hookTimeout: 30_000,
@@ -58,15 +74,15 @@ export default defineConfig({
           hookTimeout: 30_000,
         },
       },
-      // The same part again with every server on a real Redis Cluster (three masters, three replicas) that the
-      // globalSetup starts on free loopback ports, with the Redis store behaviour suites and the multi-instance
-      // tests on it (test/cluster/).
+      // A representative part again with every server on a real Redis Cluster (three masters, three replicas)
+      // that the globalSetup starts on free loopback ports, with the Redis store behaviour suites and the
+      // multi-instance tests on it (test/cluster/).
       {
         test: {
           name: 'e2e-redis-cluster',
           root: '.',
           include: [
-            ...STORE_VARIANT_SUITES.map((suite) => `test/${suite}`),
+            ...CLUSTER_SUITES.map((suite) => `test/${suite}`),
             'apps/server/src/stores/redis/*.test.ts',
             'apps/server/src/ratelimit/limiter-factory.test.ts',
             'test/cluster/*.test.ts',
