@@ -23,6 +23,7 @@ const CLUSTER_SUITES = [
   'api-key-lineage-and-admin.test.ts',
   'oauth-authorization-code.test.ts',
   'audit-log.test.ts',
+  'refresh-grace.test.ts',
 ];
 
 const STORE_VARIANT_SUITES = [
