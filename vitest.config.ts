@@ -94,6 +94,11 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
+      // Failure drills: each kills something on purpose (its own redis-server or cluster on free ports, or a
+      // Gatehouse process) and bounds how long the service takes to come back.
+      {
+        test: { name: 'drills', root: './test', include: ['drills/*.test.ts'], testTimeout: 90_000, hookTimeout: 90_000 },
+      },
     ],
     maxWorkers,
     typecheck: { enabled: false },
