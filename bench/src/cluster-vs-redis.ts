@@ -78,6 +78,7 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 const outdir = `.bench-build-${process.pid}`;
 execFileSync(process.execPath, ['scripts/build.mjs', '--outdir', outdir], { cwd: serverDir });
 const cluster = await startRedisCluster();
+process.stderr.write(`cluster on ${cluster.nodesSetting}\n`);
 const variants = [
   { name: 'single Redis', env: { REDIS_URL: 'redis://127.0.0.1:6379' } },
   { name: 'Redis Cluster (3+3)', env: { REDIS_CLUSTER_NODES: cluster.nodesSetting } },
@@ -87,6 +88,7 @@ try {
   for (let round = 0; round < rounds; round += 1) {
     for (const variant of round % 2 === 0 ? variants : [...variants].reverse()) {
       const server = await startServer(outdir, variant.env);
+      process.stderr.write(`round ${round + 1}/${rounds}: ${variant.name}\n`);
       try {
         const token = await sessionToken(server.url);
         autocannon(`${server.url}/trpc/users.me`, token); // warm-up, discarded

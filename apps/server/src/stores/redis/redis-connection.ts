@@ -82,11 +82,17 @@ function clusterOptions(commandTimeout: number): ClusterOptions {
 }
 
 /**
+ * A cluster is ready after more round trips than one server (slot map, a connection per master, CLUSTER
+ * INFO): on a loaded host 5 s was seen to run out while every node answered.
+ */
+const CLUSTER_READY_TIMEOUT_MS = 15_000;
+
+/**
  * Resolves once the connection is ready, or rejects after `timeoutMs` with a
  * StartupError naming the address and the last connection error: start-up
  * fails loudly, in one line, not later.
  */
-export async function waitForRedis(redis: RedisClient, timeoutMs = 5_000): Promise<void> {
+export async function waitForRedis(redis: RedisClient, timeoutMs = redis instanceof Cluster ? CLUSTER_READY_TIMEOUT_MS : 5_000): Promise<void> {
   if (redis.status === 'ready') return;
   let lastError = 'no answer';
   await new Promise<void>((resolve, reject) => {
