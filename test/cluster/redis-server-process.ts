@@ -44,6 +44,8 @@ export async function startRedisServer(options: RedisServerOptions): Promise<Red
     await exited;
   }
 
+  // A test run that is itself killed must not leave the server behind.
+  process.once('exit', () => child?.kill('SIGKILL'));
   await launch();
   return {
     port,

@@ -45,6 +45,7 @@ export async function startInstances(count: number, storeEnv: Readonly<Record<st
   } catch (error) {
     await Promise.all(instances.map((instance) => instance.stop('SIGKILL')));
     await proxy.close();
+    await rm(dir, { recursive: true, force: true });
     throw error;
   }
   proxy.setUpstreams(instances.map((instance) => instance.url));

@@ -43,7 +43,13 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
   const nodeTimeoutMs = options.nodeTimeoutMs ?? 1_000;
   const dir = await mkdtemp(join(tmpdir(), 'gatehouse-redis-cluster-'));
   const children = new Map<number, ChildProcess>();
+  // A test run that is itself killed (a timeout, Ctrl-C) must not leave six redis-servers behind.
+  const killOnExit = () => {
+    for (const child of children.values()) child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
   const stopAll = async () => {
+    process.off('exit', killOnExit);
     await Promise.all([...children.values()].map((child) => killChild(child)));
     children.clear();
     await rm(dir, { recursive: true, force: true });
