@@ -43,7 +43,7 @@ async function world(options: { env?: Record<string, string>; now?: () => number
   const gatehouse = await startGatehouse({ env: { ...redisEnv(namespace), ...options.env }, ...(options.now === undefined ? {} : { now: options.now }) });
   const adminToken = (await login(gatehouse.url, TEST_USERS.admin)).accessToken;
   for (const user of [TEST_USERS.alice, TEST_USERS.bob, TEST_USERS.alice]) await login(gatehouse.url, user);
-  const stream = `${namespace.prefix}audit:log`;
+  const stream = `${namespace.prefix}{audit}:log`;
   // Appends follow the request; wait until all four logins are stored before touching anything.
   await vi.waitFor(async () => expect(await namespace.redis.xlen(stream)).toBe(4), { timeout: 5_000, interval: 25 });
   const created: World = {
@@ -51,8 +51,8 @@ async function world(options: { env?: Record<string, string>; now?: () => number
     namespace,
     adminToken,
     stream,
-    head: `${namespace.prefix}audit:head`,
-    lowWater: `${namespace.prefix}audit:low-water`,
+    head: `${namespace.prefix}{audit}:head`,
+    lowWater: `${namespace.prefix}{audit}:low-water`,
     async entries() {
       const raw = await namespace.redis.xrange(stream, '-', '+');
       return raw.map(([id, fields]) => ({ id, record: JSON.parse(fields[1] ?? '{}') as StoredRecord }));
@@ -177,7 +177,7 @@ describe('one chain written by two servers on Redis', () => {
       // Each server signs with its own ephemeral key: each admin token is good on its own server only.
       const adminTokens = [];
       for (const server of servers) adminTokens.push((await login(server.url, TEST_USERS.admin)).accessToken);
-      await vi.waitFor(async () => expect(await namespace.redis.xlen(`${namespace.prefix}audit:log`)).toBe(8), { timeout: 5_000, interval: 25 });
+      await vi.waitFor(async () => expect(await namespace.redis.xlen(`${namespace.prefix}{audit}:log`)).toBe(8), { timeout: 5_000, interval: 25 });
       for (const [index, server] of servers.entries()) {
         const response = await callProcedure(server.url, 'admin.auditLog.verify', { headers: bearer(adminTokens[index] ?? '') });
         expect(response.body.result.data).toEqual({ intact: true, checked: 8, checkedFrom: 0, trimmedBefore: 0, firstBreak: null });

@@ -73,7 +73,7 @@ describe('GATEHOUSE_ENV=production over HTTP', () => {
     const account = await registerUser(gatehouse.url);
     const { accessToken } = await login(gatehouse.url, account);
     // A record another tool wrote wrong: the role is none the server knows, so reading it throws.
-    await namespace.redis.hset(`${namespace.prefix}user:${account.id}`, 'role', 'superuser');
+    await namespace.redis.hset(`${namespace.prefix}{u:${account.id}}:user`, 'role', 'superuser');
 
     const response = await callProcedure(gatehouse.url, 'users.me', { headers: bearer(accessToken) });
     const requestId = expectMasked500(response);
@@ -81,9 +81,9 @@ describe('GATEHOUSE_ENV=production over HTTP', () => {
   });
 
   it('answers a Redis script failing half-way with a masked 500; what it wrote before failing stays, so a retry gets 409, never a second account', async () => {
-    // users:by-sequence is a sorted set; as a string, CREATE_USER fails at ZADD, after claiming the email and
-    // writing the record. Redis runs a script without rollback, so those writes stay.
-    await namespace.redis.set(`${namespace.prefix}users:by-sequence`, 'not a sorted set');
+    // {users}:by-sequence is a sorted set; as a string, the listing step (INDEX_USER) fails at ZADD, after the
+    // record was written and the email claimed. Those steps are not rolled back, so they stay.
+    await namespace.redis.set(`${namespace.prefix}{users}:by-sequence`, 'not a sorted set');
     const input = { email: `half-${Date.now()}@test.gatehouse`, password: 'long enough password', name: 'Half' };
     try {
       expectMasked500(await callProcedure(gatehouse.url, 'auth.register', { kind: 'mutation', input }));
@@ -91,7 +91,7 @@ describe('GATEHOUSE_ENV=production over HTTP', () => {
       expect(again.status).toBe(409);
       expect(again.body.error.data.code).toBe('CONFLICT');
     } finally {
-      await namespace.redis.del(`${namespace.prefix}users:by-sequence`);
+      await namespace.redis.del(`${namespace.prefix}{users}:by-sequence`);
     }
     // The half-made account is a working one: its owner can sign in (an operator sees it in the log's 500).
     expect((await login(gatehouse.url, input)).accessToken).toEqual(expect.any(String));

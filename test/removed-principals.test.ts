@@ -77,7 +77,7 @@ describe('a user deleted while the server runs (Redis store)', () => {
     const user = await registerUser(gatehouse.url);
     const session = await loginForSession(gatehouse.url, user);
     expect((await callProcedure(gatehouse.url, 'users.me', { headers: bearer(session.accessToken) })).status).toBe(200);
-    await gatehouse.tokenRedis!.del(`${gatehouse.redisPrefix}user:${user.id}`);
+    await gatehouse.tokenRedis!.del(`${gatehouse.redisPrefix}{u:${user.id}}:user`);
     clockOffsetMs += 1_001; // past the one-second presence cache
     expectInvalidToken(await callProcedure(gatehouse.url, 'users.me', { headers: bearer(session.accessToken) }));
   });

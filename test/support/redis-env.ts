@@ -17,11 +17,17 @@ export const TEST_TOKEN_NETWORK_KEY = Buffer.alloc(32, 'gatehouse-test-network-k
  */
 export const TEST_REDIS_COMMAND_TIMEOUT_MS = '2000';
 
-/** The environment that puts a test server on the real Redis, inside the test's own key namespace. */
+/**
+ * The environment that puts a test server on the real Redis, inside the test's own key namespace; on the
+ * project's Redis Cluster when the namespace is there (the e2e-redis-cluster project).
+ */
 export function redisEnv(namespace: RedisTestNamespace): Record<string, string> {
   return {
     GATEHOUSE_STORE: 'redis',
     REDIS_URL: namespace.url,
+    ...(namespace.clusterNodes === undefined
+      ? {}
+      : { REDIS_CLUSTER_NODES: namespace.clusterNodes.map((node) => `${node.host}:${node.port}`).join(',') }),
     GATEHOUSE_REDIS_PREFIX: namespace.prefix,
     GATEHOUSE_AUDIT_HMAC_KEY: TEST_AUDIT_KEY,
     GATEHOUSE_TOKEN_NETWORK_KEY: TEST_TOKEN_NETWORK_KEY,

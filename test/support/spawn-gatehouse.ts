@@ -19,6 +19,8 @@ export interface SpawnedGatehouse {
 export interface SpawnOptions {
   /** The folder the user "ran the command from", passed as INIT_CWD the way pnpm does; the process still runs in apps/server, as under pnpm. */
   readonly initCwd?: string;
+  /** How long the process may take to listen (15 s unless told; several processes starting at once on a loaded host need more). */
+  readonly listenTimeoutMs?: number;
 }
 
 /**
@@ -63,7 +65,8 @@ export async function spawnGatehouse(env: Readonly<Record<string, string>>, opti
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gatehouse process did not listen within 15 s: ${stderr}`)), 15_000);
+    const listenTimeoutMs = options.listenTimeoutMs ?? 15_000;
+    const timer = setTimeout(() => reject(new Error(`gatehouse process did not listen within ${listenTimeoutMs / 1000} s: ${stderr}`)), listenTimeoutMs);
     child.stdout?.on('data', () => {
       const match = /Server listening at (https?:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
       if (match?.[1] !== undefined) {

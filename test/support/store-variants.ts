@@ -1,9 +1,9 @@
-import { createRedisTestNamespace, type RedisTestNamespace } from '../../apps/server/src/stores/redis/redis-test-namespace.js';
+import { createRedisTestNamespace, testClusterNodes, type RedisTestNamespace } from '../../apps/server/src/stores/redis/redis-test-namespace.js';
 import { redisEnv } from './redis-env.js';
 
 /** A store the server can run on, with its env and a cleanup for what it left behind. */
 export interface StoreVariant {
-  readonly name: 'memory' | 'redis';
+  readonly name: 'memory' | 'redis' | 'redis-cluster';
   env(): Promise<Record<string, string>>;
   cleanup(): Promise<void>;
 }
@@ -13,9 +13,22 @@ export function memoryVariant(): StoreVariant {
 }
 
 export function redisVariant(name: string): StoreVariant {
+  return namespacedVariant('redis', name);
+}
+
+/**
+ * The project's Redis Cluster (REDIS_CLUSTER_NODES): createRedisTestNamespace puts the namespace there when
+ * the project provides `redisClusterNodes`, and refuses to pretend otherwise.
+ */
+export function redisClusterVariant(name: string): StoreVariant {
+  if (testClusterNodes() === undefined) throw new Error('the redis-cluster store needs a project that starts a cluster (e2e-redis-cluster)');
+  return namespacedVariant('redis-cluster', name);
+}
+
+function namespacedVariant(variant: 'redis' | 'redis-cluster', name: string): StoreVariant {
   let namespace: RedisTestNamespace | undefined;
   return {
-    name: 'redis',
+    name: variant,
     async env() {
       namespace ??= await createRedisTestNamespace(name);
       return redisEnv(namespace);

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../apps/server/src/stores/redis/redis-client.js';
 import { createRedisTestNamespace } from '../../apps/server/src/stores/redis/redis-test-namespace.js';
 import { redisEnv } from './redis-env.js';
 import { startGatehouse, type RunningGatehouse, type StartOptions } from './start-gatehouse.js';
@@ -9,7 +9,7 @@ export type TokenStoreBackend = (typeof TOKEN_STORE_BACKENDS)[number];
 
 export interface GatehouseOnBackend extends RunningGatehouse {
   /** The server's own Redis connection (redis backend only), for counting commands or cutting it. */
-  readonly tokenRedis: Redis | undefined;
+  readonly tokenRedis: RedisClient | undefined;
   /** The key prefix every store of this server writes under (redis backend only). */
   readonly redisPrefix: string | undefined;
 }

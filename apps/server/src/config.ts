@@ -80,6 +80,28 @@ const hmacKey = z
   .transform((value) => new Uint8Array(Buffer.from(value.replace(/-/g, '+').replace(/_/g, '/'), 'base64')))
   .refine((key) => key.byteLength >= 32, 'needs at least 32 bytes (44 base64 characters)');
 
+/** `host:port,host:port`: the cluster's seed nodes (any of them; ioredis discovers the rest). */
+const redisClusterNodes = z
+  .string()
+  .trim()
+  .transform((value, context) => {
+    const nodes: RedisNode[] = [];
+    for (const entry of value.split(',').map((part) => part.trim()).filter((part) => part !== '')) {
+      const match = /^(\[[0-9a-fA-F:.]+\]|[^:\s]+):(\d{1,5})$/.exec(entry);
+      const portNumber = Number(match?.[2]);
+      if (match?.[1] === undefined || !Number.isInteger(portNumber) || portNumber < 1 || portNumber > 65_535) {
+        context.addIssue({ code: 'custom', message: `"${entry}" is not host:port` });
+        return z.NEVER;
+      }
+      nodes.push({ host: match[1].replace(/^\[|\]$/g, ''), port: portNumber });
+    }
+    if (nodes.length === 0) {
+      context.addIssue({ code: 'custom', message: 'needs at least one host:port' });
+      return z.NEVER;
+    }
+    return Object.freeze(nodes);
+  });
+
 const envSchema = z.object({
   GATEHOUSE_ENV: z.enum(ENVIRONMENTS).default('development'),
   GATEHOUSE_HOST: z.string().trim().min(1).default('127.0.0.1'),
@@ -91,6 +113,10 @@ const envSchema = z.object({
   GATEHOUSE_REDIS_PREFIX: z.string().regex(/^[\w:.-]{1,64}$/).default('gatehouse:'),
   // The longest a request waits on one Redis command before its defined fallback (insurance limiter or 503).
   GATEHOUSE_REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(250),
+  // README "Running several instances": set, every Redis use goes to this Redis Cluster instead of REDIS_URL.
+  REDIS_CLUSTER_NODES: redisClusterNodes.optional(),
+  // A just-rotated refresh token replayed within this many seconds gets the same successor back (0: off, reuse as ever).
+  GATEHOUSE_REFRESH_GRACE_SECONDS: z.coerce.number().int().min(0).max(60).default(0),
   GATEHOUSE_SEED_FILE: optionalPath,
   GATEHOUSE_SIGNING_KEYS_FILE: optionalPath,
   GATEHOUSE_ACCESS_TOKEN_TTL: positiveSeconds.max(86_400).default(900),
@@ -157,19 +183,36 @@ export interface LoginBudget {
   readonly blockDurationSeconds: number;
 }
 
+/** One Redis Cluster seed node (REDIS_CLUSTER_NODES). */
+export interface RedisNode {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** Redis as a store: one server (REDIS_URL) or, with REDIS_CLUSTER_NODES, a Redis Cluster. */
+export interface RedisStoreConfig {
+  readonly kind: 'redis';
+  readonly url: string;
+  /** Set: a Redis Cluster reached through these seed nodes; REDIS_URL is then unused. */
+  readonly clusterNodes?: readonly RedisNode[];
+  readonly keyPrefix: string;
+}
+
 export interface Config {
   readonly env: Environment;
   readonly host: string;
   readonly port: number;
   readonly issuer: string;
   readonly audience: string;
-  readonly store: { readonly kind: 'memory' } | { readonly kind: 'redis'; readonly url: string; readonly keyPrefix: string };
+  readonly store: { readonly kind: 'memory' } | RedisStoreConfig;
   /** How long one Redis command may take before the caller's fallback applies (GATEHOUSE_REDIS_COMMAND_TIMEOUT_MS). */
   readonly redisCommandTimeoutMs: number;
   readonly seedFile: string | undefined;
   readonly signingKeysFile: string | undefined;
   readonly accessTokenTtlSeconds: number;
   readonly refreshTokenTtlSeconds: number;
+  /** GATEHOUSE_REFRESH_GRACE_SECONDS: a just-rotated token replayed this soon gets the same successor back (0: off). */
+  readonly refreshGraceSeconds: number;
   readonly bcryptCost: number;
   readonly limits: {
     readonly public: { readonly points: number; readonly durationSeconds: number };
@@ -185,7 +228,7 @@ export interface Config {
     readonly clientAuthFailures: { readonly points: number; readonly durationSeconds: number };
   };
   /** Where rate-limit counters live: one process's memory, or Redis shared by every process. */
-  readonly rateLimitStore: { readonly kind: 'memory' } | { readonly kind: 'redis'; readonly url: string; readonly keyPrefix: string };
+  readonly rateLimitStore: { readonly kind: 'memory' } | RedisStoreConfig;
   /** The layered brute-force defence of auth.login (README "Rate limits"). */
   readonly loginLimits: {
     readonly emailAndIp: LoginBudget;
@@ -284,6 +327,12 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
 
   const scheme = tls === undefined ? 'http' : 'https';
   const hostForUrl = e.GATEHOUSE_HOST.includes(':') ? `[${e.GATEHOUSE_HOST}]` : e.GATEHOUSE_HOST;
+  const redisStore: RedisStoreConfig = {
+    kind: 'redis',
+    url: e.REDIS_URL,
+    ...(e.REDIS_CLUSTER_NODES === undefined ? {} : { clusterNodes: e.REDIS_CLUSTER_NODES }),
+    keyPrefix: e.GATEHOUSE_REDIS_PREFIX,
+  };
   const issuer = (e.GATEHOUSE_ISSUER ?? `${scheme}://${hostForUrl}:${e.GATEHOUSE_PORT}`).replace(/\/+$/, '');
 
   if (e.GATEHOUSE_ENV === 'production') {
@@ -318,13 +367,14 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     audience: e.GATEHOUSE_AUDIENCE ?? issuer,
     store:
       e.GATEHOUSE_STORE === 'redis'
-        ? { kind: 'redis' as const, url: e.REDIS_URL, keyPrefix: e.GATEHOUSE_REDIS_PREFIX }
+        ? redisStore
         : { kind: 'memory' as const },
     redisCommandTimeoutMs: e.GATEHOUSE_REDIS_COMMAND_TIMEOUT_MS,
     seedFile: e.GATEHOUSE_SEED_FILE,
     signingKeysFile: e.GATEHOUSE_SIGNING_KEYS_FILE,
     accessTokenTtlSeconds: e.GATEHOUSE_ACCESS_TOKEN_TTL,
     refreshTokenTtlSeconds: e.GATEHOUSE_REFRESH_TOKEN_TTL,
+    refreshGraceSeconds: e.GATEHOUSE_REFRESH_GRACE_SECONDS,
     bcryptCost: e.GATEHOUSE_BCRYPT_COST,
     limits: { public: e.GATEHOUSE_LIMIT_PUBLIC, authenticated: e.GATEHOUSE_LIMIT_AUTHENTICATED },
     oauthLimits: {
@@ -334,7 +384,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     },
     rateLimitStore:
       (e.GATEHOUSE_RATE_LIMIT_STORE ?? e.GATEHOUSE_STORE) === 'redis'
-        ? { kind: 'redis' as const, url: e.REDIS_URL, keyPrefix: e.GATEHOUSE_REDIS_PREFIX }
+        ? redisStore
         : { kind: 'memory' as const },
     loginLimits: {
       emailAndIp: e.GATEHOUSE_LOGIN_LIMIT_EMAIL_IP,

@@ -8,7 +8,7 @@ import { createPasswordHasher, type PasswordHasher } from './auth/password-hashe
 import { createPasswordWorkerPool } from './auth/password-worker-pool.js';
 import { createSecurityEvents, type SecurityEvents } from './audit/security-events.js';
 import type { Config } from './config.js';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './stores/redis/redis-client.js';
 import { createStores } from './stores/create-stores.js';
 import { createApiKeyStore } from './stores/create-api-key-store.js';
 import { createRedisConnection, waitForRedis } from './stores/redis/redis-connection.js';
@@ -29,6 +29,7 @@ import { createRefreshTokens, type RefreshTokens } from './tokens/refresh-tokens
 import { createTokenRevocation, type TokenRevocation } from './tokens/token-revocation.js';
 import { createNetworkHasher, type NetworkHasher } from './tokens/network-hash.js';
 import { createTokenNetworkCheck, type TokenNetworkCheck } from './auth/token-network.js';
+import { isCluster } from './stores/redis/redis-client.js';
 import { createRevocationFeed, revocationMarkerPrefixes } from './tokens/revocation-feed.js';
 
 /**
@@ -39,7 +40,7 @@ export interface Dependencies {
   readonly config: Config;
   readonly logger: Logger;
   /** The shared connection when GATEHOUSE_STORE=redis. */
-  readonly redis: Redis | undefined;
+  readonly redis: RedisClient | undefined;
   readonly users: UserStore;
   readonly orders: OrderStore;
   readonly signingKeys: SigningKeys;
@@ -97,7 +98,7 @@ export async function createDependencies(
   }
   const clock = () => new Date(now());
   const redis =
-    config.store.kind === 'redis' ? createRedisConnection({ url: config.store.url, logger, commandTimeoutMs: config.redisCommandTimeoutMs }) : undefined;
+    config.store.kind === 'redis' ? createRedisConnection({ url: config.store.url, clusterNodes: config.store.clusterNodes, logger, commandTimeoutMs: config.redisCommandTimeoutMs }) : undefined;
   if (redis !== undefined) await waitForRedis(redis);
   const stores = createStores(config, { redis, now: clock });
   const metrics = createMetrics();
@@ -138,8 +139,9 @@ export async function createDependencies(
   const services = createServiceDirectory();
   const principals = createPrincipalPresence({ users: stores.users, clients, now });
   // Redis announces every revocation marker write, so a token's "not revoked" can be held here until one comes.
+  // Not on a cluster: each primary would need a tracking connection of its own, so every call asks the store.
   const feed =
-    redis === undefined || config.store.kind !== 'redis'
+    redis === undefined || isCluster(redis) || config.store.kind !== 'redis'
       ? undefined
       : createRevocationFeed({ redis, markerPrefixes: revocationMarkerPrefixes(config.store.keyPrefix), logger });
   const revocation = createTokenRevocation({ store: tokens, accessTokenTtlSeconds, now, feed, maxHeldVerdicts: config.tokenCacheSize });
@@ -164,7 +166,7 @@ export async function createDependencies(
     principals,
     rateLimits,
     tokens,
-    refreshTokens: createRefreshTokens({ store: tokens, events, ttlSeconds: config.refreshTokenTtlSeconds, accessTokenTtlSeconds, now }),
+    refreshTokens: createRefreshTokens({ store: tokens, events, ttlSeconds: config.refreshTokenTtlSeconds, accessTokenTtlSeconds, graceSeconds: config.refreshGraceSeconds, now }),
     revocation,
     authenticate: createAuthenticator({ accessTokens, apiKeys, users: stores.users, services, revocation, metrics, principals, tokenNetworks }),
     async close() {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../stores/redis/redis-client.js';
 import type { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
 import { createLimiter } from '../ratelimit/limiter-factory.js';
 import { isLimitHit } from '../ratelimit/rate-limit-snapshot.js';
@@ -6,7 +6,7 @@ import { isLimitHit } from '../ratelimit/rate-limit-snapshot.js';
 /** Where abuse counters live: this process, or Redis so that every process sees the same counts. */
 export type CounterBackend =
   | { readonly kind: 'memory' }
-  | { readonly kind: 'redis'; readonly redis: Redis; readonly keyPrefix: string; readonly onStoreError?: () => void };
+  | { readonly kind: 'redis'; readonly redis: RedisClient; readonly keyPrefix: string; readonly onStoreError?: () => void };
 
 export interface CounterOptions {
   readonly name: string;

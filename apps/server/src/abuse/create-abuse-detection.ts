@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../stores/redis/redis-client.js';
 import type { SecurityEvents } from '../audit/security-events.js';
 import type { Config } from '../config.js';
 import type { CounterBackend } from './abuse-counter.js';
@@ -18,7 +18,7 @@ export interface AbuseDetection {
  */
 export function createAbuseDetection(options: {
   readonly config: Config;
-  readonly redis: Redis | undefined;
+  readonly redis: RedisClient | undefined;
   readonly events: SecurityEvents;
   readonly onStoreError?: () => void;
 }): AbuseDetection {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../stores/redis/redis-client.js';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Metrics } from '../metrics/create-metrics.js';
@@ -20,7 +20,7 @@ export interface AuditLog {
 }
 
 export interface AuditLogDeps {
-  readonly redis: Redis | undefined;
+  readonly redis: RedisClient | undefined;
   readonly events: SecurityEvents;
   readonly metrics: Metrics;
   readonly logger: Logger;

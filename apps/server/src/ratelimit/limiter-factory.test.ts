@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import type { RedisClient } from '../stores/redis/redis-client.js';
 import pino from 'pino';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,10 +14,10 @@ const silent = pino({ level: 'silent' });
 
 describe('createLimiter over Redis', () => {
   let namespace: RedisTestNamespace;
-  let redis: Redis;
+  let redis: RedisClient;
   beforeAll(async () => {
     namespace = await createRedisTestNamespace('limiter-factory');
-    redis = createRedisConnection({ url: namespace.url, logger: silent });
+    redis = createRedisConnection({ url: namespace.url, clusterNodes: namespace.clusterNodes, logger: silent });
     await waitForRedis(redis);
   });
   afterAll(async () => {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../stores/redis/redis-client.js';
 import type { Logger } from 'pino';
 import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract, type RateLimiterRes } from 'rate-limiter-flexible';
 
@@ -15,7 +15,7 @@ export type LimiterBackend =
   | { readonly kind: 'memory' }
   | {
       readonly kind: 'redis';
-      readonly redis: Redis;
+      readonly redis: RedisClient;
       readonly keyPrefix: string;
       /** Called whenever Redis failed and the in-memory insurance limiter answered instead. */
       readonly onFallback: (limiter: string) => void;
@@ -25,7 +25,7 @@ export type LimiterBackend =
 export type LimiterKeySpace = 'rl' | 'abuse';
 
 /**
- * One rate-limiter-flexible limiter for a budget. With Redis, every process
+ * One rate-limiter-flexible limiter for a budget. With RedisClient, every process
  * shares the counters under `<prefix><keySpace>:<name>:<key>`; if Redis fails (down,
  * slow past the connection's command timeout, or not ready), the call is
  * answered by an in-memory insurance limiter with the same budget instead:

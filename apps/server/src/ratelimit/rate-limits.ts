@@ -1,5 +1,5 @@
 import type { ProcedureContract } from '@gatehouse/contracts';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../stores/redis/redis-client.js';
 import type { Logger } from 'pino';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Config } from '../config.js';
@@ -28,7 +28,7 @@ export interface RateLimits {
 export interface RateLimitsOptions {
   readonly logger: Logger;
   /** The server's shared connection when GATEHOUSE_STORE=redis; reused when it points at the same Redis. */
-  readonly redis: Redis | undefined;
+  readonly redis: RedisClient | undefined;
 }
 
 /**
@@ -39,7 +39,7 @@ export interface RateLimitsOptions {
  */
 export async function createRateLimits(config: Config, options: RateLimitsOptions): Promise<RateLimits> {
   const table = resolvePolicyTable(config.limits);
-  let ownConnection: Redis | undefined;
+  let ownConnection: RedisClient | undefined;
   let backend: LimiterBackend = { kind: 'memory' };
   if (config.rateLimitStore.kind === 'redis') {
     const shared = config.store.kind === 'redis' && config.store.url === config.rateLimitStore.url ? options.redis : undefined;
@@ -47,6 +47,7 @@ export async function createRateLimits(config: Config, options: RateLimitsOption
     if (redis === undefined) {
       ownConnection = createRedisConnection({
         url: config.rateLimitStore.url,
+        clusterNodes: config.rateLimitStore.clusterNodes,
         logger: options.logger,
         commandTimeoutMs: config.redisCommandTimeoutMs,
       });

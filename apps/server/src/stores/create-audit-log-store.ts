@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis/redis-client.js';
 import type { AuditChain } from '../audit/audit-chain.js';
 import type { Config } from '../config.js';
 import type { AuditLogStore, AuditTrim } from './audit-log-store.js';
@@ -6,7 +6,7 @@ import { createMemoryAuditLogStore } from './memory/memory-audit-log-store.js';
 import { createRedisAuditLogStore } from './redis/redis-audit-log-store.js';
 
 export interface AuditLogStoreOptions {
-  readonly redis: Redis | undefined;
+  readonly redis: RedisClient | undefined;
   /** The keyed chain (GATEHOUSE_AUDIT_HMAC_KEY). */
   readonly chain: AuditChain;
   /** The memory store's bound was reached (development only): reported like any trim. */

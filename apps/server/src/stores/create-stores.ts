@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis/redis-client.js';
 import type { Config } from '../config.js';
 import { createMemoryOrderStore } from './memory/memory-order-store.js';
 import { createMemoryUserStore } from './memory/memory-user-store.js';
@@ -13,7 +13,7 @@ export interface Stores {
 }
 
 /** The stores for GATEHOUSE_STORE: memory (one process, bounded) or Redis (shared by every process). */
-export function createStores(config: Config, options: { readonly redis: Redis | undefined; readonly now: () => Date }): Stores {
+export function createStores(config: Config, options: { readonly redis: RedisClient | undefined; readonly now: () => Date }): Stores {
   if (config.store.kind === 'redis') {
     if (options.redis === undefined) throw new Error('GATEHOUSE_STORE=redis needs a Redis connection');
     const redis = { redis: options.redis, keyPrefix: config.store.keyPrefix, now: options.now };

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis/redis-client.js';
 import type { Config } from '../config.js';
 import { createMemoryTokenStore } from './memory/memory-token-store.js';
 import { createRedisTokenStore } from './redis/redis-token-store.js';
@@ -10,7 +10,7 @@ import type { TokenStore } from './token-store.js';
  */
 export function createTokenStore(
   store: Config['store'],
-  options: { readonly redis: Redis | undefined; readonly now: () => number },
+  options: { readonly redis: RedisClient | undefined; readonly now: () => number },
 ): TokenStore {
   if (store.kind === 'memory') return createMemoryTokenStore({ now: options.now });
   if (options.redis === undefined) throw new Error('GATEHOUSE_STORE=redis needs a Redis connection');

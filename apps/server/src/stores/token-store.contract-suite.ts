@@ -82,6 +82,40 @@ export function describeTokenStore(name: string, create: () => Promise<TokenStor
       expect(results.every((result) => ['rotated', 'reused', 'revoked'].includes(result.outcome))).toBe(true);
     });
 
+    it('answers a replay within the grace window with the one successor it sealed, leaving the family live', async () => {
+      const { family, hash } = await newFamily();
+      const first = rotation(family.familyId, hash, { grace: { windowMs: 5_000, sealedSuccessor: 'sealed-first' } });
+      expect(await fixture.store.rotateRefreshToken(first)).toEqual({ outcome: 'rotated', family });
+      fixture.advance(4_000);
+      const replay = rotation(family.familyId, hash, { grace: { windowMs: 5_000, sealedSuccessor: 'sealed-second' } });
+      expect(await fixture.store.rotateRefreshToken(replay)).toEqual({ outcome: 'replayed', family, sealedSuccessor: 'sealed-first' });
+      // A single successor: the replay stored nothing, and the first successor still rotates.
+      expect(await fixture.store.rotateRefreshToken(rotation(family.familyId, replay.nextHash))).toEqual({ outcome: 'unknown' });
+      expect(await fixture.store.rotateRefreshToken(rotation(family.familyId, first.nextHash))).toEqual({ outcome: 'rotated', family });
+    });
+
+    it('treats a replay after the grace window as reuse and revokes the family', async () => {
+      const { family, hash } = await newFamily();
+      const first = rotation(family.familyId, hash, { grace: { windowMs: 5_000, sealedSuccessor: 'sealed-first' } });
+      await fixture.store.rotateRefreshToken(first);
+      fixture.advance(5_001);
+      expect(await fixture.store.rotateRefreshToken(rotation(family.familyId, hash))).toMatchObject({ outcome: 'reused', family });
+      expect(await fixture.store.rotateRefreshToken(rotation(family.familyId, first.nextHash))).toEqual({ outcome: 'revoked', family });
+    });
+
+    it('gives ten concurrent rotations of one token with grace one rotation and nine replays of the same successor', async () => {
+      const { family, hash } = await newFamily();
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, index) =>
+          fixture.store.rotateRefreshToken(rotation(family.familyId, hash, { grace: { windowMs: 5_000, sealedSuccessor: `sealed-${index}` } })),
+        ),
+      );
+      expect(results.filter((result) => result.outcome === 'rotated')).toHaveLength(1);
+      const replayed = results.filter((result) => result.outcome === 'replayed');
+      expect(replayed).toHaveLength(9);
+      expect(new Set(replayed.map((result) => (result.outcome === 'replayed' ? result.sealedSuccessor : '')))).toHaveLength(1);
+    });
+
     it('refuses a token of an expired family', async () => {
       const { family, hash } = await newFamily({ expiresAtMs: now() + 5_000 });
       fixture.advance(5_001);

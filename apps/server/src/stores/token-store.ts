@@ -31,6 +31,12 @@ export interface RotateRequest {
   readonly origin: RotationOrigin;
   /** How long to keep the family's access tokens refused if this rotation revokes it. */
   readonly accessTokenTtlSeconds: number;
+  /**
+   * Refresh grace (GATEHOUSE_REFRESH_GRACE_SECONDS), absent when off: the successor, sealed with a key only the
+   * presented token yields, is kept on the spent token for `windowMs`; the same token presented again within
+   * that window answers `replayed` with it instead of revoking the family.
+   */
+  readonly grace?: { readonly windowMs: number; readonly sealedSuccessor: string };
 }
 
 /**
@@ -44,6 +50,12 @@ export type RotateResult =
       readonly family: RefreshFamily;
       /** The rotation that spent the token first. */
       readonly firstUse: RotationOrigin & { readonly atMs: number };
+    }
+  | {
+      /** The token was rotated less than the grace window ago: its one successor, as sealed then. Nothing new was issued. */
+      readonly outcome: 'replayed';
+      readonly family: RefreshFamily;
+      readonly sealedSuccessor: string;
     }
   | { readonly outcome: 'revoked'; readonly family: RefreshFamily }
   | { readonly outcome: 'expired' }

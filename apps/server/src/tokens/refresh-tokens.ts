@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Scope } from '@gatehouse/contracts';
 import type { EventOrigin, SecurityEvents } from '../audit/security-events.js';
 import type { RefreshFamily, RefreshTokenState, TokenStore } from '../stores/token-store.js';
+import { openSuccessor, sealSuccessor } from './refresh-grace-seal.js';
 
 /**
  * Refresh tokens are `<familyId>.<secret>`: the family id (a UUID, also the
@@ -62,6 +63,11 @@ export interface RefreshTokensOptions {
   readonly ttlSeconds: number;
   /** GATEHOUSE_ACCESS_TOKEN_TTL: how long a revoked family's access tokens stay refused. */
   readonly accessTokenTtlSeconds: number;
+  /**
+   * GATEHOUSE_REFRESH_GRACE_SECONDS (default 0, off): a token presented again this soon after its rotation gets
+   * the same single successor back instead of revoking its family; later it is reuse as ever.
+   */
+  readonly graceSeconds?: number;
   readonly now?: () => number;
 }
 
@@ -69,6 +75,8 @@ export function createRefreshTokens(options: RefreshTokensOptions): RefreshToken
   const { store, events, ttlSeconds, accessTokenTtlSeconds } = options;
   if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0) throw new RangeError('refresh token ttlSeconds must be a positive integer');
   const now = options.now ?? Date.now;
+  const graceMs = (options.graceSeconds ?? 0) * 1000;
+  if (!Number.isInteger(graceMs) || graceMs < 0) throw new RangeError('refresh grace seconds must be a non-negative integer');
 
   function mint(familyId: string, expiresAtMs: number) {
     const token = `${familyId}.${randomBytes(32).toString('base64url')}`;
@@ -98,6 +106,7 @@ export function createRefreshTokens(options: RefreshTokensOptions): RefreshToken
         clientId,
         origin: { requestId: origin.requestId, ip: origin.ip },
         accessTokenTtlSeconds,
+        ...(graceMs === 0 ? {} : { grace: { windowMs: graceMs, sealedSuccessor: sealSuccessor(token, next.token) } }),
       });
       switch (result.outcome) {
         case 'rotated': {
@@ -105,6 +114,16 @@ export function createRefreshTokens(options: RefreshTokensOptions): RefreshToken
           events.emit('token.refreshed', { ...origin, principal: `user:${family.userId}` }, { familyId, clientId: family.clientId });
           const expiresInSeconds = Math.max(0, Math.floor((family.expiresAtMs - now()) / 1000));
           return { ok: true, family, refreshToken: { ...next.issued, expiresAt: new Date(family.expiresAtMs), expiresInSeconds } };
+        }
+        case 'replayed': {
+          // The same token again within the grace window: the one successor it already has, nothing new minted.
+          const successor = openSuccessor(token, result.sealedSuccessor);
+          if (successor === undefined) return { ok: false, reason: 'revoked_token' };
+          const { family } = result;
+          events.emit('token.refreshed', { ...origin, principal: `user:${family.userId}` }, { familyId, clientId: family.clientId, grace: true });
+          const expiresInSeconds = Math.max(0, Math.floor((family.expiresAtMs - now()) / 1000));
+          const refreshToken = { token: successor, familyId, expiresAt: new Date(family.expiresAtMs), expiresInSeconds };
+          return { ok: true, family, refreshToken };
         }
         case 'reused':
           // A spent token came back: either the thief or the legitimate client holds a copy, and we

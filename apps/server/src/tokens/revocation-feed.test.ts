@@ -5,6 +5,7 @@ import { createRedisTokenStore } from '../stores/redis/redis-token-store.js';
 import { createRedisTestNamespace, type RedisTestNamespace } from '../stores/redis/redis-test-namespace.js';
 import type { TokenStore } from '../stores/token-store.js';
 import type { VerifiedAccessToken } from './access-tokens.js';
+import { isCluster } from '../stores/redis/redis-client.js';
 import { createRevocationFeed, revocationMarkerPrefixes, type RevocationFeed } from './revocation-feed.js';
 import { createTokenRevocation, type TokenRevocation } from './token-revocation.js';
 
@@ -20,11 +21,14 @@ const FEED_NAME = `revocation-feed-test-${randomUUID().slice(0, 8)}`;
 
 beforeAll(async () => {
   namespace = await createRedisTestNamespace('revocation-feed');
+  const redis = namespace.redis;
+  // The feed is for one Redis server (on a cluster every call asks the store): the test namespace is one.
+  if (isCluster(redis)) throw new Error('revocation-feed.test.ts needs a single Redis server');
   store = createRedisTokenStore({ redis: namespace.redis, keyPrefix: namespace.prefix });
   // The real store, counted: how often a check costs a Redis round trip.
   const counted: TokenStore = { ...store, isAccessTokenRevoked: (query) => ((storeAsks += 1), store.isAccessTokenRevoked(query)) };
   feed = createRevocationFeed({
-    redis: namespace.redis,
+    redis,
     markerPrefixes: revocationMarkerPrefixes(namespace.prefix),
     logger: pino({ level: 'silent' }),
     heartbeatMs: 200,

@@ -15,6 +15,8 @@ interface StoredFamily extends RefreshFamily {
 interface StoredToken {
   readonly familyId: string;
   used: (RotationOrigin & { readonly atMs: number }) | undefined;
+  /** The successor sealed at rotation, kept while the refresh grace window lasts. */
+  successor?: { readonly sealed: string; readonly untilMs: number };
 }
 
 /**
@@ -81,11 +83,17 @@ export function createMemoryTokenStore(options: MemoryTokenStoreOptions = {}): T
       if (request.clientId !== undefined && request.clientId !== family.clientId) return { outcome: 'unknown' };
       if (family.revoked) return { outcome: 'revoked', family: publicFamily(family) };
       if (token.used !== undefined) {
+        if (token.successor !== undefined && token.successor.untilMs > now()) {
+          return { outcome: 'replayed', family: publicFamily(family), sealedSuccessor: token.successor.sealed };
+        }
         family.revoked = true;
         refuseSession(family.familyId, request.accessTokenTtlSeconds);
         return { outcome: 'reused', family: publicFamily(family), firstUse: token.used };
       }
       token.used = { ...request.origin, atMs: now() };
+      if (request.grace !== undefined && request.grace.windowMs > 0) {
+        token.successor = { sealed: request.grace.sealedSuccessor, untilMs: now() + request.grace.windowMs };
+      }
       tokens.set(request.nextHash, { familyId: family.familyId, used: undefined });
       return { outcome: 'rotated', family: publicFamily(family) };
     },

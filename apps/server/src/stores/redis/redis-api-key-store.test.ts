@@ -29,18 +29,18 @@ describe('Redis API key store', () => {
     const store = createRedisApiKeyStore({ redis: namespace.redis, keyPrefix: namespace.prefix });
     const expiresAt = new Date(Date.now() + 60_000);
     const expiring = await store.create(newApiKey({ expiresAt }));
-    const recordTtl = await namespace.redis.pttl(`${namespace.prefix}apikey:${expiring.id}`);
+    const recordTtl = await namespace.redis.pttl(`${namespace.prefix}{o:${expiring.ownerId}}:apikey:${expiring.id}`);
     expect(recordTtl).toBeGreaterThan(API_KEY_RETENTION_MS);
     expect(recordTtl).toBeLessThanOrEqual(API_KEY_RETENTION_MS + 60_000);
     expect(await namespace.redis.pttl(`${namespace.prefix}apikey-hash:${expiring.hash}`)).toBeGreaterThan(API_KEY_RETENTION_MS);
 
     const revoked = await store.create(newApiKey());
     await store.revoke(revoked.ownerId, revoked.id, new Date());
-    const revokedTtl = await namespace.redis.pttl(`${namespace.prefix}apikey:${revoked.id}`);
+    const revokedTtl = await namespace.redis.pttl(`${namespace.prefix}{o:${revoked.ownerId}}:apikey:${revoked.id}`);
     expect(revokedTtl).toBeGreaterThan(0);
     expect(revokedTtl).toBeLessThanOrEqual(API_KEY_RETENTION_MS);
 
-    const [, outside] = await namespace.redis.scan('0', 'MATCH', '*apikey*', 'COUNT', 10_000);
+    const outside = await namespace.keys('*apikey*');
     expect(outside.filter((name) => name.includes(expiring.id) && !name.startsWith(namespace.prefix))).toEqual([]);
   });
 
@@ -48,8 +48,8 @@ describe('Redis API key store', () => {
     const store = createRedisApiKeyStore({ redis: namespace.redis, keyPrefix: namespace.prefix });
     const parent = await store.create(newApiKey({ expiresAt: new Date(Date.now() + 60_000) }));
     await store.create(newApiKey({ ownerId: parent.ownerId, parentId: parent.id }));
-    const childrenKey = `${namespace.prefix}apikey-children:${parent.id}`;
-    const parentTtl = await namespace.redis.pttl(`${namespace.prefix}apikey:${parent.id}`);
+    const childrenKey = `${namespace.prefix}{o:${parent.ownerId}}:children:${parent.id}`;
+    const parentTtl = await namespace.redis.pttl(`${namespace.prefix}{o:${parent.ownerId}}:apikey:${parent.id}`);
     const childrenTtl = await namespace.redis.pttl(childrenKey);
     expect(childrenTtl).toBeGreaterThan(0);
     expect(childrenTtl).toBeLessThanOrEqual(parentTtl);
@@ -60,9 +60,9 @@ describe('Redis API key store', () => {
   it('drops ids of keys purged after retention from the owner’s list', async () => {
     const store = createRedisApiKeyStore({ redis: namespace.redis, keyPrefix: namespace.prefix });
     const key = await store.create(newApiKey());
-    await namespace.redis.del(`${namespace.prefix}apikey:${key.id}`);
+    await namespace.redis.del(`${namespace.prefix}{o:${key.ownerId}}:apikey:${key.id}`);
     expect((await store.listByOwner(key.ownerId, { cursor: undefined, limit: 5 })).items).toEqual([]);
-    expect(await namespace.redis.zcard(`${namespace.prefix}apikeys-of:${key.ownerId}`)).toBe(0);
+    expect(await namespace.redis.zcard(`${namespace.prefix}{o:${key.ownerId}}:apikeys`)).toBe(0);
   });
 
   it('fails with StoreUnavailableError, fast, when Redis is down', async () => {

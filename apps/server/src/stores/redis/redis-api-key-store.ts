@@ -1,142 +1,111 @@
 import { isScope, type Scope } from '@gatehouse/contracts';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.js';
 import { v4 as uuidv4 } from 'uuid';
 import { API_KEY_RETENTION_MS, ParentApiKeyGoneError, type ApiKeyRecord, type ApiKeyStore, type NewApiKey } from '../api-key-store.js';
 import { decodeSequenceCursor, encodeSequenceCursor, type Page, type PageRequest } from '../page.js';
 import { StoreUnavailableError } from '../store-unavailable-error.js';
+import { CREATE_API_KEY, REVOKE_API_KEY_TREE, TOUCH_API_KEY } from './api-key-store-scripts.js';
 import { createRedisScript, runOnRedis } from './redis-script.js';
 
 export interface RedisApiKeyStoreOptions {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   /** GATEHOUSE_REDIS_PREFIX: every key this store writes starts with it. */
   readonly keyPrefix: string;
   readonly now?: () => Date;
 }
 
 /*
- * Layout, all under the prefix:
- *   apikey:<id>            hash: the record (no key, only its SHA-256)
- *   apikey-hash:<sha256>   string: the id, the lookup index for authentication
- *   apikeys-of:<ownerId>   sorted set of the owner's unrevoked ids, scored by creation sequence
- *   apikey-sequence        counter giving every key a unique, ordered sequence
- *   apikey-children:<id>   set of the ids of keys minted through this key, revoked with it
+ * Layout, all under the prefix; an owner's keys carry the owner's hash tag, so on a Redis Cluster one
+ * owner's keys (a lineage included) live on one node and owners spread over all of them:
+ *   {o:<ownerId>}:apikey:<id>      hash: the record (no key, only its SHA-256)
+ *   {o:<ownerId>}:apikeys          sorted set of the owner's unrevoked ids, scored by creation sequence
+ *   {o:<ownerId>}:sequence         counter giving each of the owner's keys a unique, ordered sequence
+ *   {o:<ownerId>}:children:<id>    set of the ids of keys minted through this key, revoked with it
+ *   apikey-hash:<sha256>           JSON [ownerId, id], the lookup index for authentication (its own slot)
  * A key that expires gets a TTL of its expiry plus API_KEY_RETENTION_MS; a
  * revoked key, API_KEY_RETENTION_MS from revocation. Live keys without expiry
- * are records like users and persist. Nothing is cached in the process, so a
- * revocation written by any process is seen by the next request everywhere.
+ * are records like users and persist. Revocations are never cached in the
+ * process, so a revocation written by any process is seen by the next request
+ * everywhere; only id -> owner (which never changes) is remembered.
+ *
+ * The hash index lives in another slot than the record, so it is written
+ * before the record and given its TTL after a revocation: a process dying in
+ * between leaves at worst an index entry pointing at no record, which
+ * findByHash treats as unknown and deletes.
  */
 
-/*
- * KEYS: record, hash index, owner index, sequence, parent record, parent's children set (the last two
- * unused without a parent). ARGV: id, ownerId, name, prefix, hash, scopes, createdAt, expiresAt ('' for
- * none), retention ms, parentId ('' for none), now ms. Returns 'parent_gone' when the parent cannot mint.
- */
-const CREATE = `
-if redis.call('EXISTS', KEYS[2]) == 1 then return redis.error_reply('duplicate api key hash') end
-local expiresAt = ARGV[8]
-if ARGV[10] ~= '' then
-  local parent = redis.call('HMGET', KEYS[5], 'id', 'revokedAt', 'expiresAt')
-  if not parent[1] or parent[2] then return 'parent_gone' end
-  if parent[3] and parent[3] ~= '' then
-    if tonumber(parent[3]) <= tonumber(ARGV[11]) then return 'parent_gone' end
-    if expiresAt == '' or tonumber(parent[3]) < tonumber(expiresAt) then expiresAt = parent[3] end
-  end
-  redis.call('SADD', KEYS[6], ARGV[1])
-  local parentTtl = redis.call('PTTL', KEYS[5])
-  if parentTtl > 0 then redis.call('PEXPIRE', KEYS[6], parentTtl) end
-end
-local sequence = redis.call('INCR', KEYS[4])
-redis.call('HSET', KEYS[1], 'id', ARGV[1], 'ownerId', ARGV[2], 'name', ARGV[3], 'prefix', ARGV[4], 'hash', ARGV[5],
-  'scopes', ARGV[6], 'createdAt', ARGV[7], 'expiresAt', expiresAt, 'sequence', sequence, 'parentId', ARGV[10])
-redis.call('SET', KEYS[2], ARGV[1])
-redis.call('ZADD', KEYS[3], sequence, ARGV[1])
-if expiresAt ~= '' then
-  redis.call('PEXPIREAT', KEYS[1], tonumber(expiresAt) + tonumber(ARGV[9]))
-  redis.call('PEXPIREAT', KEYS[2], tonumber(expiresAt) + tonumber(ARGV[9]))
-end
-return redis.call('HGETALL', KEYS[1])`;
+const createScript = createRedisScript(CREATE_API_KEY);
+const revokeTreeScript = createRedisScript(REVOKE_API_KEY_TREE);
+const touchScript = createRedisScript(TOUCH_API_KEY);
 
-const FIND_BY_HASH = `
-local id = redis.call('GET', KEYS[1])
-if not id then return {} end
-return redis.call('HGETALL', ARGV[1] .. id)`;
-
-/**
- * Revokes a key and every key minted through it, breadth first over the
- * children sets (no cycles: a child is always created after its parent).
- * Shared by REVOKE and REVOKE_ALL so both cascade the same way.
- */
-const REVOKE_TREE = `
-local function revokeTree(prefix, rootId, at, retention)
-  local queue = { rootId }
-  local revoked = 0
-  local index = 1
-  while queue[index] do
-    local id = queue[index]
-    index = index + 1
-    local record = prefix .. 'apikey:' .. id
-    local fields = redis.call('HMGET', record, 'id', 'revokedAt', 'hash', 'ownerId')
-    if fields[1] then
-      if not fields[2] then
-        redis.call('HSET', record, 'revokedAt', at)
-        redis.call('PEXPIRE', record, retention)
-        redis.call('PEXPIRE', prefix .. 'apikey-hash:' .. fields[3], retention)
-        redis.call('ZREM', prefix .. 'apikeys-of:' .. fields[4], id)
-        revoked = revoked + 1
-      end
-      local children = prefix .. 'apikey-children:' .. id
-      for _, child in ipairs(redis.call('SMEMBERS', children)) do queue[#queue + 1] = child end
-      if redis.call('EXISTS', children) == 1 then redis.call('PEXPIRE', children, retention) end
-    end
-  end
-  return revoked
-end
-`;
-
-/** KEYS: record. ARGV: ownerId, at, retention, prefix, id. */
-const REVOKE = `${REVOKE_TREE}
-if redis.call('HGET', KEYS[1], 'ownerId') ~= ARGV[1] then return {} end
-revokeTree(ARGV[4], ARGV[5], ARGV[2], ARGV[3])
-return redis.call('HGETALL', KEYS[1])`;
-
-/** KEYS: owner index. ARGV: at, retention, prefix. */
-const REVOKE_ALL = `${REVOKE_TREE}
-local revoked = 0
-for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do revoked = revoked + revokeTree(ARGV[3], id, ARGV[1], ARGV[2]) end
-return revoked`;
-
-const TOUCH = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-local last = redis.call('HGET', KEYS[1], 'lastUsedAt')
-if last and tonumber(ARGV[1]) - tonumber(last) < tonumber(ARGV[2]) then return 0 end
-redis.call('HSET', KEYS[1], 'lastUsedAt', ARGV[1])
-return 1`;
-
-const createScript = createRedisScript(CREATE);
-const findByHashScript = createRedisScript(FIND_BY_HASH);
-const revokeScript = createRedisScript(REVOKE);
-const revokeAllScript = createRedisScript(REVOKE_ALL);
-const touchScript = createRedisScript(TOUCH);
+/** A cascade racing a mint retries this often before giving up (each retry sees the new child). */
+const MAX_TREE_ATTEMPTS = 8;
+/** id -> owner for touchLastUsed, which gets only the id; bounded, oldest dropped first. */
+const MAX_KNOWN_OWNERS = 10_000;
 
 export function createRedisApiKeyStore(options: RedisApiKeyStoreOptions): ApiKeyStore {
   const { redis, keyPrefix } = options;
   const now = options.now ?? (() => new Date());
-  const recordKey = (id: string) => `${keyPrefix}apikey:${id}`;
+  const ownerTag = (ownerId: string) => `${keyPrefix}{o:${ownerId}}:`;
+  const recordKey = (ownerId: string, id: string) => `${ownerTag(ownerId)}apikey:${id}`;
+  const ownerKey = (ownerId: string) => `${ownerTag(ownerId)}apikeys`;
+  const sequenceKey = (ownerId: string) => `${ownerTag(ownerId)}sequence`;
+  const childrenKey = (ownerId: string, id: string) => `${ownerTag(ownerId)}children:${id}`;
   const hashKey = (hash: string) => `${keyPrefix}apikey-hash:${hash}`;
-  const ownerKey = (ownerId: string) => `${keyPrefix}apikeys-of:${ownerId}`;
+  const ownerOf = new Map<string, string>();
+  const remember = (record: ApiKeyRecord | undefined) => {
+    if (record === undefined) return record;
+    ownerOf.delete(record.id);
+    ownerOf.set(record.id, record.ownerId);
+    if (ownerOf.size > MAX_KNOWN_OWNERS) ownerOf.delete(ownerOf.keys().next().value ?? '');
+    return record;
+  };
 
   /** Redis failures become StoreUnavailableError: callers answer 503, never "invalid". */
   const run = <T>(command: () => Promise<T>) => runOnRedis(command, 'API key');
+
+  /** The ids of the lineages under `roots`, each key listed once, parents before children. */
+  async function readTree(ownerId: string, roots: readonly string[]): Promise<string[]> {
+    const ids = [...new Set(roots)];
+    for (let index = 0; index < ids.length; index += 1) {
+      const children = await run(() => redis.smembers(childrenKey(ownerId, ids[index] ?? '')));
+      for (const child of children) if (!ids.includes(child)) ids.push(child);
+    }
+    return ids;
+  }
+
+  /** Revokes the lineages under the roots (the owner's own keys only) in one script; how many were live. */
+  async function revokeTrees(ownerId: string, roots: () => Promise<readonly string[]>, at: Date): Promise<number> {
+    for (let attempt = 0; attempt < MAX_TREE_ATTEMPTS; attempt += 1) {
+      const ids = await readTree(ownerId, await roots());
+      if (ids.length === 0) return 0;
+      const keys = [ownerKey(ownerId), ...ids.flatMap((id) => [recordKey(ownerId, id), childrenKey(ownerId, id)])];
+      const reply = await run(() => revokeTreeScript.run(redis, keys, [String(at.getTime()), String(API_KEY_RETENTION_MS), ...ids]));
+      const [status, count, ...hashes] = Array.isArray(reply) ? (reply as Array<string | number>) : [];
+      if (status === 'retry') continue;
+      // The lookup index is in another slot: it gets the record's retention now.
+      await run(() => Promise.all(hashes.map((hash) => redis.pexpire(hashKey(String(hash)), API_KEY_RETENTION_MS))));
+      return Number(count);
+    }
+    return fail('keys kept being minted during the revocation');
+  }
 
   return {
     async create(key: NewApiKey) {
       const id = uuidv4();
       const createdAt = now().getTime();
       const parentId = key.parentId ?? '';
+      const index = JSON.stringify([key.ownerId, id]);
+      const claimed = await run(() =>
+        key.expiresAt === undefined
+          ? redis.set(hashKey(key.hash), index, 'NX')
+          : redis.set(hashKey(key.hash), index, 'PXAT', key.expiresAt.getTime() + API_KEY_RETENTION_MS, 'NX'),
+      );
+      if (claimed !== 'OK') fail('duplicate api key hash');
       const reply = await run(() =>
         createScript.run(
           redis,
-          [recordKey(id), hashKey(key.hash), ownerKey(key.ownerId), `${keyPrefix}apikey-sequence`, recordKey(parentId), `${keyPrefix}apikey-children:${parentId}`],
+          [recordKey(key.ownerId, id), ownerKey(key.ownerId), sequenceKey(key.ownerId), recordKey(key.ownerId, parentId), childrenKey(key.ownerId, parentId)],
           [
             id,
             key.ownerId,
@@ -151,13 +120,28 @@ export function createRedisApiKeyStore(options: RedisApiKeyStoreOptions): ApiKey
             String(now().getTime()),
           ],
         ),
-      );
-      if (reply === 'parent_gone') throw new ParentApiKeyGoneError();
-      return toRecord(reply) ?? fail('created key not found');
+      ).catch(async (error: unknown) => {
+        await redis.del(hashKey(key.hash)).catch(() => 0);
+        throw error;
+      });
+      if (reply === 'parent_gone') {
+        await run(() => redis.del(hashKey(key.hash)));
+        throw new ParentApiKeyGoneError();
+      }
+      return remember(toRecord(reply)) ?? fail('created key not found');
     },
 
     async findByHash(hash) {
-      return toRecord(await run(() => findByHashScript.run(redis, [hashKey(hash)], [`${keyPrefix}apikey:`])));
+      const index = await run(() => redis.get(hashKey(hash)));
+      const pointer = parsePointer(index);
+      if (pointer === undefined) return undefined;
+      const record = toRecord(await run(() => redis.hgetall(recordKey(pointer.ownerId, pointer.id))));
+      if (record === undefined || record.hash !== hash) {
+        // The record is gone (purged after retention, or its creation died half way): so is the index.
+        await run(() => redis.del(hashKey(hash)));
+        return undefined;
+      }
+      return remember(record);
     },
 
     async listByOwner(ownerId: string, page: PageRequest): Promise<Page<ApiKeyRecord>> {
@@ -170,8 +154,8 @@ export function createRedisApiKeyStore(options: RedisApiKeyStoreOptions): ApiKey
         ids.push({ id: entries[index] as string, sequence: entries[index + 1] as string });
       }
       const shown = ids.slice(0, page.limit);
-      const records = await run(() => Promise.all(shown.map(({ id }) => redis.hgetall(recordKey(id)))));
-      const items = records.flatMap((fields) => toRecord(fields) ?? []);
+      const records = await run(() => Promise.all(shown.map(({ id }) => redis.hgetall(recordKey(ownerId, id)))));
+      const items = records.flatMap((fields) => remember(toRecord(fields)) ?? []);
       // Expired keys past retention leave their id behind in the index: drop it now.
       const gone = shown.filter((_entry, index) => toRecord(records[index]) === undefined).map(({ id }) => id);
       if (gone.length > 0) await run(() => redis.zrem(ownerKey(ownerId), ...gone));
@@ -180,22 +164,36 @@ export function createRedisApiKeyStore(options: RedisApiKeyStoreOptions): ApiKey
     },
 
     async revoke(ownerId, id, at) {
-      const reply = await run(() =>
-        revokeScript.run(redis, [recordKey(id)], [ownerId, String(at.getTime()), String(API_KEY_RETENTION_MS), keyPrefix, id]),
-      );
-      return toRecord(reply);
+      // Another owner's key is not under this owner's tag: it reads as absent, like an unknown id.
+      const exists = await run(() => redis.exists(recordKey(ownerId, id)));
+      if (exists === 0) return undefined;
+      await revokeTrees(ownerId, async () => [id], at);
+      return remember(toRecord(await run(() => redis.hgetall(recordKey(ownerId, id)))));
     },
 
     async revokeAllOfOwner(ownerId, at) {
-      const revoked = await run(() => revokeAllScript.run(redis, [ownerKey(ownerId)], [String(at.getTime()), String(API_KEY_RETENTION_MS), keyPrefix]));
-      return Number(revoked);
+      return revokeTrees(ownerId, () => run(() => redis.zrange(ownerKey(ownerId), 0, -1)), at);
     },
 
     async touchLastUsed(id, at, minIntervalMs) {
-      const wrote = await run(() => touchScript.run(redis, [recordKey(id)], [String(at.getTime()), String(minIntervalMs)]));
+      // Called right after findByHash in the same process, which learned the owner; unknown here, no write.
+      const ownerId = ownerOf.get(id);
+      if (ownerId === undefined) return false;
+      const wrote = await run(() => touchScript.run(redis, [recordKey(ownerId, id)], [String(at.getTime()), String(minIntervalMs)]));
       return wrote === 1;
     },
   };
+}
+
+function parsePointer(index: string | null): { ownerId: string; id: string } | undefined {
+  if (index === null) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(index);
+    if (Array.isArray(parsed) && typeof parsed[0] === 'string' && typeof parsed[1] === 'string') return { ownerId: parsed[0], id: parsed[1] };
+  } catch {
+    // Not written by this store: treated as unknown below.
+  }
+  return undefined;
 }
 
 function fail(message: string): never {

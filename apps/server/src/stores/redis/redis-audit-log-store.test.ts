@@ -29,8 +29,8 @@ function nextPrefix(): string {
 
 describeAuditLogStore('redis', async ({ chain }) => {
   const keyPrefix = nextPrefix();
-  const stream = `${keyPrefix}audit:log`;
-  const redis = new Redis(namespace.url, { maxRetriesPerRequest: 1 });
+  const stream = `${keyPrefix}{audit}:log`;
+  const redis = namespace.connect();
   const store = createRedisAuditLogStore({ redis, keyPrefix, chain });
   return {
     store,
@@ -66,7 +66,7 @@ describe('AuditLogStore: redis, its head and low-water mark', () => {
 
   async function storeWithRecords(count: number, time?: Date) {
     const keyPrefix = nextPrefix();
-    const redis = new Redis(namespace.url, { maxRetriesPerRequest: 1 });
+    const redis = namespace.connect();
     const store = createRedisAuditLogStore({ redis, keyPrefix, chain });
     for (let index = 0; index < count; index += 1) await store.append(auditEvent('login.failed', undefined, { n: index }, time));
     return { store, keyPrefix, close: () => redis.quit() };
@@ -74,22 +74,22 @@ describe('AuditLogStore: redis, its head and low-water mark', () => {
 
   it('detects the newest record deleted and the head set back to the one before, without the key', async () => {
     const { store, keyPrefix, close } = await storeWithRecords(4);
-    const stream = `${keyPrefix}audit:log`;
+    const stream = `${keyPrefix}{audit}:log`;
     const newest = await entryIdOf(stream, 3);
     const previous = JSON.parse((await namespace.redis.xrange(stream, '-', '+'))[2]?.[1][1] ?? '{}') as AuditRecord;
     await namespace.redis.xdel(stream, newest);
     // The forger knows the format, not the key: any MAC they write is wrong.
-    await namespace.redis.set(`${keyPrefix}audit:head`, `2:${previous.hash}:${'0'.repeat(64)}`);
+    await namespace.redis.set(`${keyPrefix}{audit}:head`, `2:${previous.hash}:${'0'.repeat(64)}`);
     expect(await store.verify()).toMatchObject({ intact: false, firstBreak: { reason: 'head_mismatch' } });
     await close();
   });
 
   it('detects a head rewound to an older genuine value while the server runs', async () => {
     const { store, keyPrefix, close } = await storeWithRecords(3);
-    const headKey = `${keyPrefix}audit:head`;
+    const headKey = `${keyPrefix}{audit}:head`;
     const oldHead = await namespace.redis.get(headKey);
     await store.append(auditEvent('login.failed'));
-    await namespace.redis.xdel(`${keyPrefix}audit:log`, await entryIdOf(`${keyPrefix}audit:log`, 3));
+    await namespace.redis.xdel(`${keyPrefix}{audit}:log`, await entryIdOf(`${keyPrefix}{audit}:log`, 3));
     await namespace.redis.set(headKey, oldHead ?? '');
     expect(await store.verify()).toMatchObject({ intact: false, firstBreak: { sequence: 3, reason: 'head_mismatch' } });
     await expect(store.append(auditEvent('login.failed'))).rejects.toBeInstanceOf(AuditChainHeadError);
@@ -98,24 +98,24 @@ describe('AuditLogStore: redis, its head and low-water mark', () => {
 
   it('detects the whole log deleted, head and marks included, while the server runs', async () => {
     const { store, keyPrefix, close } = await storeWithRecords(3);
-    await namespace.redis.del(`${keyPrefix}audit:log`, `${keyPrefix}audit:head`, `${keyPrefix}audit:low-water`);
+    await namespace.redis.del(`${keyPrefix}{audit}:log`, `${keyPrefix}{audit}:head`, `${keyPrefix}{audit}:low-water`);
     expect(await store.verify()).toMatchObject({ intact: false, firstBreak: { reason: 'head_mismatch' } });
     await close();
   });
 
   it('detects a low-water mark moved forward without the key to hide a cut', async () => {
     const { store, keyPrefix, close } = await storeWithRecords(4);
-    const stream = `${keyPrefix}audit:log`;
+    const stream = `${keyPrefix}{audit}:log`;
     const second = JSON.parse((await namespace.redis.xrange(stream, '-', '+'))[1]?.[1][1] ?? '{}') as AuditRecord;
     await namespace.redis.xdel(stream, await entryIdOf(stream, 0), await entryIdOf(stream, 1));
-    await namespace.redis.set(`${keyPrefix}audit:low-water`, `2:${second.hash}:${'f'.repeat(64)}`);
+    await namespace.redis.set(`${keyPrefix}{audit}:low-water`, `2:${second.hash}:${'f'.repeat(64)}`);
     expect(await store.verify()).toMatchObject({ intact: false, firstBreak: { reason: 'low_water_mismatch' } });
     await close();
   });
 
   it('refuses to append after its head was deleted, instead of starting a new chain that hides the cut', async () => {
     const { store, keyPrefix, close } = await storeWithRecords(2);
-    await namespace.redis.del(`${keyPrefix}audit:head`);
+    await namespace.redis.del(`${keyPrefix}{audit}:head`);
     await expect(store.append(auditEvent('login.failed'))).rejects.toBeInstanceOf(AuditChainHeadError);
     await close();
   });
@@ -126,7 +126,7 @@ describe('AuditLogStore: redis across processes', () => {
 
   it('two writers with their own connections never link two records to the same predecessor', async () => {
     const keyPrefix = `${namespace.prefix}shared:`;
-    const connections = [new Redis(namespace.url), new Redis(namespace.url)];
+    const connections = [namespace.connect(), namespace.connect()];
     const [first, second] = connections.map((redis) => createRedisAuditLogStore({ redis, keyPrefix, chain }));
     if (first === undefined || second === undefined) throw new Error('two stores expected');
     await Promise.all(
@@ -140,7 +140,7 @@ describe('AuditLogStore: redis across processes', () => {
 
   it('lets one of two processes trim a range: the low-water mark moves once', async () => {
     const keyPrefix = `${namespace.prefix}trim-race:`;
-    const connections = [new Redis(namespace.url), new Redis(namespace.url)];
+    const connections = [namespace.connect(), namespace.connect()];
     const [first, second] = connections.map((redis) => createRedisAuditLogStore({ redis, keyPrefix, chain }));
     if (first === undefined || second === undefined) throw new Error('two stores expected');
     const old = new Date(Date.now() - 3_600_000);

@@ -1,5 +1,5 @@
 import { auditRecordSchema, type AuditChainVerification, type AuditRecord } from '@gatehouse/contracts';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.js';
 import { createChainVerifier, EMPTY_HEAD, NOTHING_TRIMMED, type AuditChain, type ChainHead, type LowWaterMark, type StoredHead } from '../../audit/audit-chain.js';
 import type { SecurityEvent } from '../../audit/security-events.js';
 import { AuditChainHeadError, matchesAuditFilter, type AuditLogStore } from '../audit-log-store.js';
@@ -7,7 +7,7 @@ import { decodeCursor, encodeCursor } from '../page.js';
 import { createRedisScript } from './redis-script.js';
 
 export interface RedisAuditLogStoreOptions {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly keyPrefix: string;
   readonly chain: AuditChain;
 }
@@ -58,9 +58,12 @@ export class AuditAppendConflictError extends Error {
 /** The shared audit log: one Redis stream, its sealed head and its sealed low-water mark, under the configured prefix. */
 export function createRedisAuditLogStore(options: RedisAuditLogStoreOptions): AuditLogStore {
   const { redis, chain } = options;
-  const streamKey = `${options.keyPrefix}audit:log`;
-  const headKey = `${options.keyPrefix}audit:head`;
-  const lowWaterKey = `${options.keyPrefix}audit:low-water`;
+  // One chain is one sequence: its three keys share one hash tag so that each append and trim is one atomic
+  // script on a Redis Cluster too. The chain is the one thing kept under a single tag; every hot path (tokens,
+  // limits, API keys) spreads by user, family or owner.
+  const streamKey = `${options.keyPrefix}{audit}:log`;
+  const headKey = `${options.keyPrefix}{audit}:head`;
+  const lowWaterKey = `${options.keyPrefix}{audit}:low-water`;
   let knownHead: string | undefined;
   // A head below what this process has seen was rewound: refused on append, a break on verify.
   let highestKnown = -1;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.js';
 import type {
   AuthorizationCodeGrant,
   AuthorizationCodeStore,
@@ -39,7 +39,7 @@ redis.call('HSET', KEYS[1], 'replayed', '1')
 return redis.call('HGET', KEYS[1], 'issued') or ''
 `);
 
-export function createRedisAuthorizationCodeStore(redis: Redis, keyPrefix: string): AuthorizationCodeStore {
+export function createRedisAuthorizationCodeStore(redis: RedisClient, keyPrefix: string): AuthorizationCodeStore {
   const key = (codeHash: string) => `${keyPrefix}oauth-code:${codeHash}`;
   return {
     async save(codeHash, grant, ttlSeconds) {

@@ -1,6 +1,8 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
+import type { RedisNode } from '../../config.js';
 import { StartupError } from '../../startup-error.js';
+import type { RedisClient } from './redis-client.js';
 
 /**
  * How long a Redis command may take before it fails. A request never waits
@@ -11,6 +13,8 @@ export const REDIS_COMMAND_TIMEOUT_MS = 250;
 
 export interface RedisConnectionOptions {
   readonly url: string;
+  /** REDIS_CLUSTER_NODES: when set, a Cluster client through these seed nodes instead of `url`. */
+  readonly clusterNodes?: readonly RedisNode[] | undefined;
   readonly logger: Logger;
   readonly commandTimeoutMs?: number;
 }
@@ -21,18 +25,12 @@ export interface RedisConnectionOptions {
  * one retry per command, a command timeout, and auto-pipelining, which
  * batches concurrent commands into one round trip.
  */
-export function createRedisConnection(options: RedisConnectionOptions): Redis {
-  const redisOptions: RedisOptions = {
-    lazyConnect: false,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    connectTimeout: 1_000,
-    commandTimeout: options.commandTimeoutMs ?? REDIS_COMMAND_TIMEOUT_MS,
-    enableAutoPipelining: true,
-    // Reconnect with a capped backoff forever: Redis coming back must heal the server by itself.
-    retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
-  };
-  const redis = new Redis(options.url, redisOptions);
+export function createRedisConnection(options: RedisConnectionOptions): RedisClient {
+  const commandTimeout = options.commandTimeoutMs ?? REDIS_COMMAND_TIMEOUT_MS;
+  const redis: RedisClient =
+    options.clusterNodes === undefined
+      ? new Redis(options.url, standaloneOptions(commandTimeout))
+      : new Cluster(options.clusterNodes.map((node) => ({ host: node.host, port: node.port })), clusterOptions(commandTimeout));
   let reportedDown = false;
   redis.on('error', (error: Error) => {
     // The reason, not the stack: a refused or dropped connection's trace points into ioredis, not at the cause.
@@ -46,22 +44,64 @@ export function createRedisConnection(options: RedisConnectionOptions): Redis {
   return redis;
 }
 
+function standaloneOptions(commandTimeout: number): RedisOptions {
+  return {
+    lazyConnect: false,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 1_000,
+    commandTimeout,
+    enableAutoPipelining: true,
+    // Reconnect with a capped backoff forever: Redis coming back must heal the server by itself.
+    retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
+  };
+}
+
+/**
+ * The same fail-fast rules for a cluster. A command to a node that is down
+ * fails within the command timeout; while a replica is being promoted, ioredis
+ * follows MOVED/CLUSTERDOWN answers (retryDelayOnFailover) and refreshes its
+ * slot map, so calls recover without a restart. Reads go to masters: a
+ * replica lags, and a revocation must be seen by the next call.
+ */
+function clusterOptions(commandTimeout: number): ClusterOptions {
+  return {
+    enableOfflineQueue: false,
+    enableAutoPipelining: true,
+    // Auto-pipelining groups commands by the node of their first argument; for EVAL/EVALSHA that is the script,
+    // not a key, so a script would join a pipeline bound for another node and the whole batch be refused.
+    autoPipeliningIgnoredCommands: ['eval', 'evalsha'],
+    scaleReads: 'master',
+    maxRedirections: 16,
+    retryDelayOnFailover: 100,
+    retryDelayOnClusterDown: 100,
+    slotsRefreshTimeout: 1_000,
+    clusterRetryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
+    redisOptions: { connectTimeout: 1_000, commandTimeout, maxRetriesPerRequest: 1 },
+  };
+}
+
+/**
+ * A cluster is ready after more round trips than one server (slot map, a connection per master, CLUSTER
+ * INFO): on a loaded host 5 s was seen to run out while every node answered.
+ */
+const CLUSTER_READY_TIMEOUT_MS = 15_000;
+
 /**
  * Resolves once the connection is ready, or rejects after `timeoutMs` with a
  * StartupError naming the address and the last connection error: start-up
  * fails loudly, in one line, not later.
  */
-export async function waitForRedis(redis: Redis, timeoutMs = 5_000): Promise<void> {
+export async function waitForRedis(redis: RedisClient, timeoutMs = redis instanceof Cluster ? CLUSTER_READY_TIMEOUT_MS : 5_000): Promise<void> {
   if (redis.status === 'ready') return;
   let lastError = 'no answer';
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       cleanup();
-      const { host, port, tls } = redis.options;
       reject(
         new StartupError(
-          `cannot reach Redis at ${tls === undefined ? 'redis' : 'rediss'}://${host ?? '127.0.0.1'}:${port ?? 6379} (${lastError}) ` +
-            `within ${timeoutMs / 1000} s: start Redis there, or set REDIS_URL to where it runs`,
+          `cannot reach ${describeTarget(redis)} (${lastError}) within ${timeoutMs / 1000} s: ` +
+            (redis instanceof Cluster ? 'start the cluster, or set REDIS_CLUSTER_NODES to where it runs' : 'start Redis there, or set REDIS_URL to where it runs'),
         ),
       );
     }, timeoutMs);
@@ -80,4 +120,10 @@ export async function waitForRedis(redis: Redis, timeoutMs = 5_000): Promise<voi
     redis.on('ready', onReady);
     redis.on('error', onError);
   });
+}
+
+function describeTarget(redis: RedisClient): string {
+  if (redis instanceof Cluster) return 'the Redis Cluster of REDIS_CLUSTER_NODES';
+  const { host, port, tls } = redis.options;
+  return `Redis at ${tls === undefined ? 'redis' : 'rediss'}://${host ?? '127.0.0.1'}:${port ?? 6379}`;
 }

@@ -27,9 +27,9 @@ describe('Redis order store keys', () => {
     const keyPrefix = fixture.freshPrefix();
     const ownerId = randomUUID();
     const order = await createRedisOrderStore({ redis: fixture.redis, keyPrefix }).create({ ...ORDER, ownerId });
-    const keys = await fixture.namespace.redis.keys(`${keyPrefix}*`);
+    const keys = await fixture.namespace.keys(`${keyPrefix}*`);
     expect(keys.sort()).toEqual(
-      [`${keyPrefix}order:${order.id}`, `${keyPrefix}orders:by-sequence`, `${keyPrefix}orders:owner:${ownerId}`, `${keyPrefix}orders:sequence`].sort(),
+      [`${keyPrefix}order:${order.id}`, `${keyPrefix}{orders}:by-sequence`, `${keyPrefix}{o:${ownerId}}:orders`, `${keyPrefix}{orders}:sequence`].sort(),
     );
     for (const key of keys) expect(await fixture.namespace.redis.ttl(key)).toBe(-1);
   });

@@ -1,5 +1,5 @@
 import { orderSchema } from '@gatehouse/contracts';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.js';
 import { z } from 'zod';
 import { newOrderRecord, type NewOrder, type OrderFilter, type OrderRecord, type OrderStore } from '../order-store.js';
 import type { Page, PageRequest } from '../page.js';
@@ -11,18 +11,19 @@ import { pageSortedSet } from './sorted-set-page.js';
  * neither they nor their indexes carry a TTL (an order that expired would be
  * lost revenue and a broken audit trail). This is the reasoned exception to
  * "every Redis key has a TTL".
- *   order:{id}               JSON of the record
- *   orders:sequence          INCR counter giving each order its creation position
- *   orders:by-sequence       sorted set of every order, for system principals
- *   orders:owner:{ownerId}   sorted set of one owner's orders
+ *   order:<id>                   JSON of the record (its own slot)
+ *   {orders}:sequence            INCR counter giving each order its creation position
+ *   {orders}:by-sequence         sorted set of every order, for system principals
+ *   {o:<ownerId>}:orders          sorted set of one owner's orders (the owner's tag)
+ * On a Redis Cluster these are three slots: the record is written first, then
+ * the indexes, so a listed order always exists (a process dying half way
+ * leaves at worst an order not yet listed, never a listing of nothing).
  */
 
-/** Writes the record and both indexes in one step: a listed order always exists, and vice versa. */
-const CREATE_ORDER = createRedisScript(`
-local position = redis.call('INCR', KEYS[2])
-redis.call('SET', KEYS[1], ARGV[2])
-redis.call('ZADD', KEYS[3], position, ARGV[1])
-redis.call('ZADD', KEYS[4], position, ARGV[1])
+/** Gives an order its position in the list of all orders. KEYS: sequence, by-sequence. ARGV: id. */
+const INDEX_ORDER = createRedisScript(`
+local position = redis.call('INCR', KEYS[1])
+redis.call('ZADD', KEYS[2], position, ARGV[1])
 return position
 `);
 
@@ -37,7 +38,7 @@ const storedOrder = z.object({
 });
 
 export interface RedisOrderStoreOptions {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly keyPrefix: string;
   readonly now?: () => Date;
 }
@@ -47,9 +48,9 @@ export function createRedisOrderStore(options: RedisOrderStoreOptions): OrderSto
   const now = options.now ?? (() => new Date());
   const keys = {
     order: (id: string) => `${keyPrefix}order:${id}`,
-    sequence: `${keyPrefix}orders:sequence`,
-    bySequence: `${keyPrefix}orders:by-sequence`,
-    byOwner: (ownerId: string) => `${keyPrefix}orders:owner:${ownerId}`,
+    sequence: `${keyPrefix}{orders}:sequence`,
+    bySequence: `${keyPrefix}{orders}:by-sequence`,
+    byOwner: (ownerId: string) => `${keyPrefix}{o:${ownerId}}:orders`,
   };
 
   async function findById(id: string): Promise<OrderRecord | undefined> {
@@ -61,11 +62,9 @@ export function createRedisOrderStore(options: RedisOrderStoreOptions): OrderSto
     async create(order: NewOrder): Promise<OrderRecord> {
       const record = newOrderRecord(order, now());
       const json = JSON.stringify({ ...record, createdAt: record.createdAt.getTime() });
-      await CREATE_ORDER.run(
-        redis,
-        [keys.order(record.id), keys.sequence, keys.bySequence, keys.byOwner(record.ownerId)],
-        [record.id, json],
-      );
+      await runOnRedis(() => redis.set(keys.order(record.id), json));
+      const position = Number(await INDEX_ORDER.run(redis, [keys.sequence, keys.bySequence], [record.id]));
+      await runOnRedis(() => redis.zadd(keys.byOwner(record.ownerId), position, record.id));
       return record;
     },
     findById,

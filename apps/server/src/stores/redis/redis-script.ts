@@ -1,14 +1,18 @@
 import { createHash } from 'node:crypto';
-import { ReplyError, type Redis, type RedisKey, type RedisValue } from 'ioredis';
+import { ReplyError, type RedisKey, type RedisValue } from 'ioredis';
 import { StoreUnavailableError } from '../store-unavailable-error.js';
+import type { RedisClient } from './redis-client.js';
 
 /**
  * A Lua script run by its SHA1 (EVALSHA), sent in full only when Redis does
- * not know it yet (after a restart or SCRIPT FLUSH). Scripts are how stores
- * make a read-check-write one atomic step: Redis runs a script alone.
+ * not know it yet (after a restart, a SCRIPT FLUSH, or on a cluster node that
+ * has not run it). Scripts are how stores make a read-check-write one atomic
+ * step: Redis runs a script alone. Every key a script touches is passed in
+ * KEYS, never built inside it, and all of them share one hash tag, so the
+ * script runs on a cluster as on one server.
  */
 export interface RedisScript {
-  run(redis: Redis, keys: readonly RedisKey[], args: readonly RedisValue[]): Promise<unknown>;
+  run(redis: RedisClient, keys: readonly RedisKey[], args: readonly RedisValue[]): Promise<unknown>;
 }
 
 export function createRedisScript(lua: string): RedisScript {

@@ -1,17 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import pino from 'pino';
+import type { RedisClient } from './redis-client.js';
 import { createRedisConnection, waitForRedis } from './redis-connection.js';
 import { createRedisTestNamespace, type RedisTestNamespace } from './redis-test-namespace.js';
 
 /**
- * For store tests: the server's own fail-fast connection on the real Redis,
- * and a fresh key prefix per store inside one test namespace, so each test
- * starts from an empty store and one cleanup removes every key. Test-only.
+ * For store tests: the server's own fail-fast connection on the real Redis
+ * (or the project's Redis Cluster), and a fresh key prefix per store inside
+ * one test namespace, so each test starts from an empty store and one cleanup
+ * removes every key. Test-only.
  */
 export interface RedisStoreFixture {
   readonly namespace: RedisTestNamespace;
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   /** A prefix no other store of this run uses. */
   freshPrefix(): string;
   close(): Promise<void>;
@@ -20,7 +21,7 @@ export interface RedisStoreFixture {
 export async function createRedisStoreFixture(name: string): Promise<RedisStoreFixture> {
   const namespace = await createRedisTestNamespace(name);
   // A loaded CI host can take longer than production's 250 ms per command; the suites test behaviour, not latency.
-  const redis = createRedisConnection({ url: namespace.url, logger: pino({ level: 'silent' }), commandTimeoutMs: 2_000 });
+  const redis = createRedisConnection({ url: namespace.url, clusterNodes: namespace.clusterNodes, logger: pino({ level: 'silent' }), commandTimeoutMs: 2_000 });
   await waitForRedis(redis);
   return {
     namespace,

@@ -36,7 +36,7 @@ describe('redis token store', () => {
     await store.revokeAccessToken(randomUUID(), Math.floor(Date.now() / 1000) + 60);
     await store.revokeUser(family.userId, Math.floor(Date.now() / 1000), 60);
 
-    const keys = await namespace.redis.keys(`${keyPrefix}*`);
+    const keys = await namespace.keys(`${keyPrefix}*`);
     expect(keys.length).toBeGreaterThanOrEqual(7);
     for (const key of keys) {
       const ttl = await namespace.redis.pttl(key);

@@ -1,12 +1,12 @@
 import { isScope, type Scope } from '@gatehouse/contracts';
-import type { Redis } from 'ioredis';
 import { StoreUnavailableError } from '../store-unavailable-error.js';
 import type { RefreshFamily, RotateResult, TokenStore } from '../token-store.js';
+import { getMany, type RedisClient } from './redis-client.js';
 import { createRedisScript, runOnRedis } from './redis-script.js';
-import { CREATE_FAMILY, REVOKE_FAMILY, REVOKE_USER, ROTATE_REFRESH_TOKEN } from './token-store-scripts.js';
+import { ADD_USER_FAMILY, CREATE_FAMILY, MARK_USER_REVOKED, REVOKE_FAMILY, ROTATE_REFRESH_TOKEN } from './token-store-scripts.js';
 
 export interface RedisTokenStoreOptions {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   /** GATEHOUSE_REDIS_PREFIX; the store adds `tokens:`. */
   readonly keyPrefix: string;
   /** Epoch milliseconds; expiry decisions use it, Redis TTLs are relative to it. */
@@ -14,80 +14,113 @@ export interface RedisTokenStoreOptions {
 }
 
 const createFamilyScript = createRedisScript(CREATE_FAMILY);
+const addUserFamilyScript = createRedisScript(ADD_USER_FAMILY);
 const rotateScript = createRedisScript(ROTATE_REFRESH_TOKEN);
 const revokeFamilyScript = createRedisScript(REVOKE_FAMILY);
-const revokeUserScript = createRedisScript(REVOKE_USER);
+const markUserRevokedScript = createRedisScript(MARK_USER_REVOKED);
 
 /**
- * The token store shared by every Gatehouse process. Keys (all with a TTL):
- * `rt:<sha256>` a refresh token and whether it was spent, `family:<id>` a
- * family, `user-families:<userId>` a user's family ids, and the access-token
- * markers `revoked-jti:<jti>`, `revoked-sid:<familyId>`, `not-before:<userId>`.
+ * The token store shared by every Gatehouse process. Keys (all with a TTL),
+ * each with the hash tag of what it belongs to so that a Redis Cluster keeps
+ * a family, or a user, on one node:
+ *   `{f:<familyId>}:family`          the family
+ *   `{f:<familyId>}:rt:<sha256>`     one of its refresh tokens and whether it was spent
+ *   `revoked-sid:{f:<familyId>}`     its access tokens are refused
+ *   `{u:<userId>}:families`          the user's family ids
+ *   `not-before:{u:<userId>}`        the user's access tokens issued before it are refused
+ *   `{u:<userId>}:revoked-at`        when all the user's families were last revoked (ms)
+ *   `revoked-jti:<jti>`              one access token is refused
+ * The three revocation markers start with their kind, ahead of the tag (Redis hashes
+ * the first `{…}` wherever it sits): the revocation feed (tokens/revocation-feed.ts)
+ * listens by key prefix, and must hear of markers and nothing else.
  */
 export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenStore {
   const { redis } = options;
   const now = options.now ?? Date.now;
   const prefix = `${options.keyPrefix}tokens:`;
   const key = {
-    token: (hash: string) => `${prefix}rt:${hash}`,
-    family: (familyId: string) => `${prefix}family:${familyId}`,
-    userFamilies: (userId: string) => `${prefix}user-families:${userId}`,
+    token: (familyId: string, hash: string) => `${prefix}{f:${familyId}}:rt:${hash}`,
+    family: (familyId: string) => `${prefix}{f:${familyId}}:family`,
+    revokedSession: (familyId: string) => `${prefix}revoked-sid:{f:${familyId}}`,
+    userFamilies: (userId: string) => `${prefix}{u:${userId}}:families`,
+    notBefore: (userId: string) => `${prefix}not-before:{u:${userId}}`,
+    revokedAt: (userId: string) => `${prefix}{u:${userId}}:revoked-at`,
     revokedJti: (jti: string) => `${prefix}revoked-jti:${jti}`,
-    revokedSession: (familyId: string) => `${prefix}revoked-sid:${familyId}`,
-    notBefore: (userId: string) => `${prefix}not-before:${userId}`,
   };
 
   const run = <T>(operation: () => Promise<T>) => runOnRedis(operation, 'token');
 
+  async function revokeFamily(familyId: string, accessTokenTtlSeconds: number): Promise<0 | 1 | 2> {
+    const reply = await run(() =>
+      revokeFamilyScript.run(redis, [key.family(familyId), key.revokedSession(familyId)], [accessTokenTtlSeconds * 1000]),
+    );
+    return Number(reply) as 0 | 1 | 2;
+  }
+
   return {
     async createFamily(family, tokenHash) {
-      const ttlMs = family.expiresAtMs - now();
+      const createdAtMs = now();
+      const ttlMs = family.expiresAtMs - createdAtMs;
       if (ttlMs <= 0) throw new RangeError('A refresh family must expire in the future');
+      // The family first, then its entry in the user's set: a revoke-all in between finds no entry, so the
+      // user's revoked-at marker returned here tells this call to revoke the family itself.
       await run(() =>
         createFamilyScript.run(redis,
-          [key.family(family.familyId), key.token(tokenHash), key.userFamilies(family.userId)],
-          [family.familyId, family.userId, family.clientId, family.scopes.join(' '), family.expiresAtMs, ttlMs],
+          [key.family(family.familyId), key.token(family.familyId, tokenHash)],
+          [family.userId, family.clientId, family.scopes.join(' '), family.expiresAtMs, ttlMs],
         ),
       );
+      const revokedAt = await run(() =>
+        addUserFamilyScript.run(redis, [key.userFamilies(family.userId), key.revokedAt(family.userId)], [family.familyId, ttlMs]),
+      );
+      if (typeof revokedAt === 'string' && Number(revokedAt) >= createdAtMs) {
+        // Nothing was issued from this family yet, so its marker may as well live as long as the family.
+        await revokeFamily(family.familyId, Math.ceil(ttlMs / 1000));
+      }
     },
 
     async rotateRefreshToken(request) {
+      const { familyId } = request;
+      const grace = request.grace;
       const reply = await run(() =>
         rotateScript.run(redis,
           [
-            key.token(request.presentedHash),
-            key.family(request.familyId),
-            key.token(request.nextHash),
-            key.revokedSession(request.familyId),
+            key.token(familyId, request.presentedHash),
+            key.family(familyId),
+            key.token(familyId, request.nextHash),
+            key.revokedSession(familyId),
           ],
           [
-            request.familyId,
             now(),
             request.clientId ?? '',
             request.origin.requestId,
             request.origin.ip,
             request.accessTokenTtlSeconds * 1000,
+            grace === undefined ? 0 : grace.windowMs,
+            grace === undefined ? '' : grace.sealedSuccessor,
           ],
         ),
       );
-      return toRotateResult(request.familyId, reply);
+      return toRotateResult(familyId, reply);
     },
 
     async revokeFamily(familyId, accessTokenTtlSeconds) {
-      const revoked = await run(() =>
-        revokeFamilyScript.run(redis, [key.family(familyId), key.revokedSession(familyId)], [accessTokenTtlSeconds * 1000]),
-      );
-      return revoked === 1;
+      return (await revokeFamily(familyId, accessTokenTtlSeconds)) !== 0;
     },
 
     async revokeUser(userId, notBeforeSeconds, accessTokenTtlSeconds) {
-      const revoked = await run(() =>
-        revokeUserScript.run(redis,
-          [key.userFamilies(userId), key.notBefore(userId)],
-          [notBeforeSeconds, accessTokenTtlSeconds * 1000, key.family(''), key.revokedSession('')],
+      const familyIds = await run(() =>
+        markUserRevokedScript.run(redis,
+          [key.userFamilies(userId), key.notBefore(userId), key.revokedAt(userId)],
+          [notBeforeSeconds, accessTokenTtlSeconds * 1000, now()],
         ),
       );
-      return Number(revoked);
+      const ids = Array.isArray(familyIds) ? familyIds.map(String) : [];
+      // Each family in its own slot; they are independent, so in parallel.
+      const outcomes = await Promise.all(ids.map((familyId) => revokeFamily(familyId, accessTokenTtlSeconds)));
+      const gone = ids.filter((_id, index) => outcomes[index] === 0);
+      if (gone.length > 0) await run(() => redis.srem(key.userFamilies(userId), ...gone));
+      return outcomes.filter((outcome) => outcome === 1).length;
     },
 
     async revokeAccessToken(jti, expiresAt) {
@@ -97,11 +130,12 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenSto
     },
 
     async isAccessTokenRevoked(query) {
-      // One MGET: the whole revocation check is one round trip per request.
+      // One MGET on one Redis (one round trip per request); on a cluster the keys live in different slots and go
+      // out together, pipelined per node.
       const keys = [key.revokedJti(query.jti)];
       if (query.sessionId !== undefined) keys.push(key.revokedSession(query.sessionId));
       if (query.userId !== undefined) keys.push(key.notBefore(query.userId));
-      const values = await run(() => redis.mget(...keys));
+      const values = await run(() => getMany(redis, keys));
       if (values[0] != null) return true;
       if (query.sessionId !== undefined && values[1] != null) return true;
       const notBefore = query.userId === undefined ? null : values[values.length - 1];
@@ -109,17 +143,17 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenSto
     },
 
     async inspectRefreshToken(familyId, tokenHash) {
-      // One MULTI: the token and its family read at the same instant.
+      // One MULTI (one slot: the family's tag): the token and its family read at the same instant.
       const replies = await run(() =>
-        redis.multi().hmget(key.token(tokenHash), 'family', 'usedAt').hmget(key.family(familyId), ...FAMILY_FIELDS).exec(),
+        redis.multi().hmget(key.token(familyId, tokenHash), 'family', 'usedAt').hmget(key.family(familyId), ...FAMILY_FIELDS).exec(),
       );
       const [tokenFields, familyFields] = (replies ?? []).map(([error, value]) => {
         if (error !== null) throw new StoreUnavailableError('token', { cause: error });
         return value as Array<string | null>;
       });
-      const [ownerFamily, usedAt] = tokenFields ?? [];
+      const [tokenExists, usedAt] = tokenFields ?? [];
       const [userId, clientId, scopes, expiresAtMs, revoked] = familyFields ?? [];
-      if (ownerFamily !== familyId || userId == null || clientId == null || expiresAtMs == null) return undefined;
+      if (tokenExists == null || userId == null || clientId == null || expiresAtMs == null) return undefined;
       if (Number(expiresAtMs) <= now()) return undefined;
       const family: RefreshFamily = { familyId, userId, clientId, scopes: parseScopes(scopes ?? ''), expiresAtMs: Number(expiresAtMs) };
       return { family, active: revoked !== '1' && usedAt == null };
@@ -141,6 +175,8 @@ function toRotateResult(familyId: string, reply: unknown): RotateResult {
     expiresAtMs: Number(expiresAtMs),
   };
   if (outcome === 'rotated' || outcome === 'revoked') return { outcome, family };
+  // For a replay the sixth field is the sealed successor.
+  if (outcome === 'replayed') return { outcome, family, sealedSuccessor: usedAt ?? '' };
   return {
     outcome: 'reused',
     family,

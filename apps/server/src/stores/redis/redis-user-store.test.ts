@@ -19,9 +19,9 @@ describe('Redis user store keys', () => {
     const keyPrefix = fixture.freshPrefix();
     const store = createRedisUserStore({ redis: fixture.redis, keyPrefix });
     const user = await store.create(newUser());
-    const keys = await fixture.namespace.redis.keys(`${keyPrefix}*`);
+    const keys = await fixture.namespace.keys(`${keyPrefix}*`);
     expect(keys.sort()).toEqual(
-      [`${keyPrefix}user:${user.id}`, `${keyPrefix}user-email:${user.email}`, `${keyPrefix}users:by-sequence`, `${keyPrefix}users:sequence`].sort(),
+      [`${keyPrefix}{u:${user.id}}:user`, `${keyPrefix}user-email:${user.email}`, `${keyPrefix}{users}:by-sequence`, `${keyPrefix}{users}:sequence`].sort(),
     );
     for (const key of keys) expect(await fixture.namespace.redis.ttl(key)).toBe(-1);
   });

@@ -1,5 +1,5 @@
 import { roleSchema, userAttributesSchema, type Role, type UserAttributes } from '@gatehouse/contracts';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.js';
 import { v4 as uuidv4 } from 'uuid';
 import { z } from 'zod';
 import type { Page, PageRequest } from '../page.js';
@@ -12,19 +12,25 @@ import { pageSortedSet } from './sorted-set-page.js';
  * accounts, so neither they nor the indexes pointing at them carry a TTL:
  * an expiring account would be a silent deletion. This is the reasoned
  * exception to "every Redis key has a TTL".
- *   user:{id}            hash of the record (`attributes`, when set, is their JSON)
- *   user-email:{email}   the id for a lowercased email (the uniqueness guard)
- *   users:sequence       INCR counter giving each user its creation position
- *   users:by-sequence    sorted set id -> position, for oldest-first paging
+ *   {u:<id>}:user              hash of the record (the user's tag, shared with their token keys;
+ *                              `attributes`, when set, is their JSON)
+ *   user-email:<email>         the id for a lowercased email (the uniqueness guard; its own slot)
+ *   {users}:sequence           INCR counter giving each user its creation position
+ *   {users}:by-sequence        sorted set id -> position, for oldest-first paging
+ * On a Redis Cluster these are three slots, so a registration is three steps
+ * in an order that is safe to stop anywhere: the record (unreachable while no
+ * email points at it), then the email claim (the uniqueness decision, SET NX),
+ * then the listing index. A process dying between the last two leaves a user
+ * who can log in but is missing from the admin listing until re-indexed; no
+ * order ever leaves an email claimed by nobody. The listing index is one tag
+ * for all users: only registration and the admin listing touch it, never a
+ * login or a token check.
  */
 
-/** Checks, claims the email and writes the record in one step: two racing registrations cannot both win. */
-const CREATE_USER = createRedisScript(`
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-local position = redis.call('INCR', KEYS[3])
-redis.call('SET', KEYS[1], ARGV[1])
-redis.call('HSET', KEYS[2], 'id', ARGV[1], 'email', ARGV[2], 'name', ARGV[3], 'role', ARGV[4], 'passwordHash', ARGV[5], 'createdAt', ARGV[6])
-redis.call('ZADD', KEYS[4], position, ARGV[1])
+/** Gives the user its listing position. KEYS: sequence, by-sequence. ARGV: id. */
+const INDEX_USER = createRedisScript(`
+local position = redis.call('INCR', KEYS[1])
+redis.call('ZADD', KEYS[2], position, ARGV[1])
 return position
 `);
 
@@ -61,7 +67,7 @@ const storedUser = z.object({
 });
 
 export interface RedisUserStoreOptions {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly keyPrefix: string;
   readonly now?: () => Date;
 }
@@ -70,10 +76,10 @@ export function createRedisUserStore(options: RedisUserStoreOptions): UserStore 
   const { redis, keyPrefix } = options;
   const now = options.now ?? (() => new Date());
   const keys = {
-    user: (id: string) => `${keyPrefix}user:${id}`,
+    user: (id: string) => `${keyPrefix}{u:${id}}:user`,
     email: (email: string) => `${keyPrefix}user-email:${email.toLowerCase()}`,
-    sequence: `${keyPrefix}users:sequence`,
-    bySequence: `${keyPrefix}users:by-sequence`,
+    sequence: `${keyPrefix}{users}:sequence`,
+    bySequence: `${keyPrefix}{users}:by-sequence`,
   };
 
   async function findById(id: string): Promise<UserRecord | undefined> {
@@ -88,12 +94,16 @@ export function createRedisUserStore(options: RedisUserStoreOptions): UserStore 
   return {
     async create(user: NewUser): Promise<UserRecord> {
       const record: UserRecord = Object.freeze({ ...user, id: uuidv4(), createdAt: now() });
-      const position = await CREATE_USER.run(
-        redis,
-        [keys.email(record.email), keys.user(record.id), keys.sequence, keys.bySequence],
-        [record.id, record.email, record.name, record.role, record.passwordHash, record.createdAt.getTime()],
+      const fields = ['id', record.id, 'email', record.email, 'name', record.name, 'role', record.role];
+      await runOnRedis(() =>
+        redis.hset(keys.user(record.id), ...fields, 'passwordHash', record.passwordHash, 'createdAt', String(record.createdAt.getTime())),
       );
-      if (position === 0) throw new EmailTakenError();
+      const claimed = await runOnRedis(() => redis.set(keys.email(record.email), record.id, 'NX'));
+      if (claimed !== 'OK') {
+        await runOnRedis(() => redis.del(keys.user(record.id)));
+        throw new EmailTakenError();
+      }
+      await INDEX_USER.run(redis, [keys.sequence, keys.bySequence], [record.id]);
       return record;
     },
     findById,

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.js';
 import { decodeSequenceCursor, encodeSequenceCursor, type Page, type PageRequest } from '../page.js';
 import { runOnRedis } from './redis-script.js';
 
@@ -9,7 +9,7 @@ import { runOnRedis } from './redis-script.js';
  * client pages never shift it (no duplicates, no gaps, unlike offsets).
  */
 export async function pageSortedSet(
-  redis: Redis,
+  redis: RedisClient,
   key: string,
   page: PageRequest,
   order: 'ascending' | 'descending',
