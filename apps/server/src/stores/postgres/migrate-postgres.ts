@@ -1,5 +1,6 @@
 import { Migrator, type Kysely, type MigrationResultSet } from 'kysely';
 import { migrationProvider } from './migrations/migration-list.js';
+import type { GatehouseDatabase } from './postgres-schema.js';
 
 /** The migrations that ran, by name; already applied ones are not listed. */
 export type AppliedMigrations = readonly string[];
@@ -17,7 +18,7 @@ export class MigrationError extends Error {
  * leaves nothing half-applied. Names of migrations already run but no longer in the repo are refused
  * (a server older than its database does not start).
  */
-export async function migratePostgres(db: Kysely<unknown>): Promise<AppliedMigrations> {
+export async function migratePostgres(db: Kysely<GatehouseDatabase>): Promise<AppliedMigrations> {
   const migrator = new Migrator({ db, provider: migrationProvider });
   const { error, results }: MigrationResultSet = await migrator.migrateToLatest();
   if (error !== undefined) {
