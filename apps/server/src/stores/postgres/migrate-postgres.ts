@@ -1,4 +1,4 @@
-import { Migrator, type Kysely, type MigrationResultSet } from 'kysely';
+import { Migrator, sql, type Kysely, type MigrationResultSet } from 'kysely';
 import { migrationProvider } from './migrations/migration-list.js';
 import type { GatehouseDatabase } from './postgres-schema.js';
 
@@ -19,7 +19,12 @@ export class MigrationError extends Error {
  * (a server older than its database does not start).
  */
 export async function migratePostgres(db: Kysely<GatehouseDatabase>): Promise<AppliedMigrations> {
-  const migrator = new Migrator({ db, provider: migrationProvider });
+  // The schema the tables land in (the first of search_path): Kysely looks for its bookkeeping table in every
+  // schema unless told which, and would take another schema's for this one's.
+  const { rows } = await sql<{ schema: string | null }>`SELECT current_schema() AS schema`.execute(db);
+  const schema = rows[0]?.schema ?? null;
+  if (schema === null) throw new MigrationError(undefined, { cause: new Error('no schema on search_path to create the tables in') });
+  const migrator = new Migrator({ db, provider: migrationProvider, migrationTableSchema: schema });
   const { error, results }: MigrationResultSet = await migrator.migrateToLatest();
   if (error !== undefined) {
     const failed = results?.find((result) => result.status === 'Error')?.migrationName;

@@ -10,7 +10,7 @@ let fixture: PostgresStoreFixture;
 beforeAll(async () => {
   fixture = await createPostgresStoreFixture('api-key-store');
 });
-afterAll(() => fixture.close());
+afterAll(() => fixture?.close());
 
 describeApiKeyStore('postgres', () => createPostgresApiKeyStore({ db: fixture.database.db }));
 

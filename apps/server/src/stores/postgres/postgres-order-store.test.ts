@@ -8,7 +8,7 @@ let fixture: PostgresStoreFixture;
 beforeAll(async () => {
   fixture = await createPostgresStoreFixture('order-store');
 });
-afterAll(() => fixture.close());
+afterAll(() => fixture?.close());
 
 describeOrderStore('postgres', async ({ now }) => {
   await fixture.empty();

@@ -9,7 +9,7 @@ let fixture: PostgresStoreFixture;
 beforeAll(async () => {
   fixture = await createPostgresStoreFixture('user-store');
 });
-afterAll(() => fixture.close());
+afterAll(() => fixture?.close());
 
 describeUserStore('postgres', async ({ now }) => {
   await fixture.empty();
