@@ -58,6 +58,17 @@ export default defineConfig({
           hookTimeout: 30_000,
         },
       },
+      // The same part with records in PostgreSQL and hot state in Redis (GATEHOUSE_STORE=postgres).
+      {
+        test: {
+          name: 'e2e-postgres',
+          root: './test',
+          include: STORE_VARIANT_SUITES,
+          provide: { store: 'postgres' },
+          testTimeout: 20_000,
+          hookTimeout: 30_000,
+        },
+      },
     ],
     maxWorkers,
     typecheck: { enabled: false },

@@ -1,12 +1,13 @@
 import { inject } from 'vitest';
-import { memoryVariant, redisVariant, type StoreVariant } from './store-variants.js';
+import { memoryVariant, postgresVariant, redisVariant, type StoreVariant } from './store-variants.js';
 
 /** The stores an e2e project can put every server on that does not choose one itself. */
-export type DefaultStoreName = 'memory' | 'redis';
+export type DefaultStoreName = 'memory' | 'redis' | 'postgres';
 
 /**
  * The store this project's servers run on when a test does not name one (GATEHOUSE_STORE in its env): the
- * e2e project runs on memory, the e2e-redis project runs a representative part of the same suites on Redis.
+ * e2e project runs on memory, the e2e-redis and e2e-postgres projects run a representative part of the same
+ * suites on Redis and on PostgreSQL (records) with Redis (hot state).
  * Each server gets its own namespace, removed when the server closes.
  */
 export function defaultStoreVariant(testName: string): StoreVariant {
@@ -16,5 +17,7 @@ export function defaultStoreVariant(testName: string): StoreVariant {
       return memoryVariant();
     case 'redis':
       return redisVariant(testName);
+    case 'postgres':
+      return postgresVariant(testName);
   }
 }

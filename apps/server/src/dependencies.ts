@@ -11,6 +11,7 @@ import type { Redis } from 'ioredis';
 import { createStores } from './stores/create-stores.js';
 import { createApiKeyStore } from './stores/create-api-key-store.js';
 import { createRedisConnection, waitForRedis } from './stores/redis/redis-connection.js';
+import { openPostgres } from './stores/postgres/open-postgres.js';
 import type { OrderStore } from './stores/order-store.js';
 import { createRateLimits, type RateLimits } from './ratelimit/rate-limits.js';
 import type { UserStore } from './stores/user-store.js';
@@ -89,13 +90,15 @@ export async function createDependencies(
   const redis =
     config.store.kind === 'redis' ? createRedisConnection({ url: config.store.url, logger, commandTimeoutMs: config.redisCommandTimeoutMs }) : undefined;
   if (redis !== undefined) await waitForRedis(redis);
-  const stores = createStores(config, { redis, now: clock });
+  // GATEHOUSE_STORE=postgres: reachable and migrated before anything is served.
+  const database = config.database === undefined ? undefined : await openPostgres(config.database, logger);
+  const stores = createStores(config, { redis, database, now: clock });
   const metrics = createMetrics();
   redis?.on('error', () => metrics.storeErrors.inc({ store: 'redis', operation: 'connection' }));
   const events = createSecurityEvents(logger, clock);
   const tokens = createTokenStore(config.store, { redis, now });
   const accessTokenTtlSeconds = config.accessTokenTtlSeconds;
-  const audit = createAuditLog(config, { redis, events, metrics, logger, now });
+  const audit = createAuditLog(config, { redis, database, events, metrics, logger, now });
   events.addSink(createSecurityEventMetricsSink(metrics));
   const abuse = createAbuseDetection({
     config,
@@ -130,7 +133,7 @@ export async function createDependencies(
     trimAuditLog: () => audit.trimNow(),
     abuse,
     apiKeys: createApiKeys({
-      store: createApiKeyStore(config, { redis, now: clock }),
+      store: createApiKeyStore(config, { redis, database, now: clock }),
       now,
       onTouchFailed: (error) => logger.warn({ err: error }, 'could not record an API key’s last use'),
     }),
@@ -146,6 +149,7 @@ export async function createDependencies(
       await passwordPool.close();
       await rateLimits.close();
       if (redis !== undefined) await redis.quit().catch(() => redis.disconnect());
+      await database?.close();
     },
   };
 }
