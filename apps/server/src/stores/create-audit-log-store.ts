@@ -21,7 +21,7 @@ export interface AuditLogStoreOptions {
 export function createAuditLogStore(config: Config, options: AuditLogStoreOptions): AuditLogStore {
   if (config.database !== undefined) {
     if (options.database === undefined) throw new Error('GATEHOUSE_STORE=postgres needs a PostgreSQL connection');
-    return createPostgresAuditLogStore({ db: options.database.db, chain: options.chain });
+    return createPostgresAuditLogStore({ db: options.database.db, chain: options.chain, track: options.database.track });
   }
   if (config.store.kind === 'redis') {
     if (options.redis === undefined) throw new Error('GATEHOUSE_STORE=redis needs a Redis connection');

@@ -8,6 +8,8 @@ import { runOnPostgres, sqlState } from './postgres-unavailable.js';
 
 export interface PostgresAuditLogStoreOptions {
   readonly db: Kysely<GatehouseDatabase>;
+  /** Keeps the database open until an append on its way is written (PostgresDatabase.track). */
+  readonly track?: <T>(work: Promise<T>) => Promise<T>;
   readonly chain: AuditChain;
   /** When a retention run happened (recorded beside what it removed). */
   readonly now?: () => Date;
@@ -131,7 +133,7 @@ export function createPostgresAuditLogStore(options: PostgresAuditLogStoreOption
 
   return {
     append(event) {
-      const result = queue.then(() => appendNow(event));
+      const result = (options.track ?? ((work) => work))(queue.then(() => appendNow(event)));
       queue = result.catch(() => {
         knownHead = undefined;
       });

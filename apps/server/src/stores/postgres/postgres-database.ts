@@ -12,6 +12,8 @@ export interface PostgresDatabase {
   readonly db: Kysely<GatehouseDatabase>;
   /** Where the server connects, without a password: for messages. */
   readonly address: string;
+  /** Work that must reach the database even if the server is closing (audit appends): close() waits for it. */
+  track<T>(work: Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -47,10 +49,21 @@ export function createPostgresDatabase(options: PostgresDatabaseOptions): Postgr
     reportedDown = false;
   });
   const db = new Kysely<GatehouseDatabase>({ dialect: new PostgresDialect({ pool: discardingBrokenClients(pool) }) });
+  const pending = new Set<Promise<unknown>>();
   return {
     db,
     address: redactedAddress(options.url),
+    track(work) {
+      pending.add(work);
+      void work.then(
+        () => pending.delete(work),
+        () => pending.delete(work),
+      );
+      return work;
+    },
     async close() {
+      // Each statement is bounded by the timeouts above, so this wait is too.
+      while (pending.size > 0) await Promise.allSettled([...pending]);
       await db.destroy();
     },
   };
