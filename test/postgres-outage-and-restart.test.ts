@@ -95,6 +95,9 @@ describe.skipIf(inject('trpcFastPath') === false)('GATEHOUSE_STORE=postgres on a
         expect(performance.now() - started).toBeLessThan(DATABASE_TIMEOUT_MS * 4);
       }
       expectUnavailable(await callProcedure(gatehouse.url, 'auth.login', { kind: 'mutation', input: { email: account.email, password: account.password } }));
+      const readiness = await fetch(`${gatehouse.url}/readyz`);
+      expect(readiness.status).toBe(503);
+      expect(await readiness.json()).toMatchObject({ failing: ['postgres'], checks: { redis: 'up', postgres: 'down' } });
     } finally {
       await cluster.start();
     }
@@ -103,6 +106,8 @@ describe.skipIf(inject('trpcFastPath') === false)('GATEHOUSE_STORE=postgres on a
     const me = await callProcedure(gatehouse.url, 'users.me', { headers: bearer(accessToken) });
     expect(me.status).toBe(200);
     expect((await callProcedure(gatehouse.url, 'users.me', { headers: apiKey })).status).toBe(200);
+    // /readyz shares one answer per second: the next second's says ready again.
+    await expect.poll(async () => (await fetch(`${gatehouse.url}/readyz`)).status, { timeout: 5_000, interval: 250 }).toBe(200);
     expect(gatehouse.logLines().some((line) => line.includes('postgres unavailable') || line.includes('"statusCode":503'))).toBe(true);
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from './config.js';
 
-function issuesOf(env: Record<string, string>): string[] {
+function issuesOf(env: Record<string, string>): readonly string[] {
   try {
     parseConfig(env);
   } catch (error) {

@@ -12,6 +12,7 @@ import { createStores } from './stores/create-stores.js';
 import { createApiKeyStore } from './stores/create-api-key-store.js';
 import { createRedisConnection, waitForRedis } from './stores/redis/redis-connection.js';
 import { openPostgres } from './stores/postgres/open-postgres.js';
+import type { PostgresDatabase } from './stores/postgres/postgres-database.js';
 import type { OrderStore } from './stores/order-store.js';
 import { createRateLimits, type RateLimits } from './ratelimit/rate-limits.js';
 import type { UserStore } from './stores/user-store.js';
@@ -35,8 +36,10 @@ import { createTokenRevocation, type TokenRevocation } from './tokens/token-revo
 export interface Dependencies {
   readonly config: Config;
   readonly logger: Logger;
-  /** The shared connection when GATEHOUSE_STORE=redis. */
+  /** The shared connection when GATEHOUSE_STORE=redis (or postgres, for the hot state). */
   readonly redis: Redis | undefined;
+  /** The PostgreSQL pool when GATEHOUSE_STORE=postgres. */
+  readonly database: PostgresDatabase | undefined;
   readonly users: UserStore;
   readonly orders: OrderStore;
   readonly signingKeys: SigningKeys;
@@ -116,6 +119,7 @@ export async function createDependencies(
     config,
     logger,
     redis,
+    database,
     ...stores,
     signingKeys,
     accessTokens: createAccessTokens({

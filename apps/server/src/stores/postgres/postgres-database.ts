@@ -1,4 +1,4 @@
-import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
+import { Kysely, PostgresDialect, sql, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { DatabaseConfig } from '../../config.js';
@@ -14,6 +14,8 @@ export interface PostgresDatabase {
   readonly address: string;
   /** Work that must reach the database even if the server is closing (audit appends): close() waits for it. */
   track<T>(work: Promise<T>): Promise<T>;
+  /** One trivial query: resolves when PostgreSQL answers (readiness probe). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -53,6 +55,9 @@ export function createPostgresDatabase(options: PostgresDatabaseOptions): Postgr
   return {
     db,
     address: redactedAddress(options.url),
+    async ping() {
+      await sql`SELECT 1`.execute(db);
+    },
     track(work) {
       pending.add(work);
       void work.then(
