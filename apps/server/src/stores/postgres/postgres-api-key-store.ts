@@ -14,8 +14,6 @@ export interface PostgresApiKeyStoreOptions {
   readonly now?: () => Date;
   /** findByHash results (every API-key call asks); evicted here on every change of the key. */
   readonly cache?: LookupCache<ApiKeyRecord>;
-  /** Tells other processes these keys changed, so they evict them too (postgres-change-feed.ts). */
-  readonly onChange?: (hashes: readonly string[]) => Promise<void>;
 }
 
 /** A revocation cascades one generation per round; more rounds than this means a cycle, which ids cannot form. */
@@ -31,11 +29,9 @@ const storedScopes = z.array(scopeSchema);
 export function createPostgresApiKeyStore(options: PostgresApiKeyStoreOptions): ApiKeyStore {
   const { db, cache } = options;
   const now = options.now ?? (() => new Date());
-  const onChange = options.onChange ?? (async () => {});
 
-  async function changed(hashes: readonly string[]): Promise<void> {
+  function changed(hashes: readonly string[]): void {
     for (const hash of hashes) cache?.delete(hash);
-    if (hashes.length > 0) await onChange(hashes);
   }
 
   return {
@@ -146,7 +142,7 @@ export function createPostgresApiKeyStore(options: PostgresApiKeyStoreOptions): 
         }),
       );
       if (outcome === undefined) return undefined;
-      await changed(outcome.hashes);
+      changed(outcome.hashes);
       return outcome.record;
     },
 
@@ -154,7 +150,7 @@ export function createPostgresApiKeyStore(options: PostgresApiKeyStoreOptions): 
       const revoked = await runOnPostgres('API key', () =>
         db.updateTable('api_keys').set({ revoked_at: at }).where('owner_id', '=', ownerId).where('revoked_at', 'is', null).returning('hash').execute(),
       );
-      await changed(revoked.map((row) => row.hash));
+      changed(revoked.map((row) => row.hash));
       return revoked.length;
     },
 

@@ -12,24 +12,19 @@ export interface PostgresUserStoreOptions {
   readonly now?: () => Date;
   /** findById results (role checks and principal presence ask on every call); evicted here on every change. */
   readonly cache?: LookupCache<UserRecord>;
-  /** Tells other processes a user changed, so they evict it too (postgres-change-feed.ts). */
-  readonly onChange?: (id: string) => Promise<void>;
 }
 
 /** Users in PostgreSQL. Email uniqueness is the unique index on lower(email): no check-then-insert race. */
 export function createPostgresUserStore(options: PostgresUserStoreOptions): UserStore {
   const { db, cache } = options;
   const now = options.now ?? (() => new Date());
-  const onChange = options.onChange ?? (async () => {});
 
   async function update(id: string, changes: { name: string } | { role: UserRecord['role'] }): Promise<UserRecord | undefined> {
     if (!isUuid(id)) return undefined;
     const row = await runOnPostgres('user', () => db.updateTable('users').set(changes).where('id', '=', id).returningAll().executeTakeFirst());
     // Evicted after the write: a lookup racing it may cache the old row for one TTL at most, never longer.
     cache?.delete(id);
-    if (row === undefined) return undefined;
-    await onChange(id);
-    return toRecord(row);
+    return row === undefined ? undefined : toRecord(row);
   }
 
   return {
