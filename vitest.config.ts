@@ -74,6 +74,17 @@ export default defineConfig({
           hookTimeout: 30_000,
         },
       },
+      // The same part with records in PostgreSQL and hot state in Redis (GATEHOUSE_STORE=postgres).
+      {
+        test: {
+          name: 'e2e-postgres',
+          root: './test',
+          include: STORE_VARIANT_SUITES,
+          provide: { store: 'postgres' },
+          testTimeout: 20_000,
+          hookTimeout: 30_000,
+        },
+      },
       // A representative part again with every server on a real Redis Cluster (three masters, three replicas)
       // that the globalSetup starts on free loopback ports, with the Redis store behaviour suites and the
       // multi-instance tests on it (test/cluster/).

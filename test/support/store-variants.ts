@@ -1,9 +1,10 @@
 import { createRedisTestNamespace, testClusterNodes, type RedisTestNamespace } from '../../apps/server/src/stores/redis/redis-test-namespace.js';
+import { createPostgresTestSchema, type PostgresTestSchema } from '../../apps/server/src/stores/postgres/postgres-test-schema.js';
 import { redisEnv } from './redis-env.js';
 
 /** A store the server can run on, with its env and a cleanup for what it left behind. */
 export interface StoreVariant {
-  readonly name: 'memory' | 'redis' | 'redis-cluster';
+  readonly name: 'memory' | 'redis' | 'redis-cluster' | 'postgres';
   env(): Promise<Record<string, string>>;
   cleanup(): Promise<void>;
 }
@@ -35,6 +36,27 @@ function namespacedVariant(variant: 'redis' | 'redis-cluster', name: string): St
     },
     async cleanup() {
       await namespace?.cleanup();
+    },
+  };
+}
+
+/**
+ * Durable records in a private PostgreSQL schema (migrated by the server as it starts, dropped on cleanup),
+ * hot state in a private Redis namespace: what GATEHOUSE_STORE=postgres runs on in production.
+ */
+export function postgresVariant(name: string): StoreVariant {
+  let namespace: RedisTestNamespace | undefined;
+  let schema: PostgresTestSchema | undefined;
+  return {
+    name: 'postgres',
+    async env() {
+      namespace ??= await createRedisTestNamespace(name);
+      schema ??= await createPostgresTestSchema(name);
+      // A loaded two-core CI host can take a while to answer; outage tests set their own bound.
+      return { ...redisEnv(namespace), GATEHOUSE_STORE: 'postgres', DATABASE_URL: schema.url, GATEHOUSE_DATABASE_TIMEOUT_MS: '5000' };
+    },
+    async cleanup() {
+      await Promise.all([namespace?.cleanup(), schema?.cleanup()]);
     },
   };
 }

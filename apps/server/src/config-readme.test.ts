@@ -9,7 +9,7 @@ function documentedVariables(): string[] {
   const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
   const names: string[] = [];
   for (const line of section.split('\n')) {
-    const cell = /^\| ((?:GATEHOUSE|REDIS)_[^|]+?) \|/.exec(line)?.[1];
+    const cell = /^\| ((?:GATEHOUSE|REDIS|DATABASE)_[^|]+?) \|/.exec(line)?.[1];
     if (cell === undefined) continue;
     const [first = '', ...rest] = cell.split(' / ').map((name) => name.trim());
     names.push(first);

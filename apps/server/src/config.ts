@@ -108,8 +108,17 @@ const envSchema = z.object({
   GATEHOUSE_PORT: port.default(3000),
   GATEHOUSE_ISSUER: z.url().optional(),
   GATEHOUSE_AUDIENCE: z.string().trim().min(1).optional(),
-  GATEHOUSE_STORE: z.enum(['memory', 'redis']).default('memory'),
+  GATEHOUSE_STORE: z.enum(['memory', 'redis', 'postgres']).default('memory'),
   REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
+  // GATEHOUSE_STORE=postgres: where users, orders, API keys and the audit log live (README "Stores").
+  DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/, error: 'expected a postgres:// URL, e.g. postgres://127.0.0.1:5432/gatehouse' })
+    .default('postgres://127.0.0.1:5432/gatehouse'),
+  // The longest a request waits on PostgreSQL (connecting, a pool slot, one statement) before it answers 503.
+  GATEHOUSE_DATABASE_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2_000),
+  GATEHOUSE_DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  // How long a process believes a cached user (role) or API key lookup; changes made here evict it at once.
+  GATEHOUSE_DATABASE_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
   GATEHOUSE_REDIS_PREFIX: z.string().regex(/^[\w:.-]{1,64}$/).default('gatehouse:'),
   // The longest a request waits on one Redis command before its defined fallback (insurance limiter or 503).
   GATEHOUSE_REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(250),
@@ -198,13 +207,26 @@ export interface RedisStoreConfig {
   readonly keyPrefix: string;
 }
 
+export interface DatabaseConfig {
+  readonly kind: 'postgres';
+  readonly url: string;
+  /** Bound on connecting, waiting for a pool slot and on each statement (GATEHOUSE_DATABASE_TIMEOUT_MS). */
+  readonly timeoutMs: number;
+  readonly poolSize: number;
+  /** How long a cached user or API key lookup is believed (GATEHOUSE_DATABASE_CACHE_TTL_MS); 0 turns the cache off. */
+  readonly cacheTtlMs: number;
+}
+
 export interface Config {
   readonly env: Environment;
   readonly host: string;
   readonly port: number;
   readonly issuer: string;
   readonly audience: string;
+  /** Where state lives: one process's memory, or Redis. With GATEHOUSE_STORE=postgres, Redis keeps the hot state. */
   readonly store: { readonly kind: 'memory' } | RedisStoreConfig;
+  /** GATEHOUSE_STORE=postgres: users, orders, API keys and the audit log live here instead of in `store`. */
+  readonly database: DatabaseConfig | undefined;
   /** How long one Redis command may take before the caller's fallback applies (GATEHOUSE_REDIS_COMMAND_TIMEOUT_MS). */
   readonly redisCommandTimeoutMs: number;
   readonly seedFile: string | undefined;
@@ -340,7 +362,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       issues.push('GATEHOUSE_SIGNING_KEYS_FILE: production needs persistent signing keys, not an ephemeral key');
     }
     if (e.GATEHOUSE_STORE === 'memory') {
-      issues.push('GATEHOUSE_STORE: production needs redis; memory state is lost on restart and not shared');
+      issues.push('GATEHOUSE_STORE: production needs redis or postgres; memory state is lost on restart and not shared');
     }
     if (e.GATEHOUSE_RATE_LIMIT_STORE === 'memory') {
       issues.push('GATEHOUSE_RATE_LIMIT_STORE: production needs redis; in memory every process would grant the full budget');
@@ -365,10 +387,21 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     port: e.GATEHOUSE_PORT,
     issuer,
     audience: e.GATEHOUSE_AUDIENCE ?? issuer,
+    // postgres keeps its hot state (rate limits, revocation, refresh families, codes, abuse counters) in Redis.
     store:
-      e.GATEHOUSE_STORE === 'redis'
-        ? redisStore
-        : { kind: 'memory' as const },
+      e.GATEHOUSE_STORE === 'memory'
+        ? { kind: 'memory' as const }
+        : redisStore,
+    database:
+      e.GATEHOUSE_STORE === 'postgres'
+        ? Object.freeze({
+            kind: 'postgres' as const,
+            url: e.DATABASE_URL,
+            timeoutMs: e.GATEHOUSE_DATABASE_TIMEOUT_MS,
+            poolSize: e.GATEHOUSE_DATABASE_POOL_SIZE,
+            cacheTtlMs: e.GATEHOUSE_DATABASE_CACHE_TTL_MS,
+          })
+        : undefined,
     redisCommandTimeoutMs: e.GATEHOUSE_REDIS_COMMAND_TIMEOUT_MS,
     seedFile: e.GATEHOUSE_SEED_FILE,
     signingKeysFile: e.GATEHOUSE_SIGNING_KEYS_FILE,
@@ -383,7 +416,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       clientAuthFailures: e.GATEHOUSE_LIMIT_OAUTH_CLIENT_FAILURES,
     },
     rateLimitStore:
-      (e.GATEHOUSE_RATE_LIMIT_STORE ?? e.GATEHOUSE_STORE) === 'redis'
+      (e.GATEHOUSE_RATE_LIMIT_STORE ?? (e.GATEHOUSE_STORE === 'memory' ? 'memory' : 'redis')) === 'redis'
         ? redisStore
         : { kind: 'memory' as const },
     loginLimits: {
@@ -477,8 +510,8 @@ function describeIssue(issue: z.core.$ZodIssue, env: Readonly<Record<string, str
 function quoteValue(name: string, raw: string): string {
   if (SECRET_VARIABLES.has(name)) return `a value of ${raw.length} characters (not shown: it is a secret)`;
   const shown = raw.length > 200 ? `${raw.slice(0, 200)}…` : raw;
-  // A Redis URL may carry a password (redis://:password@host): everything between // and @ is hidden.
-  return JSON.stringify(name === 'REDIS_URL' ? shown.replace(/\/\/[^/@]*@/, '//***@') : shown);
+  // A Redis or PostgreSQL URL may carry a password (redis://:password@host): everything between // and @ is hidden.
+  return JSON.stringify(name === 'REDIS_URL' || name === 'DATABASE_URL' ? shown.replace(/\/\/[^/@]*@/, '//***@') : shown);
 }
 
 /** One core stays free for the event loop: bcrypt at cost 12 keeps a core busy for about 0.4 s. */

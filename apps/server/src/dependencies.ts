@@ -12,6 +12,8 @@ import type { RedisClient } from './stores/redis/redis-client.js';
 import { createStores } from './stores/create-stores.js';
 import { createApiKeyStore } from './stores/create-api-key-store.js';
 import { createRedisConnection, waitForRedis } from './stores/redis/redis-connection.js';
+import { openPostgres } from './stores/postgres/open-postgres.js';
+import type { PostgresDatabase } from './stores/postgres/postgres-database.js';
 import type { OrderStore } from './stores/order-store.js';
 import { createRateLimits, type RateLimits } from './ratelimit/rate-limits.js';
 import type { UserStore } from './stores/user-store.js';
@@ -39,8 +41,10 @@ import { createRevocationFeed, revocationMarkerPrefixes } from './tokens/revocat
 export interface Dependencies {
   readonly config: Config;
   readonly logger: Logger;
-  /** The shared connection when GATEHOUSE_STORE=redis. */
+  /** The shared connection when GATEHOUSE_STORE=redis (or postgres, for the hot state). */
   readonly redis: RedisClient | undefined;
+  /** The PostgreSQL pool when GATEHOUSE_STORE=postgres. */
+  readonly database: PostgresDatabase | undefined;
   readonly users: UserStore;
   readonly orders: OrderStore;
   readonly signingKeys: SigningKeys;
@@ -100,13 +104,15 @@ export async function createDependencies(
   const redis =
     config.store.kind === 'redis' ? createRedisConnection({ url: config.store.url, clusterNodes: config.store.clusterNodes, logger, commandTimeoutMs: config.redisCommandTimeoutMs }) : undefined;
   if (redis !== undefined) await waitForRedis(redis);
-  const stores = createStores(config, { redis, now: clock });
+  // GATEHOUSE_STORE=postgres: reachable and migrated before anything is served.
+  const database = config.database === undefined ? undefined : await openPostgres(config.database, logger);
+  const stores = createStores(config, { redis, database, now: clock });
   const metrics = createMetrics();
   redis?.on('error', () => metrics.storeErrors.inc({ store: 'redis', operation: 'connection' }));
   const events = createSecurityEvents(logger, clock);
   const tokens = createTokenStore(config.store, { redis, now });
   const accessTokenTtlSeconds = config.accessTokenTtlSeconds;
-  const audit = createAuditLog(config, { redis, events, metrics, logger, now });
+  const audit = createAuditLog(config, { redis, database, events, metrics, logger, now });
   events.addSink(createSecurityEventMetricsSink(metrics));
   const abuse = createAbuseDetection({
     config,
@@ -132,7 +138,7 @@ export async function createDependencies(
     networks,
   });
   const apiKeys = createApiKeys({
-    store: createApiKeyStore(config, { redis, now: clock }),
+    store: createApiKeyStore(config, { redis, database, now: clock }),
     now,
     onTouchFailed: (error) => logger.warn({ err: error }, 'could not record an API key’s last use'),
   });
@@ -149,6 +155,7 @@ export async function createDependencies(
     config,
     logger,
     redis,
+    database,
     ...stores,
     signingKeys,
     accessTokens,
@@ -175,6 +182,7 @@ export async function createDependencies(
       await rateLimits.close();
       await feed?.close();
       if (redis !== undefined) await redis.quit().catch(() => redis.disconnect());
+      await database?.close();
     },
   };
 }

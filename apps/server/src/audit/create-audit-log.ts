@@ -5,6 +5,7 @@ import type { Config } from '../config.js';
 import type { Metrics } from '../metrics/create-metrics.js';
 import type { AuditLogStore } from '../stores/audit-log-store.js';
 import { createAuditLogStore } from '../stores/create-audit-log-store.js';
+import type { PostgresDatabase } from '../stores/postgres/postgres-database.js';
 import { createAuditChain } from './audit-chain.js';
 import { createAuditLogSink } from './audit-log-sink.js';
 import { reportTrim, startAuditRetention } from './audit-retention.js';
@@ -21,6 +22,7 @@ export interface AuditLog {
 
 export interface AuditLogDeps {
   readonly redis: RedisClient | undefined;
+  readonly database?: PostgresDatabase | undefined;
   readonly events: SecurityEvents;
   readonly metrics: Metrics;
   readonly logger: Logger;
@@ -41,6 +43,7 @@ export function createAuditLog(config: Config, deps: AuditLogDeps): AuditLog {
   }
   const store = createAuditLogStore(config, {
     redis: deps.redis,
+    database: deps.database,
     chain: createAuditChain(key),
     onCapacityTrim: (trim) => reportTrim({ events, metrics }, 'capacity', trim),
   });

@@ -17,10 +17,12 @@ interface StoreCheck {
   check(): Promise<unknown>;
 }
 
-/** The stores this process cannot serve without: Redis when GATEHOUSE_STORE=redis; nothing to ask for memory. */
-function neededStores(deps: Pick<Dependencies, 'redis'>): StoreCheck[] {
-  const { redis } = deps;
-  return redis === undefined ? [] : [{ name: 'redis', check: () => redis.ping() }];
+/** The stores this process cannot serve without: Redis when GATEHOUSE_STORE=redis, Redis and PostgreSQL for postgres. */
+function neededStores(deps: Pick<Dependencies, 'redis' | 'database'>): StoreCheck[] {
+  const { redis, database } = deps;
+  const checks: StoreCheck[] = redis === undefined ? [] : [{ name: 'redis', check: () => redis.ping() }];
+  if (database !== undefined) checks.push({ name: 'postgres', check: () => database.ping() });
+  return checks;
 }
 
 async function answers(store: StoreCheck): Promise<boolean> {
@@ -44,7 +46,7 @@ async function answers(store: StoreCheck): Promise<boolean> {
  * Neither is rate limited (a probe every few seconds from one address would
  * spend a budget meant for people) nor logged per call (it would drown the log).
  */
-export function registerHealthRoutes(app: FastifyInstance, deps: Pick<Dependencies, 'redis'>): void {
+export function registerHealthRoutes(app: FastifyInstance, deps: Pick<Dependencies, 'redis' | 'database'>): void {
   const stores = neededStores(deps);
   type Results = readonly (readonly [string, boolean])[];
   let latest: { readonly at: number; readonly results: Promise<Results> } | undefined;

@@ -3,12 +3,27 @@ import type { Config } from '../config.js';
 import type { ApiKeyStore } from './api-key-store.js';
 import { createMemoryApiKeyStore } from './memory/memory-api-key-store.js';
 import { createRedisApiKeyStore } from './redis/redis-api-key-store.js';
+import type { PostgresDatabase } from './postgres/postgres-database.js';
+import { createLookupCache } from './postgres/lookup-cache.js';
+import { createPostgresApiKeyStore } from './postgres/postgres-api-key-store.js';
+import type { ApiKeyRecord } from './api-key-store.js';
 
-/** The API key store for GATEHOUSE_STORE: Redis shares revocations between processes at once. */
+const MAX_CACHED_API_KEYS = 10_000;
+
+/**
+ * The API key store for GATEHOUSE_STORE: Redis shares revocations between processes at once; PostgreSQL
+ * keeps keys durable, with lookups by hash cached for GATEHOUSE_DATABASE_CACHE_TTL_MS (a revocation made
+ * by this process holds here at once, one made by another within that TTL).
+ */
 export function createApiKeyStore(
-  config: Pick<Config, 'store'>,
-  options: { readonly redis: RedisClient | undefined; readonly now: () => Date },
+  config: Pick<Config, 'store'> & Partial<Pick<Config, 'database'>>,
+  options: { readonly redis: RedisClient | undefined; readonly database?: PostgresDatabase | undefined; readonly now: () => Date },
 ): ApiKeyStore {
+  if (config.database !== undefined) {
+    if (options.database === undefined) throw new Error('GATEHOUSE_STORE=postgres needs a PostgreSQL connection');
+    const cache = createLookupCache<ApiKeyRecord>({ ttlMs: config.database.cacheTtlMs, maxEntries: MAX_CACHED_API_KEYS });
+    return createPostgresApiKeyStore({ db: options.database.db, now: options.now, cache });
+  }
   if (config.store.kind === 'redis') {
     if (options.redis === undefined) throw new Error('GATEHOUSE_STORE=redis needs a Redis connection');
     return createRedisApiKeyStore({ redis: options.redis, keyPrefix: config.store.keyPrefix, now: options.now });

@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ApiKeyRecord } from '../api-key-store.js';
+import { describeApiKeyStore, newApiKey } from '../api-key-store-suite.js';
+import { createLookupCache } from './lookup-cache.js';
+import { createPostgresApiKeyStore } from './postgres-api-key-store.js';
+import { createPostgresStoreFixture, type PostgresStoreFixture } from './postgres-store-fixture.js';
+
+let fixture: PostgresStoreFixture;
+beforeAll(async () => {
+  fixture = await createPostgresStoreFixture('api-key-store');
+});
+afterAll(() => fixture?.close());
+
+describeApiKeyStore('postgres', () => createPostgresApiKeyStore({ db: fixture.database.db }));
+
+describe('PostgreSQL API key store', () => {
+  it('stores the hash and never the key, and refuses a second key with the same hash', async () => {
+    const store = createPostgresApiKeyStore({ db: fixture.database.db });
+    const key = await store.create(newApiKey());
+    const columns = await fixture.schema.admin.query(`SELECT column_name FROM information_schema.columns WHERE table_name = 'api_keys' AND table_schema = $1`, [fixture.schema.schema]);
+    expect(columns.rows.map((row: { column_name: string }) => row.column_name)).not.toContain('key');
+    await expect(store.create(newApiKey({ hash: key.hash }))).rejects.toMatchObject({ code: '23505' });
+  });
+
+  it('never mints a key that outlives a concurrent revocation of its parent', async () => {
+    const store = createPostgresApiKeyStore({ db: fixture.database.db });
+    for (let round = 0; round < 5; round += 1) {
+      const parent = await store.create(newApiKey());
+      const minting = Array.from({ length: 6 }, () => store.create(newApiKey({ ownerId: parent.ownerId, parentId: parent.id })).catch(() => undefined));
+      const [revoked, ...children] = await Promise.all([store.revoke(parent.ownerId, parent.id, new Date()), ...minting]);
+      expect(revoked?.revokedAt).toBeInstanceOf(Date);
+      for (const child of children) {
+        if (child !== undefined) expect((await store.findByHash(child.hash))?.revokedAt).toBeInstanceOf(Date);
+      }
+    }
+  });
+
+  it('serves lookups by hash from the cache and drops a revoked key from it at once', async () => {
+    const cache = createLookupCache<ApiKeyRecord>({ ttlMs: 60_000, maxEntries: 100 });
+    const store = createPostgresApiKeyStore({ db: fixture.database.db, cache });
+    const ownerId = randomUUID();
+    const parent = await store.create(newApiKey({ ownerId }));
+    const child = await store.create(newApiKey({ ownerId, parentId: parent.id }));
+    const other = await store.create(newApiKey({ ownerId }));
+    for (const key of [parent, child, other]) expect((await store.findByHash(key.hash))?.revokedAt).toBeUndefined();
+    await fixture.schema.admin.query(`UPDATE api_keys SET name = 'renamed elsewhere' WHERE id = $1`, [parent.id]);
+    expect((await store.findByHash(parent.hash))?.name).toBe(parent.name);
+    await store.revoke(ownerId, parent.id, new Date());
+    expect((await store.findByHash(parent.hash))?.revokedAt).toBeInstanceOf(Date);
+    expect((await store.findByHash(child.hash))?.revokedAt).toBeInstanceOf(Date);
+    expect((await store.findByHash(other.hash))?.revokedAt).toBeUndefined();
+    await store.revokeAllOfOwner(ownerId, new Date());
+    expect((await store.findByHash(other.hash))?.revokedAt).toBeInstanceOf(Date);
+  });
+
+  it('keeps the last use in the cache after writing it, so the next call does not write again', async () => {
+    const cache = createLookupCache<ApiKeyRecord>({ ttlMs: 60_000, maxEntries: 100 });
+    const store = createPostgresApiKeyStore({ db: fixture.database.db, cache });
+    const key = await store.create(newApiKey());
+    await store.findByHash(key.hash);
+    const at = new Date('2030-01-01T00:00:00.000Z');
+    expect(await store.touchLastUsed(key.id, at, 60_000)).toBe(true);
+    expect((await store.findByHash(key.hash))?.lastUsedAt).toEqual(at);
+  });
+});
