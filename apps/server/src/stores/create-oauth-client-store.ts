@@ -1,0 +1,29 @@
+import type { Redis } from 'ioredis';
+import type { Config } from '../config.js';
+import { createMemoryOAuthClientStore } from './memory/memory-oauth-client-store.js';
+import type { OAuthClientStore } from './oauth-client-store.js';
+import { createRedisOAuthClientStore } from './redis/redis-oauth-client-store.js';
+
+/**
+ * The OAuth client store for GATEHOUSE_STORE. The switch is exhaustive on
+ * purpose: a new store kind fails to compile here until it has its own
+ * implementation, instead of silently keeping clients in one process's memory.
+ */
+export function createOAuthClientStore(
+  store: Config['store'],
+  options: { readonly redis: Redis | undefined; readonly now: () => Date },
+): OAuthClientStore {
+  switch (store.kind) {
+    case 'memory':
+      return createMemoryOAuthClientStore({ now: options.now });
+    case 'redis':
+      if (options.redis === undefined) throw new Error('GATEHOUSE_STORE=redis needs a Redis connection');
+      return createRedisOAuthClientStore({ redis: options.redis, keyPrefix: store.keyPrefix, now: options.now });
+    default:
+      return unknownStore(store);
+  }
+}
+
+function unknownStore(store: never): never {
+  throw new Error(`no OAuth client store for ${JSON.stringify(store)}`);
+}
