@@ -12,6 +12,7 @@ import { createStores } from './stores/create-stores.js';
 import { createApiKeyStore } from './stores/create-api-key-store.js';
 import { createRedisConnection, waitForRedis } from './stores/redis/redis-connection.js';
 import type { OrderStore } from './stores/order-store.js';
+import type { OAuthClientStore } from './stores/oauth-client-store.js';
 import { createRateLimits, type RateLimits } from './ratelimit/rate-limits.js';
 import type { UserStore } from './stores/user-store.js';
 import { createAccessTokens, type AccessTokens } from './tokens/access-tokens.js';
@@ -38,6 +39,8 @@ export interface Dependencies {
   readonly redis: Redis | undefined;
   readonly users: UserStore;
   readonly orders: OrderStore;
+  /** The OAuth clients' records: the registry and the client directory read them. */
+  readonly oauthClients: OAuthClientStore;
   readonly signingKeys: SigningKeys;
   readonly accessTokens: AccessTokens;
   readonly passwords: PasswordHasher;
@@ -46,7 +49,7 @@ export interface Dependencies {
   readonly apiKeys: ApiKeys;
   /** Services that authenticate with a client certificate (seed `services`). */
   readonly services: ServiceDirectory;
-  /** OAuth client ids whose client_credentials tokens are accepted (seed `clients`). */
+  /** Whether an OAuth client's tokens are still accepted (in the store and not disabled). */
   readonly clients: ClientDirectory;
   /** Refuses tokens whose client or user is gone, checked on every call like revocation. */
   readonly principals: PrincipalPresence;
@@ -108,7 +111,7 @@ export async function createDependencies(
   );
   const rateLimits = await createRateLimits(config, { redis, logger });
   const passwordPool = createPasswordWorkerPool(config.passwordWorkers);
-  const clients = createClientDirectory();
+  const clients = createClientDirectory({ store: stores.oauthClients, now });
   return {
     config,
     logger,

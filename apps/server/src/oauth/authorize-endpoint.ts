@@ -36,8 +36,8 @@ const signInCredentials = z.strictObject({ email: loginInput.shape.email, passwo
  */
 export function registerAuthorizeEndpoint(app: FastifyInstance, deps: Dependencies, oauth: OAuthServices): void {
   app.get('/oauth/authorize', async (request, reply) =>
-    handle(reply, () => {
-      const authorization = parseAuthorizationRequest(oauth.clients, asParams(request.query));
+    handle(reply, async () => {
+      const authorization = await parseAuthorizationRequest(oauth.clients, asParams(request.query));
       return showConsent(reply, authorization, {});
     }),
   );
@@ -45,7 +45,7 @@ export function registerAuthorizeEndpoint(app: FastifyInstance, deps: Dependenci
   app.post('/oauth/authorize', async (request, reply) =>
     handle(reply, async () => {
       const body = asParams(request.body);
-      const authorization = parseAuthorizationRequest(oauth.clients, body);
+      const authorization = await parseAuthorizationRequest(oauth.clients, body);
       const csrfToken = body[CSRF_FIELD];
       if (typeof csrfToken !== 'string' || csrfToken.length > MAX_CSRF_TOKEN_LENGTH || !oauth.formProtection.verify(csrfToken, formFields(authorization))) {
         return sendPage(reply, 400, renderErrorPage('This form has expired or was not issued by Gatehouse. Start again from the application.'));
@@ -120,7 +120,7 @@ export function registerAuthorizeEndpoint(app: FastifyInstance, deps: Dependenci
       if (error instanceof AuthorizationRedirectError) {
         const params = asParams(reply.request.method === 'POST' ? reply.request.body : reply.request.query);
         // Trusted: parseAuthorizationRequest established it before any redirectable error.
-        const { redirectUri } = requireTrustedRedirect(oauth.clients, params);
+        const { redirectUri } = await requireTrustedRedirect(oauth.clients, params);
         const state = echoableState(params);
         return redirectBack(reply, redirectUri, {
           error: error.error,

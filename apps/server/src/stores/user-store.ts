@@ -9,6 +9,17 @@ export interface UserRecord {
   readonly role: Role;
   readonly passwordHash: string;
   readonly createdAt: Date;
+  /**
+   * Set once the account is disabled (`pnpm gatehouse users disable`): the
+   * server refuses its logins, its access and refresh tokens and its API keys.
+   * Absent: active. The record stays, so the audit log's references hold.
+   */
+  readonly disabledAt?: Date;
+}
+
+/** Whether the server may act for this user: it exists and is not disabled. */
+export function isActiveUser(user: UserRecord | undefined): user is UserRecord {
+  return user !== undefined && user.disabledAt === undefined;
 }
 
 export interface NewUser {
@@ -44,4 +55,6 @@ export interface UserStore {
   list(page: PageRequest): Promise<Page<UserRecord>>;
   updateName(id: string, name: string): Promise<UserRecord | undefined>;
   setRole(id: string, role: Role): Promise<UserRecord | undefined>;
+  /** Sets disabledAt to the store's clock, once (a second disable keeps the first time); undefined when no such user. */
+  disable(id: string): Promise<UserRecord | undefined>;
 }

@@ -18,7 +18,7 @@ export function createMemoryUserStore(options: MemoryUserStoreOptions = {}): Use
   const order = new SequencedList();
   let sequence = 0;
 
-  function replace(id: string, change: Partial<Pick<UserRecord, 'name' | 'role'>>): UserRecord | undefined {
+  function replace(id: string, change: Partial<Pick<UserRecord, 'name' | 'role' | 'disabledAt'>>): UserRecord | undefined {
     const current = byId.get(id);
     if (current === undefined) return undefined;
     const next = Object.freeze({ ...current, ...change });
@@ -53,6 +53,10 @@ export function createMemoryUserStore(options: MemoryUserStoreOptions = {}): Use
     },
     async setRole(id: string, role: Role) {
       return replace(id, { role });
+    },
+    async disable(id: string) {
+      const current = byId.get(id);
+      return current?.disabledAt === undefined ? replace(id, { disabledAt: now() }) : current;
     },
   };
 }

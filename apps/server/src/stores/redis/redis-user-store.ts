@@ -39,6 +39,13 @@ redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 return redis.call('HGETALL', KEYS[1])
 `);
 
+/** Disables an existing user once: a second disable keeps the first time. */
+const DISABLE_USER = createRedisScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+redis.call('HSETNX', KEYS[1], 'disabledAt', ARGV[1])
+return redis.call('HGETALL', KEYS[1])
+`);
+
 const storedUser = z.object({
   id: z.string(),
   email: z.string(),
@@ -46,6 +53,7 @@ const storedUser = z.object({
   role: roleSchema,
   passwordHash: z.string(),
   createdAt: z.coerce.number().int(),
+  disabledAt: z.coerce.number().int().optional(),
 });
 
 export interface RedisUserStoreOptions {
@@ -96,6 +104,10 @@ export function createRedisUserStore(options: RedisUserStoreOptions): UserStore 
     },
     updateName: (id, name) => updateField(id, 'name', name),
     setRole: (id, role: Role) => updateField(id, 'role', role),
+    async disable(id) {
+      const reply = await DISABLE_USER.run(redis, [keys.user(id)], [now().getTime()]);
+      return Array.isArray(reply) ? toRecord(pairsToObject(reply)) : undefined;
+    },
   };
 }
 
@@ -104,7 +116,8 @@ function toRecord(hash: Record<string, string>): UserRecord | undefined {
   const parsed = storedUser.safeParse(hash);
   // A record this store did not write is a bug or tampering: fail loudly, never hand out a half user.
   if (!parsed.success) throw new Error('Corrupt user record in Redis');
-  return Object.freeze({ ...parsed.data, createdAt: new Date(parsed.data.createdAt) });
+  const { createdAt, disabledAt, ...rest } = parsed.data;
+  return Object.freeze({ ...rest, createdAt: new Date(createdAt), ...(disabledAt === undefined ? {} : { disabledAt: new Date(disabledAt) }) });
 }
 
 /** A Lua HGETALL reply: [field, value, field, value, ...]. */
