@@ -41,7 +41,8 @@ export default defineConfig({
           root: './test',
           include: ['**/*.test.ts'],
           // These compare the two paths with each other, pinning each server's path themselves: once is enough.
-          exclude: ['**/node_modules/**', 'fast-trpc-conformance.test.ts', 'fast-lane-logging.test.ts', 'consumer/**'],
+          // The gatehouse-cli suites run the CLI's own processes, which never go through either tRPC path.
+          exclude: ['**/node_modules/**', 'fast-trpc-conformance.test.ts', 'fast-lane-logging.test.ts', 'consumer/**', 'gatehouse-cli*.test.ts'],
           provide: { trpcFastPath: false },
           testTimeout: 20_000,
           hookTimeout: 30_000,

@@ -39,7 +39,7 @@ export function keysCommand(context: CliContext): Command {
     .description('Add a new key that signs from the next server start; the old keys keep verifying until retired')
     .addOption(fileOption())
     .addOption(algOption())
-    .option('--publish-only', 'add the new key for verification only (last, not signing): publish it to every server first, then rotate again', false)
+    .option('--publish-only', 'add the new key for verification only (last, not signing): roll it out to every server, then: keys activate <kid>', false)
     .action(async (options: { file?: string; alg: SigningAlgorithm; publishOnly: boolean }) => {
       const path = fileOf(options.file);
       const current = await readKeysFile(path);
@@ -53,6 +53,20 @@ export function keysCommand(context: CliContext): Command {
           : `${jwk.kid} signs from each server's next start; ${current.map((key) => key.kid).join(', ')} keep verifying. ` +
               `Restart the servers, then once the old tokens have expired (GATEHOUSE_ACCESS_TOKEN_TTL) run: pnpm gatehouse keys retire <kid>`,
       );
+    });
+
+  keys
+    .command('activate')
+    .description('Make a key of the file the signing key (after rotate --publish-only has reached every server)')
+    .argument('<kid>', 'the key id to sign with')
+    .addOption(fileOption())
+    .action(async (kid: string, options: { file?: string }) => {
+      const path = fileOf(options.file);
+      const current = await readKeysFile(path);
+      const chosen = current.find((key) => key.kid === kid);
+      if (chosen === undefined) throw new CliError(`no key ${kid} in ${path}`, EXIT.failed, `its keys are: ${current.map((key) => key.kid).join(', ')}`);
+      await writeKeysFile(path, [chosen, ...current.filter((key) => key.kid !== kid)], { overwrite: true });
+      context.terminal.note(`${kid} signs from each server's next start; the other keys keep verifying.`);
     });
 
   keys

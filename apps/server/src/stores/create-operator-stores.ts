@@ -4,7 +4,6 @@ import type { Logger } from 'pino';
 import { createApiKeys, type ApiKeys } from '../apikeys/api-keys.js';
 import { createAuditChain } from '../audit/audit-chain.js';
 import type { Config } from '../config.js';
-import { LOGIN_POLICY_NAMES } from '../ratelimit/login-guard.js';
 import { createTokenRevocation, type TokenRevocation } from '../tokens/token-revocation.js';
 import type { AuditLogStore } from './audit-log-store.js';
 import { createApiKeyStore } from './create-api-key-store.js';
@@ -115,6 +114,8 @@ async function unlockLogin(config: Config, redis: Redis, logger: Logger, rawEmai
 }
 
 async function deleteLoginCounters(redis: Redis, keyPrefix: string, rawEmail: string): Promise<number> {
+  // Loaded here, not at the top: the limiter modules cost every other CLI command their start-up time.
+  const { LOGIN_POLICY_NAMES } = await import('../ratelimit/login-guard.js');
   // The guard keys on the trimmed, lowercased email (ratelimit/login-guard.ts).
   const email = rawEmail.trim().toLowerCase();
   const keys = [`${keyPrefix}rl:${LOGIN_POLICY_NAMES.email}:${email}`];
