@@ -55,7 +55,8 @@ export default defineConfig({
           include: ['**/*.test.ts'],
           // These compare the two paths with each other, pinning each server's path themselves: once is enough.
           // cluster/ and drills/ spawn whole processes (their own adapter choice); e2e and e2e-redis-cluster run them.
-          exclude: ['**/node_modules/**', 'fast-trpc-conformance.test.ts', 'fast-lane-logging.test.ts', 'consumer/**', 'browser/**', 'cluster/**', 'drills/**'],
+          // The gatehouse-cli suites run the CLI's own processes, which never go through either tRPC path.
+          exclude: ['**/node_modules/**', 'fast-trpc-conformance.test.ts', 'fast-lane-logging.test.ts', 'consumer/**', 'browser/**', 'cluster/**', 'drills/**', 'gatehouse-cli*.test.ts'],
           provide: { trpcFastPath: false },
           testTimeout: 20_000,
           hookTimeout: 30_000,

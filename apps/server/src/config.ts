@@ -459,6 +459,35 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
   });
 }
 
+/** Where a variable's effective value came from, for `pnpm gatehouse config print`. */
+export type ConfigValueSource = 'env' | 'default' | 'unset';
+
+export interface ConfigVariableValue {
+  readonly name: string;
+  /** The parsed value (relative paths resolved), or undefined when unset with no default. */
+  readonly value: unknown;
+  readonly source: ConfigValueSource;
+  /** The value is a secret: callers print that it is set, never what it is. */
+  readonly secret: boolean;
+}
+
+/**
+ * Every variable of the schema with its effective value and where it came
+ * from. Throws ConfigError exactly as parseConfig does: an environment the
+ * server would refuse has no effective configuration to show.
+ */
+export function describeConfigVariables(env: Readonly<Record<string, string | undefined>>): readonly ConfigVariableValue[] {
+  parseConfig(env);
+  const defined = pickDefined(env);
+  const parsed = parsedWithResolvedPaths(envSchema.parse(defined), env) as Record<string, unknown>;
+  return CONFIG_VARIABLES.map((name) => ({
+    name,
+    value: parsed[name],
+    source: name in defined ? 'env' : parsed[name] === undefined ? 'unset' : 'default',
+    secret: SECRET_VARIABLES.has(name),
+  }));
+}
+
 /** The default port, 9464 (Prometheus exporters' customary range), only in production; elsewhere metrics are opt-in. */
 export const DEFAULT_METRICS_PORT = 9464;
 

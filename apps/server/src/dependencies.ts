@@ -15,6 +15,7 @@ import { createRedisConnection, waitForRedis } from './stores/redis/redis-connec
 import { openPostgres } from './stores/postgres/open-postgres.js';
 import type { PostgresDatabase } from './stores/postgres/postgres-database.js';
 import type { OrderStore } from './stores/order-store.js';
+import type { OAuthClientStore } from './stores/oauth-client-store.js';
 import { createRateLimits, type RateLimits } from './ratelimit/rate-limits.js';
 import type { UserStore } from './stores/user-store.js';
 import { createAccessTokens, type AccessTokens } from './tokens/access-tokens.js';
@@ -47,6 +48,8 @@ export interface Dependencies {
   readonly database: PostgresDatabase | undefined;
   readonly users: UserStore;
   readonly orders: OrderStore;
+  /** The OAuth clients' records: the registry and the client directory read them. */
+  readonly oauthClients: OAuthClientStore;
   readonly signingKeys: SigningKeys;
   readonly accessTokens: AccessTokens;
   readonly passwords: PasswordHasher;
@@ -55,7 +58,7 @@ export interface Dependencies {
   readonly apiKeys: ApiKeys;
   /** Services that authenticate with a client certificate (seed `services`). */
   readonly services: ServiceDirectory;
-  /** OAuth client ids whose client_credentials tokens are accepted (seed `clients`). */
+  /** Whether an OAuth client's tokens are still accepted (in the store and not disabled). */
   readonly clients: ClientDirectory;
   /** Refuses tokens whose client or user is gone, checked on every call like revocation. */
   readonly principals: PrincipalPresence;
@@ -125,7 +128,7 @@ export async function createDependencies(
   );
   const rateLimits = await createRateLimits(config, { redis, logger });
   const passwordPool = createPasswordWorkerPool(config.passwordWorkers);
-  const clients = createClientDirectory();
+  const clients = createClientDirectory({ store: stores.oauthClients, now });
   const networks = createNetworkHasher(config.tokenNetworkKey);
   const tokenNetworks = createTokenNetworkCheck({ networks, events, metrics, now });
   const accessTokens = createAccessTokens({

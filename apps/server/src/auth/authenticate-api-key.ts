@@ -3,6 +3,7 @@ import { rethrowUnavailable } from '../errors/service-unavailable.js';
 import { AuthFailure } from './auth-failure.js';
 import type { UserPrincipal } from './principal.js';
 import { scopesOfRole } from './scopes.js';
+import { isActiveUser } from '../stores/user-store.js';
 
 /**
  * The principal of an API key: its owner, with the key's scopes narrowed to
@@ -17,7 +18,7 @@ export async function authenticateApiKey(
 ): Promise<UserPrincipal> {
   const record = await deps.apiKeys.verify(key).catch(rethrowUnavailable);
   const owner = await deps.users.findById(record.ownerId).catch(rethrowUnavailable);
-  if (owner === undefined) throw new AuthFailure('invalid_token');
+  if (!isActiveUser(owner)) throw new AuthFailure('invalid_token');
   const held = scopesOfRole(owner.role);
   return {
     kind: 'user',

@@ -1,7 +1,7 @@
 import { normalizePassword, passwordByteLength, PASSWORD_MAX_BYTES } from '@gatehouse/contracts';
 import type { EventOrigin } from '../audit/security-events.js';
 import type { Dependencies } from '../dependencies.js';
-import type { UserRecord } from '../stores/user-store.js';
+import { isActiveUser, type UserRecord } from '../stores/user-store.js';
 
 /**
  * Checks an email and password the one way Gatehouse does, for auth.login and
@@ -23,6 +23,11 @@ export async function checkPassword(
   const valid = await deps.passwords.verify(withinLimit ? password : '', withinLimit ? user?.passwordHash : undefined);
   if (user === undefined || !valid) {
     deps.events.emit('login.failed', origin, { email: credentials.email });
+    return undefined;
+  }
+  // The same answer as a wrong password: a disabled account is not confirmed to whoever holds its password.
+  if (!isActiveUser(user)) {
+    deps.events.emit('login.failed', origin, { email: credentials.email, reason: 'account_disabled' });
     return undefined;
   }
   deps.events.emit('login.succeeded', { ...origin, principal: `user:${user.id}` }, { email: user.email });

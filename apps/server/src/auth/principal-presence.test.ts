@@ -4,6 +4,8 @@ import { StoreUnavailableError } from '../stores/store-unavailable-error.js';
 import type { UserRecord } from '../stores/user-store.js';
 import type { VerifiedAccessToken } from '../tokens/access-tokens.js';
 import { AuthFailure } from './auth-failure.js';
+import { createMemoryOAuthClientStore } from '../stores/memory/memory-oauth-client-store.js';
+import { newConfidentialClient } from '../stores/oauth-client-store.contract-suite.js';
 import { createClientDirectory } from './client-directory.js';
 import { createPrincipalPresence } from './principal-presence.js';
 
@@ -30,7 +32,7 @@ describe('principal presence', () => {
     const clock = { now: 0 };
     const present = new Set(['u1']);
     const counter = { lookups: 0 };
-    const presence = createPrincipalPresence({ users: usersWith(present, counter), clients: createClientDirectory(), now: () => clock.now });
+    const presence = createPrincipalPresence({ users: usersWith(present, counter), clients: createClientDirectory({ store: createMemoryOAuthClientStore() }), now: () => clock.now });
     await presence.assertPresent(tokenFor('u1'));
     await presence.assertPresent(tokenFor('u1'));
     expect(counter.lookups).toBe(1);
@@ -41,7 +43,7 @@ describe('principal presence', () => {
 
   it('never caches absence: a user is refused on every call while missing', async () => {
     const counter = { lookups: 0 };
-    const presence = createPrincipalPresence({ users: usersWith(new Set(), counter), clients: createClientDirectory() });
+    const presence = createPrincipalPresence({ users: usersWith(new Set(), counter), clients: createClientDirectory({ store: createMemoryOAuthClientStore() }) });
     expect(await reasonOf(presence.assertPresent(tokenFor('ghost')))).toBe('invalid_token');
     expect(await reasonOf(presence.assertPresent(tokenFor('ghost')))).toBe('invalid_token');
     expect(counter.lookups).toBe(2);
@@ -49,8 +51,9 @@ describe('principal presence', () => {
 
   it('accepts client_credentials tokens of registered clients only, without a store lookup', async () => {
     const counter = { lookups: 0 };
-    const clients = createClientDirectory();
-    clients.register('billing');
+    const store = createMemoryOAuthClientStore();
+    await store.create(newConfidentialClient({ clientId: 'billing' }));
+    const clients = createClientDirectory({ store });
     const presence = createPrincipalPresence({ users: usersWith(new Set(), counter), clients });
     await presence.assertPresent(tokenFor('billing', 'client_credentials', 'billing'));
     expect(await reasonOf(presence.assertPresent(tokenFor('gone', 'client_credentials', 'gone')))).toBe('invalid_token');
@@ -59,8 +62,9 @@ describe('principal presence', () => {
 
   it('refuses a user’s token issued to a client that left the registry, while first-party tokens need no client', async () => {
     const counter = { lookups: 0 };
-    const clients = createClientDirectory();
-    clients.register('web');
+    const store = createMemoryOAuthClientStore();
+    await store.create(newConfidentialClient({ clientId: 'web' }));
+    const clients = createClientDirectory({ store });
     const presence = createPrincipalPresence({ users: usersWith(new Set(['u1']), counter), clients });
     await presence.assertPresent(tokenFor('u1', 'user', 'web'));
     await presence.assertPresent(tokenFor('u1', 'user', 'gatehouse'));
@@ -70,7 +74,7 @@ describe('principal presence', () => {
   it('answers 503 when the user store cannot say, rather than accepting or refusing the token', async () => {
     const presence = createPrincipalPresence({
       users: { findById: () => Promise.reject(new StoreUnavailableError('user', { cause: new Error('ECONNREFUSED') })) },
-      clients: createClientDirectory(),
+      clients: createClientDirectory({ store: createMemoryOAuthClientStore() }),
     });
     await expect(presence.assertPresent(tokenFor('u1'))).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
   });

@@ -1,5 +1,5 @@
 import { rethrowUnavailable } from '../errors/service-unavailable.js';
-import type { UserStore } from '../stores/user-store.js';
+import { isActiveUser, type UserStore } from '../stores/user-store.js';
 import { FIRST_PARTY_CLIENT_ID, type VerifiedAccessToken } from '../tokens/access-tokens.js';
 import { AuthFailure } from './auth-failure.js';
 import type { ClientDirectory } from './client-directory.js';
@@ -53,14 +53,16 @@ export function createPrincipalPresence(options: PrincipalPresenceOptions): Prin
     maxEntries,
     async assertPresent(token) {
       // auth.login's own tokens name the first party, which is never in the registry.
-      if (token.clientId !== FIRST_PARTY_CLIENT_ID && !clients.has(token.clientId)) throw new AuthFailure('invalid_token');
+      if (token.clientId !== FIRST_PARTY_CLIENT_ID && !(await clients.has(token.clientId).catch(rethrowUnavailable))) {
+        throw new AuthFailure('invalid_token');
+      }
       if (token.grant === 'client_credentials') return;
       const at = now();
       const lastSeen = checkedAt.get(token.subject);
       if (lastSeen !== undefined && at - lastSeen < presenceTtlMs) return;
       const user = await users.findById(token.subject).catch(rethrowUnavailable);
       checkedAt.delete(token.subject);
-      if (user === undefined) throw new AuthFailure('invalid_token');
+      if (!isActiveUser(user)) throw new AuthFailure('invalid_token');
       checkedAt.set(token.subject, at);
       if (checkedAt.size > maxEntries) {
         const oldest = checkedAt.keys().next();

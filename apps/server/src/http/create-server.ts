@@ -54,7 +54,7 @@ export async function createGatehouseServer(config: Config, options: CreateServe
   const deps = options.dependencies ?? (await createDependencies(config, options.logger, options.overrides));
   if (options.seed !== undefined) await applySeedUsers(options.seed, deps.users, deps.passwords);
   if (options.seed !== undefined) applySeedServices(options.seed, deps.services);
-  if (options.seed !== undefined) applySeedClients(options.seed, deps.clients);
+  if (options.seed !== undefined) await applySeedClients(options.seed, deps.oauthClients);
 
   // GATEHOUSE_TRPC_FAST_PATH: plain JSON tRPC calls are answered before Fastify routes them (fast-trpc/trpc-fast-lane.ts).
   const lane = deps.config.trpcFastPath ? createTrpcFastLane(deps) : undefined;

@@ -27,7 +27,10 @@ export type OwnHeader = (name: string) => string | number | readonly string[] | 
  *
  * - X-Request-Id, which support searches the logs for;
  * - SECURITY_HEADERS (helmet's policy, recorded once), unless the route
- *   carries its own helmet options; HSTS only over HTTPS, from the trusted
+ *   carries its own helmet options; a security header the answer already
+ *   carries is its page's own policy (the authorize page's CSP allows its
+ *   stylesheet by hash and the client's origin as a form action) and is
+ *   kept, never widened by the global one; HSTS only over HTTPS, from the trusted
  *   protocol, so plain-HTTP development never pins it on localhost;
  * - CORS for a listed origin on a request that is not a preflight
  *   (preflights are @fastify/cors's, cors.ts);
@@ -41,7 +44,9 @@ export type OwnHeader = (name: string) => string | number | readonly string[] | 
  */
 export function edgeResponseHeaders(facts: ResponseFacts, own: OwnHeader, allowedOrigins: ReadonlySet<string>): Array<readonly [string, string]> {
   const headers: Array<readonly [string, string]> = [['x-request-id', facts.requestId]];
-  if (!facts.routeSecurityPolicy) headers.push(...SECURITY_HEADERS);
+  if (!facts.routeSecurityPolicy) {
+    for (const header of SECURITY_HEADERS) if (own(header[0]) === undefined) headers.push(header);
+  }
   if (facts.protocol === 'https') headers.push(HSTS_HEADER);
   if (facts.method !== 'OPTIONS' && facts.route !== undefined) {
     for (const header of corsResponseHeaders(facts.route, facts.origin, allowedOrigins)) headers.push(header);

@@ -52,7 +52,7 @@ export function registerAuthorizeEndpoint(app: FastifyInstance, deps: Dependenci
 
   app.get('/oauth/authorize', async (request, reply) =>
     handle(reply, async () => {
-      const authorization = parseAuthorizationRequest(oauth.clients, asParams(request.query));
+      const authorization = await parseAuthorizationRequest(oauth.clients, asParams(request.query));
       const requirement = readAuthenticationRequirement(authorization.parameters);
       const session = await sessions.read(request.headers);
       const usable = session !== undefined && sessionSatisfies(requirement, session.authTimeSeconds, nowSeconds()) ? session : undefined;
@@ -72,7 +72,7 @@ export function registerAuthorizeEndpoint(app: FastifyInstance, deps: Dependenci
     }
     return handle(reply, async () => {
       const body = asParams(request.body);
-      const authorization = parseAuthorizationRequest(oauth.clients, body);
+      const authorization = await parseAuthorizationRequest(oauth.clients, body);
       const signedInAs = typeof body[SIGNED_IN_AS_FIELD] === 'string' ? body[SIGNED_IN_AS_FIELD] : undefined;
       const csrfToken = body[CSRF_FIELD];
       const fields = formFields(authorization, signedInAs);
@@ -189,7 +189,7 @@ export function registerAuthorizeEndpoint(app: FastifyInstance, deps: Dependenci
       if (error instanceof AuthorizationRedirectError) {
         const params = asParams(reply.request.method === 'POST' ? reply.request.body : reply.request.query);
         // Trusted: parseAuthorizationRequest established it before any redirectable error.
-        const { redirectUri } = requireTrustedRedirect(oauth.clients, params);
+        const { redirectUri } = await requireTrustedRedirect(oauth.clients, params);
         const state = echoableState(params);
         return redirectBack(reply, redirectUri, {
           error: error.error,

@@ -82,14 +82,14 @@ function readParameter(params: Readonly<Record<string, unknown>>, name: Authoriz
 }
 
 /** Step one, before anything else: a known client and a redirect URI registered for it. */
-export function requireTrustedRedirect(
+export async function requireTrustedRedirect(
   registry: ClientRegistry,
   params: Readonly<Record<string, unknown>>,
-): { client: OAuthClient; redirectUri: string; redirectUriOmitted: boolean } {
+): Promise<{ client: OAuthClient; redirectUri: string; redirectUriOmitted: boolean }> {
   const clientId = readParameter(params, 'client_id');
   const redirectUri = readParameter(params, 'redirect_uri');
   if (clientId === undefined || clientId === 'invalid') throw new UntrustedRedirectError('The request names no client.');
-  const client = registry.find(clientId);
+  const client = await registry.find(clientId);
   if (client === undefined) throw new UntrustedRedirectError('The application asking to sign you in is not registered.');
   if (!client.grantTypes.includes('authorization_code')) {
     throw new UntrustedRedirectError('This application may not ask users to sign in.');
@@ -110,8 +110,8 @@ export function echoableState(params: Readonly<Record<string, unknown>>): string
 }
 
 /** Step two: the rest of the request, whose errors go back to the now-trusted redirect URI. */
-export function parseAuthorizationRequest(registry: ClientRegistry, params: Readonly<Record<string, unknown>>): AuthorizationRequest {
-  const { client, redirectUri, redirectUriOmitted } = requireTrustedRedirect(registry, params);
+export async function parseAuthorizationRequest(registry: ClientRegistry, params: Readonly<Record<string, unknown>>): Promise<AuthorizationRequest> {
+  const { client, redirectUri, redirectUriOmitted } = await requireTrustedRedirect(registry, params);
   const parameters: Record<string, string> = {};
   for (const name of AUTHORIZATION_PARAMETERS) {
     const value = readParameter(params, name);

@@ -36,7 +36,7 @@ export async function authenticateClient(
   const method: ClientAuthMethod = basic !== undefined ? 'client_secret_basic' : secret !== undefined ? 'client_secret_post' : 'none';
   const invalid = () => new OAuthError('invalid_client', 'Client authentication failed', { status: 401 });
   if (clientId === undefined) throw invalid();
-  const client = registry.find(clientId);
+  const client = await registry.find(clientId);
   if (client === undefined) throw invalid();
 
   if (client.type === 'confidential') {

@@ -8,6 +8,7 @@ import { looksLikeRefreshToken } from '../tokens/refresh-tokens.js';
 import { looksLikeApiKey } from '../apikeys/key-format.js';
 import { AuthFailure } from '../auth/auth-failure.js';
 import { scopesOfRole } from '../auth/scopes.js';
+import { isActiveUser } from '../stores/user-store.js';
 
 const INACTIVE = { active: false } as const;
 
@@ -71,7 +72,7 @@ export function registerIntrospectEndpoint(app: FastifyInstance, deps: Dependenc
     });
     if (record === undefined) return INACTIVE;
     const owner = await deps.users.findById(record.ownerId);
-    if (owner === undefined) return INACTIVE;
+    if (!isActiveUser(owner)) return INACTIVE;
     const held = scopesOfRole(owner.role);
     return {
       active: true,

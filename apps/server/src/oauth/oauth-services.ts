@@ -1,4 +1,3 @@
-import type { Seed } from '../seed/seed-schema.js';
 import type { Dependencies } from '../dependencies.js';
 import type { AuthorizationCodeStore } from '../stores/authorization-code-store.js';
 import { createMemoryAuthorizationCodeStore } from '../stores/memory/memory-authorization-code-store.js';
@@ -15,10 +14,10 @@ export interface OAuthServices {
   readonly budgets: OAuthBudgets;
 }
 
-export function createOAuthServices(deps: Dependencies, seed: Seed | undefined): OAuthServices {
+export function createOAuthServices(deps: Dependencies): OAuthServices {
   const { config } = deps;
   return {
-    clients: createClientRegistry(seed, deps.passwords),
+    clients: createClientRegistry(deps.oauthClients, deps.passwords),
     codes:
       config.store.kind === 'redis' && deps.redis !== undefined
         ? createRedisAuthorizationCodeStore(deps.redis, config.store.keyPrefix)

@@ -14,8 +14,9 @@ import { registerTokenEndpoint } from './token-endpoint.js';
  * The OAuth 2.0 endpoints, in their own Fastify scope so that form bodies are
  * parsed there and nowhere else (the tRPC API speaks JSON only).
  */
-export async function registerOAuthRoutes(app: FastifyInstance, deps: Dependencies, seed: Seed | undefined): Promise<void> {
-  const oauth = createOAuthServices(deps, seed);
+export async function registerOAuthRoutes(app: FastifyInstance, deps: Dependencies, _seed: Seed | undefined): Promise<void> {
+  // The seed's clients are in the store already (seed/apply-seed-clients.ts, at start): the registry reads the store.
+  const oauth = createOAuthServices(deps);
   registerMetadataRoutes(app, deps.config);
   await app.register(async (scope) => {
     await scope.register(formBody);

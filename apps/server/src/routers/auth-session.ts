@@ -11,6 +11,7 @@ import { clearedRefreshCookie, readRefreshCookie } from '../http/refresh-cookie.
 import { FIRST_PARTY_CLIENT_ID } from '../tokens/access-tokens.js';
 import type { HandlersFor } from './build-router.js';
 import { issueSessionGrant } from './session-grant.js';
+import { isActiveUser } from '../stores/user-store.js';
 
 type AuthHandlers = HandlersFor<typeof contracts.auth>;
 
@@ -32,7 +33,7 @@ export const refresh: AuthHandlers['refresh'] = async ({ input, ctx }) => {
     failAuth(outcome.reason);
   }
   const user = await ctx.deps.users.findById(outcome.family.userId);
-  if (user === undefined) {
+  if (!isActiveUser(user)) {
     await ctx.deps.refreshTokens.revokeFamily(outcome.family.familyId).catch(rethrowUnavailable);
     failAuth('revoked_token');
   }

@@ -3,6 +3,8 @@ import type { Config } from '../config.js';
 import { createMemoryOrderStore } from './memory/memory-order-store.js';
 import { createMemoryUserStore } from './memory/memory-user-store.js';
 import type { OrderStore } from './order-store.js';
+import { createOAuthClientStore } from './create-oauth-client-store.js';
+import type { OAuthClientStore } from './oauth-client-store.js';
 import { createRedisOrderStore } from './redis/redis-order-store.js';
 import { createRedisUserStore } from './redis/redis-user-store.js';
 import type { UserStore } from './user-store.js';
@@ -15,6 +17,8 @@ import type { UserRecord } from './user-store.js';
 export interface Stores {
   readonly users: UserStore;
   readonly orders: OrderStore;
+  /** The OAuth client registry's records (seeded from the seed file, changed with `pnpm gatehouse clients`). */
+  readonly oauthClients: OAuthClientStore;
 }
 
 /** Bound on cached users per process: a flood of distinct valid tokens cannot grow the heap. */
@@ -34,15 +38,21 @@ export function createStores(
     return {
       users: createPostgresUserStore({ db: options.database.db, now: options.now, cache }),
       orders: createPostgresOrderStore({ db: options.database.db, now: options.now }),
+      oauthClients: createOAuthClientStore(config, options),
     };
   }
   if (config.store.kind === 'redis') {
     if (options.redis === undefined) throw new Error('GATEHOUSE_STORE=redis needs a Redis connection');
     const redis = { redis: options.redis, keyPrefix: config.store.keyPrefix, now: options.now };
-    return { users: createRedisUserStore(redis), orders: createRedisOrderStore(redis) };
+    return {
+      users: createRedisUserStore(redis),
+      orders: createRedisOrderStore(redis),
+      oauthClients: createOAuthClientStore(config, options),
+    };
   }
   return {
     users: createMemoryUserStore({ now: options.now }),
     orders: createMemoryOrderStore({ now: options.now }),
+    oauthClients: createOAuthClientStore(config, { redis: undefined, now: options.now }),
   };
 }

@@ -140,5 +140,18 @@ export function describeUserStore(name: string, create: CreateUserStore): void {
       expect(await store.findById(id)).toBeUndefined();
       expect((await store.list({ cursor: undefined, limit: 10 })).items).toEqual([]);
     });
+
+    it('disables a user once, keeping the record; unknown ids stay unknown', async () => {
+      const store = await fresh();
+      const user = await store.create(newUser());
+      const disabled = await store.disable(user.id);
+      expect(disabled).toEqual({ ...user, disabledAt: fixedNow });
+      expect(await store.findById(user.id)).toEqual(disabled);
+      expect(await store.findByEmail(user.email)).toEqual(disabled);
+      expect(await store.disable(user.id)).toEqual(disabled);
+      expect(await store.setRole(user.id, 'admin')).toEqual({ ...disabled, role: 'admin' });
+      expect(await store.disable(randomUUID())).toBeUndefined();
+      expect(await store.findById(user.id)).toMatchObject({ disabledAt: fixedNow });
+    });
   });
 }

@@ -11,6 +11,17 @@ export interface UserRecord {
   readonly createdAt: Date;
   /** What policies read beyond the role (department, region); absent until an admin sets some. */
   readonly attributes?: UserAttributes;
+  /**
+   * Set once the account is disabled (`pnpm gatehouse users disable`): the
+   * server refuses its logins, its access and refresh tokens and its API keys.
+   * Absent: active. The record stays, so the audit log's references hold.
+   */
+  readonly disabledAt?: Date;
+}
+
+/** Whether the server may act for this user: it exists and is not disabled. */
+export function isActiveUser(user: UserRecord | undefined): user is UserRecord {
+  return user !== undefined && user.disabledAt === undefined;
 }
 
 export interface NewUser {
@@ -48,4 +59,6 @@ export interface UserStore {
   setRole(id: string, role: Role): Promise<UserRecord | undefined>;
   /** Replaces the user's attributes as a whole (an empty object clears them); undefined for an unknown id. */
   setAttributes(id: string, attributes: UserAttributes): Promise<UserRecord | undefined>;
+  /** Sets disabledAt to the store's clock, once (a second disable keeps the first time); undefined when no such user. */
+  disable(id: string): Promise<UserRecord | undefined>;
 }

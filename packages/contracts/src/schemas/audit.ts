@@ -18,6 +18,13 @@ export const SECURITY_EVENT_TYPES = [
   'user.attributes_changed',
   // An access token used from another network than the one it was issued to (rate-limited per token).
   'token.ip_mismatch',
+  // Operators' changes through `pnpm gatehouse` (principal `cli:<os user>`), audited like the API's own.
+  'user.created',
+  'user.disabled',
+  'user.unlocked',
+  'client.created',
+  'client.secret_rotated',
+  'client.disabled',
   'abuse.credential_stuffing',
   'abuse.enumeration',
   // Not a caller's action: the server reporting that retention (or the development store's cap) removed records.
@@ -29,8 +36,8 @@ export type SecurityEventType = (typeof SECURITY_EVENT_TYPES)[number];
 
 export const securityEventTypeSchema = z.enum(SECURITY_EVENT_TYPES);
 
-/** A principal as the audit log names it: `user:<id>`, `apikey:<id>`, `client:<id>` or `service:<name>`. */
-export const principalKeySchema = z.string().min(1).max(200).regex(/^(?:user|apikey|client|service):[\w.:@-]{1,190}$/, 'A principal is kind:id, e.g. user:<uuid>');
+/** A principal as the audit log names it: `user:<id>`, `apikey:<id>`, `client:<id>`, `service:<name>` or `cli:<os user>` (an operator's `pnpm gatehouse`). */
+export const principalKeySchema = z.string().min(1).max(200).regex(/^(?:user|apikey|client|service|cli):[\w.:@-]{1,190}$/, 'A principal is kind:id, e.g. user:<uuid>');
 
 /** The input of admin.auditLog.list: newest first, optionally only one type or one principal. */
 export const auditLogListInput = z

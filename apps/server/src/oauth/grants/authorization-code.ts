@@ -8,6 +8,7 @@ import type { OAuthServices } from '../oauth-services.js';
 import { hashOpaqueToken } from '../opaque-token.js';
 import { verifyCodeVerifier } from '../pkce.js';
 import type { TokenResponse } from '../token-response.js';
+import { isActiveUser } from '../../stores/user-store.js';
 
 /** How long a redeemed code is remembered, so a replay can still revoke what it issued. */
 const REMEMBER_REDEEMED_CODE_SECONDS = 600;
@@ -70,7 +71,7 @@ export async function authorizationCodeGrant(
     throw invalidGrant();
   }
   const user = await deps.users.findById(grant.userId);
-  if (user === undefined) throw invalidGrant();
+  if (!isActiveUser(user)) throw invalidGrant();
   // The role may have changed since consent: never grant more than the user holds now.
   const scopes = grantableScopes({ requested: grant.scopes, clientAllows: client.scopes, subjectHolds: scopesOfRole(user.role) });
   if (scopes.length === 0) throw new OAuthError('invalid_scope', 'None of the consented scopes can still be granted');

@@ -5,6 +5,7 @@ import type { AuthenticatedClient } from '../client-authentication.js';
 import { OAuthError } from '../oauth-error.js';
 import type { TokenResponse } from '../token-response.js';
 import { parseScopeOrThrow } from './client-credentials.js';
+import { isActiveUser } from '../../stores/user-store.js';
 
 /**
  * RFC 6749 section 6, through the same rotation and reuse detection as
@@ -30,7 +31,7 @@ export async function refreshTokenGrant(
     throw new OAuthError('invalid_scope', 'A refreshed token cannot carry scopes the grant did not');
   }
   const user = await deps.users.findById(state.family.userId);
-  if (user === undefined) throw new OAuthError('invalid_grant', 'The refresh token is invalid, expired or revoked');
+  if (!isActiveUser(user)) throw new OAuthError('invalid_grant', 'The refresh token is invalid, expired or revoked');
   const scopes = grantableScopes({ requested: narrowed ?? state.family.scopes, clientAllows: client.scopes, subjectHolds: scopesOfRole(user.role) });
   if (scopes.length === 0) throw new OAuthError('invalid_scope', 'None of the granted scopes can still be issued');
 

@@ -18,7 +18,7 @@ export function createMemoryUserStore(options: MemoryUserStoreOptions = {}): Use
   const order = new SequencedList();
   let sequence = 0;
 
-  function replace(id: string, change: Partial<Pick<UserRecord, 'name' | 'role' | 'attributes'>>): UserRecord | undefined {
+  function replace(id: string, change: Partial<Pick<UserRecord, 'name' | 'role' | 'attributes' | 'disabledAt'>>): UserRecord | undefined {
     const current = byId.get(id);
     if (current === undefined) return undefined;
     const next = Object.freeze({ ...current, ...change });
@@ -57,6 +57,10 @@ export function createMemoryUserStore(options: MemoryUserStoreOptions = {}): Use
     async setAttributes(id: string, attributes: UserAttributes) {
       // A copy, frozen: the caller's object cannot change a stored record afterwards.
       return replace(id, { attributes: Object.freeze({ ...attributes }) });
+    },
+    async disable(id: string) {
+      const current = byId.get(id);
+      return current?.disabledAt === undefined ? replace(id, { disabledAt: now() }) : current;
     },
   };
 }

@@ -19,6 +19,8 @@ export interface UsersTable {
   position: Generated<Position>;
   /** jsonb, null until an admin sets them (migration 0002). */
   attributes: ColumnType<unknown, string | null | undefined, string | null>;
+  /** Null while the account is active (migration 0003). */
+  disabled_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export interface OrdersTable {
@@ -74,6 +76,20 @@ export interface AuditRetentionRunsTable {
   trimmed_before: ColumnType<string, number, never>;
 }
 
+export interface OAuthClientsTable {
+  client_id: string;
+  type: string;
+  /** jsonb arrays */
+  redirect_uris: ColumnType<unknown, string, string>;
+  scopes: ColumnType<unknown, string, string>;
+  grant_types: ColumnType<unknown, string, string>;
+  secret_kind: string | null;
+  secret: string | null;
+  pin_network: boolean;
+  created_at: Timestamp;
+  disabled_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
 export interface GatehouseDatabase {
   users: UsersTable;
   orders: OrdersTable;
@@ -81,4 +97,5 @@ export interface GatehouseDatabase {
   audit_log: AuditLogTable;
   audit_chain_marks: AuditChainMarksTable;
   audit_retention_runs: AuditRetentionRunsTable;
+  oauth_clients: OAuthClientsTable;
 }

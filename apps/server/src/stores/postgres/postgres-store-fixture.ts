@@ -21,7 +21,7 @@ export async function createPostgresStoreFixture(name: string, options: { readon
     database,
     async empty() {
       // DELETE rather than TRUNCATE: a few rows, and TRUNCATE's file swap costs ~300 ms a test on a busy host.
-      await schema.admin.query('DELETE FROM audit_retention_runs; DELETE FROM audit_chain_marks; DELETE FROM audit_log; DELETE FROM api_keys; DELETE FROM orders; DELETE FROM users');
+      await schema.admin.query('DELETE FROM audit_retention_runs; DELETE FROM audit_chain_marks; DELETE FROM audit_log; DELETE FROM api_keys; DELETE FROM orders; DELETE FROM users; DELETE FROM oauth_clients');
     },
     async close() {
       await database.close();

@@ -21,7 +21,7 @@ export function createPostgresUserStore(options: PostgresUserStoreOptions): User
 
   async function update(
     id: string,
-    changes: { name: string } | { role: UserRecord['role'] } | { attributes: string },
+    changes: { name: string } | { role: UserRecord['role'] } | { attributes: string } | { disabled_at: Date },
   ): Promise<UserRecord | undefined> {
     if (!isUuid(id)) return undefined;
     const row = await runOnPostgres('user', () => db.updateTable('users').set(changes).where('id', '=', id).returningAll().executeTakeFirst());
@@ -88,6 +88,21 @@ export function createPostgresUserStore(options: PostgresUserStoreOptions): User
     setRole: (id, role) => update(id, { role }),
     // One jsonb value holding the whole set: replaced in one UPDATE, never half old and half new.
     setAttributes: (id, attributes: UserAttributes) => update(id, { attributes: JSON.stringify(userAttributesSchema.parse(attributes)) }),
+
+    // Once: a second disable keeps the first time (coalesce), in the one UPDATE.
+    async disable(id) {
+      if (!isUuid(id)) return undefined;
+      const row = await runOnPostgres('user', () =>
+        db
+          .updateTable('users')
+          .set((eb) => ({ disabled_at: eb.fn.coalesce('disabled_at', eb.val(now())) }))
+          .where('id', '=', id)
+          .returningAll()
+          .executeTakeFirst(),
+      );
+      cache?.delete(id);
+      return row === undefined ? undefined : toRecord(row);
+    },
   };
 }
 
@@ -101,8 +116,11 @@ function toRecord(row: Selectable<UsersTable>): UserRecord {
     createdAt: row.created_at,
   };
   // Absent stays absent (not `attributes: undefined`), as on the memory and Redis stores; pg parses jsonb.
-  if (row.attributes === null) return Object.freeze(record);
-  return Object.freeze({ ...record, attributes: Object.freeze(userAttributesSchema.parse(row.attributes)) });
+  return Object.freeze({
+    ...record,
+    ...(row.attributes === null ? {} : { attributes: Object.freeze(userAttributesSchema.parse(row.attributes)) }),
+    ...(row.disabled_at === null ? {} : { disabledAt: row.disabled_at }),
+  });
 }
 
 /** Ids are UUIDs: anything else cannot name a row, and would be a type error in PostgreSQL rather than a miss. */

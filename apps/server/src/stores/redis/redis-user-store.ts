@@ -45,6 +45,13 @@ redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 return redis.call('HGETALL', KEYS[1])
 `);
 
+/** Disables an existing user once: a second disable keeps the first time. */
+const DISABLE_USER = createRedisScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+redis.call('HSETNX', KEYS[1], 'disabledAt', ARGV[1])
+return redis.call('HGETALL', KEYS[1])
+`);
+
 const storedUser = z.object({
   id: z.string(),
   email: z.string(),
@@ -64,6 +71,7 @@ const storedUser = z.object({
     })
     .pipe(userAttributesSchema)
     .optional(),
+  disabledAt: z.coerce.number().int().optional(),
 });
 
 export interface RedisUserStoreOptions {
@@ -120,6 +128,10 @@ export function createRedisUserStore(options: RedisUserStoreOptions): UserStore 
     setRole: (id, role: Role) => updateField(id, 'role', role),
     // One field holding the whole set: replaced in one HSET, never half old and half new.
     setAttributes: (id, attributes: UserAttributes) => updateField(id, 'attributes', JSON.stringify(userAttributesSchema.parse(attributes))),
+    async disable(id) {
+      const reply = await DISABLE_USER.run(redis, [keys.user(id)], [now().getTime()]);
+      return Array.isArray(reply) ? toRecord(pairsToObject(reply)) : undefined;
+    },
   };
 }
 
@@ -128,10 +140,14 @@ function toRecord(hash: Record<string, string>): UserRecord | undefined {
   const parsed = storedUser.safeParse(hash);
   // A record this store did not write is a bug or tampering: fail loudly, never hand out a half user.
   if (!parsed.success) throw new Error('Corrupt user record in Redis');
-  const { attributes, ...fields } = parsed.data;
-  const record: UserRecord = { ...fields, createdAt: new Date(parsed.data.createdAt) };
+  const { createdAt, disabledAt, attributes, ...rest } = parsed.data;
   // Absent stays absent (not `attributes: undefined`), like a record the memory store never gave attributes.
-  return Object.freeze(attributes === undefined ? record : { ...record, attributes: Object.freeze(attributes) });
+  return Object.freeze({
+    ...rest,
+    createdAt: new Date(createdAt),
+    ...(disabledAt === undefined ? {} : { disabledAt: new Date(disabledAt) }),
+    ...(attributes === undefined ? {} : { attributes: Object.freeze(attributes) }),
+  });
 }
 
 /** A Lua HGETALL reply: [field, value, field, value, ...]. */

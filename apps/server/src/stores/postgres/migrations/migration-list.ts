@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { durableRecords } from './0001-durable-records.js';
 import { userAttributes } from './0002-user-attributes.js';
+import { operatorRecords } from './0003-operator-records.js';
 
 /**
  * Every migration, by name, in the order they run. Names sort in that order (Kysely's Migrator runs them
@@ -14,6 +15,7 @@ import { userAttributes } from './0002-user-attributes.js';
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0001-durable-records': durableRecords,
   '0002-user-attributes': userAttributes,
+  '0003-operator-records': operatorRecords,
 });
 
 export const migrationProvider: MigrationProvider = {
