@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { listAudit, waitForAuditRecord, type ListedRecord } from './support/audit.js';
 import { callBatch } from './support/batch.js';
+import { defaultStoreVariant } from './support/default-store.js';
 import { bearer, callProcedure, login } from './support/http.js';
 import { authReason, loginForSession, refreshWithBody } from './support/sessions.js';
 import { startGatehouse, type RunningGatehouse } from './support/start-gatehouse.js';
-import { memoryVariant, redisVariant, type StoreVariant } from './support/store-variants.js';
+import type { StoreVariant } from './support/store-variants.js';
 import { TEST_USERS } from './support/test-seed.js';
 
 /** Tens of thousands of denied calls, sent as the largest batches tRPC accepts. */
@@ -14,7 +15,8 @@ const BATCH = 10;
 const WORKERS = 4;
 const FLOODING_IP = '198.51.100.90';
 
-const variants: StoreVariant[] = [memoryVariant(), redisVariant('audit-flood')];
+// On memory in the e2e project, on Redis in e2e-redis (see projectStores in support/default-store.ts).
+const variants: StoreVariant[] = [defaultStoreVariant('audit-flood')];
 
 type Listed = ListedRecord & { count?: number; lastTime?: string };
 

@@ -2,18 +2,20 @@ import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateApiKey } from '../apps/server/src/apikeys/key-format.js';
 import { waitForAuditRecord } from './support/audit.js';
+import { defaultStoreVariant } from './support/default-store.js';
 import { bearer, callProcedure, login } from './support/http.js';
 import { sampleValue, scrape } from './support/metrics.js';
 import { expect429 } from './support/rate-limit-assertions.js';
 import { startGatehouse, type RunningGatehouse } from './support/start-gatehouse.js';
-import { memoryVariant, redisVariant, type StoreVariant } from './support/store-variants.js';
+import type { StoreVariant } from './support/store-variants.js';
 import { TEST_USERS } from './support/test-seed.js';
 
 /** Five failed authentications per IP per minute: small, so the block is reached in a few calls. */
 const BUDGET = 5;
 const POLICY = 'auth.failed:ip';
 
-const variants: StoreVariant[] = [memoryVariant(), redisVariant('failed-auth-budget')];
+// On memory in the e2e project, on Redis in e2e-redis (see projectStores in support/default-store.ts).
+const variants: StoreVariant[] = [defaultStoreVariant('failed-auth-budget')];
 
 describe.each(variants)('failed authentication costs the caller, on the $name store', (variant) => {
   let gatehouse: RunningGatehouse;

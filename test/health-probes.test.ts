@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { createRedisTestNamespace, type RedisTestNamespace } from '../apps/server/src/stores/redis/redis-test-namespace.js';
+import { projectStores } from './support/default-store.js';
 import { redisEnv } from './support/redis-env.js';
 import { startGatehouse, type RunningGatehouse } from './support/start-gatehouse.js';
 
@@ -68,7 +69,7 @@ async function probe(url: string, path: '/healthz' | '/readyz'): Promise<{ statu
   return { status: response.status, body: await response.json(), headers: response.headers };
 }
 
-describe.each(['memory', 'redis'] as const)('health probes on the %s store', (store) => {
+describe.each(projectStores())('health probes on the %s store', (store) => {
   async function start(env: Record<string, string> = {}): Promise<RunningGatehouse> {
     const storeEnv = store === 'redis' ? redisEnv(await redisNamespace()) : { GATEHOUSE_STORE: 'memory' };
     running = await startGatehouse({ env: { ...storeEnv, ...env } });

@@ -1,11 +1,15 @@
 import type { Redis } from 'ioredis';
 import { createRedisTestNamespace } from '../../apps/server/src/stores/redis/redis-test-namespace.js';
+import { projectStores, type DefaultStoreName } from './default-store.js';
 import { redisEnv } from './redis-env.js';
 import { startGatehouse, type RunningGatehouse, type StartOptions } from './start-gatehouse.js';
 
-/** Every token-lifecycle behaviour is tested on both stores. */
-export const TOKEN_STORE_BACKENDS = ['memory', 'redis'] as const;
-export type TokenStoreBackend = (typeof TOKEN_STORE_BACKENDS)[number];
+/**
+ * Every token-lifecycle behaviour is tested on both stores: on memory in the e2e project, on Redis in the
+ * e2e-redis project (each suite that loops over these is in vitest.config.ts's STORE_VARIANT_SUITES).
+ */
+export const TOKEN_STORE_BACKENDS = projectStores();
+export type TokenStoreBackend = DefaultStoreName;
 
 export interface GatehouseOnBackend extends RunningGatehouse {
   /** The server's own Redis connection (redis backend only), for counting commands or cutting it. */
@@ -21,7 +25,10 @@ export interface GatehouseOnBackend extends RunningGatehouse {
  * deletes every key under it.
  */
 export async function startOnBackend(backend: TokenStoreBackend, name: string, options: StartOptions = {}): Promise<GatehouseOnBackend> {
-  if (backend === 'memory') return { ...(await startGatehouse(options)), tokenRedis: undefined, redisPrefix: undefined };
+  if (backend === 'memory') {
+    const running = await startGatehouse({ ...options, env: { GATEHOUSE_STORE: 'memory', ...options.env } });
+    return { ...running, tokenRedis: undefined, redisPrefix: undefined };
+  }
   const namespace = await createRedisTestNamespace(name);
   const running = await startGatehouse({ ...options, env: { ...redisEnv(namespace), ...options.env } }).catch(async (error: unknown) => {
     await namespace.cleanup();
