@@ -1,14 +1,13 @@
 import type { Redis } from 'ioredis';
 import { createRedisTestNamespace } from '../../apps/server/src/stores/redis/redis-test-namespace.js';
-import { projectStores, type DefaultStoreName } from './default-store.js';
+import type { DefaultStoreName } from './default-store.js';
 import { redisEnv } from './redis-env.js';
 import { startGatehouse, type RunningGatehouse, type StartOptions } from './start-gatehouse.js';
 
 /**
- * Every token-lifecycle behaviour is tested on both stores: on memory in the e2e project, on Redis in the
- * e2e-redis project (each suite that loops over these is in vitest.config.ts's STORE_VARIANT_SUITES).
+ * Every token-lifecycle behaviour is tested on both stores: suites loop over `projectStores()`, memory in the
+ * e2e project and Redis in e2e-redis (each such suite is in vitest.config.ts's STORE_VARIANT_SUITES).
  */
-export const TOKEN_STORE_BACKENDS = projectStores();
 export type TokenStoreBackend = DefaultStoreName;
 
 export interface GatehouseOnBackend extends RunningGatehouse {
