@@ -122,11 +122,15 @@ describe('readiness follows Redis', () => {
     const proxy = await redisProxy(new URL(namespace.url));
     running = await startGatehouse({ env: { ...redisEnv(namespace), REDIS_URL: `redis://127.0.0.1:${proxy.port}` } });
     const before = proxy.pings();
+    const started = performance.now();
     const answers = await Promise.all(Array.from({ length: 200 }, () => probe(running?.url ?? '', '/readyz')));
+    const seconds = (performance.now() - started) / 1000;
     expect(answers.every((answer) => answer.status === 200)).toBe(true);
-    // One check per READINESS_REUSE_MS (1 s); 200 probes on a loaded machine may straddle a few seconds.
+    // One check per READINESS_REUSE_MS (1 s), so at most one per second the 200 probes took (they straddle several
+    // on a loaded machine; a fixed bound of 5 failed there), and far fewer than the probes.
     expect(proxy.pings() - before).toBeGreaterThanOrEqual(1);
-    expect(proxy.pings() - before).toBeLessThanOrEqual(5);
+    expect(proxy.pings() - before).toBeLessThanOrEqual(Math.ceil(seconds) + 1);
+    expect(proxy.pings() - before).toBeLessThan(20);
     await running.close();
     running = undefined;
     await proxy.cut();
