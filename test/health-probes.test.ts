@@ -117,6 +117,7 @@ describe.each(projectStores())('health probes on the %s store', (store) => {
 });
 
 describe('readiness follows Redis', () => {
+  // A flood: 200 concurrent probes through a proxy, past the 20 s default on a loaded two-core host.
   it('a flood of /readyz is not a flood of Redis PINGs: 200 concurrent probes cost at most a few', async () => {
     const namespace = await redisNamespace();
     const proxy = await redisProxy(new URL(namespace.url));
@@ -134,7 +135,7 @@ describe('readiness follows Redis', () => {
     await running.close();
     running = undefined;
     await proxy.cut();
-  });
+  }, 60_000);
 
   it('Redis unreachable: /readyz answers 503 naming redis while /healthz stays 200; Redis back: 200 again', async () => {
     const namespace = await redisNamespace();
