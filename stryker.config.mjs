@@ -17,6 +17,9 @@ export default {
   coverageAnalysis: 'perTest',
   concurrency: 2,
   timeoutMS: 30_000,
+  // The initial run is the whole judging suite with coverage: on a loaded two-core machine it took more than
+  // Stryker's default of 5 minutes.
+  dryRunTimeoutMinutes: 45,
   reporters: ['clear-text', 'progress', 'html'],
   htmlReporter: { fileName: 'reports/mutation/index.html' },
   // In place: a sandbox copy would lose the pnpm workspace's per-package node_modules links. Stryker puts

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitForAuditRecord } from './support/audit.js';
+import { projectStores } from './support/default-store.js';
 import { bearer, callProcedure, login, type RawResponse } from './support/http.js';
 import { registerUser } from './support/sessions.js';
 import { startGatehouse, type RunningGatehouse } from './support/start-gatehouse.js';
@@ -16,7 +17,7 @@ const DAY_MS = 86_400_000;
 const BILLING_BASIC = `Basic ${Buffer.from('billing:billing-test-secret-0123456789').toString('base64')}`;
 const apiKey = (key: string) => ({ 'x-api-key': key });
 
-describe.each(['memory', 'redis'] as const)('API key lineage and administration on the %s store', (storeName) => {
+describe.each(projectStores())('API key lineage and administration on the %s store', (storeName) => {
   let gatehouse: RunningGatehouse;
   let store: StoreVariant;
   let adminToken: string;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAudit, waitForAuditRecord, type ListedRecord } from './support/audit.js';
+import { projectStores } from './support/default-store.js';
 import { bearer, callProcedure, login } from './support/http.js';
 import { authReason, loginForSession, refreshWithBody } from './support/sessions.js';
 import { startGatehouse, type RunningGatehouse } from './support/start-gatehouse.js';
@@ -209,7 +210,7 @@ async function startWorld(variant: StoreVariant): Promise<{ world: World; close(
   };
 }
 
-describe.each(['memory', 'redis'] as const)('audit log on the %s store', (storeName) => {
+describe.each(projectStores())('audit log on the %s store', (storeName) => {
   const variantNamed = (name: string): StoreVariant => (storeName === 'redis' ? redisVariant(name) : memoryVariant());
   let shared: Awaited<ReturnType<typeof startWorld>>;
   let world: World;

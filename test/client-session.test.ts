@@ -1,9 +1,10 @@
 import { createGatehouseClient, UnauthorizedError, type LinkFetch, type SessionTokens, type TokenStorage } from '@gatehouse/client';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
+import { projectStores } from './support/default-store.js';
 import { bearer, callProcedure, login } from './support/http.js';
 import { registerUser } from './support/sessions.js';
 import { TEST_USERS } from './support/test-seed.js';
-import { startOnBackend, TOKEN_STORE_BACKENDS, type GatehouseOnBackend } from './support/token-store-backends.js';
+import { startOnBackend, type GatehouseOnBackend } from './support/token-store-backends.js';
 
 /** fetch that counts the calls to auth.refresh the client makes, and makes them. */
 function countingFetch() {
@@ -15,7 +16,7 @@ function countingFetch() {
   return { counter, fetch: wrapped };
 }
 
-describe.each(TOKEN_STORE_BACKENDS)('client session mode on the %s store', (backend) => {
+describe.each(projectStores())('client session mode on the %s store', (backend) => {
   let gatehouse: GatehouseOnBackend;
   /** The server's clock runs this far ahead: a jump expires every access token at once, server-side only. */
   let serverClockOffsetMs = 0;

@@ -1,6 +1,7 @@
 import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorizeWithPkce } from './support/authorize-form.js';
+import { projectStores } from './support/default-store.js';
 import { bearer, callProcedure, login, type RawResponse } from './support/http.js';
 import { authReason, loginForSession, refreshWithBody, registerUser, type Credentials } from './support/sessions.js';
 import { startGatehouse, type RunningGatehouse } from './support/start-gatehouse.js';
@@ -25,7 +26,7 @@ const SEED: SeedInput = {
   ],
 };
 
-describe.each(['memory', 'redis'] as const)('a demoted admin on the %s store', (storeName) => {
+describe.each(projectStores())('a demoted admin on the %s store', (storeName) => {
   let gatehouse: RunningGatehouse;
   let store: StoreVariant;
   let rootAdmin: { accessToken: string };

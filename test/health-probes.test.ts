@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { createRedisTestNamespace, type RedisTestNamespace } from '../apps/server/src/stores/redis/redis-test-namespace.js';
+import { projectStores } from './support/default-store.js';
 import { redisEnv } from './support/redis-env.js';
 import { startGatehouse, type RunningGatehouse } from './support/start-gatehouse.js';
 
@@ -69,7 +70,7 @@ async function probe(url: string, path: '/healthz' | '/readyz'): Promise<{ statu
   return { status: response.status, body: await response.json(), headers: response.headers };
 }
 
-describe.each(['memory', 'redis'] as const)('health probes on the %s store', (store) => {
+describe.each(projectStores())('health probes on the %s store', (store) => {
   async function start(env: Record<string, string> = {}): Promise<RunningGatehouse> {
     const storeEnv = store === 'redis' ? redisEnv(await redisNamespace()) : { GATEHOUSE_STORE: 'memory' };
     running = await startGatehouse({ env: { ...storeEnv, ...env } });
@@ -117,20 +118,25 @@ describe.each(['memory', 'redis'] as const)('health probes on the %s store', (st
 });
 
 describe('readiness follows Redis', () => {
+  // A flood: 200 concurrent probes through a proxy, past the 20 s default on a loaded two-core host.
   it('a flood of /readyz is not a flood of Redis PINGs: 200 concurrent probes cost at most a few', async () => {
     const namespace = await redisNamespace();
     const proxy = await redisProxy(new URL(namespace.url));
     running = await startGatehouse({ env: { ...redisEnv(namespace), REDIS_URL: `redis://127.0.0.1:${proxy.port}` } });
     const before = proxy.pings();
+    const started = performance.now();
     const answers = await Promise.all(Array.from({ length: 200 }, () => probe(running?.url ?? '', '/readyz')));
+    const seconds = (performance.now() - started) / 1000;
     expect(answers.every((answer) => answer.status === 200)).toBe(true);
-    // One check per READINESS_REUSE_MS (1 s); 200 probes on a loaded machine may straddle a few seconds.
+    // One check per READINESS_REUSE_MS (1 s), so at most one per second the 200 probes took (they straddle several
+    // on a loaded machine; a fixed bound of 5 failed there), and far fewer than the probes.
     expect(proxy.pings() - before).toBeGreaterThanOrEqual(1);
-    expect(proxy.pings() - before).toBeLessThanOrEqual(5);
+    expect(proxy.pings() - before).toBeLessThanOrEqual(Math.ceil(seconds) + 1);
+    expect(proxy.pings() - before).toBeLessThan(20);
     await running.close();
     running = undefined;
     await proxy.cut();
-  });
+  }, 60_000);
 
   it('Redis unreachable: /readyz answers 503 naming redis while /healthz stays 200; Redis back: 200 again', async () => {
     const namespace = await redisNamespace();

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectStores } from './support/default-store.js';
 import { callProcedure, type RawResponse } from './support/http.js';
 import { registerUser } from './support/sessions.js';
 import { startGatehouse, type RunningGatehouse } from './support/start-gatehouse.js';
@@ -11,7 +12,7 @@ import { memoryVariant, redisVariant, type StoreVariant } from './support/store-
  * one blocked pair into a lock-out of the victim from every IP (the email budget) and of every user behind
  * the attacker's IP (the IP budget).
  */
-describe.each(['memory', 'redis'] as const)('blocked login attempts on the %s store', (storeName) => {
+describe.each(projectStores())('blocked login attempts on the %s store', (storeName) => {
   let gatehouse: RunningGatehouse;
   let store: StoreVariant;
 

@@ -1,10 +1,11 @@
 import { createGatehouseClient, type LinkFetch } from '@gatehouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitForAuditRecord } from './support/audit.js';
+import { projectStores } from './support/default-store.js';
 import { bearer, callProcedure, login, type RawResponse } from './support/http.js';
 import { authReason, loginForSession, refreshWithBody, registerUser } from './support/sessions.js';
 import { TEST_USERS } from './support/test-seed.js';
-import { startOnBackend, TOKEN_STORE_BACKENDS, type GatehouseOnBackend } from './support/token-store-backends.js';
+import { startOnBackend, type GatehouseOnBackend } from './support/token-store-backends.js';
 
 const COOKIE = '__Host-gatehouse_refresh';
 const ACCESS_TTL_MS = 900_000;
@@ -19,7 +20,7 @@ function cookieOf(response: RawResponse): string | undefined {
   return value === undefined || value === '' ? undefined : decodeURIComponent(value);
 }
 
-describe.each(TOKEN_STORE_BACKENDS)('auth.logout once the access token has expired, on the %s store', (backend) => {
+describe.each(projectStores())('auth.logout once the access token has expired, on the %s store', (backend) => {
   let gatehouse: GatehouseOnBackend;
   let clockOffsetMs = 0;
 

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorizeWithPkce } from './support/authorize-form.js';
+import { projectStores } from './support/default-store.js';
 import { bearer, callProcedure } from './support/http.js';
 import { loginForSession, refreshWithBody, registerUser } from './support/sessions.js';
 import { startGatehouse, type RunningGatehouse } from './support/start-gatehouse.js';
@@ -17,7 +18,7 @@ const options = { [oauth.allowInsecureRequests]: true };
  * the ownership check anyone holding a user's first-party refresh token (or any client a user talks to) could
  * end that user's sessions through /oauth/revoke.
  */
-describe.each(['memory', 'redis'] as const)('/oauth/revoke with another client’s token on the %s store', (storeName) => {
+describe.each(projectStores())('/oauth/revoke with another client’s token on the %s store', (storeName) => {
   let gatehouse: RunningGatehouse;
   let store: StoreVariant;
   let as: oauth.AuthorizationServer;

@@ -1,6 +1,7 @@
 import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorizeWithPkce, submitAuthorizeForm } from './support/authorize-form.js';
+import { projectStores } from './support/default-store.js';
 import { bearer, callProcedure } from './support/http.js';
 import { startGatehouse, type RunningGatehouse } from './support/start-gatehouse.js';
 import { memoryVariant, redisVariant, type StoreVariant } from './support/store-variants.js';
@@ -12,7 +13,7 @@ const web: oauth.Client = { client_id: 'web', token_endpoint_auth_method: 'none'
 const billing: oauth.Client = { client_id: 'billing' };
 const options = { [oauth.allowInsecureRequests]: true };
 
-describe.each(['memory', 'redis'] as const)('OAuth tokens on the %s store', (storeName) => {
+describe.each(projectStores())('OAuth tokens on the %s store', (storeName) => {
   let gatehouse: RunningGatehouse;
   let as: oauth.AuthorizationServer;
   let store: StoreVariant;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisTestNamespace, type RedisTestNamespace } from '../apps/server/src/stores/redis/redis-test-namespace.js';
+import { projectStores } from './support/default-store.js';
 import { bearer, callProcedure, login } from './support/http.js';
 import { redisEnv } from './support/redis-env.js';
 import { authReason, registerUser } from './support/sessions.js';
@@ -13,8 +14,9 @@ const ORDER = {
   paymentMethod: 'credit_card',
 } as const;
 
-// The same procedures on both stores: what users see must not depend on GATEHOUSE_STORE.
-describe.each(['memory', 'redis'] as const)('on the %s store', (store) => {
+// The same procedures on both stores (memory in the e2e project, Redis in e2e-redis): what users see must not
+// depend on GATEHOUSE_STORE.
+describe.each(projectStores())('on the %s store', (store) => {
   let gatehouse: RunningGatehouse;
   let namespace: RedisTestNamespace | undefined;
   let alice: { accessToken: string; user: { id: string } };

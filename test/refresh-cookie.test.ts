@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectStores } from './support/default-store.js';
 import { callProcedure, type RawResponse } from './support/http.js';
 import { authReason, registerUser } from './support/sessions.js';
-import { startOnBackend, TOKEN_STORE_BACKENDS, type GatehouseOnBackend } from './support/token-store-backends.js';
+import { startOnBackend, type GatehouseOnBackend } from './support/token-store-backends.js';
 
 const APP_ORIGIN = 'https://app.test.gatehouse';
 /** GATEHOUSE_ENV=test is not development: the cookie carries the __Host- prefix. */
@@ -16,7 +17,7 @@ function refreshCookieOf(response: RawResponse): { value: string; attributes: st
   return { value: decodeURIComponent(pair.slice(`${COOKIE}=`.length)), attributes };
 }
 
-describe.each(TOKEN_STORE_BACKENDS)('refresh token delivered as a cookie, on the %s store', (backend) => {
+describe.each(projectStores())('refresh token delivered as a cookie, on the %s store', (backend) => {
   let gatehouse: GatehouseOnBackend;
 
   beforeAll(async () => {

@@ -1,14 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, callProcedure } from './support/http.js';
 import { authReason, loginForSession, refreshWithBody, registerUser } from './support/sessions.js';
-import { startOnBackend, TOKEN_STORE_BACKENDS, type GatehouseOnBackend } from './support/token-store-backends.js';
+import { projectStores } from './support/default-store.js';
+import { startOnBackend, type GatehouseOnBackend } from './support/token-store-backends.js';
 
 /**
  * GATEHOUSE_REFRESH_GRACE_SECONDS: two tabs (or two processes) refreshing with the same token at once are
  * not logged out; the token replayed within the window gets the one successor, never a second one; after
  * the window, a replay is reuse as ever.
  */
-describe.each(TOKEN_STORE_BACKENDS)('refresh grace on the %s store', (backend) => {
+describe.each(projectStores())('refresh grace on the %s store', (backend) => {
   let gatehouse: GatehouseOnBackend;
   let clockOffsetMs = 0;
   beforeAll(async () => {

@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatePrivateJwk } from '../apps/server/src/tokens/signing-keys.js';
+import { projectStores } from './support/default-store.js';
 import { bearer, callProcedure, type RawResponse } from './support/http.js';
 import { authReason, loginForSession, registerUser } from './support/sessions.js';
 import { findFreePort } from './support/start-gatehouse.js';
 import { TEST_SEED } from './support/test-seed.js';
-import { startOnBackend, TOKEN_STORE_BACKENDS, type GatehouseOnBackend } from './support/token-store-backends.js';
+import { startOnBackend, type GatehouseOnBackend } from './support/token-store-backends.js';
 
 const BILLING = TEST_SEED.clients[1];
 
@@ -30,7 +31,7 @@ function expectInvalidToken(response: RawResponse): void {
   expect(response.headers.get('www-authenticate')).toContain('error="invalid_token"');
 }
 
-describe.each(TOKEN_STORE_BACKENDS)('tokens of removed principals, on the %s store', (backend) => {
+describe.each(projectStores())('tokens of removed principals, on the %s store', (backend) => {
   /** Two servers of one deployment, one after the other: same signing keys and issuer, the second with a changed seed. */
   let before: GatehouseOnBackend;
   let after: GatehouseOnBackend;

@@ -10,8 +10,9 @@ import {
   UnauthorizedError,
 } from '@gatehouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectStores } from './support/default-store.js';
 import { authReason, refreshWithBody, registerUser } from './support/sessions.js';
-import { startOnBackend, TOKEN_STORE_BACKENDS, type GatehouseOnBackend } from './support/token-store-backends.js';
+import { startOnBackend, type GatehouseOnBackend } from './support/token-store-backends.js';
 
 const ACCESS_TTL_MS = 900_000;
 
@@ -30,7 +31,7 @@ function sharedOrigin(): { storage: KeyValueStorage; locks: LockManagerLike } {
   };
 }
 
-describe.each(TOKEN_STORE_BACKENDS)('two session clients sharing one token storage (two tabs), on the %s store', (backend) => {
+describe.each(projectStores())('two session clients sharing one token storage (two tabs), on the %s store', (backend) => {
   let gatehouse: GatehouseOnBackend;
   let clockOffsetMs = 0;
   const now = () => Date.now() + clockOffsetMs;

@@ -1,10 +1,11 @@
 import { createPublicKey, randomUUID, verify } from 'node:crypto';
 import { SignJWT, decodeJwt, type JWTPayload } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectStores } from './support/default-store.js';
 import { bearer, callProcedure, login } from './support/http.js';
 import { authReason, loginForSession, refreshWithBody, registerUser } from './support/sessions.js';
 import { TEST_USERS } from './support/test-seed.js';
-import { startOnBackend, TOKEN_STORE_BACKENDS, type GatehouseOnBackend } from './support/token-store-backends.js';
+import { startOnBackend, type GatehouseOnBackend } from './support/token-store-backends.js';
 
 /** P-256's group order (SEC 2): an ECDSA signature (r, s) has a twin (r, n - s). */
 const P256_ORDER = BigInt('0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551');
@@ -38,7 +39,7 @@ function respelledFinalCharacter(token: string): string {
   return `${token.slice(0, -1)}${alphabet[alphabet.indexOf(last) + 1]}`;
 }
 
-describe.each(TOKEN_STORE_BACKENDS)('one canonical spelling and bounded times for access tokens, on the %s store', (backend) => {
+describe.each(projectStores())('one canonical spelling and bounded times for access tokens, on the %s store', (backend) => {
   let gatehouse: GatehouseOnBackend;
   let clockOffsetMs = 0;
   const nowSeconds = () => Math.floor((Date.now() + clockOffsetMs) / 1000);

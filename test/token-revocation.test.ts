@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testClusterNodes } from '../apps/server/src/stores/redis/redis-test-namespace.js';
+import { projectStores } from './support/default-store.js';
 import { bearer, callProcedure, login } from './support/http.js';
 import { authReason, loginForSession, refreshWithBody, registerUser, type Session } from './support/sessions.js';
 import { TEST_USERS } from './support/test-seed.js';
-import { startOnBackend, TOKEN_STORE_BACKENDS, type GatehouseOnBackend } from './support/token-store-backends.js';
+import { startOnBackend, type GatehouseOnBackend } from './support/token-store-backends.js';
 
-describe.each(TOKEN_STORE_BACKENDS)('revocation on the %s store', (backend) => {
+describe.each(projectStores())('revocation on the %s store', (backend) => {
   let gatehouse: GatehouseOnBackend;
   let adminToken: string;
 

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectStores } from './support/default-store.js';
 import { bearer, callProcedure } from './support/http.js';
 import { authReason, loginForSession, refreshWithBody, registerUser } from './support/sessions.js';
-import { startOnBackend, TOKEN_STORE_BACKENDS, type GatehouseOnBackend } from './support/token-store-backends.js';
+import { startOnBackend, type GatehouseOnBackend } from './support/token-store-backends.js';
 
 const REFRESH_TTL_SECONDS = 3600;
 
-describe.each(TOKEN_STORE_BACKENDS)('refresh-token rotation on the %s store', (backend) => {
+describe.each(projectStores())('refresh-token rotation on the %s store', (backend) => {
   let gatehouse: GatehouseOnBackend;
   let clockOffsetMs = 0;
 

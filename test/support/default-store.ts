@@ -11,8 +11,22 @@ export type DefaultStoreName = 'memory' | 'redis' | 'redis-cluster' | 'postgres'
  * Redis Cluster its globalSetup started.
  * Each server gets its own namespace, removed when the server closes.
  */
+export function defaultStoreName(): DefaultStoreName {
+  return inject('store') ?? 'memory';
+}
+
+/**
+ * The stores a suite about store-held state runs on in this project, for `describe.each`: the project's
+ * default store alone. Each store gets its own project (e2e for memory, e2e-redis for Redis, whose list in
+ * vitest.config.ts names the suites), rather than every project running every suite on both stores again.
+ */
+export function projectStores(): readonly [DefaultStoreName] {
+  return [defaultStoreName()];
+}
+
+/** The project's default store as a variant: its env, and a cleanup of its own namespace when on Redis. */
 export function defaultStoreVariant(testName: string): StoreVariant {
-  const store: DefaultStoreName = inject('store') ?? 'memory';
+  const store = defaultStoreName();
   switch (store) {
     case 'memory':
       return memoryVariant();

@@ -1,11 +1,14 @@
 import type { RedisClient } from '../../apps/server/src/stores/redis/redis-client.js';
 import { createRedisTestNamespace } from '../../apps/server/src/stores/redis/redis-test-namespace.js';
+import type { DefaultStoreName } from './default-store.js';
 import { redisEnv } from './redis-env.js';
 import { startGatehouse, type RunningGatehouse, type StartOptions } from './start-gatehouse.js';
 
-/** Every token-lifecycle behaviour is tested on both stores. */
-export const TOKEN_STORE_BACKENDS = ['memory', 'redis'] as const;
-export type TokenStoreBackend = (typeof TOKEN_STORE_BACKENDS)[number];
+/**
+ * Every token-lifecycle behaviour is tested on both stores: suites loop over `projectStores()`, memory in the
+ * e2e project and Redis in e2e-redis (each such suite is in vitest.config.ts's STORE_VARIANT_SUITES).
+ */
+export type TokenStoreBackend = DefaultStoreName;
 
 export interface GatehouseOnBackend extends RunningGatehouse {
   /** The server's own Redis connection (redis backend only), for counting commands or cutting it. */
@@ -21,7 +24,10 @@ export interface GatehouseOnBackend extends RunningGatehouse {
  * deletes every key under it.
  */
 export async function startOnBackend(backend: TokenStoreBackend, name: string, options: StartOptions = {}): Promise<GatehouseOnBackend> {
-  if (backend === 'memory') return { ...(await startGatehouse(options)), tokenRedis: undefined, redisPrefix: undefined };
+  if (backend === 'memory') {
+    const running = await startGatehouse({ ...options, env: { GATEHOUSE_STORE: 'memory', ...options.env } });
+    return { ...running, tokenRedis: undefined, redisPrefix: undefined };
+  }
   const namespace = await createRedisTestNamespace(name);
   const running = await startGatehouse({ ...options, env: { ...redisEnv(namespace), ...options.env } }).catch(async (error: unknown) => {
     await namespace.cleanup();
