@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createRedisTestNamespace, type RedisTestNamespace } from '../apps/server/src/stores/redis/redis-test-namespace.js';
+import { MIGRATIONS } from '../apps/server/src/stores/postgres/migrations/migration-list.js';
 import { bearer, callProcedure, login, type RawResponse } from './support/http.js';
 import { redisEnv } from './support/redis-env.js';
 import { registerUser } from './support/sessions.js';
@@ -61,13 +62,13 @@ describe.skipIf(inject('trpcFastPath') === false)('GATEHOUSE_STORE=postgres on a
     await namespace?.cleanup();
   }, 60_000);
 
-  it('builds the schema in an empty database on first start, recording the migration', async () => {
+  it('builds the schema in an empty database on first start, recording every migration', async () => {
     await start();
     const client = new pg.Client({ connectionString: cluster.url });
     await client.connect();
     try {
       const migrations = await client.query('SELECT name FROM kysely_migration ORDER BY name');
-      expect(migrations.rows.map((row: { name: string }) => row.name)).toEqual(['0001-durable-records']);
+      expect(migrations.rows.map((row: { name: string }) => row.name)).toEqual(Object.keys(MIGRATIONS));
       const tables = await client.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`);
       expect(tables.rows.map((row: { tablename: string }) => row.tablename)).toEqual(
         expect.arrayContaining(['api_keys', 'audit_chain_marks', 'audit_log', 'audit_retention_runs', 'orders', 'users']),

@@ -56,7 +56,7 @@ describe('configuration errors', () => {
   it('every bad variable is named with the value it was given', async () => {
     const run = await runGatehouseToExit({ GATEHOUSE_STORE: 'mongo', GATEHOUSE_BODY_LIMIT_BYTES: '12', GATEHOUSE_METRICS_PORT: 'on' });
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('GATEHOUSE_STORE: Invalid option: expected one of "memory"|"redis"; got "mongo"');
+    expect(run.stderr).toContain('GATEHOUSE_STORE: Invalid option: expected one of "memory"|"redis"|"postgres"; got "mongo"');
     expect(run.stderr).toContain('GATEHOUSE_BODY_LIMIT_BYTES: Too small: expected number to be >=1024; got "12"');
     expect(run.stderr).toContain('GATEHOUSE_METRICS_PORT: expected a port (0-65535) or off; got "on"');
   });

@@ -3,10 +3,11 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import { v4 as uuidv4 } from 'uuid';
 import { z } from 'zod';
 import { ParentApiKeyGoneError, type ApiKeyRecord, type ApiKeyStore } from '../api-key-store.js';
-import { decodeSequenceCursor, encodeSequenceCursor } from '../page.js';
+import { decodeSequenceCursor } from '../page.js';
 import type { LookupCache } from './lookup-cache.js';
 import type { ApiKeysTable, GatehouseDatabase } from './postgres-schema.js';
 import { isUuid } from './postgres-user-store.js';
+import { pageOfRows } from './postgres-page.js';
 import { runOnPostgres } from './postgres-unavailable.js';
 
 export interface PostgresApiKeyStoreOptions {
@@ -102,12 +103,7 @@ export function createPostgresApiKeyStore(options: PostgresApiKeyStoreOptions): 
         if (before !== undefined) query = query.where('position', '<', String(before));
         return query.execute();
       });
-      const items = rows.slice(0, page.limit);
-      const last = items.at(-1);
-      return {
-        items: items.map(toRecord),
-        nextCursor: rows.length > page.limit && last !== undefined ? encodeSequenceCursor(Number(last.position)) : null,
-      };
+      return pageOfRows(rows, page.limit, toRecord);
     },
 
     async revoke(ownerId, id, at) {

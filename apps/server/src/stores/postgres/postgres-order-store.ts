@@ -1,9 +1,10 @@
 import { orderSchema } from '@gatehouse/contracts';
 import type { Kysely, Selectable } from 'kysely';
 import { newOrderRecord, type OrderRecord, type OrderStore } from '../order-store.js';
-import { decodeSequenceCursor, encodeSequenceCursor } from '../page.js';
+import { decodeSequenceCursor } from '../page.js';
 import type { GatehouseDatabase, OrdersTable } from './postgres-schema.js';
 import { isUuid } from './postgres-user-store.js';
+import { pageOfRows } from './postgres-page.js';
 import { runOnPostgres } from './postgres-unavailable.js';
 
 export interface PostgresOrderStoreOptions {
@@ -49,12 +50,7 @@ export function createPostgresOrderStore(options: PostgresOrderStoreOptions): Or
         if (before !== undefined) query = query.where('position', '<', String(before));
         return query.execute();
       });
-      const items = rows.slice(0, page.limit);
-      const last = items.at(-1);
-      return {
-        items: items.map(toRecord),
-        nextCursor: rows.length > page.limit && last !== undefined ? encodeSequenceCursor(Number(last.position)) : null,
-      };
+      return pageOfRows(rows, page.limit, toRecord);
     },
   };
 }

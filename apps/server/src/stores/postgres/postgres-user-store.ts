@@ -1,10 +1,11 @@
 import { roleSchema, userAttributesSchema, type UserAttributes } from '@gatehouse/contracts';
 import type { Kysely, Selectable } from 'kysely';
 import { v4 as uuidv4 } from 'uuid';
-import { decodeSequenceCursor, encodeSequenceCursor, type Page } from '../page.js';
+import { decodeSequenceCursor, type Page } from '../page.js';
 import { EmailTakenError, type UserRecord, type UserStore } from '../user-store.js';
 import type { LookupCache } from './lookup-cache.js';
 import type { GatehouseDatabase, UsersTable } from './postgres-schema.js';
+import { pageOfRows } from './postgres-page.js';
 import { runOnPostgres, sqlState } from './postgres-unavailable.js';
 
 export interface PostgresUserStoreOptions {
@@ -76,12 +77,7 @@ export function createPostgresUserStore(options: PostgresUserStoreOptions): User
         if (after !== undefined) query = query.where('position', '>', String(after));
         return query.execute();
       });
-      const items = rows.slice(0, page.limit);
-      const last = items.at(-1);
-      return {
-        items: items.map(toRecord),
-        nextCursor: rows.length > page.limit && last !== undefined ? encodeSequenceCursor(Number(last.position)) : null,
-      };
+      return pageOfRows(rows, page.limit, toRecord);
     },
 
     updateName: (id, name) => update(id, { name }),

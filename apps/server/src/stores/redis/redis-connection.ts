@@ -76,6 +76,10 @@ function clusterOptions(commandTimeout: number): ClusterOptions {
     retryDelayOnFailover: 100,
     retryDelayOnClusterDown: 100,
     slotsRefreshTimeout: 1_000,
+    // A slot map read while a failover was still under way can keep pointing at the dead master, and a node that
+    // refuses connections never answers MOVED to correct it (seen in CI: calls not back 30 s after promotion).
+    // Re-reading the map every 2 s bounds that; off by default in ioredis.
+    slotsRefreshInterval: 2_000,
     clusterRetryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
     redisOptions: { connectTimeout: 1_000, commandTimeout, maxRetriesPerRequest: 1 },
   };

@@ -16,7 +16,7 @@ describe('Redis OAuth client store keys', () => {
     const keyPrefix = fixture.freshPrefix();
     const store = createRedisOAuthClientStore({ redis: fixture.redis, keyPrefix });
     const client = await store.create(newConfidentialClient());
-    const keys = await fixture.namespace.redis.keys(`${keyPrefix}*`);
+    const keys = await fixture.namespace.keys(`${keyPrefix}*`);
     expect(keys).toEqual([`${keyPrefix}oauth-client:${client.clientId}`]);
     expect(await fixture.namespace.redis.ttl(keys[0]!)).toBe(-1);
   });
