@@ -7,6 +7,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
+import pg from 'pg';
 import jwt from 'jsonwebtoken';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -32,6 +33,12 @@ const REDIS_URL = env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 // One key prefix per bench run: users, orders, tokens and rate-limit counters of the Redis variant live under it,
 // and every key under it is deleted when the run ends (even when it fails).
 const REDIS_PREFIX = `gatehouse-bench:${process.pid}-${Date.now().toString(36)}:`;
+
+// The postgres variant's records live in a schema of their own in the `postgres` database (the server
+// migrates it on start), dropped when the run ends; its hot state shares the Redis prefix above.
+const POSTGRES_SERVER = env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432';
+const POSTGRES_SCHEMA = `gatehouse_bench_${process.pid}_${Date.now().toString(36)}`;
+const POSTGRES_URL = `${POSTGRES_SERVER}/postgres?options=${encodeURIComponent(`-c search_path=${POSTGRES_SCHEMA}`)}`;
 
 const gatehouseEnv = (extra) => ({
   GATEHOUSE_ENV: 'test',
@@ -59,6 +66,7 @@ const VARIANTS = [
   { name: 'gatehouse', label: 'Gatehouse as shipped (ES256, fast lane, token cache, compiled), memory, logging at warn', command: gatehouse, env: gatehouseEnv({}), path: '/trpc/users.me', token: gatehouseLogin },
   { name: 'gatehouse-info', label: 'Gatehouse as shipped, memory, logging at info (the default)', command: gatehouse, env: gatehouseEnv({ GATEHOUSE_LOG_LEVEL: 'info' }), path: '/trpc/users.me', token: gatehouseLogin },
   { name: 'gatehouse-redis', label: 'Gatehouse as shipped, Redis store, logging at warn', command: gatehouse, env: gatehouseEnv({ GATEHOUSE_STORE: 'redis', REDIS_URL, GATEHOUSE_REDIS_PREFIX: REDIS_PREFIX }), path: '/trpc/users.me', token: gatehouseLogin },
+  { name: 'gatehouse-postgres', label: 'Gatehouse as shipped, records in PostgreSQL, hot state in Redis, logging at warn', command: gatehouse, env: gatehouseEnv({ GATEHOUSE_STORE: 'postgres', DATABASE_URL: POSTGRES_URL, REDIS_URL, GATEHOUSE_REDIS_PREFIX: `${REDIS_PREFIX}pg:` }), path: '/trpc/users.me', token: gatehouseLogin },
 ].filter((variant) => settings.only === undefined || settings.only.includes(variant.name));
 
 /** The ratios the issue sets goals for, each from the same rounds of one interleaved run: [name, of, against, goal]. */
@@ -66,6 +74,7 @@ const RATIOS = [
   ['memory vs Fastify reference, logging off on both', 'gatehouse', 'fastify+jwt', 1.0],
   ['memory, logging at info vs Fastify logger: true', 'gatehouse-info', 'fastify+jwt-logged', 1.0],
   ['Redis store vs memory store', 'gatehouse-redis', 'gatehouse', 0.85],
+  ['postgres store vs Redis store', 'gatehouse-postgres', 'gatehouse-redis', 0.9],
 ];
 
 async function gatehouseLogin(baseUrl) {
@@ -293,16 +302,32 @@ async function deleteBenchKeys() {
   }
 }
 
+/** The postgres variant's schema: created before its server starts (which migrates it), dropped after the run. */
+async function withPostgresSchema(action) {
+  if (!VARIANTS.some((variant) => variant.name === 'gatehouse-postgres')) return action();
+  const admin = new pg.Client({ connectionString: `${POSTGRES_SERVER}/postgres` });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE SCHEMA ${POSTGRES_SCHEMA}`);
+    return await action();
+  } finally {
+    await admin.query(`DROP SCHEMA IF EXISTS ${POSTGRES_SCHEMA} CASCADE`).catch((error) => console.log(`could not drop ${POSTGRES_SCHEMA}: ${error.message}`));
+    await admin.end();
+  }
+}
+
 let rows;
 let latency;
 let redisCommands = null;
-try {
-  rows = await throughput();
-  redisCommands = await redisCommandsPerCall();
-  latency = await latencyUnderLoginStorm();
-} finally {
-  await deleteBenchKeys();
-}
+await withPostgresSchema(async () => {
+  try {
+    rows = await throughput();
+    redisCommands = await redisCommandsPerCall();
+    latency = await latencyUnderLoginStorm();
+  } finally {
+    await deleteBenchKeys();
+  }
+});
 const pct = (value) => (value === null ? '-' : value.toFixed(2));
 console.log('\n| server | req/s | p50 ms | p99 ms | share of node:http | vs Fastify reference |');
 console.log('|---|---|---|---|---|---|');

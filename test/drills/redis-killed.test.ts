@@ -100,7 +100,14 @@ describe('drill: Redis killed during load, then started again', () => {
   }, 60_000);
 
   it('loses nothing across a crash of Redis with appendonly yes: sessions, API keys, codes, audit records', async () => {
-    const alice = await loginForSession(gatehouse.url, { email: TEST_USERS.alice.email, password: TEST_USERS.alice.password });
+    // The drill before this one ends when users.me answers again; login also needs the limiter's and the
+    // abuse counters' connections, which may still be in their reconnect backoff (seen in CI: one 503).
+    let alice: Awaited<ReturnType<typeof loginForSession>> | undefined;
+    await timeUntil(async () => {
+      alice = await loginForSession(gatehouse.url, { email: TEST_USERS.alice.email, password: TEST_USERS.alice.password });
+      return true;
+    }, 20_000);
+    if (alice === undefined) throw new Error('alice could not sign in');
     const created = await callProcedure(gatehouse.url, 'apiKeys.create', {
       kind: 'mutation',
       input: { name: 'drill key', scopes: ['orders:read'] },
