@@ -43,6 +43,24 @@ export class ParentApiKeyGoneError extends Error {
   }
 }
 
+/** What of a parent key decides whether a key may be minted through it. */
+export interface ParentKeyState {
+  readonly revokedAt: Date | undefined;
+  readonly expiresAt: Date | undefined;
+}
+
+/**
+ * The expiry of a key minted through `parent`: never later than the parent's. Throws ParentApiKeyGoneError
+ * when the parent is missing, revoked or expired at `at`. One rule for every store (the Redis store's
+ * script applies the same inside Redis).
+ */
+export function expiryUnderParent(parent: ParentKeyState | undefined, requested: Date | undefined, at: number): Date | undefined {
+  if (parent === undefined || parent.revokedAt !== undefined || (parent.expiresAt !== undefined && parent.expiresAt.getTime() <= at)) {
+    throw new ParentApiKeyGoneError();
+  }
+  return parent.expiresAt !== undefined && (requested === undefined || parent.expiresAt < requested) ? parent.expiresAt : requested;
+}
+
 /**
  * How long a revoked or expired key's record is kept, so that it answers
  * revoked_token or expired_token (which tell a caller to stop retrying)

@@ -1,5 +1,5 @@
 import { v4 as uuidv4 } from 'uuid';
-import { ParentApiKeyGoneError, type ApiKeyRecord, type ApiKeyStore, type NewApiKey } from '../api-key-store.js';
+import { expiryUnderParent, type ApiKeyRecord, type ApiKeyStore, type NewApiKey } from '../api-key-store.js';
 import { decodeCursor, encodeCursor, type Page, type PageRequest } from '../page.js';
 import { StoreFullError } from '../user-store.js';
 
@@ -43,14 +43,7 @@ export function createMemoryApiKeyStore(options: MemoryApiKeyStoreOptions = {}):
     async create(key: NewApiKey) {
       if (byId.size >= maxKeys) throw new StoreFullError('API key');
       let { expiresAt } = key;
-      if (key.parentId !== undefined) {
-        const parent = byId.get(key.parentId)?.record;
-        const at = now().getTime();
-        if (parent === undefined || parent.revokedAt !== undefined || (parent.expiresAt !== undefined && parent.expiresAt.getTime() <= at)) {
-          throw new ParentApiKeyGoneError();
-        }
-        if (parent.expiresAt !== undefined && (expiresAt === undefined || parent.expiresAt < expiresAt)) expiresAt = parent.expiresAt;
-      }
+      if (key.parentId !== undefined) expiresAt = expiryUnderParent(byId.get(key.parentId)?.record, expiresAt, now().getTime());
       const record: ApiKeyRecord = Object.freeze({
         ...key,
         expiresAt,

@@ -2,7 +2,7 @@ import { scopeSchema } from '@gatehouse/contracts';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { v4 as uuidv4 } from 'uuid';
 import { z } from 'zod';
-import { ParentApiKeyGoneError, type ApiKeyRecord, type ApiKeyStore } from '../api-key-store.js';
+import { expiryUnderParent, type ApiKeyRecord, type ApiKeyStore } from '../api-key-store.js';
 import { decodeSequenceCursor } from '../page.js';
 import type { LookupCache } from './lookup-cache.js';
 import type { ApiKeysTable, GatehouseDatabase } from './postgres-schema.js';
@@ -45,11 +45,8 @@ export function createPostgresApiKeyStore(options: PostgresApiKeyStoreOptions): 
             const parent = isUuid(key.parentId)
               ? await trx.selectFrom('api_keys').select(['revoked_at', 'expires_at']).where('id', '=', key.parentId).forShare().executeTakeFirst()
               : undefined;
-            const at = now().getTime();
-            if (parent === undefined || parent.revoked_at !== null || (parent.expires_at !== null && parent.expires_at.getTime() <= at)) {
-              throw new ParentApiKeyGoneError();
-            }
-            if (parent.expires_at !== null && (expiresAt === undefined || parent.expires_at < expiresAt)) expiresAt = parent.expires_at;
+            const state = parent === undefined ? undefined : { revokedAt: parent.revoked_at ?? undefined, expiresAt: parent.expires_at ?? undefined };
+            expiresAt = expiryUnderParent(state, expiresAt, now().getTime());
           }
           const created: ApiKeyRecord = Object.freeze({
             ...key,
