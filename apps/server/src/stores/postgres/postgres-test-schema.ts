@@ -37,7 +37,21 @@ async function ensureTestDatabase(): Promise<void> {
     // Tests only: a commit returns before its WAL reaches the disk (about 10 ms a commit on this host, which
     // made a 350-record audit test a matter of disk speed). Nothing is lost on a clean stop or a server
     // restart, which is what the tests exercise; production keeps PostgreSQL's default, on.
-    await client.query(`ALTER DATABASE ${TEST_DATABASE} SET synchronous_commit = off`);
+    // Workers race here too: only one writes the setting, and one that loses the catalog update to another
+    // ("tuple concurrently updated") finds the same value written, so that error is not a failure.
+    const settings = await client.query<{ setconfig: string[] | null }>(
+      `SELECT s.setconfig FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase
+        WHERE d.datname = $1 AND s.setrole = 0`,
+      [TEST_DATABASE],
+    );
+    const alreadyOff = settings.rows.some((row) => row.setconfig?.includes('synchronous_commit=off'));
+    if (!alreadyOff) {
+      await client
+        .query(`ALTER DATABASE ${TEST_DATABASE} SET synchronous_commit = off`)
+        .catch((error: { message?: string }) => {
+          if (error.message !== 'tuple concurrently updated') throw error;
+        });
+    }
   } finally {
     await client.end();
   }
