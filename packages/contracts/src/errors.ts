@@ -137,7 +137,7 @@ export const serviceUnavailableErrorDataSchema = z.looseObject({
 export const otherErrorDataSchema = z.looseObject({ code: z.enum(OTHER_ERROR_CODES), ...common });
 
 /**
- * The `data` of every Gatehouse error on the wire (SPEC "Errors on the wire"),
+ * The `data` of every Gatehouse error on the wire (docs/wire-protocol.md, "Errors"),
  * a union discriminated by `code`: `auth` exists only on 401 and 403,
  * `rateLimit` only on 429, `issues` only on 400, `retryAfterMs` only on 503.
  * The server's error formatter produces it and the client parses it with

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isoTimestamp } from './common.js';
 
-/** Every security event SPEC.md names; each is logged and kept in the audit log. */
+/** Every security event type; each event is logged and kept in the audit log (docs/operations.md, "The audit log"). */
 export const SECURITY_EVENT_TYPES = [
   'login.succeeded',
   'login.failed',
@@ -52,7 +52,7 @@ export const auditLogListInput = z
 const detailValue = z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string())]);
 
 /**
- * One audit log record: the event as SPEC "Security events" describes it,
+ * One audit log record: the event (time, type, ip, principal if any, requestId, details),
  * its position in the log, and the hash chain that makes edits detectable.
  */
 export const auditRecordSchema = z.object({
