@@ -34,6 +34,7 @@ export const SECURITY_EVENT_TYPES = [
 /** One of {@link SECURITY_EVENT_TYPES}. */
 export type SecurityEventType = (typeof SECURITY_EVENT_TYPES)[number];
 
+/** One of {@link SECURITY_EVENT_TYPES}, as a schema (admin.auditLog.list filters by it). */
 export const securityEventTypeSchema = z.enum(SECURITY_EVENT_TYPES);
 
 /** A principal as the audit log names it: `user:<id>`, `apikey:<id>`, `client:<id>`, `service:<name>` or `cli:<os user>` (an operator's `pnpm gatehouse`). */
@@ -79,6 +80,7 @@ export const auditRecordSchema = z.object({
   hash: z.string(),
 });
 
+/** One audit log record; see {@link auditRecordSchema}. */
 export type AuditRecord = z.infer<typeof auditRecordSchema>;
 
 /**
@@ -116,4 +118,5 @@ export const auditChainVerificationSchema = z.object({
     .nullable(),
 });
 
+/** What admin.auditLog.verify returns; see {@link auditChainVerificationSchema}. */
 export type AuditChainVerification = z.infer<typeof auditChainVerificationSchema>;
