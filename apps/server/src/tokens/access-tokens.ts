@@ -137,10 +137,11 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
     },
 
     async verify(token) {
-      // Before the cache: a re-spelled copy of a cached token must be refused, not looked up or remembered apart.
-      if (!isCanonicalCompactJws(token)) throw new AuthFailure('invalid_token', undefined);
+      // A hit is this exact string, checked canonical before it was remembered; a re-spelled copy of a cached
+      // token hashes to another key, misses, and is refused just below, never remembered apart.
       const remembered = cache?.get(token);
       if (remembered !== undefined) return remembered;
+      if (!isCanonicalCompactJws(token)) throw new AuthFailure('invalid_token', undefined);
       let payload: JWTPayload;
       try {
         ({ payload } = await jwtVerify(token, resolveKey, {
