@@ -1,5 +1,5 @@
 import type { TRPCError } from '@trpc/server';
-import { StoreUnavailableError } from '../stores/store-unavailable-error.js';
+import { StoreUnavailableError } from './store-unavailable-error.js';
 import { serviceUnavailable } from './service-unavailable.js';
 
 /**

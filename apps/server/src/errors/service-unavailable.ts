@@ -1,5 +1,5 @@
 import { TRPCError } from '@trpc/server';
-import { StoreUnavailableError } from '../stores/store-unavailable-error.js';
+import { StoreUnavailableError } from './store-unavailable-error.js';
 
 /**
  * The one translation of a store outage: 503 SERVICE_UNAVAILABLE (clients and

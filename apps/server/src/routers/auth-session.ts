@@ -1,6 +1,6 @@
 import type { contracts } from '@gatehouse/contracts';
 import { TRPCError } from '@trpc/server';
-import { AuthFailure, failAuth } from '../auth/auth-failure.js';
+import { AuthFailureError, failAuth } from '../errors/auth-failure-error.js';
 import { principalKey } from '../auth/principal.js';
 import { refuseForbiddenRole } from '../auth/require-auth.js';
 import { requireCookieCsrf } from '../auth/require-cookie-csrf.js';
@@ -57,7 +57,7 @@ export const logout: AuthHandlers['logout'] = async ({ input, ctx }) => {
   const authenticated = await ctx.authenticate().then(
     (principal) => ({ principal, failure: undefined }),
     (error: unknown) => {
-      if (error instanceof TRPCError && error.cause instanceof AuthFailure) return { principal: undefined, failure: error };
+      if (error instanceof TRPCError && error.cause instanceof AuthFailureError) return { principal: undefined, failure: error };
       throw error;
     },
   );

@@ -3,7 +3,7 @@ import type { ProcedureContract } from '@gatehouse/contracts';
 import { getTRPCErrorFromUnknown, TRPCError } from '@trpc/server';
 import { getParseFn } from '@trpc/server/unstable-core-do-not-import';
 import { recordEnumerationMiss, refuseEnumerationBlock, type EnumerationSubjects } from '../abuse/detect-enumeration.js';
-import { failAuth } from '../auth/auth-failure.js';
+import { failAuth } from '../errors/auth-failure-error.js';
 import type { Principal } from '../auth/principal.js';
 import { refuseQueryCredential } from '../auth/refuse-query-credentials.js';
 import { authorize } from '../auth/require-auth.js';
