@@ -1,4 +1,4 @@
-import { rethrowUnavailable } from '../errors/service-unavailable.js';
+import { rethrowUnavailable } from '../errors/store-unavailable-error.js';
 import type { VerifiedAccessToken } from '../tokens/access-tokens.js';
 import type { TokenRevocation } from '../tokens/token-revocation.js';
 import { AuthFailureError } from '../errors/auth-failure-error.js';

@@ -1,5 +1,5 @@
 import type { Dependencies } from '../dependencies.js';
-import { rethrowUnavailable } from '../errors/service-unavailable.js';
+import { rethrowUnavailable } from '../errors/store-unavailable-error.js';
 import { AuthFailureError } from '../errors/auth-failure-error.js';
 import type { UserPrincipal } from './principal.js';
 import { scopesOfRole } from './scopes.js';

@@ -1,4 +1,4 @@
-import { rethrowUnavailable } from '../errors/service-unavailable.js';
+import { rethrowUnavailable } from '../errors/store-unavailable-error.js';
 import { isActiveUser, type UserStore } from '../stores/user-store.js';
 import { FIRST_PARTY_CLIENT_ID, type VerifiedAccessToken } from '../tokens/access-tokens.js';
 import { AuthFailureError } from '../errors/auth-failure-error.js';

@@ -1,13 +1,5 @@
-import type { AuthErrorData, AuthFailureDetail, AuthFailureReason, Scope } from '@gatehouse/contracts';
+import { AUTH_FAILURE_STATUS, type AuthErrorData, type AuthFailureDetail, type AuthFailureReason, type Scope } from '@gatehouse/contracts';
 import { TRPCError } from '@trpc/server';
-
-const UNAUTHORIZED_REASONS: ReadonlySet<AuthFailureReason> = new Set([
-  'missing_credentials',
-  'invalid_credentials',
-  'invalid_token',
-  'expired_token',
-  'revoked_token',
-]);
 
 const MESSAGES: Readonly<Record<AuthFailureReason, string>> = {
   missing_credentials: 'Authentication required',
@@ -44,7 +36,7 @@ export class AuthFailureError extends Error {
   }
 
   get status(): 'UNAUTHORIZED' | 'FORBIDDEN' {
-    return UNAUTHORIZED_REASONS.has(this.data.reason) ? 'UNAUTHORIZED' : 'FORBIDDEN';
+    return AUTH_FAILURE_STATUS[this.data.reason];
   }
 
   toTRPCError(): TRPCError {

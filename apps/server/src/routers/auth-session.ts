@@ -6,7 +6,7 @@ import { refuseForbiddenRole } from '../auth/require-auth.js';
 import { requireCookieCsrf } from '../auth/require-cookie-csrf.js';
 import { scopesOfRole } from '../auth/scopes.js';
 import { eventOrigin } from '../context.js';
-import { rethrowUnavailable } from '../errors/service-unavailable.js';
+import { rethrowUnavailable } from '../errors/store-unavailable-error.js';
 import { clearedRefreshCookie, readRefreshCookie } from '../http/refresh-cookie.js';
 import { FIRST_PARTY_CLIENT_ID } from '../tokens/access-tokens.js';
 import type { HandlersFor } from './build-router.js';

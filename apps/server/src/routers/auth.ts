@@ -11,7 +11,7 @@ import { EmailTakenError } from '../stores/user-store.js';
 import { FIRST_PARTY_CLIENT_ID } from '../tokens/access-tokens.js';
 import type { HandlersFor } from './build-router.js';
 import { toPublicUser } from './user-view.js';
-import { rethrowUnavailable } from '../errors/service-unavailable.js';
+import { rethrowUnavailable } from '../errors/store-unavailable-error.js';
 import { logout, refresh } from './auth-session.js';
 import { issueSessionGrant } from './session-grant.js';
 

@@ -8,7 +8,7 @@ import type { Principal } from '../auth/principal.js';
 import { refuseQueryCredential } from '../auth/refuse-query-credentials.js';
 import { authorize } from '../auth/require-auth.js';
 import type { AuthenticatedContext, RequestContext } from '../context.js';
-import { storeUnavailableAnswer } from '../errors/answer-store-unavailable.js';
+import { storeUnavailableAnswer } from '../errors/store-unavailable-error.js';
 import { recordCallOutcome } from '../metrics/record-call-metrics.js';
 import { policyGateFor, type CallPolicyGate } from '../policies/policy-gate.js';
 import { chargeRateLimit } from '../ratelimit/enforce-rate-limit.js';
