@@ -1,9 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { v4 as uuidv4 } from 'uuid';
 import type { Config } from '../config.js';
 import { createDependencies, type Dependencies, type DependencyOverrides } from '../dependencies.js';
 import type { Seed } from '../seed/seed-schema.js';
@@ -62,7 +62,7 @@ export async function createGatehouseServer(config: Config, options: CreateServe
   const timeouts = options.timeouts ?? EDGE_TIMEOUTS;
   const hostOptions = {
     loggerInstance: options.logger,
-    genReqId: () => uuidv4(),
+    genReqId: () => randomUUID(),
     // Clients do not choose their request id: it is what support searches the logs for.
     requestIdHeader: false as const,
     trustProxy: trustProxyOption(config.trustProxy),
