@@ -43,9 +43,6 @@ export interface CreateServerOptions {
   readonly timeouts?: EdgeTimeouts;
 }
 
-/** 1 MB: enough for any Gatehouse call, small enough that a flood of bodies cannot exhaust memory (GATEHOUSE_BODY_LIMIT_BYTES). */
-export const BODY_LIMIT_BYTES = 1_048_576;
-
 /**
  * Builds the HTTP host: Fastify with tRPC at /trpc and the well-known
  * documents, over HTTPS when the config names a certificate.
