@@ -1,6 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { isScope, type Scope } from '@gatehouse/contracts';
 import { SignJWT, errors as joseErrors, jwtVerify, type FlattenedJWSInput, type JWTHeaderParameters, type JWTPayload } from 'jose';
-import { v4 as uuidv4 } from 'uuid';
 import { AuthFailureError } from '../errors/auth-failure-error.js';
 import { hasLowS, isCanonicalCompactJws, toLowS } from './canonical-jws.js';
 import type { NetworkHasher } from './network-hash.js';
@@ -114,7 +114,7 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
       const issuedAt = Math.floor(nowMs() / 1000);
       const familyEnd = request.notAfter === undefined ? Infinity : Math.floor(request.notAfter.getTime() / 1000);
       const expiresAt = Math.min(issuedAt + ttlSeconds, familyEnd);
-      const jti = uuidv4();
+      const jti = randomUUID();
       const scope = request.scopes.join(' ');
       const claims: JWTPayload = { client_id: request.clientId, scope };
       if (request.grant === 'client_credentials') claims[GRANT_CLAIM] = 'client_credentials';
