@@ -5,7 +5,7 @@ import { createSecurityEvents, type SecurityEvent } from '../audit/security-even
 import { waitForRedis } from '../stores/redis/redis-connection.js';
 import { createRedisTestNamespace, type RedisTestNamespace } from '../stores/redis/redis-test-namespace.js';
 import type { CounterBackend } from './abuse-counter.js';
-import { createEnumerationDetector } from './enumeration.js';
+import { createEnumerationDetector } from './enumeration-detector.js';
 
 let namespace: RedisTestNamespace;
 const connections: Redis[] = [];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { crc32 } from './crc32.js';
 import { API_KEY_LENGTH, generateApiKey, isWellFormedApiKey, looksLikeApiKey } from './key-format.js';
-import { hashApiKey, hashesEqual } from './key-hash.js';
+import { hashApiKey, hashesEqual } from './hash-api-key.js';
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
