@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiKeyRecord } from '../api-key-store.js';
-import { describeApiKeyStore, newApiKey } from '../api-key-store-suite.js';
+import { describeApiKeyStore, newApiKey } from '../../../test-support/api-key-store-behaviour.js';
 import { createLookupCache } from './lookup-cache.js';
 import { createPostgresApiKeyStore } from './postgres-api-key-store.js';
-import { createPostgresStoreFixture, type PostgresStoreFixture } from './postgres-store-fixture.js';
+import { createPostgresStoreFixture, type PostgresStoreFixture } from '../../../test-support/postgres-store-fixture.js';
 
 let fixture: PostgresStoreFixture;
 beforeAll(async () => {
