@@ -6,9 +6,9 @@ import { createRequestContext, type RequestContext, type RequestFacts } from '..
 import type { Dependencies } from '../dependencies.js';
 import { ServiceOverloadedError } from '../errors/service-overloaded-error.js';
 import { appRouter, type AppRouter } from '../routers/app-router.js';
-import { verifiedClientCertificate } from './client-certificate.js';
-import { normaliseIp } from './client-ip.js';
-import { clearedRefreshCookie } from './refresh-cookie.js';
+import { verifiedClientCertificate } from '../auth/client-certificate.js';
+import { normaliseIp } from '../client-ip.js';
+import { clearedRefreshCookie } from '../tokens/refresh-cookie.js';
 import { wwwAuthenticateFor } from './www-authenticate.js';
 
 /** The route tRPC is served on (the plugin's `/:path` under the /trpc prefix), as `request.routeOptions.url` names it. */
