@@ -54,7 +54,7 @@ export function createTrpcContext(deps: Dependencies, request: TrpcHttpRequest, 
 /**
  * Headers derived from a response's results: what the calls set (cookies,
  * rate limits), auth challenges and when to come back. The edge headers
- * (request id, security, CORS, Vary, no-store) are response-headers.ts's.
+ * (request id, security, CORS, Vary, no-store) are edge-response-headers.ts's.
  */
 export function responseHeadersFor(ctx: RequestContext | undefined, errors: readonly TRPCError[]): Record<string, string | string[]> {
   const headers: Record<string, string | string[]> = {};
