@@ -4,7 +4,7 @@ import type { Principal } from './auth/principal.js';
 import { findQueryCredential } from './auth/find-query-credential.js';
 import type { EventOrigin } from './audit/security-events.js';
 import type { Dependencies } from './dependencies.js';
-import type { VerifiedClientCertificate } from './http/client-certificate.js';
+import type { VerifiedClientCertificate } from './auth/client-certificate.js';
 import type { RequestRateLimit } from './ratelimit/request-rate-limit.js';
 
 /**

@@ -3,7 +3,7 @@ import { TRPCError } from '@trpc/server';
 import { looksLikeApiKey } from '../apikeys/key-format.js';
 import type { Dependencies } from '../dependencies.js';
 import { withFailedAuthBudget, type RefusalContext } from '../ratelimit/refusal-budgets.js';
-import type { VerifiedClientCertificate } from '../http/client-certificate.js';
+import type { VerifiedClientCertificate } from './client-certificate.js';
 import { assertNotRevoked } from './assert-not-revoked.js';
 import { AuthFailureError } from '../errors/auth-failure-error.js';
 import { authenticateApiKey } from './authenticate-api-key.js';

@@ -1,7 +1,7 @@
 import { CSRF_HEADER } from '@gatehouse/contracts';
 import { TRPCError } from '@trpc/server';
 import type { RequestContext } from '../context.js';
-import { isAllowedOrigin } from '../http/allowed-origin.js';
+import { isAllowedOrigin } from './allowed-origin.js';
 
 /**
  * Guards a call authenticated by the refresh cookie against cross-site

@@ -58,7 +58,7 @@ const NO_CORS_HEADERS: ReadonlyArray<readonly [string, string]> = [];
 /**
  * The CORS headers of an answer to a request that is not a preflight, under
  * corsOptionsFor, as @fastify/cors would add them (its Vary: Origin is
- * response-headers.ts's, which adds it to every answer). Preflights
+ * edge-response-headers.ts's, which adds it to every answer). Preflights
  * (OPTIONS) are @fastify/cors's own, registered below.
  */
 export function corsResponseHeaders(
@@ -80,7 +80,7 @@ export function corsResponseHeaders(
  * Preflights only: @fastify/cors answers OPTIONS requests (its hook runs
  * before routing decides, so a preflight to /trpc/... never reaches tRPC).
  * For every other request its delegator says no CORS, and the CORS headers
- * are decided with the rest of the edge headers (response-headers.ts), on
+ * are decided with the rest of the edge headers (edge-response-headers.ts), on
  * both tRPC paths alike. (It still adds Vary: Origin, as the edge does;
  * Vary keeps one Origin.)
  */

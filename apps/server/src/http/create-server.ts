@@ -16,7 +16,7 @@ import { registerCors } from './cors.js';
 import { answerClientError, answerFrameworkError, edgeErrorBody, registerEdgeErrorHandler, surfaceOf } from './edge-errors.js';
 import { applyEdgeTimeouts, EDGE_TIMEOUTS, nodeServerOptions, type EdgeTimeouts } from './edge-timeouts.js';
 import { createTrpcFastLane, type RequestListener, type TrpcFastLane } from './fast-trpc/trpc-fast-lane.js';
-import { registerResponseHeaders } from './response-headers.js';
+import { registerResponseHeaders } from './edge-response-headers.js';
 import { registerTrpcRoute, TRPC_ROUTE } from './trpc-route.js';
 import { registerWellKnownRoutes } from './well-known-routes.js';
 import { registerHealthRoutes } from './health-routes.js';

@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
 import type { ConnectionError, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { applyEdgeResponseHeaders, edgeResponseHeaders } from './response-headers.js';
+import { applyEdgeResponseHeaders, edgeResponseHeaders } from './edge-response-headers.js';
 
 /** The tRPC code for an HTTP status answered before tRPC ran (414 and 431 have none: BAD_REQUEST, with their own status). */
 const CODE_BY_STATUS: Readonly<Record<number, TRPC_ERROR_CODE_KEY>> = {

@@ -6,9 +6,9 @@ import { createRequestContext, type RequestContext, type RequestFacts } from '..
 import type { Dependencies } from '../dependencies.js';
 import { ServiceOverloadedError } from '../errors/service-overloaded-error.js';
 import { appRouter, type AppRouter } from '../routers/app-router.js';
-import { verifiedClientCertificate } from './client-certificate.js';
-import { normaliseIp } from './client-ip.js';
-import { clearedRefreshCookie } from './refresh-cookie.js';
+import { verifiedClientCertificate } from '../auth/client-certificate.js';
+import { normaliseIp } from '../client-ip.js';
+import { clearedRefreshCookie } from '../tokens/refresh-cookie.js';
 import { wwwAuthenticateFor } from './www-authenticate.js';
 
 /** The route tRPC is served on (the plugin's `/:path` under the /trpc prefix), as `request.routeOptions.url` names it. */
@@ -54,7 +54,7 @@ export function createTrpcContext(deps: Dependencies, request: TrpcHttpRequest, 
 /**
  * Headers derived from a response's results: what the calls set (cookies,
  * rate limits), auth challenges and when to come back. The edge headers
- * (request id, security, CORS, Vary, no-store) are response-headers.ts's.
+ * (request id, security, CORS, Vary, no-store) are edge-response-headers.ts's.
  */
 export function responseHeadersFor(ctx: RequestContext | undefined, errors: readonly TRPCError[]): Record<string, string | string[]> {
   const headers: Record<string, string | string[]> = {};

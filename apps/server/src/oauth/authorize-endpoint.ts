@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { grantableScopes, scopesOfRole } from '../auth/scopes.js';
 import type { Dependencies } from '../dependencies.js';
-import { normaliseIp } from '../http/client-ip.js';
+import { normaliseIp } from '../client-ip.js';
 import { renderConsentPage, renderErrorPage, renderSignInPage, STYLE_SOURCE } from './authorize-page.js';
 import { readAuthenticationRequirement, sessionSatisfies } from './authorize-prompt.js';
 import { isSameOriginFormPost } from './is-same-origin-form-post.js';

@@ -3,7 +3,7 @@ import { fastifyCookie } from '@fastify/cookie';
 import { CSRF_HEADER } from '@gatehouse/contracts';
 import type { FastifyReply } from 'fastify';
 import type { Config } from '../config.js';
-import { isAllowedOrigin } from '../http/allowed-origin.js';
+import { isAllowedOrigin } from '../auth/allowed-origin.js';
 import type { OAuthClient } from './client-registry.js';
 import { OAuthError } from './oauth-error.js';
 import type { TokenResponse } from './token-response.js';
@@ -91,7 +91,7 @@ export function readRefreshDelivery(
   };
 }
 
-/** The one cookie of that name; two are refused (a sibling subdomain may have planted one), as http/refresh-cookie.ts does. */
+/** The one cookie of that name; two are refused (a sibling subdomain may have planted one), as tokens/refresh-cookie.ts does. */
 function readOneCookie(headers: IncomingHttpHeaders, name: string): string | undefined {
   const values = (headers.cookie ?? '')
     .split(';')

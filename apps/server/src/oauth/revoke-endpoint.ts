@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Dependencies } from '../dependencies.js';
-import { normaliseIp } from '../http/client-ip.js';
+import { normaliseIp } from '../client-ip.js';
 import { readRefreshDelivery, REFRESH_TOKEN_DELIVERY_PARAMETER } from './browser-refresh-cookie.js';
 import { OAuthError } from './oauth-error.js';
 import { readFormParameters, sendNoStoreJson, sendOAuthError } from './oauth-reply.js';

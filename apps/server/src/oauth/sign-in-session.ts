@@ -18,7 +18,7 @@ export const SIGN_IN_SESSION_CLIENT_ID = 'gatehouse:sign-in';
 
 /** The cookie in development (plain-HTTP localhost cannot hold a `__Host-` cookie). */
 export const DEVELOPMENT_SIGN_IN_COOKIE_NAME = 'gatehouse_sign_in';
-/** Everywhere else: `__Host-` so no sibling subdomain can plant or widen it (see http/refresh-cookie.ts). */
+/** Everywhere else: `__Host-` so no sibling subdomain can plant or widen it (see tokens/refresh-cookie.ts). */
 export const SECURE_SIGN_IN_COOKIE_NAME = `__Host-${DEVELOPMENT_SIGN_IN_COOKIE_NAME}`;
 
 /** A live sign-in: who, and when they last typed their password (OIDC `auth_time`, for `max_age`). */

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Dependencies } from '../dependencies.js';
-import { normaliseIp } from '../http/client-ip.js';
+import { normaliseIp } from '../client-ip.js';
 import { StoreUnavailableError } from '../errors/store-unavailable-error.js';
 import { authorizationCodeGrant } from './grants/authorization-code.js';
 import { clientCredentialsGrant } from './grants/client-credentials.js';

@@ -7,7 +7,7 @@ import { requireCookieCsrf } from '../auth/require-cookie-csrf.js';
 import { scopesOfRole } from '../auth/scopes.js';
 import { eventOrigin } from '../context.js';
 import { rethrowUnavailable } from '../errors/store-unavailable-error.js';
-import { clearedRefreshCookie, readRefreshCookie } from '../http/refresh-cookie.js';
+import { clearedRefreshCookie, readRefreshCookie } from '../tokens/refresh-cookie.js';
 import { FIRST_PARTY_CLIENT_ID } from '../tokens/access-tokens.js';
 import type { HandlersFor } from './build-router.js';
 import { issueSessionGrant } from './session-grant.js';

@@ -1,6 +1,6 @@
 import type { Scope, TokenGrant } from '@gatehouse/contracts';
 import type { RequestContext } from '../context.js';
-import { refreshCookie } from '../http/refresh-cookie.js';
+import { refreshCookie } from '../tokens/refresh-cookie.js';
 import type { UserRecord } from '../stores/user-store.js';
 import { FIRST_PARTY_CLIENT_ID } from '../tokens/access-tokens.js';
 import type { IssuedRefreshToken } from '../tokens/refresh-tokens.js';

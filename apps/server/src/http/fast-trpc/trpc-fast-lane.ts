@@ -6,7 +6,7 @@ import type { AnyProcedure } from '@trpc/server/unstable-core-do-not-import';
 import type { Dependencies } from '../../dependencies.js';
 import { appRouter, type AppRouter } from '../../routers/app-router.js';
 import { edgeErrorBody, stampTrpcErrors } from '../edge-errors.js';
-import { edgeResponseHeaders } from '../response-headers.js';
+import { edgeResponseHeaders } from '../edge-response-headers.js';
 import { createTrpcContext, logProcedureFailure, MAX_BATCH_SIZE, responseHeadersFor, TRPC_ROUTE } from '../trpc-route.js';
 import { clientAddressOf, hostOf, protocolOf, proxyTrustFor, type ProxyTrust } from '../trust-proxy.js';
 import { clientAbortSignal } from './client-abort-signal.js';
@@ -32,7 +32,7 @@ export interface TrpcFastLane {
  * - a request id (uuid v4);
  * - every edge header (request id, security headers, HSTS, CORS, Vary,
  *   no-store) from edgeResponseHeaders, the function Fastify's one onSend
- *   hook calls (response-headers.ts); the scheme and the client's address
+ *   hook calls (edge-response-headers.ts); the scheme and the client's address
  *   are read with Fastify's trust-proxy rules (trust-proxy.ts);
  * - the body limit and content-length checks of Fastify's body reader;
  * - the HTTP response counter, and Fastify's two request log lines at info;

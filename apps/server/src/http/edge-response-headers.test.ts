@@ -1,7 +1,7 @@
 import fastifyHelmet from '@fastify/helmet';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, describe, expect, it } from 'vitest';
-import { edgeResponseHeaders, registerResponseHeaders, type ResponseFacts } from './response-headers.js';
+import { edgeResponseHeaders, registerResponseHeaders, type ResponseFacts } from './edge-response-headers.js';
 import { SECURITY_HEADER_OPTIONS } from './security-headers.js';
 
 // The security headers are recorded once from helmet instead of running it per request; these hold them to

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isAllowedOrigin } from './allowed-origin.js';
+import { isAllowedOrigin } from '../auth/allowed-origin.js';
 import { clearedRefreshCookie, readRefreshCookie, refreshCookie } from './refresh-cookie.js';
 
 describe('refresh cookie', () => {
