@@ -3,7 +3,7 @@ import { isScope, type Scope } from '@gatehouse/contracts';
 import type { RedisClient } from './redis-client.js';
 import { API_KEY_RETENTION_MS, ParentApiKeyGoneError, type ApiKeyRecord, type ApiKeyStore, type NewApiKey } from '../api-key-store.js';
 import { decodeSequenceCursor, encodeSequenceCursor, type Page, type PageRequest } from '../page.js';
-import { StoreUnavailableError } from '../store-unavailable-error.js';
+import { StoreUnavailableError } from '../../errors/store-unavailable-error.js';
 import { CREATE_API_KEY, REVOKE_API_KEY_TREE, TOUCH_API_KEY } from './api-key-store-scripts.js';
 import { createRedisScript, runOnRedis } from './redis-script.js';
 
