@@ -10,7 +10,7 @@ import type { VerifiedTokenCache } from './verified-token-cache.js';
 /** RFC 9068 section 2.1: access tokens say what they are in the header. */
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
 
-/** The client_id of tokens issued by auth.login (SPEC). */
+/** The client_id of tokens issued by auth.login; reserved, so no OAuth client can take it. */
 export const FIRST_PARTY_CLIENT_ID = 'gatehouse';
 
 export interface AccessTokenRequest {
