@@ -1,16 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CONFIG_VARIABLES, ConfigError, DEFAULT_METRICS_PORT, parseConfig } from './config.js';
-
-function issuesOf(env: Record<string, string>): readonly string[] {
-  try {
-    parseConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.issues;
-    throw error;
-  }
-  return [];
-}
+import { CONFIG_VARIABLES, DEFAULT_METRICS_PORT, parseConfig } from './config.js';
+import { configIssues } from '../test-support/config-issues.js';
 
 /** Secrets are never quoted (their own test below): the issue gives only their length. */
 const SECRETS: readonly string[] = ['GATEHOUSE_AUDIT_HMAC_KEY', 'GATEHOUSE_TOKEN_NETWORK_KEY'];
@@ -26,13 +17,13 @@ const PRODUCTION = {
 
 describe('config errors quote the value given', () => {
   it('GATEHOUSE_PORT=abc says "abc", not NaN', () => {
-    expect(issuesOf({ GATEHOUSE_PORT: 'abc' })).toEqual(['GATEHOUSE_PORT: expected a number; got "abc"']);
+    expect(configIssues({ GATEHOUSE_PORT: 'abc' })).toEqual(['GATEHOUSE_PORT: expected a number; got "abc"']);
   });
 
   it('every variable that refuses a value quotes it in its issue', () => {
     const bad = 'bad value?';
     // Both TLS files named, so the rules that relate variables to each other stay quiet and only values are judged.
-    const ownIssues = (name: string) => issuesOf({ GATEHOUSE_TLS_CERT: '/c', GATEHOUSE_TLS_KEY: '/k', [name]: bad }).filter((issue) => issue.startsWith(`${name}: `));
+    const ownIssues = (name: string) => configIssues({ GATEHOUSE_TLS_CERT: '/c', GATEHOUSE_TLS_KEY: '/k', [name]: bad }).filter((issue) => issue.startsWith(`${name}: `));
     const refusing = CONFIG_VARIABLES.filter((name) => !SECRETS.includes(name) && ownIssues(name).length > 0);
     // Free-text variables (host, audience, file paths) accept it; every other one refuses it.
     expect(refusing.length).toBeGreaterThan(CONFIG_VARIABLES.length - 9 - SECRETS.length);
@@ -42,13 +33,13 @@ describe('config errors quote the value given', () => {
   });
 
   it('the audit key is a secret: its issue gives the length, never the characters', () => {
-    const [issue] = issuesOf({ GATEHOUSE_AUDIT_HMAC_KEY: 'c2VjcmV0LWJ1dC1zaG9ydA' });
+    const [issue] = configIssues({ GATEHOUSE_AUDIT_HMAC_KEY: 'c2VjcmV0LWJ1dC1zaG9ydA' });
     expect(issue).toContain('a value of 22 characters (not shown: it is a secret)');
     expect(issue).not.toContain('c2VjcmV0');
   });
 
   it('a password inside a bad REDIS_URL is masked', () => {
-    const [issue] = issuesOf({ REDIS_URL: 'redis//:hunter2@cache:6379' });
+    const [issue] = configIssues({ REDIS_URL: 'redis//:hunter2@cache:6379' });
     expect(issue).toBe('REDIS_URL: Invalid URL; got "redis//***@cache:6379"');
   });
 });

@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from './config.js';
-
-function issuesOf(env: Record<string, string>): readonly string[] {
-  try {
-    parseConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.issues;
-    throw error;
-  }
-  return [];
-}
+import { parseConfig } from './config.js';
+import { configIssues } from '../test-support/config-issues.js';
 
 describe('GATEHOUSE_STORE=postgres', () => {
   it('keeps records in PostgreSQL and the hot state (tokens, limits, codes, counters) in Redis', () => {
@@ -26,11 +17,11 @@ describe('GATEHOUSE_STORE=postgres', () => {
   });
 
   it('is a store production accepts', () => {
-    expect(issuesOf({ GATEHOUSE_ENV: 'production', GATEHOUSE_STORE: 'postgres' }).filter((issue) => issue.startsWith('GATEHOUSE_STORE'))).toEqual([]);
+    expect(configIssues({ GATEHOUSE_ENV: 'production', GATEHOUSE_STORE: 'postgres' }).filter((issue) => issue.startsWith('GATEHOUSE_STORE'))).toEqual([]);
   });
 
   it('never prints the password of a DATABASE_URL it refuses', () => {
-    const issues = issuesOf({ GATEHOUSE_STORE: 'postgres', DATABASE_URL: 'mysql://admin:s3cret-pw@db/auth' });
+    const issues = configIssues({ GATEHOUSE_STORE: 'postgres', DATABASE_URL: 'mysql://admin:s3cret-pw@db/auth' });
     expect(issues.join('\n')).toContain('DATABASE_URL');
     expect(issues.join('\n')).not.toContain('s3cret-pw');
   });

@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from './config.js';
-
-const issuesOf = (env: Record<string, string>): readonly string[] => {
-  try {
-    parseConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.issues;
-    throw error;
-  }
-  return [];
-};
+import { parseConfig } from './config.js';
+import { configIssues } from '../test-support/config-issues.js';
 
 describe('rate-limit configuration', () => {
   it('defaults to the documented login thresholds and keeps counters where GATEHOUSE_STORE keeps state', () => {
@@ -34,13 +25,13 @@ describe('rate-limit configuration', () => {
   });
 
   it('names the variable of a malformed login budget', () => {
-    expect(issuesOf({ GATEHOUSE_LOGIN_LIMIT_EMAIL_IP: '5/900' })[0]).toMatch(/^GATEHOUSE_LOGIN_LIMIT_EMAIL_IP:/);
-    expect(issuesOf({ GATEHOUSE_LOGIN_LIMIT_IP: '0/60/60' })[0]).toMatch(/^GATEHOUSE_LOGIN_LIMIT_IP:/);
-    expect(issuesOf({ GATEHOUSE_RATE_LIMIT_STORE: 'disk' })[0]).toMatch(/^GATEHOUSE_RATE_LIMIT_STORE:/);
+    expect(configIssues({ GATEHOUSE_LOGIN_LIMIT_EMAIL_IP: '5/900' })[0]).toMatch(/^GATEHOUSE_LOGIN_LIMIT_EMAIL_IP:/);
+    expect(configIssues({ GATEHOUSE_LOGIN_LIMIT_IP: '0/60/60' })[0]).toMatch(/^GATEHOUSE_LOGIN_LIMIT_IP:/);
+    expect(configIssues({ GATEHOUSE_RATE_LIMIT_STORE: 'disk' })[0]).toMatch(/^GATEHOUSE_RATE_LIMIT_STORE:/);
   });
 
   it('refuses per-process counters in production', () => {
-    const issues = issuesOf({ GATEHOUSE_ENV: 'production', GATEHOUSE_STORE: 'redis', GATEHOUSE_RATE_LIMIT_STORE: 'memory' });
+    const issues = configIssues({ GATEHOUSE_ENV: 'production', GATEHOUSE_STORE: 'redis', GATEHOUSE_RATE_LIMIT_STORE: 'memory' });
     expect(issues.some((issue) => issue.startsWith('GATEHOUSE_RATE_LIMIT_STORE:'))).toBe(true);
   });
 });

@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from './config.js';
-
-function issuesOf(env: Record<string, string>): readonly string[] {
-  try {
-    parseConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.issues;
-    throw error;
-  }
-  throw new Error('expected the configuration to be refused');
-}
+import { parseConfig } from './config.js';
+import { configIssues } from '../test-support/config-issues.js';
 
 /** A production configuration that passes every refusal; each test breaks one thing. */
 const SAFE_PRODUCTION = {
@@ -119,24 +110,24 @@ describe('parseConfig', () => {
     ['GATEHOUSE_TRUST_PROXY', 'proxy.internal'],
     ['GATEHOUSE_LOG_LEVEL', 'verbose'],
   ])('stops on a bad %s (%s), naming the variable', (variable, value) => {
-    expect(issuesOf({ [variable]: value }).some((issue) => issue.startsWith(variable))).toBe(true);
+    expect(configIssues({ [variable]: value }).some((issue) => issue.startsWith(variable))).toBe(true);
   });
 
   it('reports every bad variable at once', () => {
-    const issues = issuesOf({ GATEHOUSE_PORT: 'x', GATEHOUSE_STORE: 'y' });
+    const issues = configIssues({ GATEHOUSE_PORT: 'x', GATEHOUSE_STORE: 'y' });
     expect(issues.some((issue) => issue.startsWith('GATEHOUSE_PORT'))).toBe(true);
     expect(issues.some((issue) => issue.startsWith('GATEHOUSE_STORE'))).toBe(true);
   });
 
   it('refuses half a TLS configuration, and mTLS without TLS', () => {
-    expect(issuesOf({ GATEHOUSE_TLS_CERT: '/c' }).some((issue) => issue.includes('GATEHOUSE_TLS_KEY'))).toBe(true);
-    expect(issuesOf({ GATEHOUSE_TLS_CLIENT_CA: '/ca' }).some((issue) => issue.startsWith('GATEHOUSE_TLS_CLIENT_CA'))).toBe(true);
+    expect(configIssues({ GATEHOUSE_TLS_CERT: '/c' }).some((issue) => issue.includes('GATEHOUSE_TLS_KEY'))).toBe(true);
+    expect(configIssues({ GATEHOUSE_TLS_CLIENT_CA: '/ca' }).some((issue) => issue.startsWith('GATEHOUSE_TLS_CLIENT_CA'))).toBe(true);
   });
 
   it('waits 250 ms on a Redis command by default, and takes another bound in milliseconds', () => {
     expect(parseConfig({}).redisCommandTimeoutMs).toBe(250);
     expect(parseConfig({ GATEHOUSE_REDIS_COMMAND_TIMEOUT_MS: '2000' }).redisCommandTimeoutMs).toBe(2000);
-    expect(issuesOf({ GATEHOUSE_REDIS_COMMAND_TIMEOUT_MS: '0' }).join('\n')).toContain('GATEHOUSE_REDIS_COMMAND_TIMEOUT_MS');
+    expect(configIssues({ GATEHOUSE_REDIS_COMMAND_TIMEOUT_MS: '0' }).join('\n')).toContain('GATEHOUSE_REDIS_COMMAND_TIMEOUT_MS');
   });
 
   describe('the audit log', () => {
@@ -147,12 +138,12 @@ describe('parseConfig', () => {
     it('takes a base64 or base64url key of at least 32 bytes', () => {
       const key = parseConfig({ GATEHOUSE_AUDIT_HMAC_KEY: 'q83vEjRWeJq83vEjRWeJq83vEjRWeJq83vEjRWeJq80' }).audit.hmacKey;
       expect(key?.byteLength).toBe(32);
-      expect(issuesOf({ GATEHOUSE_AUDIT_HMAC_KEY: 'c2hvcnQ=' }).some((issue) => issue.startsWith('GATEHOUSE_AUDIT_HMAC_KEY'))).toBe(true);
-      expect(issuesOf({ GATEHOUSE_AUDIT_HMAC_KEY: 'not base64 at all!' }).some((issue) => issue.startsWith('GATEHOUSE_AUDIT_HMAC_KEY'))).toBe(true);
+      expect(configIssues({ GATEHOUSE_AUDIT_HMAC_KEY: 'c2hvcnQ=' }).some((issue) => issue.startsWith('GATEHOUSE_AUDIT_HMAC_KEY'))).toBe(true);
+      expect(configIssues({ GATEHOUSE_AUDIT_HMAC_KEY: 'not base64 at all!' }).some((issue) => issue.startsWith('GATEHOUSE_AUDIT_HMAC_KEY'))).toBe(true);
     });
 
     it('refuses the removed count bound instead of ignoring it', () => {
-      expect(issuesOf({ GATEHOUSE_AUDIT_LOG_MAX_RECORDS: '1000' })).toEqual([expect.stringMatching(/^GATEHOUSE_AUDIT_LOG_MAX_RECORDS: .*GATEHOUSE_AUDIT_LOG_RETENTION/)]);
+      expect(configIssues({ GATEHOUSE_AUDIT_LOG_MAX_RECORDS: '1000' })).toEqual([expect.stringMatching(/^GATEHOUSE_AUDIT_LOG_MAX_RECORDS: .*GATEHOUSE_AUDIT_LOG_RETENTION/)]);
     });
 
     it('charges refusals per IP: 50 failed authentications and 100 denied calls per 5 minutes by default', () => {
@@ -175,7 +166,7 @@ describe('parseConfig', () => {
       ['a per-start audit key', 'GATEHOUSE_AUDIT_HMAC_KEY', { GATEHOUSE_AUDIT_HMAC_KEY: '' }],
       ['a per-start token network key', 'GATEHOUSE_TOKEN_NETWORK_KEY', { GATEHOUSE_TOKEN_NETWORK_KEY: '' }],
     ])('refuses %s', (_label, variable, change) => {
-      expect(issuesOf({ ...SAFE_PRODUCTION, ...change }).some((issue) => issue.startsWith(variable))).toBe(true);
+      expect(configIssues({ ...SAFE_PRODUCTION, ...change }).some((issue) => issue.startsWith(variable))).toBe(true);
     });
   });
 });

@@ -16,15 +16,27 @@ export type Environment = (typeof ENVIRONMENTS)[number];
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveSeconds = z.coerce.number().int().positive();
 
+/**
+ * Positive whole numbers written `a/b/c`, read into an object with one field
+ * a number (`keys`, in order): the shape of every budget and threshold variable.
+ */
+function slashedNumbers<const Keys extends readonly [string, ...string[]]>(keys: Keys, messages: { readonly shape: string; readonly notPositive: string }) {
+  const shape = new RegExp(`^\\d+${'\\/\\d+'.repeat(keys.length - 1)}$`);
+  return z
+    .string()
+    .regex(shape, messages.shape)
+    .transform((value) => {
+      const numbers = value.split('/').map(Number);
+      return Object.fromEntries(keys.map((key, index) => [key, numbers[index]])) as { readonly [Key in Keys[number]]: number };
+    })
+    .refine((parsed) => Object.values<number>(parsed).every((number) => number > 0), messages.notPositive);
+}
+
 /** `points/seconds`, e.g. `100/3600`. */
-const budget = z
-  .string()
-  .regex(/^\d+\/\d+$/, 'expected points/seconds, e.g. 100/3600')
-  .transform((value) => {
-    const [points, durationSeconds] = value.split('/').map(Number) as [number, number];
-    return { points, durationSeconds };
-  })
-  .refine((b) => b.points > 0 && b.durationSeconds > 0, 'points and seconds must both be positive');
+const budget = slashedNumbers(['points', 'durationSeconds'], {
+  shape: 'expected points/seconds, e.g. 100/3600',
+  notPositive: 'points and seconds must both be positive',
+});
 
 const originList = z
   .string()
@@ -50,27 +62,19 @@ const originList = z
 const optionalPath = z.string().trim().min(1).optional();
 
 /** `failures/emails/ips`: failed logins, distinct emails and distinct IPs that together mean credential stuffing. */
-const stuffingThreshold = z
-  .string()
-  .regex(/^\d+\/\d+\/\d+$/, 'expected failures/emails/ips, e.g. 50/20/10')
-  .transform((value) => {
-    const [failures, distinctEmails, distinctIps] = value.split('/').map(Number) as [number, number, number];
-    return { failures, distinctEmails, distinctIps };
-  })
-  .refine((t) => t.failures > 0 && t.distinctEmails > 0 && t.distinctIps > 0, 'all three must be positive');
+const stuffingThreshold = slashedNumbers(['failures', 'distinctEmails', 'distinctIps'], {
+  shape: 'expected failures/emails/ips, e.g. 50/20/10',
+  notPositive: 'all three must be positive',
+});
 
 /** A TCP port, or `off` for no metrics listener at all. */
 const metricsPort = z.union([z.literal('off'), port], { error: 'expected a port (0-65535) or off' });
 
 /** `points/windowSeconds/blockSeconds`, e.g. `5/86400/900`: a login budget and how long exceeding it blocks. */
-const loginBudget = z
-  .string()
-  .regex(/^\d+\/\d+\/\d+$/, 'expected points/windowSeconds/blockSeconds, e.g. 5/86400/900')
-  .transform((value) => {
-    const [points, durationSeconds, blockDurationSeconds] = value.split('/').map(Number) as [number, number, number];
-    return { points, durationSeconds, blockDurationSeconds };
-  })
-  .refine((b) => b.points > 0 && b.durationSeconds > 0 && b.blockDurationSeconds > 0, 'all three numbers must be positive');
+const loginBudget = slashedNumbers(['points', 'durationSeconds', 'blockDurationSeconds'], {
+  shape: 'expected points/windowSeconds/blockSeconds, e.g. 5/86400/900',
+  notPositive: 'all three numbers must be positive',
+});
 
 /** At least 32 random bytes, base64 or base64url (`openssl rand -base64 32`): an HMAC key (audit chain, token networks). */
 const hmacKey = z
@@ -85,7 +89,7 @@ const redisClusterNodes = z
   .string()
   .trim()
   .transform((value, context) => {
-    const nodes: RedisNode[] = [];
+    const nodes: Array<{ readonly host: string; readonly port: number }> = [];
     for (const entry of value.split(',').map((part) => part.trim()).filter((part) => part !== '')) {
       const match = /^(\[[0-9a-fA-F:.]+\]|[^:\s]+):(\d{1,5})$/.exec(entry);
       const portNumber = Number(match?.[2]);
@@ -179,141 +183,20 @@ export type ConfigEnv = z.input<typeof envSchema>;
 /** Every environment variable the schema reads; docs/configuration.md's table lists exactly these (tested). */
 export const CONFIG_VARIABLES: readonly string[] = Object.freeze(Object.keys(envSchema.shape));
 
-export interface TlsConfig {
-  readonly certFile: string;
-  readonly keyFile: string;
-  /** When set, client certificates are requested and verified against this CA (mTLS). */
-  readonly clientCaFile: string | undefined;
-}
+/** The configuration every part of the server receives: built from the schema's output by `configOf`, never written out twice. */
+export type Config = ReturnType<typeof configOf>;
 
-export interface LoginBudget {
-  readonly points: number;
-  readonly durationSeconds: number;
-  readonly blockDurationSeconds: number;
-}
-
+export type TlsConfig = NonNullable<Config['tls']>;
+export type LoginBudget = Config['loginLimits']['email'];
 /** One Redis Cluster seed node (REDIS_CLUSTER_NODES). */
-export interface RedisNode {
-  readonly host: string;
-  readonly port: number;
-}
-
+export type RedisNode = NonNullable<ParsedEnv['REDIS_CLUSTER_NODES']>[number];
 /** Redis as a store: one server (REDIS_URL) or, with REDIS_CLUSTER_NODES, a Redis Cluster. */
-export interface RedisStoreConfig {
-  readonly kind: 'redis';
-  readonly url: string;
-  /** Set: a Redis Cluster reached through these seed nodes; REDIS_URL is then unused. */
-  readonly clusterNodes?: readonly RedisNode[];
-  readonly keyPrefix: string;
-}
-
-export interface DatabaseConfig {
-  readonly kind: 'postgres';
-  readonly url: string;
-  /** Bound on connecting, waiting for a pool slot and on each statement (GATEHOUSE_DATABASE_TIMEOUT_MS). */
-  readonly timeoutMs: number;
-  readonly poolSize: number;
-  /** How long a cached user or API key lookup is believed (GATEHOUSE_DATABASE_CACHE_TTL_MS); 0 turns the cache off. */
-  readonly cacheTtlMs: number;
-}
-
-export interface Config {
-  readonly env: Environment;
-  readonly host: string;
-  readonly port: number;
-  readonly issuer: string;
-  readonly audience: string;
-  /** Where state lives: one process's memory, or Redis. With GATEHOUSE_STORE=postgres, Redis keeps the hot state. */
-  readonly store: { readonly kind: 'memory' } | RedisStoreConfig;
-  /** GATEHOUSE_STORE=postgres: users, orders, API keys and the audit log live here instead of in `store`. */
-  readonly database: DatabaseConfig | undefined;
-  /** How long one Redis command may take before the caller's fallback applies (GATEHOUSE_REDIS_COMMAND_TIMEOUT_MS). */
-  readonly redisCommandTimeoutMs: number;
-  readonly seedFile: string | undefined;
-  readonly signingKeysFile: string | undefined;
-  readonly accessTokenTtlSeconds: number;
-  readonly refreshTokenTtlSeconds: number;
-  /** GATEHOUSE_REFRESH_GRACE_SECONDS: a just-rotated token replayed this soon gets the same successor back (0: off). */
-  readonly refreshGraceSeconds: number;
-  readonly bcryptCost: number;
-  readonly limits: {
-    readonly public: { readonly points: number; readonly durationSeconds: number };
-    readonly authenticated: { readonly points: number; readonly durationSeconds: number };
-  };
-  /** Budgets of the OAuth endpoints (docs/rate-limits.md). */
-  readonly oauthLimits: {
-    /** GET and POST /oauth/authorize, per client IP. */
-    readonly authorize: { readonly points: number; readonly durationSeconds: number };
-    /** /oauth/token, /oauth/introspect and /oauth/revoke, per authenticated client (a public client per client and IP). */
-    readonly client: { readonly points: number; readonly durationSeconds: number };
-    /** Failed client authentications at those endpoints, per client IP: secret guesses end in 429 before bcrypt. */
-    readonly clientAuthFailures: { readonly points: number; readonly durationSeconds: number };
-  };
-  /** Where rate-limit counters live: one process's memory, or Redis shared by every process. */
-  readonly rateLimitStore: { readonly kind: 'memory' } | RedisStoreConfig;
-  /** The layered brute-force defence of auth.login (docs/rate-limits.md). */
-  readonly loginLimits: {
-    readonly emailAndIp: LoginBudget;
-    readonly email: LoginBudget;
-    readonly ip: LoginBudget;
-  };
-  readonly corsOrigins: readonly string[];
-  /** Which X-Forwarded-For hops are believed (http/trust-proxy-setting.ts): never a bare hop count. */
-  readonly trustProxy: TrustProxySetting;
-  readonly tls: TlsConfig | undefined;
-  readonly logLevel: z.infer<typeof envSchema>['GATEHOUSE_LOG_LEVEL'];
-  /** Largest request body accepted; larger ones are answered 413 before any parsing. */
-  readonly bodyLimitBytes: number;
-  readonly audit: AuditConfig;
-  /** Per-IP budgets of refusals (ratelimit/refusal-budgets.ts). */
-  readonly refusalLimits: {
-    /** Failed authentication (bad, forged, expired or revoked credentials), per client IP. */
-    readonly failedAuth: { readonly points: number; readonly durationSeconds: number };
-    /** Denied calls (403), per client IP; each principal's are charged to its own budget as well. */
-    readonly denied: { readonly points: number; readonly durationSeconds: number };
-  };
-  /** Where GET /metrics listens: its own address, never the API's (undefined: no listener; the default outside production). */
-  readonly metrics: { readonly host: string; readonly port: number } | undefined;
-  readonly abuse: AbuseConfig;
-  /** Serve plain JSON tRPC calls straight from Node's request and response (http/fast-trpc); false: tRPC's Fastify adapter for all. */
-  readonly trpcFastPath: boolean;
-  /** How many verified access tokens to remember (tokens/verified-token-cache.ts); 0 verifies every call. */
-  readonly tokenCacheSize: number;
-  /** Keys the hash of an access token's issuing network (GATEHOUSE_TOKEN_NETWORK_KEY); undefined: a random key for this process. */
-  readonly tokenNetworkKey: Uint8Array | undefined;
-  /** bcrypt runs in this many worker threads, and at most `queue` more wait; beyond that a login is refused with 503. */
-  readonly passwordWorkers: { readonly threads: number; readonly queue: number };
-}
-
+export type RedisStoreConfig = ReturnType<typeof redisStoreOf>;
+export type DatabaseConfig = NonNullable<Config['database']>;
 /** The audit log (apps/server/src/audit). */
-export interface AuditConfig {
-  /** Records older than this are removed, visibly (metric and `audit.trimmed`); nothing else removes any. */
-  readonly retentionSeconds: number;
-  /** Repeated identical refusals within this window share one record with a count. */
-  readonly aggregationWindowSeconds: number;
-  /** The chain's HMAC key; undefined: one is generated per start (development and test only, warned). */
-  readonly hmacKey: Uint8Array | undefined;
-}
-
+export type AuditConfig = Config['audit'];
 /** Thresholds of the abuse detectors (apps/server/src/abuse). */
-export interface AbuseConfig {
-  readonly stuffing: {
-    readonly failures: number;
-    readonly distinctEmails: number;
-    readonly distinctIps: number;
-    readonly windowSeconds: number;
-    /** How long login stays under the strict policy once stuffing is detected. */
-    readonly strictSeconds: number;
-    /** Login attempts per client IP while the strict policy holds. */
-    readonly strictLimit: { readonly points: number; readonly durationSeconds: number };
-  };
-  readonly enumeration: {
-    /** NOT_FOUND/FORBIDDEN answers on id lookups per principal or IP within the window. */
-    readonly misses: number;
-    readonly windowSeconds: number;
-    readonly blockSeconds: number;
-  };
-}
+export type AbuseConfig = Config['abuse'];
 
 /** A configuration that cannot start; `issues` name each variable and what it allows. */
 export class ConfigError extends Error {
@@ -330,6 +213,13 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     throw new ConfigError(parsed.error.issues.map((issue) => describeIssue(issue, env)));
   }
   const e = parsedWithResolvedPaths(parsed.data, env);
+  const issues = combinationIssues(e, env);
+  if (issues.length > 0) throw new ConfigError(issues);
+  return configOf(e);
+}
+
+/** What each variable allows alone but not with the others (or not in production). */
+function combinationIssues(e: ParsedEnv, env: Readonly<Record<string, string | undefined>>): string[] {
   const issues: string[] = [];
   if (env['GATEHOUSE_AUDIT_LOG_MAX_RECORDS'] !== undefined && env['GATEHOUSE_AUDIT_LOG_MAX_RECORDS'] !== '') {
     // Silently ignoring it would leave an operator believing the log is bounded by count.
@@ -342,20 +232,6 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
   if (e.GATEHOUSE_TLS_CLIENT_CA !== undefined && e.GATEHOUSE_TLS_CERT === undefined) {
     issues.push('GATEHOUSE_TLS_CLIENT_CA: mTLS needs GATEHOUSE_TLS_CERT and GATEHOUSE_TLS_KEY');
   }
-  const tls: TlsConfig | undefined =
-    e.GATEHOUSE_TLS_CERT !== undefined && e.GATEHOUSE_TLS_KEY !== undefined
-      ? { certFile: e.GATEHOUSE_TLS_CERT, keyFile: e.GATEHOUSE_TLS_KEY, clientCaFile: e.GATEHOUSE_TLS_CLIENT_CA }
-      : undefined;
-
-  const scheme = tls === undefined ? 'http' : 'https';
-  const hostForUrl = e.GATEHOUSE_HOST.includes(':') ? `[${e.GATEHOUSE_HOST}]` : e.GATEHOUSE_HOST;
-  const redisStore: RedisStoreConfig = {
-    kind: 'redis',
-    url: e.REDIS_URL,
-    ...(e.REDIS_CLUSTER_NODES === undefined ? {} : { clusterNodes: e.REDIS_CLUSTER_NODES }),
-    keyPrefix: e.GATEHOUSE_REDIS_PREFIX,
-  };
-  const issuer = (e.GATEHOUSE_ISSUER ?? `${scheme}://${hostForUrl}:${e.GATEHOUSE_PORT}`).replace(/\/+$/, '');
 
   if (e.GATEHOUSE_ENV === 'production') {
     if (e.GATEHOUSE_SIGNING_KEYS_FILE === undefined) {
@@ -373,13 +249,44 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     if (e.GATEHOUSE_TOKEN_NETWORK_KEY === undefined) {
       issues.push('GATEHOUSE_TOKEN_NETWORK_KEY: production needs a key shared by every process; with a per-start key every token looks moved after a restart or on another process');
     }
-    if (tls === undefined && e.GATEHOUSE_TRUST_PROXY === false) {
+    if (tlsOf(e) === undefined && e.GATEHOUSE_TRUST_PROXY === false) {
       // `0` and `false` both mean no proxy: plain HTTP end to end, tokens and passwords readable on the wire.
       const value = env['GATEHOUSE_TRUST_PROXY'] === undefined ? 'unset' : `"${env['GATEHOUSE_TRUST_PROXY']}"`;
       issues.push(`GATEHOUSE_TLS_CERT / GATEHOUSE_TRUST_PROXY: production needs TLS here or a trusted TLS-terminating proxy (no TLS, and GATEHOUSE_TRUST_PROXY is ${value})`);
     }
   }
-  if (issues.length > 0) throw new ConfigError(issues);
+  return issues;
+}
+
+function tlsOf(e: ParsedEnv) {
+  return e.GATEHOUSE_TLS_CERT !== undefined && e.GATEHOUSE_TLS_KEY !== undefined
+    ? ({
+        certFile: e.GATEHOUSE_TLS_CERT,
+        keyFile: e.GATEHOUSE_TLS_KEY,
+        /** When set, client certificates are requested and verified against this CA (mTLS). */
+        clientCaFile: e.GATEHOUSE_TLS_CLIENT_CA,
+      } as const)
+    : undefined;
+}
+
+function redisStoreOf(e: ParsedEnv) {
+  return {
+    kind: 'redis',
+    url: e.REDIS_URL,
+    /** Set: a Redis Cluster reached through these seed nodes; REDIS_URL is then unused. */
+    ...(e.REDIS_CLUSTER_NODES === undefined ? {} : { clusterNodes: e.REDIS_CLUSTER_NODES }),
+    keyPrefix: e.GATEHOUSE_REDIS_PREFIX,
+  } as const;
+}
+
+/** The Config of a parsed environment that passed combinationIssues: its type is this function's return type. */
+function configOf(e: ParsedEnv) {
+  const tls = tlsOf(e);
+  const scheme = tls === undefined ? 'http' : 'https';
+  const hostForUrl = e.GATEHOUSE_HOST.includes(':') ? `[${e.GATEHOUSE_HOST}]` : e.GATEHOUSE_HOST;
+  const redisStore = redisStoreOf(e);
+  const memoryStore = { kind: 'memory' } as const;
+  const issuer = (e.GATEHOUSE_ISSUER ?? `${scheme}://${hostForUrl}:${e.GATEHOUSE_PORT}`).replace(/\/+$/, '');
 
   return Object.freeze({
     env: e.GATEHOUSE_ENV,
@@ -387,76 +294,103 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     port: e.GATEHOUSE_PORT,
     issuer,
     audience: e.GATEHOUSE_AUDIENCE ?? issuer,
-    // postgres keeps its hot state (rate limits, revocation, refresh families, codes, abuse counters) in Redis.
-    store:
-      e.GATEHOUSE_STORE === 'memory'
-        ? { kind: 'memory' as const }
-        : redisStore,
+    /**
+     * Where state lives: one process's memory, or Redis. With GATEHOUSE_STORE=postgres, Redis keeps
+     * the hot state (rate limits, revocation, refresh families, codes, abuse counters).
+     */
+    store: e.GATEHOUSE_STORE === 'memory' ? memoryStore : redisStore,
+    /** GATEHOUSE_STORE=postgres: users, orders, API keys and the audit log live here instead of in `store`. */
     database:
       e.GATEHOUSE_STORE === 'postgres'
         ? Object.freeze({
-            kind: 'postgres' as const,
+            kind: 'postgres',
             url: e.DATABASE_URL,
+            /** Bound on connecting, waiting for a pool slot and on each statement (GATEHOUSE_DATABASE_TIMEOUT_MS). */
             timeoutMs: e.GATEHOUSE_DATABASE_TIMEOUT_MS,
             poolSize: e.GATEHOUSE_DATABASE_POOL_SIZE,
+            /** How long a cached user or API key lookup is believed (GATEHOUSE_DATABASE_CACHE_TTL_MS); 0 turns the cache off. */
             cacheTtlMs: e.GATEHOUSE_DATABASE_CACHE_TTL_MS,
-          })
+          } as const)
         : undefined,
+    /** How long one Redis command may take before the caller's fallback applies (GATEHOUSE_REDIS_COMMAND_TIMEOUT_MS). */
     redisCommandTimeoutMs: e.GATEHOUSE_REDIS_COMMAND_TIMEOUT_MS,
     seedFile: e.GATEHOUSE_SEED_FILE,
     signingKeysFile: e.GATEHOUSE_SIGNING_KEYS_FILE,
     accessTokenTtlSeconds: e.GATEHOUSE_ACCESS_TOKEN_TTL,
     refreshTokenTtlSeconds: e.GATEHOUSE_REFRESH_TOKEN_TTL,
+    /** GATEHOUSE_REFRESH_GRACE_SECONDS: a just-rotated token replayed this soon gets the same successor back (0: off). */
     refreshGraceSeconds: e.GATEHOUSE_REFRESH_GRACE_SECONDS,
     bcryptCost: e.GATEHOUSE_BCRYPT_COST,
     limits: { public: e.GATEHOUSE_LIMIT_PUBLIC, authenticated: e.GATEHOUSE_LIMIT_AUTHENTICATED },
+    /** Budgets of the OAuth endpoints (docs/rate-limits.md). */
     oauthLimits: {
+      /** GET and POST /oauth/authorize, per client IP. */
       authorize: e.GATEHOUSE_LIMIT_OAUTH_AUTHORIZE,
+      /** /oauth/token, /oauth/introspect and /oauth/revoke, per authenticated client (a public client per client and IP). */
       client: e.GATEHOUSE_LIMIT_OAUTH_CLIENT,
+      /** Failed client authentications at those endpoints, per client IP: secret guesses end in 429 before bcrypt. */
       clientAuthFailures: e.GATEHOUSE_LIMIT_OAUTH_CLIENT_FAILURES,
     },
-    rateLimitStore:
-      (e.GATEHOUSE_RATE_LIMIT_STORE ?? (e.GATEHOUSE_STORE === 'memory' ? 'memory' : 'redis')) === 'redis'
-        ? redisStore
-        : { kind: 'memory' as const },
+    /** Where rate-limit counters live: one process's memory, or Redis shared by every process. */
+    rateLimitStore: (e.GATEHOUSE_RATE_LIMIT_STORE ?? (e.GATEHOUSE_STORE === 'memory' ? 'memory' : 'redis')) === 'redis' ? redisStore : memoryStore,
+    /** The layered brute-force defence of auth.login (docs/rate-limits.md). */
     loginLimits: {
       emailAndIp: e.GATEHOUSE_LOGIN_LIMIT_EMAIL_IP,
       email: e.GATEHOUSE_LOGIN_LIMIT_EMAIL,
       ip: e.GATEHOUSE_LOGIN_LIMIT_IP,
     },
     corsOrigins: Object.freeze([...e.GATEHOUSE_CORS_ORIGINS]),
+    /** Which X-Forwarded-For hops are believed (http/trust-proxy-setting.ts): never a bare hop count. */
     trustProxy: e.GATEHOUSE_TRUST_PROXY,
     tls,
     logLevel: e.GATEHOUSE_LOG_LEVEL,
+    /** Largest request body accepted; larger ones are answered 413 before any parsing. */
     bodyLimitBytes: e.GATEHOUSE_BODY_LIMIT_BYTES,
     audit: Object.freeze({
+      /** Records older than this are removed, visibly (metric and `audit.trimmed`); nothing else removes any. */
       retentionSeconds: e.GATEHOUSE_AUDIT_LOG_RETENTION,
+      /** Repeated identical refusals within this window share one record with a count. */
       aggregationWindowSeconds: e.GATEHOUSE_AUDIT_AGGREGATION_WINDOW,
+      /** The chain's HMAC key; undefined: one is generated per start (development and test only, warned). */
       hmacKey: e.GATEHOUSE_AUDIT_HMAC_KEY,
-    }),
-    refusalLimits: { failedAuth: e.GATEHOUSE_LIMIT_FAILED_AUTH, denied: e.GATEHOUSE_LIMIT_DENIED },
+    } as const),
+    /** Per-IP budgets of refusals (ratelimit/refusal-budgets.ts). */
+    refusalLimits: {
+      /** Failed authentication (bad, forged, expired or revoked credentials), per client IP. */
+      failedAuth: e.GATEHOUSE_LIMIT_FAILED_AUTH,
+      /** Denied calls (403), per client IP; each principal's are charged to its own budget as well. */
+      denied: e.GATEHOUSE_LIMIT_DENIED,
+    },
+    /** Where GET /metrics listens: its own address, never the API's (undefined: no listener; the default outside production). */
     metrics: metricsAddress(e),
     abuse: {
       stuffing: {
         ...e.GATEHOUSE_STUFFING_THRESHOLD,
         windowSeconds: e.GATEHOUSE_STUFFING_WINDOW,
+        /** How long login stays under the strict policy once stuffing is detected. */
         strictSeconds: e.GATEHOUSE_STUFFING_STRICT_SECONDS,
+        /** Login attempts per client IP while the strict policy holds. */
         strictLimit: e.GATEHOUSE_STUFFING_STRICT_LIMIT,
       },
       enumeration: {
+        /** NOT_FOUND/FORBIDDEN answers on id lookups per principal or IP within the window. */
         misses: e.GATEHOUSE_ENUMERATION_LIMIT.points,
         windowSeconds: e.GATEHOUSE_ENUMERATION_LIMIT.durationSeconds,
         blockSeconds: e.GATEHOUSE_ENUMERATION_BLOCK,
       },
     },
+    /** Serve plain JSON tRPC calls straight from Node's request and response (http/fast-trpc); false: tRPC's Fastify adapter for all. */
     trpcFastPath: e.GATEHOUSE_TRPC_FAST_PATH === 'true',
+    /** How many verified access tokens to remember (tokens/verified-token-cache.ts); 0 verifies every call. */
     tokenCacheSize: e.GATEHOUSE_TOKEN_CACHE_SIZE,
+    /** Keys the hash of an access token's issuing network (GATEHOUSE_TOKEN_NETWORK_KEY); undefined: a random key for this process. */
     tokenNetworkKey: e.GATEHOUSE_TOKEN_NETWORK_KEY,
+    /** bcrypt runs in this many worker threads, and at most `queue` more wait; beyond that a login is refused with 503. */
     passwordWorkers: Object.freeze({
       threads: e.GATEHOUSE_PASSWORD_WORKERS ?? defaultPasswordWorkers(),
       queue: e.GATEHOUSE_PASSWORD_QUEUE,
     }),
-  });
+  } as const);
 }
 
 /** Where a variable's effective value came from, for `pnpm gatehouse config print`. */
@@ -491,7 +425,7 @@ export function describeConfigVariables(env: Readonly<Record<string, string | un
 /** The default port, 9464 (Prometheus exporters' customary range), only in production; elsewhere metrics are opt-in. */
 export const DEFAULT_METRICS_PORT = 9464;
 
-function metricsAddress(e: ParsedEnv): Config['metrics'] {
+function metricsAddress(e: ParsedEnv): { readonly host: string; readonly port: number } | undefined {
   const port = e.GATEHOUSE_METRICS_PORT ?? (e.GATEHOUSE_ENV === 'production' ? DEFAULT_METRICS_PORT : 'off');
   return port === 'off' ? undefined : { host: e.GATEHOUSE_METRICS_HOST, port };
 }

@@ -10,7 +10,6 @@ import { createSecurityEvents, type SecurityEvents } from './audit/security-even
 import type { Config } from './config.js';
 import type { RedisClient } from './stores/redis/redis-client.js';
 import { createStores } from './stores/create-stores.js';
-import { createApiKeyStore } from './stores/create-api-key-store.js';
 import { createRedisConnection, waitForRedis } from './stores/redis/redis-connection.js';
 import { openPostgres } from './stores/postgres/open-postgres.js';
 import type { PostgresDatabase } from './stores/postgres/postgres-database.js';
@@ -26,7 +25,6 @@ import { createMetrics, type Metrics } from './metrics/create-metrics.js';
 import { createSecurityEventMetricsSink } from './metrics/security-event-metrics.js';
 import type { AuditLogStore } from './stores/audit-log-store.js';
 import { createVerifiedTokenCache } from './tokens/verified-token-cache.js';
-import { createTokenStore } from './stores/create-token-store.js';
 import type { TokenStore } from './stores/token-store.js';
 import { createRefreshTokens, type RefreshTokens } from './tokens/refresh-tokens.js';
 import { createTokenRevocation, type TokenRevocation } from './tokens/token-revocation.js';
@@ -109,11 +107,11 @@ export async function createDependencies(
   if (redis !== undefined) await waitForRedis(redis);
   // GATEHOUSE_STORE=postgres: reachable and migrated before anything is served.
   const database = config.database === undefined ? undefined : await openPostgres(config.database, logger);
-  const stores = createStores(config, { redis, database, now: clock });
+  const stores = createStores(config, { redis, database, now });
   const metrics = createMetrics();
   redis?.on('error', () => metrics.storeErrors.inc({ store: 'redis', operation: 'connection' }));
   const events = createSecurityEvents(logger, clock);
-  const tokens = createTokenStore(config.store, { redis, now });
+  const tokens = stores.tokens;
   const accessTokenTtlSeconds = config.accessTokenTtlSeconds;
   const audit = createAuditLog(config, { redis, database, events, metrics, logger, now });
   events.addSink(createSecurityEventMetricsSink(metrics));
@@ -142,7 +140,7 @@ export async function createDependencies(
     networks,
   });
   const apiKeys = createApiKeys({
-    store: createApiKeyStore(config, { redis, database, now: clock }),
+    store: stores.apiKeys,
     now,
     onTouchFailed: (error) => logger.warn({ err: error }, 'could not record an API key’s last use'),
   });

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Metrics } from '../metrics/create-metrics.js';
 import type { AuditLogStore } from '../stores/audit-log-store.js';
-import { createAuditLogStore } from '../stores/create-audit-log-store.js';
+import { createAuditLogStore } from '../stores/create-stores.js';
 import type { PostgresDatabase } from '../stores/postgres/postgres-database.js';
 import { createAuditChain } from './audit-chain.js';
 import { createAuditLogSink } from './audit-log-sink.js';

@@ -5,10 +5,7 @@ import { createAuditChain } from '../audit/audit-chain.js';
 import type { Config } from '../config.js';
 import { createTokenRevocation, type TokenRevocation } from '../tokens/token-revocation.js';
 import type { AuditLogStore } from './audit-log-store.js';
-import { createApiKeyStore } from './create-api-key-store.js';
-import { createAuditLogStore } from './create-audit-log-store.js';
-import { createStores } from './create-stores.js';
-import { createTokenStore } from './create-token-store.js';
+import { createAuditLogStore, createStores } from './create-stores.js';
 import type { OAuthClientStore } from './oauth-client-store.js';
 import { openPostgres } from './postgres/open-postgres.js';
 import { isCluster, type RedisClient } from './redis/redis-client.js';
@@ -68,7 +65,6 @@ export async function createOperatorStores(config: Config, options: OperatorStor
     );
   }
   const now = options.now ?? Date.now;
-  const clock = () => new Date(now());
   const redis = createRedisConnection({ url: config.store.url, logger: options.logger, commandTimeoutMs: Math.max(config.redisCommandTimeoutMs, 2_000) });
   await waitForRedis(redis, 3_000).catch((error: unknown) => {
     redis.disconnect();
@@ -82,15 +78,14 @@ export async function createOperatorStores(config: Config, options: OperatorStor
           redis.disconnect();
           throw error;
         });
-  const stores = createStores(config, { redis, database, now: clock });
-  const tokens = createTokenStore(config.store, { redis, now });
+  const stores = createStores(config, { redis, database, now });
   return {
     users: stores.users,
     oauthClients: stores.oauthClients,
-    apiKeys: createApiKeys({ store: createApiKeyStore(config, { redis, database, now: clock }), now }),
+    apiKeys: createApiKeys({ store: stores.apiKeys, now }),
     // Without a key (readers only: export) the chain is never written; verification needs the key and says so.
     auditLog: createAuditLogStore(config, { redis, database, chain: createAuditChain(auditKey ?? new Uint8Array(randomBytes(32))), onCapacityTrim: () => undefined }),
-    revocation: createTokenRevocation({ store: tokens, accessTokenTtlSeconds: config.accessTokenTtlSeconds, now }),
+    revocation: createTokenRevocation({ store: stores.tokens, accessTokenTtlSeconds: config.accessTokenTtlSeconds, now }),
     unlockLogin: (email) => unlockLogin(config, redis, options.logger, email),
     async close() {
       await database?.close();
