@@ -1,4 +1,4 @@
-import type { ResponseHeaders } from '../context.js';
+import type { ResponseHeaders } from '../response-headers.js';
 import type { RateLimitSnapshot } from './rate-limit-snapshot.js';
 
 const quotedPolicyNames = new Map<string, string>();
