@@ -1,6 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { isScope, type Scope } from '@gatehouse/contracts';
 import { SignJWT, errors as joseErrors, jwtVerify, type FlattenedJWSInput, type JWTHeaderParameters, type JWTPayload } from 'jose';
-import { v4 as uuidv4 } from 'uuid';
 import { AuthFailureError } from '../errors/auth-failure-error.js';
 import { hasLowS, isCanonicalCompactJws, toLowS } from './canonical-jws.js';
 import type { NetworkHasher } from './network-hash.js';
@@ -10,7 +10,7 @@ import type { VerifiedTokenCache } from './verified-token-cache.js';
 /** RFC 9068 section 2.1: access tokens say what they are in the header. */
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
 
-/** The client_id of tokens issued by auth.login (SPEC). */
+/** The client_id of tokens issued by auth.login; reserved, so no OAuth client can take it. */
 export const FIRST_PARTY_CLIENT_ID = 'gatehouse';
 
 export interface AccessTokenRequest {
@@ -114,7 +114,7 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
       const issuedAt = Math.floor(nowMs() / 1000);
       const familyEnd = request.notAfter === undefined ? Infinity : Math.floor(request.notAfter.getTime() / 1000);
       const expiresAt = Math.min(issuedAt + ttlSeconds, familyEnd);
-      const jti = uuidv4();
+      const jti = randomUUID();
       const scope = request.scopes.join(' ');
       const claims: JWTPayload = { client_id: request.clientId, scope };
       if (request.grant === 'client_credentials') claims[GRANT_CLAIM] = 'client_credentials';
@@ -137,10 +137,11 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
     },
 
     async verify(token) {
-      // Before the cache: a re-spelled copy of a cached token must be refused, not looked up or remembered apart.
-      if (!isCanonicalCompactJws(token)) throw new AuthFailureError('invalid_token', undefined);
+      // A hit is this exact string, checked canonical before it was remembered; a re-spelled copy of a cached
+      // token hashes to another key, misses, and is refused just below, never remembered apart.
       const remembered = cache?.get(token);
       if (remembered !== undefined) return remembered;
+      if (!isCanonicalCompactJws(token)) throw new AuthFailureError('invalid_token', undefined);
       let payload: JWTPayload;
       try {
         ({ payload } = await jwtVerify(token, resolveKey, {
