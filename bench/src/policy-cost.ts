@@ -6,7 +6,8 @@ import { defineQuery, orderSchema, byIdInput, type ContractTree } from '../../pa
 import type { Principal } from '../../apps/server/src/auth/principal.js';
 import { createAuthenticator } from '../../apps/server/src/auth/authenticate.js';
 import { parseConfig } from '../../apps/server/src/config.js';
-import { createResponseHeaders, type RequestContext } from '../../apps/server/src/context.js';
+import { type RequestContext } from '../../apps/server/src/context.js';
+import { createResponseHeaders } from '../../apps/server/src/response-headers.js';
 import { createDependencies } from '../../apps/server/src/dependencies.js';
 import { createLogger } from '../../apps/server/src/http/logger.js';
 import { buildRouter } from '../../apps/server/src/routers/build-router.js';

@@ -2,10 +2,10 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { rethrowAuthFailure } from './errors/auth-failure-error.js';
 import type { Principal } from './auth/principal.js';
 import { findQueryCredential } from './auth/find-query-credential.js';
-import type { EventOrigin } from './audit/security-events.js';
 import type { Dependencies } from './dependencies.js';
 import type { VerifiedClientCertificate } from './auth/client-certificate.js';
 import type { RequestRateLimit } from './ratelimit/request-rate-limit.js';
+import { createResponseHeaders, type ResponseHeaders } from './response-headers.js';
 
 /**
  * What one HTTP request tells a procedure. Built by the HTTP layer, shared by
@@ -57,7 +57,7 @@ class LazyRequestContext implements RequestContext {
   readonly ip: string;
   readonly headers: IncomingHttpHeaders;
   readonly credentialInQuery: string | undefined;
-  readonly responseHeaders: ResponseHeaders = new MapResponseHeaders();
+  readonly responseHeaders: ResponseHeaders = createResponseHeaders();
   readonly rateLimit: RequestRateLimit;
   readonly #certificate: VerifiedClientCertificate | undefined;
   #principal: Promise<Principal | undefined> | undefined;
@@ -84,39 +84,4 @@ class LazyRequestContext implements RequestContext {
 /** A context after the auth middleware: the principal is known. */
 export interface AuthenticatedContext<TPrincipal extends Principal = Principal> extends RequestContext {
   readonly principal: TPrincipal;
-}
-
-export interface ResponseHeaders {
-  set(name: string, value: string): void;
-  append(name: string, value: string): void;
-  entries(): Iterable<readonly [string, string | readonly string[]]>;
-}
-
-export function createResponseHeaders(): ResponseHeaders {
-  return new MapResponseHeaders();
-}
-
-/** A class, not an object of closures: one is built per request, and its methods are shared. */
-class MapResponseHeaders implements ResponseHeaders {
-  readonly #headers = new Map<string, string | string[]>();
-
-  set(name: string, value: string): void {
-    this.#headers.set(name.toLowerCase(), value);
-  }
-
-  append(name: string, value: string): void {
-    const key = name.toLowerCase();
-    const current = this.#headers.get(key);
-    if (current === undefined) this.#headers.set(key, [value]);
-    else this.#headers.set(key, Array.isArray(current) ? [...current, value] : [current, value]);
-  }
-
-  entries(): Iterable<readonly [string, string | readonly string[]]> {
-    return this.#headers.entries();
-  }
-}
-
-/** The request facts a security event records. */
-export function eventOrigin(ctx: RequestContext, principal?: string): EventOrigin {
-  return { ip: ctx.ip, requestId: ctx.requestId, principal };
 }

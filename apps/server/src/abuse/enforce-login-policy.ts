@@ -1,4 +1,5 @@
-import { eventOrigin, type RequestContext } from '../context.js';
+import { type RequestContext } from '../context.js';
+import { eventOrigin } from '../audit/security-events.js';
 import { refuseRateLimited } from '../ratelimit/refuse-rate-limited.js';
 
 /**

@@ -1,6 +1,7 @@
 import type { TRPCError } from '@trpc/server';
 import { principalKey } from '../auth/principal.js';
-import { eventOrigin, type RequestContext } from '../context.js';
+import { type RequestContext } from '../context.js';
+import { eventOrigin } from '../audit/security-events.js';
 import { clientKey } from '../ratelimit/client-key.js';
 import { refuseRateLimited } from '../ratelimit/refuse-rate-limited.js';
 

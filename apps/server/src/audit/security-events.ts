@@ -59,3 +59,11 @@ export function createSecurityEvents(logger: Logger, now: () => Date = () => new
     },
   };
 }
+
+/**
+ * The request facts a security event records. Takes the request context's
+ * fields, not the context, so audit/ does not depend on what a request holds.
+ */
+export function eventOrigin(request: { readonly ip: string; readonly requestId: string }, principal?: string): EventOrigin {
+  return { ip: request.ip, requestId: request.requestId, principal };
+}

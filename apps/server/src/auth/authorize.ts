@@ -1,5 +1,6 @@
 import type { AuthRequirement, ProtectedAccess, Role } from '@gatehouse/contracts';
-import { eventOrigin, type AuthenticatedContext, type RequestContext } from '../context.js';
+import { type AuthenticatedContext, type RequestContext } from '../context.js';
+import { eventOrigin } from '../audit/security-events.js';
 import { chargeDenial } from '../ratelimit/refusal-budgets.js';
 import { failAuth } from '../errors/auth-failure-error.js';
 import type { Principal } from './principal.js';

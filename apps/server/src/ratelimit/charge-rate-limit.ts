@@ -1,6 +1,7 @@
 import type { ProcedureContract } from '@gatehouse/contracts';
 import { principalKey, type Principal } from '../auth/principal.js';
-import { eventOrigin, type RequestContext } from '../context.js';
+import { type RequestContext } from '../context.js';
+import { eventOrigin } from '../audit/security-events.js';
 import { clientKey } from './client-key.js';
 import { writeRateLimitHeaders } from './rate-limit-headers.js';
 import { refuseRateLimited } from './refuse-rate-limited.js';

@@ -1,6 +1,7 @@
 import type { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Config } from '../config.js';
-import { eventOrigin, type RequestContext } from '../context.js';
+import { type RequestContext } from '../context.js';
+import { eventOrigin } from '../audit/security-events.js';
 import { clientKey } from './client-key.js';
 import { createLimiter, type LimiterBackend, type LimiterSpec } from './create-limiter.js';
 import { writeRateLimitHeaders } from './rate-limit-headers.js';

@@ -1,5 +1,5 @@
-import type { ResponseHeaders } from '../context.js';
 import { quotedString } from '../headers/quoted-string.js';
+import type { ResponseHeaders } from '../response-headers.js';
 import type { RateLimitSnapshot } from './rate-limit-snapshot.js';
 
 const quotedPolicyNames = new Map<string, string>();

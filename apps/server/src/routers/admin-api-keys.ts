@@ -1,7 +1,7 @@
 import type { contracts } from '@gatehouse/contracts';
 import { TRPCError } from '@trpc/server';
 import { principalKey } from '../auth/principal.js';
-import { eventOrigin } from '../context.js';
+import { eventOrigin } from '../audit/security-events.js';
 import { toApiKey } from './api-key-view.js';
 import type { HandlersFor } from './build-router.js';
 import { fetchPage } from './fetch-page.js';

@@ -1,7 +1,8 @@
 import type { contracts } from '@gatehouse/contracts';
 import { TRPCError } from '@trpc/server';
 import { principalKey } from '../auth/principal.js';
-import { eventOrigin, type AuthenticatedContext } from '../context.js';
+import { type AuthenticatedContext } from '../context.js';
+import { eventOrigin } from '../audit/security-events.js';
 import { rethrowUnavailable } from '../errors/store-unavailable-error.js';
 import type { HandlersFor } from './build-router.js';
 

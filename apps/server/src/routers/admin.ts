@@ -1,6 +1,6 @@
 import type { contracts } from '@gatehouse/contracts';
 import { TRPCError } from '@trpc/server';
-import { eventOrigin } from '../context.js';
+import { eventOrigin } from '../audit/security-events.js';
 import type { HandlersFor } from './build-router.js';
 import { auditLogHandlers } from './audit-log.js';
 import { fetchPage } from './fetch-page.js';

@@ -3,7 +3,7 @@ import { TRPCError } from '@trpc/server';
 import { AuthFailureError, failAuth } from '../errors/auth-failure-error.js';
 import { principalKey } from '../auth/principal.js';
 import { missingScopes } from '../auth/scopes.js';
-import { eventOrigin } from '../context.js';
+import { eventOrigin } from '../audit/security-events.js';
 import { toApiKey } from './api-key-view.js';
 import type { HandlersFor } from './build-router.js';
 import { fetchPage } from './fetch-page.js';

@@ -5,7 +5,7 @@ import { principalKey } from '../auth/principal.js';
 import { refuseForbiddenRole } from '../auth/authorize.js';
 import { requireCookieCsrf } from '../auth/require-cookie-csrf.js';
 import { scopesOfRole } from '../auth/scopes.js';
-import { eventOrigin } from '../context.js';
+import { eventOrigin } from '../audit/security-events.js';
 import { rethrowUnavailable } from '../errors/store-unavailable-error.js';
 import { clearedRefreshCookie, readRefreshCookie } from '../tokens/refresh-cookie.js';
 import { FIRST_PARTY_CLIENT_ID } from '../tokens/access-tokens.js';

@@ -5,7 +5,7 @@ import { failAuth } from '../errors/auth-failure-error.js';
 import { checkPassword } from '../auth/check-password.js';
 import { assertUncommonPassword } from '../auth/password-policy.js';
 import { scopesOfRole } from '../auth/scopes.js';
-import { eventOrigin } from '../context.js';
+import { eventOrigin } from '../audit/security-events.js';
 import { guardLogin } from '../ratelimit/login-guard.js';
 import { EmailTakenError } from '../stores/user-store.js';
 import { FIRST_PARTY_CLIENT_ID } from '../tokens/access-tokens.js';
