@@ -13,7 +13,7 @@ function issuesOf(env: Record<string, string>): readonly string[] {
 }
 
 /** Secrets are never quoted (their own test below): the issue gives only their length. */
-const SECRETS: readonly string[] = ['GATEHOUSE_AUDIT_HMAC_KEY', 'GATEHOUSE_TOKEN_NETWORK_KEY'];
+const SECRETS: readonly string[] = ['GATEHOUSE_AUDIT_HMAC_KEY', 'GATEHOUSE_TOKEN_NETWORK_KEY', 'GATEHOUSE_SECRET_ENCRYPTION_KEY'];
 
 const PRODUCTION = {
   GATEHOUSE_ENV: 'production',
@@ -21,6 +21,7 @@ const PRODUCTION = {
   GATEHOUSE_SIGNING_KEYS_FILE: '/etc/gatehouse/keys.json',
   GATEHOUSE_AUDIT_HMAC_KEY: Buffer.alloc(32, 1).toString('base64'),
   GATEHOUSE_TOKEN_NETWORK_KEY: Buffer.alloc(32, 2).toString('base64'),
+  GATEHOUSE_SECRET_ENCRYPTION_KEY: Buffer.alloc(32, 3).toString('base64'),
   GATEHOUSE_TRUST_PROXY: '10.0.0.0/8',
 };
 

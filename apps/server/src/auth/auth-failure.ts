@@ -1,4 +1,4 @@
-import type { AuthErrorData, AuthFailureDetail, AuthFailureReason, Scope } from '@gatehouse/contracts';
+import type { AuthErrorData, AuthFailureDetail, AuthFailureReason, Scope, StepUpErrorData } from '@gatehouse/contracts';
 import { TRPCError } from '@trpc/server';
 
 const UNAUTHORIZED_REASONS: ReadonlySet<AuthFailureReason> = new Set([
@@ -7,6 +7,7 @@ const UNAUTHORIZED_REASONS: ReadonlySet<AuthFailureReason> = new Set([
   'invalid_token',
   'expired_token',
   'revoked_token',
+  'step_up_required',
 ]);
 
 const MESSAGES: Readonly<Record<AuthFailureReason, string>> = {
@@ -15,6 +16,7 @@ const MESSAGES: Readonly<Record<AuthFailureReason, string>> = {
   invalid_token: 'The access token is invalid',
   expired_token: 'The access token has expired',
   revoked_token: 'The credential has been revoked',
+  step_up_required: 'This procedure needs a more recent or stronger sign-in',
   insufficient_scope: 'The credential lacks a required scope',
   forbidden_role: 'This principal may not call this procedure',
 };
@@ -30,8 +32,8 @@ export class AuthFailure extends Error {
   constructor(
     reason: AuthFailureReason,
     scopes?: { required: readonly Scope[]; missing: readonly Scope[] },
-    /** What the client can do about it (`detail`), or which contract policy refused (`policy`). */
-    context?: { readonly detail?: AuthFailureDetail; readonly policy?: string },
+    /** What the client can do about it (`detail`, `stepUp`), or which contract policy refused (`policy`). */
+    context?: { readonly detail?: AuthFailureDetail; readonly policy?: string; readonly stepUp?: StepUpErrorData },
   ) {
     super(MESSAGES[reason]);
     this.name = 'AuthFailure';
@@ -40,6 +42,7 @@ export class AuthFailure extends Error {
       ...(scopes === undefined ? {} : { requiredScopes: [...scopes.required], missingScopes: [...scopes.missing] }),
       ...(context?.detail === undefined ? {} : { detail: context.detail }),
       ...(context?.policy === undefined ? {} : { policy: context.policy }),
+      ...(context?.stepUp === undefined ? {} : { stepUp: context.stepUp }),
     };
   }
 

@@ -7,6 +7,7 @@ import { userAttributesSchema } from '../schemas/user-attributes.js';
 import { roleSchema } from '../scopes.js';
 import { adminApiKeysContracts } from './admin-api-keys.js';
 import { adminSessionsContracts } from './admin-sessions.js';
+import { RECENT_SIGN_IN_SECONDS } from './recent-sign-in.js';
 
 export const adminContracts = {
   users: {
@@ -17,10 +18,10 @@ export const adminContracts = {
       auth: { scopes: ['admin'], role: 'admin' },
     }),
     setRole: defineMutation({
-      summary: 'Changes a user’s role',
+      summary: 'Changes a user’s role; needs a sign-in in the last five minutes',
       input: z.strictObject({ userId: idSchema, role: roleSchema }),
       output: publicUserSchema,
-      auth: { scopes: ['admin'], role: 'admin' },
+      auth: { scopes: ['admin'], role: 'admin', stepUp: { maxAgeSeconds: RECENT_SIGN_IN_SECONDS } },
     }),
     setAttributes: defineMutation({
       summary: 'Replaces a user’s attributes (department, region), which policies read; audited as user.attributes_changed',
