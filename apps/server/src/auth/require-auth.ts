@@ -1,7 +1,7 @@
 import type { AuthRequirement, ProtectedAccess, Role } from '@gatehouse/contracts';
 import { eventOrigin, type AuthenticatedContext, type RequestContext } from '../context.js';
 import { chargeDenial } from '../ratelimit/refusal-budgets.js';
-import { failAuth } from './auth-failure.js';
+import { failAuth } from '../errors/auth-failure-error.js';
 import type { Principal } from './principal.js';
 import { principalKey } from './principal.js';
 import { missingScopes } from './scopes.js';
@@ -58,7 +58,7 @@ export async function refuseForbiddenRole(ctx: RequestContext, principal: Princi
   return failAuth('forbidden_role');
 }
 
-/** A denial costs the caller's IP (SPEC "Rate limits"): past its budget it is a 429, logged as such, not a 403. */
+/** A denial costs the caller's IP (docs/rate-limits.md): past its budget it is a 429, logged as such, not a 403. */
 async function deny(
   ctx: RequestContext,
   principal: Principal,

@@ -1,10 +1,10 @@
 import { fastifyTRPCPlugin, type CreateFastifyContextOptions } from '@trpc/server/adapters/fastify';
 import type { TRPCError } from '@trpc/server';
 import type { FastifyInstance } from 'fastify';
-import { AuthFailure } from '../auth/auth-failure.js';
+import { AuthFailureError } from '../errors/auth-failure-error.js';
 import { createRequestContext, type RequestContext, type RequestFacts } from '../context.js';
 import type { Dependencies } from '../dependencies.js';
-import { ServiceOverloaded } from '../errors/service-overloaded.js';
+import { ServiceOverloadedError } from '../errors/service-overloaded-error.js';
 import { appRouter, type AppRouter } from '../routers/app-router.js';
 import { verifiedClientCertificate } from './client-certificate.js';
 import { normaliseIp } from './client-ip.js';
@@ -14,7 +14,7 @@ import { wwwAuthenticateFor } from './www-authenticate.js';
 /** The route tRPC is served on (the plugin's `/:path` under the /trpc prefix), as `request.routeOptions.url` names it. */
 export const TRPC_ROUTE = '/trpc/:path';
 
-/** tRPC's own cap on calls per batch (SPEC: a batch over 10 calls is refused before any runs). */
+/** tRPC's own cap on calls per batch (docs/wire-protocol.md: a batch over 10 calls is refused before any runs). */
 export const MAX_BATCH_SIZE = 10;
 
 /** What the HTTP layer knows of a request, whichever tRPC path serves it (Fastify's request, or the lane's). */
@@ -63,10 +63,10 @@ export function responseHeadersFor(ctx: RequestContext | undefined, errors: read
   }
   // Most answers are successes: nothing to look for.
   if (errors.length === 0) return headers;
-  const failure = errors.map((error) => error.cause).find((cause): cause is AuthFailure => cause instanceof AuthFailure);
+  const failure = errors.map((error) => error.cause).find((cause): cause is AuthFailureError => cause instanceof AuthFailureError);
   const challenge = failure === undefined ? undefined : wwwAuthenticateFor(failure.data);
   if (challenge !== undefined) headers['www-authenticate'] = challenge;
-  const overloaded = errors.map((error) => error.cause).find((cause): cause is ServiceOverloaded => cause instanceof ServiceOverloaded);
+  const overloaded = errors.map((error) => error.cause).find((cause): cause is ServiceOverloadedError => cause instanceof ServiceOverloadedError);
   // RFC 9110 section 10.2.3: a 503 says when to come back, in whole seconds.
   if (overloaded !== undefined) headers['retry-after'] = String(Math.max(1, Math.ceil(overloaded.retryAfterMs / 1000)));
   return headers;

@@ -10,7 +10,7 @@ import type { ClientRegistry } from './client-registry.js';
 import { OAuthError } from './oauth-error.js';
 
 /**
- * The budgets of the OAuth endpoints (SPEC "Rate limits"):
+ * The budgets of the OAuth endpoints (docs/rate-limits.md):
  * - authorize, per client IP: the form is anonymous until it signs someone in;
  * - token, introspect and revoke, per authenticated client, so a resource
  *   server introspecting on every request spends its own budget and not that

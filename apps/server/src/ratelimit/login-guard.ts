@@ -24,7 +24,7 @@ export type LoginAdmission =
   | { readonly admitted: false; readonly snapshot: RateLimitSnapshot };
 
 /**
- * SPEC's layered brute-force defence for auth.login:
+ * The layered brute-force defence of auth.login (docs/rate-limits.md):
  * - consecutive failures per email and client IP (5, then the pair is blocked 15 min);
  * - failures per email from any IP (10 per hour, then the email is locked 15 min);
  * - failures per client IP (100 per day, then the IP is blocked a day).

@@ -13,7 +13,7 @@ export interface ResolvedPolicy extends LimiterSpec {
 export const DEFAULT_POLICY_NAMES = { public: 'public', authenticated: 'authenticated' } as const;
 
 /**
- * The policy a contract runs under: its own declaration, SPEC's default for
+ * The policy a contract runs under: its own declaration, the default for
  * public procedures (per client IP) or for authenticated ones (per
  * principal), or none when the contract says `'none'` (health).
  */

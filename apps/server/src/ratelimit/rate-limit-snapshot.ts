@@ -38,7 +38,7 @@ export function isTighter(candidate: RateLimitSnapshot, current: RateLimitSnapsh
   return candidate.resetAtMs > current.resetAtMs;
 }
 
-/** SPEC's `data.rateLimit` of a 429. */
+/** The `data.rateLimit` of a 429 (docs/wire-protocol.md). */
 export function rateLimitErrorData(snapshot: RateLimitSnapshot, nowMs: number = Date.now()): RateLimitErrorData {
   return {
     limit: snapshot.limit,

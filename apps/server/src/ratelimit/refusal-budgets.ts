@@ -17,7 +17,7 @@ export const REFUSAL_POLICY_NAMES = {
 const MAX_KNOWN_BLOCKS = 10_000;
 
 /**
- * SPEC "Rate limits": refusals cost the caller too. Two per-IP budgets,
+ * Refusals cost the caller too (docs/rate-limits.md). Two per-IP budgets,
  * besides the principal's own (which a denied call is charged to as well):
  * - failed authentication: each bad, forged, expired or revoked credential;
  * - denied calls: each 403.

@@ -6,7 +6,7 @@ import { toApiKey } from './api-key-view.js';
 import type { HandlersFor } from './build-router.js';
 import { fetchPage } from './paging.js';
 
-/** admin.apiKeys: any user's keys, listed and revoked by an admin (SPEC "Procedures"). */
+/** admin.apiKeys: any user's keys, listed and revoked by an admin (README "Procedures"). */
 export const adminApiKeysHandlers: HandlersFor<typeof contracts.admin.apiKeys> = {
   async list({ input, ctx }) {
     const page = await fetchPage(input, (request) => ctx.deps.apiKeys.list(input.userId, request));

@@ -1,8 +1,8 @@
 import type { contracts, TokenGrant } from '@gatehouse/contracts';
-import { failAuth } from '../auth/auth-failure.js';
+import { failAuth } from '../errors/auth-failure-error.js';
 import { scopesOfRole } from '../auth/scopes.js';
 import { eventOrigin, type RequestContext } from '../context.js';
-import { rethrowUnavailable } from '../errors/service-unavailable.js';
+import { rethrowUnavailable } from '../errors/store-unavailable-error.js';
 import { refuseRateLimited } from '../ratelimit/refuse-rate-limited.js';
 import { hasConfirmedSecondFactor, isActiveUser, type UserRecord } from '../stores/user-store.js';
 import { FIRST_PARTY_CLIENT_ID } from '../tokens/access-tokens.js';

@@ -10,7 +10,7 @@ export const ordersHandlers: HandlersFor<typeof contracts.orders> = {
 
   async list({ input, ctx }) {
     const { principal } = ctx;
-    // A system principal acts for the system: it lists every order (SPEC "Scopes and roles").
+    // A system principal acts for the system: it lists every order (docs/service-to-service.md).
     const ownerId = principal.kind === 'user' ? principal.userId : undefined;
     const page = await fetchPage(input, (request) => ctx.deps.orders.list({ ownerId }, request));
     return { items: page.items.map(toOrder), nextCursor: page.nextCursor };

@@ -1,6 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { roleSchema, userAttributesSchema, type UserAttributes } from '@gatehouse/contracts';
 import { sql, type Kysely, type Selectable } from 'kysely';
-import { v4 as uuidv4 } from 'uuid';
 import { decodeSequenceCursor, type Page } from '../page.js';
 import { secondFactorFromJson, secondFactorToJson } from '../second-factor-json.js';
 import { EmailTakenError, type UserRecord, type UserStore } from '../user-store.js';
@@ -34,7 +34,7 @@ export function createPostgresUserStore(options: PostgresUserStoreOptions): User
 
   return {
     async create(user) {
-      const record: UserRecord = Object.freeze({ ...user, id: uuidv4(), createdAt: now() });
+      const record: UserRecord = Object.freeze({ ...user, id: randomUUID(), createdAt: now() });
       try {
         await runOnPostgres('user', () =>
           db
