@@ -1,5 +1,8 @@
 export { contracts } from './contracts.js';
 export { RECENT_SIGN_IN_SECONDS } from './procedures/recent-sign-in.js';
+export { ADMIN_ACCESS, withRecentSignIn } from './procedures/admin-access.js';
+export type { AdminAccess } from './procedures/admin-access.js';
+export { defineAdminContracts } from './procedures/admin.js';
 export type { Contracts } from './contracts.js';
 export { defineMutation, defineQuery, isProcedureContract, listProcedures } from './define-procedure.js';
 export type { ContractDefinition, ContractTree, ProcedureContract, ProcedureKind } from './define-procedure.js';
