@@ -5,6 +5,7 @@ import * as oauth from 'oauth4webapi';
 import { generate } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultStoreName, defaultStoreVariant } from './support/default-store.js';
+import { authorizeWithPkce, submitAuthorizeForm } from './support/authorize-form.js';
 import { bearer, callProcedure, type RawResponse } from './support/http.js';
 import { authReason, type Credentials } from './support/sessions.js';
 import { startGatehouse, type RunningGatehouse } from './support/start-gatehouse.js';
@@ -269,5 +270,32 @@ describe(`second factor and step-up on the ${defaultStoreName()} store`, () => {
       error: 'insufficient_user_authentication',
       acr_values: 'mfa',
     });
+  });
+
+  it('OAuth: tokens from an authorization code carry the sign-in (acr pwd, auth_time); an enrolled user is not signed in on the password alone', async () => {
+    const options = { [oauth.allowInsecureRequests]: true };
+    const issuer = new URL(gatehouse.url);
+    const as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { ...options, algorithm: 'oauth2' }));
+    const web: oauth.Client = { client_id: 'web', token_endpoint_auth_method: 'none' };
+    const redirectUri = 'http://127.0.0.1:5173/cb';
+    const user = await newUser();
+    const { params, codeVerifier } = await authorizeWithPkce(as, web, { redirectUri, user, scope: 'users:read' });
+    const response = await oauth.authorizationCodeGrantRequest(as, web, oauth.None(), params, redirectUri, codeVerifier, options);
+    const tokens = await oauth.processAuthorizationCodeResponse(as, web, response);
+    expect(decodeJwt(tokens.access_token)).toMatchObject({ acr: 'pwd', amr: ['pwd'], auth_time: expect.any(Number) });
+
+    const { user: enrolled } = await enrolledUser();
+    const url = new URL(as.authorization_endpoint!);
+    url.search = new URLSearchParams({
+      client_id: 'web',
+      redirect_uri: redirectUri,
+      response_type: 'code',
+      scope: 'users:read',
+      code_challenge: await oauth.calculatePKCECodeChallenge(oauth.generateRandomCodeVerifier()),
+      code_challenge_method: 'S256',
+    }).toString();
+    const refused = await submitAuthorizeForm(url, { email: enrolled.email, password: enrolled.password, decision: 'approve' });
+    expect(refused.status).toBe(403);
+    expect(refused.location).toBeNull();
   });
 });

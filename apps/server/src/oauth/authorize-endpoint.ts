@@ -124,7 +124,7 @@ export function registerAuthorizeEndpoint(app: FastifyInstance, deps: Dependenci
         }
         if (signIn.outcome === 'invalid_credentials') return showSignIn(reply, authorization, { email, error: 'Invalid email or password' });
         user = signIn.user;
-        authentication = passwordSignIn(nowSeconds() * 1000);
+        authentication = passwordSignIn(deps.now());
         // The password was typed: a new sign-in session replaces (and ends) any earlier one in this browser.
         const earlier = await sessions.read(request.headers);
         if (earlier !== undefined) await sessions.end(earlier);
