@@ -2,7 +2,7 @@ import type { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible'
 import type { Config } from '../config.js';
 import { eventOrigin, type RequestContext } from '../context.js';
 import { clientKey } from './client-key.js';
-import { createLimiter, type LimiterBackend, type LimiterSpec } from './limiter-factory.js';
+import { createLimiter, type LimiterBackend, type LimiterSpec } from './create-limiter.js';
 import { writeRateLimitHeaders } from './rate-limit-headers.js';
 import { isLimitHit, isTighter, snapshotOf, type RateLimitSnapshot } from './rate-limit-snapshot.js';
 import { refuseRateLimited } from './refuse-rate-limited.js';

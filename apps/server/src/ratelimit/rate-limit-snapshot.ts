@@ -1,6 +1,6 @@
 import type { RateLimitErrorData } from '@gatehouse/contracts';
 import { RateLimiterRes } from 'rate-limiter-flexible';
-import type { LimiterSpec } from './limiter-factory.js';
+import type { LimiterSpec } from './create-limiter.js';
 
 /** Where one budget stood after a call was counted against it: what headers and 429 data report. */
 export interface RateLimitSnapshot {

@@ -2,7 +2,7 @@ import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Config } from '../config.js';
 import type { RequestContext } from '../context.js';
 import { clientKey } from './client-key.js';
-import { createLimiter, type LimiterBackend, type LimiterSpec } from './limiter-factory.js';
+import { createLimiter, type LimiterBackend, type LimiterSpec } from './create-limiter.js';
 import { writeRateLimitHeaders } from './rate-limit-headers.js';
 import { isLimitHit, snapshotOf, type RateLimitSnapshot } from './rate-limit-snapshot.js';
 import { refuseRateLimited } from './refuse-rate-limited.js';

@@ -1,6 +1,6 @@
 import type { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
 import type { LoginBudget } from '../config.js';
-import { createLimiter, type LimiterBackend } from './limiter-factory.js';
+import { createLimiter, type LimiterBackend } from './create-limiter.js';
 import { isLimitHit, snapshotOf, type RateLimitSnapshot } from './rate-limit-snapshot.js';
 
 /** The policy a 429 of a blocked second factor names (`data.rateLimit.policy`, RateLimit-Policy). */

@@ -1,7 +1,7 @@
 import type { contracts } from '@gatehouse/contracts';
 import type { HandlersFor } from './build-router.js';
 import { toOrder } from './order-view.js';
-import { fetchPage } from './paging.js';
+import { fetchPage } from './fetch-page.js';
 
 export const ordersHandlers: HandlersFor<typeof contracts.orders> = {
   async create({ input, ctx }) {

@@ -4,8 +4,8 @@ import type { Dependencies } from '../dependencies.js';
 import { clientKey } from '../ratelimit/client-key.js';
 import { rateLimitHeaders } from '../ratelimit/rate-limit-headers.js';
 import { isLimitHit, rateLimitErrorData, snapshotOf } from '../ratelimit/rate-limit-snapshot.js';
-import type { ResolvedPolicy } from '../ratelimit/policies.js';
-import { authenticateClient, type AuthenticatedClient } from './client-authentication.js';
+import type { ResolvedPolicy } from '../ratelimit/resolve-policy.js';
+import { authenticateClient, type AuthenticatedClient } from './authenticate-client.js';
 import type { ClientRegistry } from './client-registry.js';
 import { OAuthError } from './oauth-error.js';
 

@@ -1,6 +1,6 @@
 import { contracts, listProcedures, type ContractTree, type ProcedureContract, type RateLimitKey } from '@gatehouse/contracts';
 import type { Config } from '../config.js';
-import type { LimiterSpec } from './limiter-factory.js';
+import type { LimiterSpec } from './create-limiter.js';
 
 /** A contract's rate limit with every default filled in. */
 export interface ResolvedPolicy extends LimiterSpec {
