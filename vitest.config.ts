@@ -39,6 +39,7 @@ const STORE_VARIANT_SUITES = [
   'attribute-policies.test.ts',
   'token-network.test.ts',
   'refresh-grace.test.ts',
+  'second-factor-step-up.test.ts',
   // Suites that looped over both stores in every project before e2e-redis existed.
   'audit-flood.test.ts',
   'failed-auth-budget.test.ts',

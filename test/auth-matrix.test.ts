@@ -16,6 +16,7 @@ import { REPOSITORY_ROOT } from '../packages/contracts/scripts/manifest-files.js
 import { bearer, callProcedure, login } from './support/http.js';
 import { startGatehouse, type RunningGatehouse } from './support/start-gatehouse.js';
 import { TEST_USERS } from './support/test-seed.js';
+import type { SignInAuthentication } from '../apps/server/src/tokens/sign-in-authentication.js';
 
 /**
  * Generated from the contracts: every protected procedure, now and later,
@@ -67,16 +68,24 @@ afterAll(() => gatehouse.close());
 /** The address these tests call from: tokens issued to it pass network-pinned contracts. */
 const TEST_CLIENT_IP = '127.0.0.1';
 
-/** A genuine server-issued token for the admin, holding every scope except `without`, issued to `ip`'s network. */
-async function tokenWithout(without: Scope | undefined, ip = TEST_CLIENT_IP): Promise<string> {
+/**
+ * A genuine server-issued token for the admin, holding every scope except `without`, issued to `ip`'s network,
+ * from a sign-in just now with a second factor (so step-up requirements hold) unless `signIn` says otherwise.
+ */
+async function tokenWithout(without: Scope | undefined, ip = TEST_CLIENT_IP, signIn: SignInAuthentication | null = freshSignIn('mfa')): Promise<string> {
   const issued = await gatehouse.server.deps.accessTokens.issue({
     subject: adminId,
     clientId: 'gatehouse',
     scopes: SCOPES.filter((scope) => scope !== without),
     grant: 'user',
     issuedTo: { ip, pinned: false },
+    ...(signIn === null ? {} : { authentication: signIn }),
   });
   return issued.token;
+}
+
+function freshSignIn(acr: 'pwd' | 'mfa', secondsAgo = 0): SignInAuthentication {
+  return { acr, amr: acr === 'mfa' ? ['pwd', 'otp'] : ['pwd'], authTime: Math.floor(Date.now() / 1000) - secondsAgo };
 }
 
 function call(procedure: (typeof PROTECTED)[number], input: unknown, headers: Record<string, string> = {}) {
@@ -221,6 +230,43 @@ describe('the auth matrix, derived from the committed manifest: network pinning 
     } else {
       expect(response.status).toBe(403);
       expect(response.body.error.data.auth).toEqual({ reason: 'forbidden_role', policy: procedure.auth.policy });
+    }
+  });
+});
+
+describe('the auth matrix, derived from the committed manifest: step-up (RFC 9470)', () => {
+  const WITH_STEP_UP = MANIFEST_PROTECTED.filter(({ auth }) => auth.stepUp !== null);
+
+  it('covers the privilege-changing admin mutations and the factor removal', () => {
+    expect(WITH_STEP_UP.map(({ path }) => path).sort()).toEqual(['admin.sessions.revokeAll', 'admin.users.setRole', 'auth.secondFactor.remove']);
+  });
+
+  /** The sign-ins that fall short of a requirement: too weak for an acr, too old for a max age, none at all. */
+  function shortfalls(stepUp: NonNullable<(typeof WITH_STEP_UP)[number]['auth']['stepUp']>): Array<[string, SignInAuthentication | null]> {
+    const cases: Array<[string, SignInAuthentication | null]> = [['no sign-in recorded', null]];
+    if (stepUp.acr === 'mfa') cases.push(['a password-only sign-in', freshSignIn('pwd')]);
+    if (stepUp.maxAgeSeconds !== null) cases.push(['a sign-in older than max_age', freshSignIn('mfa', stepUp.maxAgeSeconds + 60)]);
+    return cases;
+  }
+
+  it.each(WITH_STEP_UP)('$path: a sign-in that falls short gets 401 step_up_required and the RFC 9470 challenge, before input validation', async (procedure) => {
+    const stepUp = procedure.auth.stepUp!;
+    const expected = {
+      ...(stepUp.acr === null ? {} : { acrValues: [stepUp.acr] }),
+      ...(stepUp.maxAgeSeconds === null ? {} : { maxAge: stepUp.maxAgeSeconds }),
+    };
+    for (const [label, signIn] of shortfalls(stepUp)) {
+      const response = await callProcedure(gatehouse.url, procedure.path, {
+        kind: procedure.kind,
+        input: INVALID_INPUT,
+        headers: bearer(await tokenWithout(undefined, TEST_CLIENT_IP, signIn)),
+      });
+      expect(response.status, label).toBe(401);
+      expect(response.body.error.data.auth, label).toEqual({ reason: 'step_up_required', stepUp: expected });
+      const challenge = response.headers.get('www-authenticate') ?? '';
+      expect(challenge, label).toMatch(/^Bearer realm="gatehouse", error="insufficient_user_authentication", error_description="[^"]+"/);
+      if (stepUp.acr !== null) expect(challenge, label).toContain(`acr_values="${stepUp.acr}"`);
+      if (stepUp.maxAgeSeconds !== null) expect(challenge, label).toContain(`max_age="${stepUp.maxAgeSeconds}"`);
     }
   });
 });

@@ -9,7 +9,7 @@ import { startRedisProxy, type RedisProxy } from './support/redis-proxy.js';
 import { registerUser } from './support/sessions.js';
 import { startGatehouse, type RunningGatehouse } from './support/start-gatehouse.js';
 import { TEST_USERS } from './support/test-seed.js';
-import { TEST_AUDIT_KEY, TEST_TOKEN_NETWORK_KEY } from './support/redis-env.js';
+import { TEST_AUDIT_KEY, TEST_SECRET_ENCRYPTION_KEY, TEST_TOKEN_NETWORK_KEY } from './support/redis-env.js';
 
 /**
  * A server with the settings GATEHOUSE_ENV=production accepts (persistent keys, Redis for state and limits,
@@ -41,6 +41,7 @@ beforeAll(async () => {
       // Production refuses a per-start audit key (a restart would leave older records unverifiable).
       GATEHOUSE_AUDIT_HMAC_KEY: TEST_AUDIT_KEY,
       GATEHOUSE_TOKEN_NETWORK_KEY: TEST_TOKEN_NETWORK_KEY,
+      GATEHOUSE_SECRET_ENCRYPTION_KEY: TEST_SECRET_ENCRYPTION_KEY,
     },
   });
 });

@@ -10,6 +10,9 @@ export const TEST_AUDIT_KEY = Buffer.alloc(32, 'gatehouse-test-audit-key').toStr
 /** Likewise for the key of token network hashes (GATEHOUSE_TOKEN_NETWORK_KEY): a token used on another process is not a moved token. */
 export const TEST_TOKEN_NETWORK_KEY = Buffer.alloc(32, 'gatehouse-test-network-key').toString('base64');
 
+/** Likewise for the key sealing second-factor secrets (GATEHOUSE_SECRET_ENCRYPTION_KEY): every process opens what another sealed. */
+export const TEST_SECRET_ENCRYPTION_KEY = Buffer.alloc(32, 'gatehouse-test-secret-key').toString('base64');
+
 /**
  * Production's 250 ms Redis command bound is a budget for a Redis next door; on a loaded two-core CI host
  * running three test workers a reply can take longer, and the fallback (insurance limiter, 503) would then
@@ -31,6 +34,7 @@ export function redisEnv(namespace: RedisTestNamespace): Record<string, string> 
     GATEHOUSE_REDIS_PREFIX: namespace.prefix,
     GATEHOUSE_AUDIT_HMAC_KEY: TEST_AUDIT_KEY,
     GATEHOUSE_TOKEN_NETWORK_KEY: TEST_TOKEN_NETWORK_KEY,
+    GATEHOUSE_SECRET_ENCRYPTION_KEY: TEST_SECRET_ENCRYPTION_KEY,
     GATEHOUSE_REDIS_COMMAND_TIMEOUT_MS: TEST_REDIS_COMMAND_TIMEOUT_MS,
   };
 }

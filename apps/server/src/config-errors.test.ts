@@ -4,7 +4,7 @@ import { CONFIG_VARIABLES, DEFAULT_METRICS_PORT, parseConfig } from './config.js
 import { configIssues } from '../test-support/config-issues.js';
 
 /** Secrets are never quoted (their own test below): the issue gives only their length. */
-const SECRETS: readonly string[] = ['GATEHOUSE_AUDIT_HMAC_KEY', 'GATEHOUSE_TOKEN_NETWORK_KEY'];
+const SECRETS: readonly string[] = ['GATEHOUSE_AUDIT_HMAC_KEY', 'GATEHOUSE_TOKEN_NETWORK_KEY', 'GATEHOUSE_SECRET_ENCRYPTION_KEY'];
 
 const PRODUCTION = {
   GATEHOUSE_ENV: 'production',
@@ -12,6 +12,7 @@ const PRODUCTION = {
   GATEHOUSE_SIGNING_KEYS_FILE: '/etc/gatehouse/keys.json',
   GATEHOUSE_AUDIT_HMAC_KEY: Buffer.alloc(32, 1).toString('base64'),
   GATEHOUSE_TOKEN_NETWORK_KEY: Buffer.alloc(32, 2).toString('base64'),
+  GATEHOUSE_SECRET_ENCRYPTION_KEY: Buffer.alloc(32, 3).toString('base64'),
   GATEHOUSE_TRUST_PROXY: '10.0.0.0/8',
 };
 

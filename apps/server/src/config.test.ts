@@ -10,6 +10,7 @@ const SAFE_PRODUCTION = {
   GATEHOUSE_TRUST_PROXY: '10.0.0.0/8',
   GATEHOUSE_AUDIT_HMAC_KEY: 'q83vEjRWeJq83vEjRWeJq83vEjRWeJq83vEjRWeJq80=',
   GATEHOUSE_TOKEN_NETWORK_KEY: 'bmV0d29yay1rZXktbmV0d29yay1rZXktbmV0d29yay0=',
+  GATEHOUSE_SECRET_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
 };
 
 describe('parseConfig', () => {
@@ -165,6 +166,7 @@ describe('parseConfig', () => {
       ['CORS *', 'GATEHOUSE_CORS_ORIGINS', { GATEHOUSE_CORS_ORIGINS: '*' }],
       ['a per-start audit key', 'GATEHOUSE_AUDIT_HMAC_KEY', { GATEHOUSE_AUDIT_HMAC_KEY: '' }],
       ['a per-start token network key', 'GATEHOUSE_TOKEN_NETWORK_KEY', { GATEHOUSE_TOKEN_NETWORK_KEY: '' }],
+      ['a per-start secret encryption key', 'GATEHOUSE_SECRET_ENCRYPTION_KEY', { GATEHOUSE_SECRET_ENCRYPTION_KEY: '' }],
     ])('refuses %s', (_label, variable, change) => {
       expect(configIssues({ ...SAFE_PRODUCTION, ...change }).some((issue) => issue.startsWith(variable))).toBe(true);
     });

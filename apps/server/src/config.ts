@@ -84,6 +84,14 @@ const hmacKey = z
   .transform((value) => new Uint8Array(Buffer.from(value.replace(/-/g, '+').replace(/_/g, '/'), 'base64')))
   .refine((key) => key.byteLength >= 32, 'needs at least 32 bytes (44 base64 characters)');
 
+/** Exactly 32 random bytes, base64 or base64url (`openssl rand -base64 32`): an AES-256 key. */
+const aes256Key = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9+/_-]+={0,2}$/, 'expected base64, e.g. the output of `openssl rand -base64 32`')
+  .transform((value) => new Uint8Array(Buffer.from(value.replace(/-/g, '+').replace(/_/g, '/'), 'base64')))
+  .refine((key) => key.byteLength === 32, 'needs exactly 32 bytes (44 base64 characters): an AES-256 key');
+
 /** `host:port,host:port`: the cluster's seed nodes (any of them; ioredis discovers the rest). */
 const redisClusterNodes = z
   .string()
@@ -160,6 +168,10 @@ const envSchema = z.object({
   GATEHOUSE_AUDIT_HMAC_KEY: hmacKey.optional(),
   // Keys the hash of the network an access token was issued to (docs/security-model.md, "Token theft signals"); shared by every process.
   GATEHOUSE_TOKEN_NETWORK_KEY: hmacKey.optional(),
+  // Seals second-factor (TOTP) secrets at rest (README "Second factor and step-up"); shared by every process.
+  GATEHOUSE_SECRET_ENCRYPTION_KEY: aes256Key.optional(),
+  // Wrong second-factor codes per user: points/windowSeconds/blockSeconds.
+  GATEHOUSE_SECOND_FACTOR_LIMIT: loginBudget.default({ points: 5, durationSeconds: 900, blockDurationSeconds: 900 }),
   // docs/rate-limits.md: refusals cost the caller too.
   GATEHOUSE_LIMIT_FAILED_AUTH: budget.default({ points: 50, durationSeconds: 300 }),
   GATEHOUSE_LIMIT_DENIED: budget.default({ points: 100, durationSeconds: 300 }),
@@ -248,6 +260,9 @@ function combinationIssues(e: ParsedEnv, env: Readonly<Record<string, string | u
     }
     if (e.GATEHOUSE_TOKEN_NETWORK_KEY === undefined) {
       issues.push('GATEHOUSE_TOKEN_NETWORK_KEY: production needs a key shared by every process; with a per-start key every token looks moved after a restart or on another process');
+    }
+    if (e.GATEHOUSE_SECRET_ENCRYPTION_KEY === undefined) {
+      issues.push('GATEHOUSE_SECRET_ENCRYPTION_KEY: production needs a persistent key shared by every process; with a per-start key no enrolled second factor can be checked after a restart');
     }
     if (tlsOf(e) === undefined && e.GATEHOUSE_TRUST_PROXY === false) {
       // `0` and `false` both mean no proxy: plain HTTP end to end, tokens and passwords readable on the wire.
@@ -385,6 +400,10 @@ function configOf(e: ParsedEnv) {
     tokenCacheSize: e.GATEHOUSE_TOKEN_CACHE_SIZE,
     /** Keys the hash of an access token's issuing network (GATEHOUSE_TOKEN_NETWORK_KEY); undefined: a random key for this process. */
     tokenNetworkKey: e.GATEHOUSE_TOKEN_NETWORK_KEY,
+    /** Seals second-factor secrets (GATEHOUSE_SECRET_ENCRYPTION_KEY); undefined: a random key for this process. */
+    secretEncryptionKey: e.GATEHOUSE_SECRET_ENCRYPTION_KEY,
+    /** Wrong second-factor codes a user may send before the factor is refused for a while (GATEHOUSE_SECOND_FACTOR_LIMIT). */
+    secondFactorLimit: e.GATEHOUSE_SECOND_FACTOR_LIMIT,
     /** bcrypt runs in this many worker threads, and at most `queue` more wait; beyond that a login is refused with 503. */
     passwordWorkers: Object.freeze({
       threads: e.GATEHOUSE_PASSWORD_WORKERS ?? defaultPasswordWorkers(),
@@ -452,7 +471,7 @@ function parsedWithResolvedPaths(e: ParsedEnv, env: Readonly<Record<string, stri
 }
 
 /** Values never echoed in an error: a key's characters are the secret itself. */
-const SECRET_VARIABLES: ReadonlySet<string> = new Set(['GATEHOUSE_AUDIT_HMAC_KEY', 'GATEHOUSE_TOKEN_NETWORK_KEY']);
+const SECRET_VARIABLES: ReadonlySet<string> = new Set(['GATEHOUSE_AUDIT_HMAC_KEY', 'GATEHOUSE_TOKEN_NETWORK_KEY', 'GATEHOUSE_SECRET_ENCRYPTION_KEY']);
 
 /**
  * One line per issue, quoting the value the user gave: `GATEHOUSE_PORT: expected

@@ -1,3 +1,6 @@
+import { createSecondFactorChallenges, type SecondFactorChallenges } from './auth/second-factor-challenge.js';
+import { createSecondFactors, type SecondFactors } from './auth/second-factors.js';
+import { createSecretSealer } from './auth/secret-sealer.js';
 import type { Logger } from 'pino';
 import { createApiKeys, type ApiKeys } from './apikeys/api-keys.js';
 import { createAuthenticator, type Authenticate } from './auth/authenticate.js';
@@ -80,6 +83,12 @@ export interface Dependencies {
   readonly tokenNetworks: TokenNetworkCheck;
   /** A request's credential to a principal (auth/authenticate.ts), built once from the parts above. */
   readonly authenticate: Authenticate;
+  /** TOTP second factors: enrolment, codes at sign-in and step-up, under their own per-user budget. */
+  readonly secondFactors: SecondFactors;
+  /** The signed, short-lived challenge between auth.login's password step and its second factor. */
+  readonly secondFactorChallenges: SecondFactorChallenges;
+  /** The server's clock (epoch ms): injected by tests, read by step-up's max_age and sign-in times. */
+  readonly now: () => number;
   /** Releases connections and timers; the server calls it on close. */
   close(): Promise<void>;
 }
@@ -177,6 +186,16 @@ export async function createDependencies(
     tokens,
     refreshTokens: createRefreshTokens({ store: tokens, events, ttlSeconds: config.refreshTokenTtlSeconds, accessTokenTtlSeconds, graceSeconds: config.refreshGraceSeconds, now }),
     revocation,
+    now,
+    secondFactorChallenges: createSecondFactorChallenges({ keys: signingKeys, issuer: config.issuer, now }),
+    secondFactors: createSecondFactors({
+      users: stores.users,
+      sealer: createSecretSealer(config.secretEncryptionKey),
+      guard: rateLimits.secondFactor,
+      events,
+      issuer: 'Gatehouse',
+      now,
+    }),
     authenticate: createAuthenticator({ accessTokens, apiKeys, users: stores.users, services, revocation, metrics, principals, tokenNetworks }),
     async close() {
       await audit.close();

@@ -153,5 +153,46 @@ export function describeUserStore(name: string, create: CreateUserStore): void {
       expect(await store.disable(randomUUID())).toBeUndefined();
       expect(await store.findById(user.id)).toMatchObject({ disabledAt: fixedNow });
     });
+
+    it('keeps a second factor, confirms it, and removes it; unknown ids stay unknown', async () => {
+      const store = await fresh();
+      const user = await store.create(newUser());
+      const pending = { method: 'totp' as const, sealedSecret: 'v1.sealed', recoveryCodeHashes: ['a'.repeat(64), 'b'.repeat(64)], lastTimeStep: 0 };
+      expect(await store.setSecondFactor(user.id, pending)).toEqual({ ...user, secondFactor: pending });
+      const confirmed = { ...pending, confirmedAtMs: fixedNow.getTime() };
+      await store.setSecondFactor(user.id, confirmed);
+      expect((await store.findById(user.id))?.secondFactor).toEqual(confirmed);
+      expect((await store.findByEmail(user.email))?.secondFactor).toEqual(confirmed);
+      expect(await store.setSecondFactor(user.id, null)).toEqual(user);
+      expect(await store.findById(user.id)).toEqual(user);
+      expect(await store.setSecondFactor(randomUUID(), pending)).toBeUndefined();
+    });
+
+    it('accepts each TOTP time step once and never an earlier one, even when raced', async () => {
+      const store = await fresh();
+      const user = await store.create(newUser());
+      expect(await store.useTimeStep(user.id, 100)).toBe(false); // no factor: nothing to record
+      await store.setSecondFactor(user.id, { method: 'totp', sealedSecret: 's', recoveryCodeHashes: [], lastTimeStep: 0 });
+      const raced = await Promise.all([store.useTimeStep(user.id, 100), store.useTimeStep(user.id, 100), store.useTimeStep(user.id, 100)]);
+      expect(raced.filter(Boolean)).toHaveLength(1);
+      expect(await store.useTimeStep(user.id, 99)).toBe(false);
+      expect(await store.useTimeStep(user.id, 101)).toBe(true);
+      expect((await store.findById(user.id))?.secondFactor?.lastTimeStep).toBe(101);
+      expect(await store.useTimeStep(randomUUID(), 200)).toBe(false);
+    });
+
+    it('spends a recovery code once, even when raced, and keeps the others', async () => {
+      const store = await fresh();
+      const user = await store.create(newUser());
+      const [first, second] = ['c'.repeat(64), 'd'.repeat(64)];
+      await store.setSecondFactor(user.id, { method: 'totp', sealedSecret: 's', recoveryCodeHashes: [first, second], lastTimeStep: 7 });
+      const raced = await Promise.all([store.useRecoveryCode(user.id, first), store.useRecoveryCode(user.id, first)]);
+      expect(raced.filter(Boolean)).toHaveLength(1);
+      expect(await store.useRecoveryCode(user.id, first)).toBe(false);
+      expect((await store.findById(user.id))?.secondFactor).toMatchObject({ recoveryCodeHashes: [second], lastTimeStep: 7 });
+      expect(await store.useRecoveryCode(user.id, second)).toBe(true);
+      expect((await store.findById(user.id))?.secondFactor?.recoveryCodeHashes).toEqual([]);
+      expect(await store.useRecoveryCode(user.id, second)).toBe(false);
+    });
   });
 }

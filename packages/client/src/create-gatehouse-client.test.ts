@@ -1,4 +1,4 @@
-import type { CreateOrderInput, Order, PublicUser, Scope, TokenGrant } from '@gatehouse/contracts';
+import type { CreateOrderInput, LoginResult, Order, PublicUser, Scope, TokenGrant } from '@gatehouse/contracts';
 import type { GatehouseRouter } from '@gatehouse/contracts/trpc';
 import type { TRPCLink } from '@trpc/client';
 import { describe, expect, expectTypeOf, it } from 'vitest';
@@ -32,7 +32,8 @@ describe('an unbound client', () => {
     expectTypeOf(client.orders.create.mutate).parameter(0).toEqualTypeOf<CreateOrderInput>();
     expectTypeOf(client.orders.create.mutate).returns.resolves.toEqualTypeOf<Order>();
     expectTypeOf(client.users.me.query).returns.resolves.toEqualTypeOf<PublicUser>();
-    expectTypeOf(client.auth.login.mutate).returns.resolves.toEqualTypeOf<TokenGrant>();
+    expectTypeOf(client.auth.login.mutate).returns.resolves.toEqualTypeOf<LoginResult>();
+    expectTypeOf(client.auth.loginSecondFactor.mutate).returns.resolves.toEqualTypeOf<TokenGrant>();
     expectTypeOf(client.orders.list.query).returns.resolves.toEqualTypeOf<{ items: Order[]; nextCursor: string | null }>();
     expectTypeOf(client).toEqualTypeOf<GatehouseClient<Scope>>();
   });

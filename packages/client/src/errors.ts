@@ -1,5 +1,6 @@
 import {
   errorDataSchema,
+  type AcrValue,
   type AuthFailureDetail,
   type AuthFailureReason,
   type ErrorData,
@@ -62,6 +63,35 @@ export class UnauthorizedError extends GatehouseError {
     super(original.message, data, original);
     this.reason = data.auth?.reason;
     this.detail = data.auth?.detail;
+  }
+}
+
+/**
+ * 401 `step_up_required` (RFC 9470 `insufficient_user_authentication`): the
+ * credential holds, but this procedure needs a stronger or more recent
+ * sign-in. Sign the user in again, with the second factor when `acrValues`
+ * names `mfa` and at most `maxAge` seconds before the retry, then retry.
+ * Still an {@link UnauthorizedError}, so code that handles every 401 keeps
+ * working. `TAcr` is the procedure's own required acr when the call's type
+ * says which procedure it was (`never` for one that needs only a recent sign-in).
+ *
+ * @example
+ * ```ts
+ * const result = await client.admin.users.setRole.safeMutate({ userId, role: 'admin' });
+ * if (!result.ok && result.error instanceof StepUpRequiredError) await signInAgain({ maxAge: result.error.maxAge });
+ * ```
+ */
+export class StepUpRequiredError<TAcr extends AcrValue = AcrValue> extends UnauthorizedError {
+  override readonly reason = 'step_up_required' as const;
+  /** The sign-in strengths that would do (`mfa`: with the second factor); undefined when only recency is asked. */
+  readonly acrValues: readonly TAcr[] | undefined;
+  /** The oldest sign-in that would do, in seconds; undefined when only strength is asked. */
+  readonly maxAge: number | undefined;
+
+  constructor(original: TRPCClientError<AnyTRPCRouter>, data: ErrorDataOf<'UNAUTHORIZED'>) {
+    super(original, data);
+    this.acrValues = data.auth?.stepUp?.acrValues as readonly TAcr[] | undefined;
+    this.maxAge = data.auth?.stepUp?.maxAge;
   }
 }
 
@@ -176,6 +206,7 @@ export class ServerError extends GatehouseError {
 /** Every Gatehouse error; narrows on `code`. */
 export type AnyGatehouseError =
   | UnauthorizedError
+  | StepUpRequiredError
   | ForbiddenError
   | RateLimitedError
   | ValidationError
@@ -212,7 +243,7 @@ export function toGatehouseError(error: unknown): unknown {
   const data = parsed.data;
   switch (data.code) {
     case 'UNAUTHORIZED':
-      return new UnauthorizedError(original, data);
+      return data.auth?.reason === 'step_up_required' ? new StepUpRequiredError(original, data) : new UnauthorizedError(original, data);
     case 'FORBIDDEN':
       return new ForbiddenError(original, data);
     case 'TOO_MANY_REQUESTS':

@@ -32,12 +32,14 @@ export {
   RateLimitedError,
   ServerError,
   ServiceUnavailableError,
+  StepUpRequiredError,
   UnauthorizedError,
   ValidationError,
   isGatehouseError,
   toGatehouseError,
 } from './errors.js';
 export type { AnyGatehouseError, ServerErrorCode } from './errors.js';
+export { SecondFactorRequiredError } from './session/second-factor-required-error.js';
 export type { GatehouseRouter } from '@gatehouse/contracts/trpc';
 export { createLocalLock, createMemoryTokenStorage, createWebStorageTokenStorage } from './session/token-storage.js';
 export type {

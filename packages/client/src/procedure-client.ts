@@ -6,6 +6,7 @@ import type {
   RateLimitPolicyNameOf,
   RequiredScopesOf,
   Scope,
+  StepUpRequirement,
 } from '@gatehouse/contracts';
 import type { TRPCRequestOptions } from '@trpc/client';
 import type { z } from 'zod';
@@ -15,6 +16,7 @@ import type {
   RateLimitedError,
   ServerError,
   ServiceUnavailableError,
+  StepUpRequiredError,
   UnauthorizedError,
   ValidationError,
 } from './errors.js';
@@ -37,6 +39,11 @@ type AuthenticatingPath = 'auth.login' | 'auth.refresh' | 'auth.logout';
 type ForbiddenScopesOf<TContract extends ProcedureContract> =
   z.input<TContract['input']> extends { readonly scopes: readonly Scope[] } ? Scope : RequiredScopesOf<TContract['auth']>;
 
+/** The step-up refusal a procedure can answer: only one whose contract declares `stepUp`, with its own acr. */
+type StepUpErrorOf<TContract extends ProcedureContract> = TContract['auth'] extends { readonly stepUp: infer TStepUp extends StepUpRequirement }
+  ? StepUpRequiredError<TStepUp extends { readonly acr: infer TAcr extends 'mfa' } ? TAcr : never>
+  : never;
+
 /** Procedures that look a record up (by id, or the caller's own): they can answer 404. */
 type CanBeNotFound<TContract extends ProcedureContract> = TContract['idLookup'] extends true
   ? true
@@ -49,7 +56,8 @@ type CanBeNotFound<TContract extends ProcedureContract> = TContract['idLookup'] 
 /**
  * Every error a call of one procedure can end in, from its contract:
  * validation and rate limits (with that procedure's policy names) always;
- * 401 and a 403 naming its own scopes when it is protected; 404 for lookups;
+ * 401 and a 403 naming its own scopes when it is protected; the step-up 401
+ * when its contract declares one; 404 for lookups;
  * 503 and the remaining server errors (409, 500) for any call.
  */
 export type ProcedureError<TContract extends ProcedureContract, TPath extends string = string> =
@@ -62,6 +70,7 @@ export type ProcedureError<TContract extends ProcedureContract, TPath extends st
       : TPath extends AuthenticatingPath
         ? UnauthorizedError | ForbiddenError<never>
         : never)
+  | StepUpErrorOf<TContract>
   | (CanBeNotFound<TContract> extends true ? NotFoundError : never);
 
 type InputArgs<TContract extends ProcedureContract> =

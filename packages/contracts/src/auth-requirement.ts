@@ -1,6 +1,34 @@
 import type { PolicyName } from './policies.js';
 import type { Role, Scope } from './scopes.js';
 
+/**
+ * How strongly a user proved who they are, as access tokens carry it in
+ * `acr` (Authentication Context Class Reference, RFC 9068 section 2.2.1 /
+ * RFC 9470): `pwd`, a password; `mfa`, a password and a second factor
+ * (TOTP or a recovery code). Ordered weakest first: `mfa` satisfies a
+ * requirement of `pwd`.
+ */
+export const ACR_VALUES = ['pwd', 'mfa'] as const;
+
+export type AcrValue = (typeof ACR_VALUES)[number];
+
+/**
+ * Step-up (RFC 9470): what the sign-in behind the call must have been.
+ * `acr: 'mfa'` needs a token issued after a second factor; `maxAgeSeconds`
+ * needs a sign-in (`auth_time`) at most that long ago, whatever the token's
+ * own age (a refreshed token keeps its sign-in's time). A call that falls
+ * short is a 401 `insufficient_user_authentication` naming what to do.
+ *
+ * @example
+ * ```ts
+ * auth: { scopes: ['admin'], role: 'admin', stepUp: { acr: 'mfa', maxAgeSeconds: 300 } }
+ * ```
+ */
+export interface StepUpRequirement {
+  readonly acr?: 'mfa';
+  readonly maxAgeSeconds?: number;
+}
+
 /** The procedure answers anyone, with or without a credential. */
 export type PublicAccess = 'public';
 
@@ -22,6 +50,8 @@ export interface ProtectedAccess<TScopes extends readonly Scope[] = readonly Sco
   readonly subject?: 'user';
   readonly policy?: PolicyName;
   readonly pinNetwork?: true;
+  /** A recent or stronger sign-in (RFC 9470): see {@link StepUpRequirement}. */
+  readonly stepUp?: StepUpRequirement;
 }
 
 /** What a procedure requires of its caller. Every contract must declare one. */

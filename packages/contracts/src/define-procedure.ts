@@ -60,6 +60,16 @@ export interface ContractTree {
   readonly [segment: string]: ProcedureContract | ContractTree;
 }
 
+/** A step-up the server could never satisfy is a mistake at declaration, not a procedure nobody can call. */
+function assertStepUp(auth: AuthRequirement): void {
+  if (auth === 'public' || auth.stepUp === undefined) return;
+  const { acr, maxAgeSeconds } = auth.stepUp;
+  if (acr === undefined && maxAgeSeconds === undefined) throw new RangeError('stepUp must name an acr, a maxAgeSeconds, or both');
+  if (maxAgeSeconds !== undefined && (!Number.isSafeInteger(maxAgeSeconds) || maxAgeSeconds <= 0)) {
+    throw new RangeError('stepUp.maxAgeSeconds must be a positive whole number of seconds');
+  }
+}
+
 function defineProcedure<TKind extends ProcedureKind>(kind: TKind) {
   return function define<
     TInput extends z.ZodType,
@@ -70,6 +80,7 @@ function defineProcedure<TKind extends ProcedureKind>(kind: TKind) {
   >(
     definition: ContractDefinition<TInput, TOutput, TAuth> & { readonly rateLimit?: TRateLimit; readonly idLookup?: TIdLookup },
   ): ProcedureContract<TKind, TInput, TOutput, TAuth, TRateLimit, TIdLookup> {
+    assertStepUp(definition.auth);
     // Absent keys read as undefined, which is what the type says for a contract that left them out.
     return Object.freeze({ ...definition, kind, [CONTRACT_BRAND]: true as const }) as ProcedureContract<
       TKind,

@@ -1,10 +1,15 @@
 import { z } from 'zod';
+import { ACR_VALUES } from './auth-requirement.js';
 import { scopeSchema } from './scopes.js';
 
 /**
  * Why a call was refused with 401 or 403, in RFC 6750 vocabulary where it has a word for it.
- * - 401: missing_credentials, invalid_credentials, invalid_token, expired_token, revoked_token
+ * - 401: missing_credentials, invalid_credentials, invalid_token, expired_token, revoked_token, step_up_required
  * - 403: insufficient_scope, forbidden_role
+ *
+ * `step_up_required` (RFC 9470 `insufficient_user_authentication`): the
+ * credential holds, but the sign-in behind it is too old or too weak for
+ * this procedure; `data.auth.stepUp` says what a new sign-in must give.
  */
 export const AUTH_FAILURE_REASONS = [
   'missing_credentials',
@@ -12,6 +17,7 @@ export const AUTH_FAILURE_REASONS = [
   'invalid_token',
   'expired_token',
   'revoked_token',
+  'step_up_required',
   'insufficient_scope',
   'forbidden_role',
 ] as const;
@@ -30,6 +36,8 @@ export const AUTH_FAILURE_STATUS = {
   invalid_token: 'UNAUTHORIZED',
   expired_token: 'UNAUTHORIZED',
   revoked_token: 'UNAUTHORIZED',
+  // RFC 9470 section 3: a 401, since the remedy is a new sign-in, not a different caller.
+  step_up_required: 'UNAUTHORIZED',
   insufficient_scope: 'FORBIDDEN',
   forbidden_role: 'FORBIDDEN',
 } as const satisfies Record<AuthFailureReason, 'UNAUTHORIZED' | 'FORBIDDEN'>;
@@ -46,6 +54,18 @@ export const AUTH_FAILURE_DETAILS = ['network_changed'] as const;
 export type AuthFailureDetail = (typeof AUTH_FAILURE_DETAILS)[number];
 
 /**
+ * `data.auth.stepUp` of a `step_up_required` refusal, the RFC 9470 challenge's
+ * `acr_values` and `max_age` as data: sign in again (with the second factor
+ * when `acrValues` names `mfa`, within `maxAge` seconds) and retry.
+ */
+export const stepUpErrorDataSchema = z.object({
+  acrValues: z.array(z.enum(ACR_VALUES)).optional(),
+  maxAge: z.number().int().nonnegative().optional(),
+});
+
+export type StepUpErrorData = z.infer<typeof stepUpErrorDataSchema>;
+
+/**
  * `data.auth` of a 401 or 403. `policy` names the contract's policy that
  * refused the call (403 `forbidden_role` from a policy declared
  * `whenDenied: 'forbidden'`); a plain string, so a client built before a
@@ -57,6 +77,7 @@ export const authErrorDataSchema = z.object({
   missingScopes: z.array(scopeSchema).optional(),
   detail: z.enum(AUTH_FAILURE_DETAILS).optional(),
   policy: z.string().optional(),
+  stepUp: stepUpErrorDataSchema.optional(),
 });
 
 /** `data.auth` of a 401 or 403; see {@link authErrorDataSchema}. */

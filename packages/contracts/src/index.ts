@@ -1,9 +1,13 @@
 export { contracts } from './contracts.js';
+export { RECENT_SIGN_IN_SECONDS } from './procedures/recent-sign-in.js';
+export { ADMIN_ACCESS, withRecentSignIn } from './procedures/admin-access.js';
+export type { AdminAccess } from './procedures/admin-access.js';
+export { defineAdminContracts } from './procedures/admin.js';
 export type { Contracts } from './contracts.js';
 export { defineMutation, defineQuery, isProcedureContract, listProcedures } from './define-procedure.js';
 export type { ContractDefinition, ContractTree, ProcedureContract, ProcedureKind } from './define-procedure.js';
-export { isPublic } from './auth-requirement.js';
-export type { AuthRequirement, ProtectedAccess, PublicAccess, RequiredScopesOf } from './auth-requirement.js';
+export { ACR_VALUES, isPublic } from './auth-requirement.js';
+export type { AcrValue, AuthRequirement, ProtectedAccess, PublicAccess, RequiredScopesOf, StepUpRequirement } from './auth-requirement.js';
 export { DEFAULT_RATE_LIMIT_POLICY_NAMES, ENUMERATION_POLICY_NAME, LOGIN_POLICY_NAMES } from './rate-limit-policy.js';
 export type { RateLimitDeclaration, RateLimitKey, RateLimitPolicy, RateLimitPolicyNameOf } from './rate-limit-policy.js';
 export { ROLES, ROLE_SCOPES, SCOPES, SCOPE_DESCRIPTIONS, isScope, roleSchema, scopeSchema } from './scopes.js';
@@ -26,6 +30,7 @@ export {
   otherErrorDataSchema,
   rateLimitErrorDataSchema,
   serviceUnavailableErrorDataSchema,
+  stepUpErrorDataSchema,
   tooManyRequestsErrorDataSchema,
   unauthorizedErrorDataSchema,
 } from './errors.js';
@@ -38,6 +43,7 @@ export type {
   FieldIssue,
   OtherErrorCode,
   RateLimitErrorData,
+  StepUpErrorData,
 } from './errors.js';
 export { byIdInput, idSchema, isoTimestamp, noInput, okOutput, pageInput, pageOf } from './schemas/common.js';
 export {
@@ -59,6 +65,17 @@ export type { CreateOrderInput, Order, PaymentMethod } from './schemas/order.js'
 export { REFRESH_TOKEN_DELIVERIES, loginInput, registerInput, tokenGrantSchema } from './schemas/auth.js';
 export { CSRF_HEADER, logoutInput, refreshInput, revokeAllOutput } from './schemas/auth.js';
 export type { TokenGrant } from './schemas/auth.js';
+export {
+  SECOND_FACTOR_METHODS,
+  confirmSecondFactorInput,
+  isSecondFactorChallenge,
+  loginOutput,
+  loginSecondFactorInput,
+  secondFactorChallengeSchema,
+  secondFactorCodeSchema,
+  secondFactorEnrolmentSchema,
+} from './schemas/second-factor.js';
+export type { LoginResult, SecondFactorChallenge } from './schemas/second-factor.js';
 export {
   API_KEY_MAX_EXPIRY_DAYS,
   adminApiKeyListInput,

@@ -84,7 +84,7 @@ export function createAuthenticator(
     await deps.principals.assertPresent(token);
     // Token-theft signal (auth/token-network.ts): logs a moved token, refuses a moved pinned one.
     const network = deps.tokenNetworks.check(token, origin);
-    const proof = { type: 'access_token', jti: token.jti, clientId: token.clientId, expiresAt: token.expiresAt, sessionId: token.sessionId, network } as const;
+    const proof = { type: 'access_token', jti: token.jti, clientId: token.clientId, expiresAt: token.expiresAt, sessionId: token.sessionId, network, authentication: token.authentication } as const;
     if (token.grant === 'client_credentials') {
       return { kind: 'client', id: token.clientId, scopes: token.scopes, credential: proof };
     }

@@ -6,6 +6,7 @@ import { failAuth } from '../errors/auth-failure-error.js';
 import type { Principal } from './principal.js';
 import { principalKey } from './principal.js';
 import { missingScopes } from './scopes.js';
+import { meetsStepUp, stepUpChallenge } from './step-up.js';
 
 const ROLE_RANK: Readonly<Record<Role, number>> = { user: 0, admin: 1 };
 
@@ -39,6 +40,11 @@ export async function authorize(ctx: RequestContext, requirement: ProtectedAcces
       failAuth('forbidden_role');
     }
   }
+  // Last: only a caller who may call the procedure at all is told to sign in again (RFC 9470), never a stranger.
+  if (requirement.stepUp !== undefined && !meetsStepUp(principal, requirement.stepUp, Math.floor(ctx.deps.now() / 1000))) {
+    await deny(ctx, principal, path, 'step_up_required', {});
+    failAuth('step_up_required', undefined, { stepUp: stepUpChallenge(requirement.stepUp) });
+  }
   return principal;
 }
 
@@ -58,7 +64,7 @@ async function deny(
   ctx: RequestContext,
   principal: Principal,
   path: string,
-  reason: 'insufficient_scope' | 'forbidden_role',
+  reason: 'insufficient_scope' | 'forbidden_role' | 'step_up_required',
   details: Record<string, string | readonly string[]>,
 ): Promise<void> {
   await chargeDenial(ctx, principalKey(principal), path);

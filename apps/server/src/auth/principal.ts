@@ -1,4 +1,5 @@
 import type { Scope } from '@gatehouse/contracts';
+import type { SignInAuthentication } from '../tokens/sign-in-authentication.js';
 
 /** How the caller proved who it is. */
 export type Credential =
@@ -11,6 +12,8 @@ export type Credential =
       readonly sessionId?: string | undefined;
       /** Whether the call comes from the network the token was issued to (auth/token-network.ts); contracts with `pinNetwork` need `same`. */
       readonly network?: 'same' | 'moved' | 'unrecorded';
+      /** The sign-in behind the token (acr, amr, auth_time), which step-up requirements read. */
+      readonly authentication?: SignInAuthentication | undefined;
     }
   | { readonly type: 'api_key'; readonly keyId: string }
   | { readonly type: 'certificate'; readonly fingerprint: string };

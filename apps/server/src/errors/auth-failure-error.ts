@@ -1,4 +1,4 @@
-import { AUTH_FAILURE_STATUS, type AuthErrorData, type AuthFailureDetail, type AuthFailureReason, type Scope } from '@gatehouse/contracts';
+import { AUTH_FAILURE_STATUS, type AuthErrorData, type AuthFailureDetail, type AuthFailureReason, type Scope, type StepUpErrorData } from '@gatehouse/contracts';
 import { TRPCError } from '@trpc/server';
 
 const MESSAGES: Readonly<Record<AuthFailureReason, string>> = {
@@ -7,6 +7,7 @@ const MESSAGES: Readonly<Record<AuthFailureReason, string>> = {
   invalid_token: 'The access token is invalid',
   expired_token: 'The access token has expired',
   revoked_token: 'The credential has been revoked',
+  step_up_required: 'This procedure needs a more recent or stronger sign-in',
   insufficient_scope: 'The credential lacks a required scope',
   forbidden_role: 'This principal may not call this procedure',
 };
@@ -22,8 +23,8 @@ export class AuthFailureError extends Error {
   constructor(
     reason: AuthFailureReason,
     scopes?: { required: readonly Scope[]; missing: readonly Scope[] },
-    /** What the client can do about it (`detail`), or which contract policy refused (`policy`). */
-    context?: { readonly detail?: AuthFailureDetail; readonly policy?: string },
+    /** What the client can do about it (`detail`, `stepUp`), or which contract policy refused (`policy`). */
+    context?: { readonly detail?: AuthFailureDetail; readonly policy?: string; readonly stepUp?: StepUpErrorData },
   ) {
     super(MESSAGES[reason]);
     this.name = 'AuthFailureError';
@@ -32,6 +33,7 @@ export class AuthFailureError extends Error {
       ...(scopes === undefined ? {} : { requiredScopes: [...scopes.required], missingScopes: [...scopes.missing] }),
       ...(context?.detail === undefined ? {} : { detail: context.detail }),
       ...(context?.policy === undefined ? {} : { policy: context.policy }),
+      ...(context?.stepUp === undefined ? {} : { stepUp: context.stepUp }),
     };
   }
 

@@ -9,6 +9,8 @@ export const REALM = 'gatehouse';
  * - no credential: `Bearer realm="gatehouse"` and no error (section 3.1)
  * - a credential that does not hold: `error="invalid_token"`
  * - missing scopes: 403 with `error="insufficient_scope", scope="…"` (section 3)
+ * - a sign-in too old or too weak: `error="insufficient_user_authentication"` with
+ *   `acr_values` and `max_age` (RFC 9470 section 3)
  */
 export function wwwAuthenticateFor(auth: AuthErrorData): string | undefined {
   const params: Array<[string, string]> = [['realm', REALM]];
@@ -25,6 +27,11 @@ export function wwwAuthenticateFor(auth: AuthErrorData): string | undefined {
     case 'revoked_token':
       params.push(['error', 'invalid_token'], ['error_description', 'The credential was revoked']);
       break;
+    case 'step_up_required':
+      params.push(['error', 'insufficient_user_authentication'], ['error_description', stepUpDescription(auth)]);
+      if (auth.stepUp?.acrValues !== undefined) params.push(['acr_values', auth.stepUp.acrValues.join(' ')]);
+      if (auth.stepUp?.maxAge !== undefined) params.push(['max_age', String(auth.stepUp.maxAge)]);
+      break;
     case 'insufficient_scope':
       params.push(['error', 'insufficient_scope'], ['scope', (auth.requiredScopes ?? []).join(' ')]);
       break;
@@ -32,4 +39,12 @@ export function wwwAuthenticateFor(auth: AuthErrorData): string | undefined {
       return undefined;
   }
   return `Bearer ${params.map(([name, value]) => `${name}=${quotedString(value)}`).join(', ')}`;
+}
+
+/** RFC 9470 section 3's examples: say which of the two the sign-in lacks. */
+function stepUpDescription(auth: AuthErrorData): string {
+  const { acrValues, maxAge } = auth.stepUp ?? {};
+  if (acrValues !== undefined && maxAge !== undefined) return 'A recent sign-in with a second factor is required';
+  if (acrValues !== undefined) return 'A sign-in with a second factor is required';
+  return 'A more recent sign-in is required';
 }

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { grantableScopes, scopesOfRole } from '../auth/scopes.js';
 import type { Dependencies } from '../dependencies.js';
 import { normaliseIp } from '../client-ip.js';
+import { passwordSignIn, type SignInAuthentication } from '../tokens/sign-in-authentication.js';
 import { renderConsentPage, renderErrorPage, renderSignInPage, STYLE_SOURCE } from './authorize-page.js';
 import { readAuthenticationRequirement, sessionSatisfies } from './authorize-prompt.js';
 import { isSameOriginFormPost } from './is-same-origin-form-post.js';
@@ -22,7 +23,7 @@ import { OAuthError } from './oauth-error.js';
 import { hashOpaqueToken } from './hash-opaque-token.js';
 import type { OAuthServices } from './oauth-services.js';
 import { createSignInSessions, type SignInSession } from './sign-in-session.js';
-import type { UserRecord } from '../stores/user-store.js';
+import { hasConfirmedSecondFactor, type UserRecord } from '../stores/user-store.js';
 
 /** Codes live one minute: long enough for a redirect and a token request, short enough to be useless when stolen late. */
 export const AUTHORIZATION_CODE_TTL_SECONDS = 60;
@@ -92,6 +93,8 @@ export function registerAuthorizeEndpoint(app: FastifyInstance, deps: Dependenci
       if (body['decision'] !== 'approve') return sendPage(reply, 400, renderErrorPage('Choose Allow or Deny.'));
 
       let user: UserRecord;
+      // The sign-in behind the code: a session's own time (max_age was checked against it), or a password now.
+      let authentication: SignInAuthentication;
       if (signedInAs !== undefined) {
         // The consent form of a sign-in session: the session must still hold, for the same user the page showed.
         const requirement = readAuthenticationRequirement(authorization.parameters);
@@ -103,6 +106,7 @@ export function registerAuthorizeEndpoint(app: FastifyInstance, deps: Dependenci
           return showConsent(reply, authorization, session, 'You are now signed in with another account. Check the account and choose again.');
         }
         user = session.user;
+        authentication = { acr: 'pwd', amr: ['pwd'], authTime: session.authTimeSeconds };
       } else {
         // Validated exactly as auth.login validates them, before any limiter, log or record sees them:
         // a refused value is never echoed, stored or used as a key.
@@ -120,12 +124,18 @@ export function registerAuthorizeEndpoint(app: FastifyInstance, deps: Dependenci
         }
         if (signIn.outcome === 'invalid_credentials') return showSignIn(reply, authorization, { email, error: 'Invalid email or password' });
         user = signIn.user;
+        authentication = passwordSignIn(deps.now());
         // The password was typed: a new sign-in session replaces (and ends) any earlier one in this browser.
         const earlier = await sessions.read(request.headers);
         if (earlier !== undefined) await sessions.end(earlier);
         reply.header('set-cookie', await sessions.start(user));
       }
 
+      // This form asks for no second factor yet: a password alone must not give an enrolled user's tokens here
+      // when auth.login would not (fail closed until the form asks for the code).
+      if (hasConfirmedSecondFactor(user)) {
+        return sendPage(reply, 403, renderErrorPage('This account signs in with a second factor, which this page cannot ask for yet.'));
+      }
       const scopes = grantableScopes({
         requested: authorization.requestedScopes,
         clientAllows: authorization.client.scopes,
@@ -143,6 +153,7 @@ export function registerAuthorizeEndpoint(app: FastifyInstance, deps: Dependenci
           codeChallenge: authorization.codeChallenge,
           userId: user.id,
           scopes,
+          authentication,
         },
         AUTHORIZATION_CODE_TTL_SECONDS,
       );

@@ -6,6 +6,7 @@ import type { Config } from '../config.js';
 import { createRedisConnection, waitForRedis } from '../stores/redis/redis-connection.js';
 import { createFallbackReporter, createLimiter, type LimiterBackend } from './create-limiter.js';
 import { createLoginGuard, type LoginGuard } from './login-guard.js';
+import { createSecondFactorGuard, type SecondFactorGuard } from './second-factor-guard.js';
 import { resolvePolicy, resolvePolicyTable, type ResolvedPolicy } from './resolve-policy.js';
 import { createRefusalBudgets, type RefusalBudgets } from './refusal-budgets.js';
 import { createRequestRateLimit, type RequestRateLimit } from './request-rate-limit.js';
@@ -19,6 +20,8 @@ export interface RateLimits {
   /** The state one HTTP request shares across its calls; `calls` are the paths tRPC parsed from it. */
   forRequest(calls: readonly string[]): RequestRateLimit;
   readonly login: LoginGuard;
+  /** Per-user budget of second-factor codes (TOTP or recovery), at sign-in and enrolment alike. */
+  readonly secondFactor: SecondFactorGuard;
   /** Per-IP budgets of failed authentication and denied calls. */
   readonly refusals: RefusalBudgets;
   /** Closes the limiter's own Redis connection, if it opened one. */
@@ -87,6 +90,7 @@ export async function createRateLimits(config: Config, options: RateLimitsOption
     limiterFor,
     forRequest: (calls) => createRequestRateLimit({ calls, policyForPath, limiterFor }),
     login: createLoginGuard(config.loginLimits, backend),
+    secondFactor: createSecondFactorGuard(config.secondFactorLimit, backend),
     refusals: createRefusalBudgets(config.refusalLimits, backend),
     async close() {
       if (ownConnection !== undefined) await ownConnection.quit().catch(() => ownConnection?.disconnect());

@@ -40,7 +40,8 @@ export const refresh: AuthHandlers['refresh'] = async ({ input, ctx }) => {
   // Never more than the role holds now, whatever the family was granted at login.
   const held = scopesOfRole(user.role);
   const scopes = outcome.family.scopes.filter((scope) => held.includes(scope));
-  return issueSessionGrant(ctx, user, outcome.refreshToken, scopes, fromBody === undefined ? 'cookie' : 'body');
+  // The family's sign-in, never a new one: refreshing does not make a sign-in more recent or stronger (step-up).
+  return issueSessionGrant(ctx, user, outcome.refreshToken, scopes, fromBody === undefined ? 'cookie' : 'body', outcome.family.authentication);
 };
 
 /**

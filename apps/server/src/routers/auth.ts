@@ -4,16 +4,17 @@ import { enforceLoginPolicy } from '../abuse/enforce-login-policy.js';
 import { failAuth } from '../errors/auth-failure-error.js';
 import { checkPassword } from '../auth/check-password.js';
 import { assertUncommonPassword } from '../auth/password-policy.js';
-import { scopesOfRole } from '../auth/scopes.js';
 import { eventOrigin } from '../audit/security-events.js';
 import { guardLogin } from '../ratelimit/login-guard.js';
 import { EmailTakenError } from '../stores/user-store.js';
-import { FIRST_PARTY_CLIENT_ID } from '../tokens/access-tokens.js';
 import type { HandlersFor } from './build-router.js';
 import { toPublicUser } from './user-view.js';
-import { rethrowUnavailable } from '../errors/store-unavailable-error.js';
 import { logout, refresh } from './auth-session.js';
-import { issueSessionGrant } from './session-grant.js';
+import { SECOND_FACTOR_METHODS } from '@gatehouse/contracts';
+import { hasConfirmedSecondFactor } from '../stores/user-store.js';
+import { passwordSignIn } from '../tokens/sign-in-authentication.js';
+import { loginSecondFactor, startSession } from './login-second-factor.js';
+import { secondFactorHandlers } from './second-factor.js';
 
 export const authHandlers: HandlersFor<typeof contracts.auth> = {
   async register({ input, ctx }) {
@@ -35,13 +36,17 @@ export const authHandlers: HandlersFor<typeof contracts.auth> = {
     const attempt = await guardLogin(ctx, input.email);
     const user = (await checkPassword(ctx.deps, input, eventOrigin(ctx))) ?? failAuth('invalid_credentials');
     await attempt.succeeded();
-    const scopes = scopesOfRole(user.role);
-    const family = await ctx.deps.refreshTokens
-      .startFamily({ userId: user.id, clientId: FIRST_PARTY_CLIENT_ID, scopes })
-      .catch(rethrowUnavailable);
-    return issueSessionGrant(ctx, user, family, scopes, input.refreshTokenDelivery ?? 'body');
+    const delivery = input.refreshTokenDelivery ?? 'body';
+    // No token on the password alone for a user with a second factor: a challenge that auth.loginSecondFactor completes.
+    if (hasConfirmedSecondFactor(user)) {
+      const { challenge, expiresIn } = await ctx.deps.secondFactorChallenges.issue({ userId: user.id, delivery });
+      return { secondFactorRequired: true as const, challenge, expiresIn, methods: [...SECOND_FACTOR_METHODS] };
+    }
+    return startSession(ctx, user, delivery, passwordSignIn(ctx.deps.now()));
   },
 
+  loginSecondFactor,
   refresh,
   logout,
+  secondFactor: secondFactorHandlers,
 };

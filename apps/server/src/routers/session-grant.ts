@@ -4,6 +4,7 @@ import { refreshCookie } from '../tokens/refresh-cookie.js';
 import type { UserRecord } from '../stores/user-store.js';
 import { FIRST_PARTY_CLIENT_ID } from '../tokens/access-tokens.js';
 import type { IssuedRefreshToken } from '../tokens/refresh-tokens.js';
+import type { SignInAuthentication } from '../tokens/sign-in-authentication.js';
 import { toPublicUser } from './user-view.js';
 
 export type RefreshTokenDelivery = 'body' | 'cookie';
@@ -19,6 +20,8 @@ export async function issueSessionGrant(
   refresh: IssuedRefreshToken,
   scopes: readonly Scope[],
   delivery: RefreshTokenDelivery,
+  /** The sign-in behind the session (acr, amr, auth_time): the login's own, or the family's on refresh. */
+  authentication: SignInAuthentication | undefined,
 ): Promise<TokenGrant> {
   const access = await ctx.deps.accessTokens.issue({
     subject: user.id,
@@ -29,6 +32,7 @@ export async function issueSessionGrant(
     notAfter: refresh.expiresAt,
     // Recorded for the theft signal; first-party sessions are not pinned (contracts may still pin a procedure).
     issuedTo: { ip: ctx.ip, pinned: false },
+    authentication,
   });
   const grant = {
     accessToken: access.token,

@@ -1,4 +1,5 @@
 import type { Scope } from '@gatehouse/contracts';
+import type { SignInAuthentication } from '../tokens/sign-in-authentication.js';
 
 /** What an authorization code stands for: bound to the client, redirect URI, PKCE challenge, user and scopes. */
 export interface AuthorizationCodeGrant {
@@ -10,6 +11,8 @@ export interface AuthorizationCodeGrant {
   readonly codeChallenge: string;
   readonly userId: string;
   readonly scopes: readonly Scope[];
+  /** The sign-in the user consented with (acr, amr, auth_time), carried into the tokens the code gives. */
+  readonly authentication?: SignInAuthentication;
 }
 
 /** The tokens a code was exchanged for, kept so that a replayed code can revoke them (RFC 6749 section 4.1.2). */

@@ -1,4 +1,5 @@
 import type { Scope } from '@gatehouse/contracts';
+import type { SignInAuthentication } from '../tokens/sign-in-authentication.js';
 
 /**
  * One refresh-token family: everything issued from one login or one OAuth
@@ -12,6 +13,8 @@ export interface RefreshFamily {
   readonly scopes: readonly Scope[];
   /** Epoch milliseconds; the family never outlives it, however often it rotates. */
   readonly expiresAtMs: number;
+  /** The sign-in that started the family: every access token rotated from it carries this acr, amr and auth_time. */
+  readonly authentication?: SignInAuthentication;
 }
 
 /** The request a rotation came from, kept on the used token so a later reuse can name both requests. */

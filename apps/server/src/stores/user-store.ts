@@ -17,6 +17,29 @@ export interface UserRecord {
    * Absent: active. The record stays, so the audit log's references hold.
    */
   readonly disabledAt?: Date;
+  /** The user's second factor (TOTP), pending until its first code confirms it; absent: password only. */
+  readonly secondFactor?: SecondFactorRecord;
+}
+
+/**
+ * A TOTP second factor (RFC 6238) as the server keeps it. The shared secret
+ * is sealed (AES-256-GCM, auth/second-factor-sealer.ts) so a store dump
+ * yields no code generator; recovery codes are kept only as SHA-256 hashes.
+ */
+export interface SecondFactorRecord {
+  readonly method: 'totp';
+  readonly sealedSecret: string;
+  /** When the first code confirmed the enrolment (epoch ms). Absent: pending, never asked for at sign-in. */
+  readonly confirmedAtMs?: number;
+  /** SHA-256 (hex) of each unused recovery code; a used one is removed. */
+  readonly recoveryCodeHashes: readonly string[];
+  /** The last TOTP time step accepted: a code is never accepted twice (RFC 6238 section 5.2). */
+  readonly lastTimeStep: number;
+}
+
+/** Whether the user must give a second factor to sign in. */
+export function hasConfirmedSecondFactor(user: UserRecord): boolean {
+  return user.secondFactor?.confirmedAtMs !== undefined;
 }
 
 /** Whether the server may act for this user: it exists and is not disabled. */
@@ -61,4 +84,14 @@ export interface UserStore {
   setAttributes(id: string, attributes: UserAttributes): Promise<UserRecord | undefined>;
   /** Sets disabledAt to the store's clock, once (a second disable keeps the first time); undefined when no such user. */
   disable(id: string): Promise<UserRecord | undefined>;
+  /** Replaces the user's second factor as a whole (null removes it); undefined for an unknown id. */
+  setSecondFactor(id: string, factor: SecondFactorRecord | null): Promise<UserRecord | undefined>;
+  /**
+   * Records a TOTP time step as used, atomically and only when it is later
+   * than the last one: false means the code was used already (or there is no
+   * factor), so two requests racing with one code get one success.
+   */
+  useTimeStep(id: string, timeStep: number): Promise<boolean>;
+  /** Removes one recovery code by hash, atomically: true for exactly one caller, false when it is not (or no longer) there. */
+  useRecoveryCode(id: string, codeHash: string): Promise<boolean>;
 }

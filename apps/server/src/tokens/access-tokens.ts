@@ -4,6 +4,7 @@ import { SignJWT, errors as joseErrors, jwtVerify, type FlattenedJWSInput, type 
 import { AuthFailureError } from '../errors/auth-failure-error.js';
 import { hasLowS, isCanonicalCompactJws, toLowS } from './canonical-jws.js';
 import type { NetworkHasher } from './network-hash.js';
+import { signInFromClaims, type SignInAuthentication } from './sign-in-authentication.js';
 import type { SigningKeys } from './signing-keys.js';
 import type { VerifiedTokenCache } from './verified-token-cache.js';
 
@@ -29,6 +30,8 @@ export interface AccessTokenRequest {
    * network a 401 (auth/token-network.ts). Absent: nothing recorded.
    */
   readonly issuedTo?: { readonly ip: string; readonly pinned: boolean } | undefined;
+  /** The user's sign-in, as `acr`, `amr` and `auth_time` (step-up, RFC 9470); absent for client_credentials. */
+  readonly authentication?: SignInAuthentication | undefined;
 }
 
 export interface IssuedAccessToken {
@@ -52,6 +55,8 @@ export interface VerifiedAccessToken {
   readonly networkHash?: string | undefined;
   /** The token is refused from any other network than `networkHash`. */
   readonly networkPinned?: boolean;
+  /** The sign-in behind the token (`acr`, `amr`, `auth_time`), when it carries one. */
+  readonly authentication?: SignInAuthentication;
 }
 
 export interface AccessTokens {
@@ -122,6 +127,11 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
       if (request.issuedTo !== undefined && networks !== undefined) {
         claims[NETWORK_HASH_CLAIM] = networks.hashOf(request.issuedTo.ip);
         if (request.issuedTo.pinned) claims[NETWORK_PINNED_CLAIM] = true;
+      }
+      if (request.authentication !== undefined) {
+        claims['acr'] = request.authentication.acr;
+        claims['amr'] = [...request.authentication.amr];
+        claims['auth_time'] = request.authentication.authTime;
       }
       const signed = await new SignJWT(claims)
         .setProtectedHeader({ alg: keys.active.alg, kid: keys.active.kid, typ: ACCESS_TOKEN_TYPE })
@@ -212,6 +222,8 @@ function toVerifiedToken(payload: JWTPayload): VerifiedAccessToken {
   ) {
     throw new AuthFailureError('invalid_token', undefined);
   }
+  const authentication = signInFromClaims({ acr: payload['acr'], amr: payload['amr'], auth_time: payload['auth_time'] });
+  if (authentication === 'invalid') throw new AuthFailureError('invalid_token', undefined);
   const scopes = scope === '' ? [] : scope.split(' ');
   // A scope this server never grants means the token did not come from it.
   if (!scopes.every(isScope)) throw new AuthFailureError('invalid_token', undefined);
@@ -226,5 +238,6 @@ function toVerifiedToken(payload: JWTPayload): VerifiedAccessToken {
     sessionId,
     // Present only when recorded, so a token from before network hashes reads exactly as it did.
     ...(networkHash === undefined ? {} : { networkHash, networkPinned: networkPinned === true }),
+    ...(authentication === undefined ? {} : { authentication }),
   };
 }

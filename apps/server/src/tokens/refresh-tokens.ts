@@ -3,6 +3,7 @@ import type { Scope } from '@gatehouse/contracts';
 import type { EventOrigin, SecurityEvents } from '../audit/security-events.js';
 import type { RefreshFamily, RefreshTokenState, TokenStore } from '../stores/token-store.js';
 import { openSuccessor, sealSuccessor } from './refresh-grace-seal.js';
+import type { SignInAuthentication } from './sign-in-authentication.js';
 
 /**
  * Refresh tokens are `<familyId>.<secret>`: the family id (a UUID, also the
@@ -25,6 +26,8 @@ export interface StartFamilyRequest {
   /** `gatehouse` for auth.login, the OAuth client otherwise. */
   readonly clientId: string;
   readonly scopes: readonly Scope[];
+  /** The sign-in behind the family, kept so refreshed tokens carry the original acr and auth_time. */
+  readonly authentication?: SignInAuthentication | undefined;
 }
 
 export interface RotateOptions {
@@ -89,7 +92,8 @@ export function createRefreshTokens(options: RefreshTokensOptions): RefreshToken
       const familyId = randomUUID();
       const expiresAtMs = now() + ttlSeconds * 1000;
       const { hash, issued } = mint(familyId, expiresAtMs);
-      await store.createFamily({ familyId, userId: request.userId, clientId: request.clientId, scopes: [...request.scopes], expiresAtMs }, hash);
+      const family = { familyId, userId: request.userId, clientId: request.clientId, scopes: [...request.scopes], expiresAtMs };
+      await store.createFamily(request.authentication === undefined ? family : { ...family, authentication: request.authentication }, hash);
       return issued;
     },
 

@@ -1,11 +1,12 @@
 import type { PublicUser, TokenGrant } from '@gatehouse/contracts';
-import { CSRF_HEADER } from '@gatehouse/contracts';
+import { CSRF_HEADER, isSecondFactorChallenge } from '@gatehouse/contracts';
 import { createTRPCClient, httpLink } from '@trpc/client';
 import type { GatehouseRouter as AppRouter } from '@gatehouse/contracts/trpc';
 import type { LinkFetch } from '../create-gatehouse-client.js';
 import { gatehouseErrorLink } from '../error-link.js';
 import { UnauthorizedError } from '../errors.js';
 import { createLocalLock, createMemoryTokenStorage, type SessionTokens, type TokenStorage } from './token-storage.js';
+import { SecondFactorRequiredError } from './second-factor-required-error.js';
 
 /** Options of a session: `createGatehouseClient({ url, session: { … } })`. */
 export interface SessionOptions {
@@ -29,8 +30,13 @@ export interface SessionOptions {
  * so any number of concurrent calls cause one refresh.
  */
 export interface GatehouseSession {
-  /** Logs in and keeps the tokens. Throws UnauthorizedError (`invalid_credentials`) or RateLimitedError. */
+  /**
+   * Logs in and keeps the tokens. Throws UnauthorizedError (`invalid_credentials`) or RateLimitedError, and
+   * SecondFactorRequiredError for a user with a second factor (then {@link GatehouseSession.loginSecondFactor}).
+   */
   login(credentials: { readonly email: string; readonly password: string }): Promise<PublicUser>;
+  /** Completes a login with the challenge of SecondFactorRequiredError and a TOTP or recovery code; keeps the tokens. */
+  loginSecondFactor(input: { readonly challenge: string; readonly code: string }): Promise<PublicUser>;
   /**
    * Revokes the session on the server (access and refresh token) and forgets
    * the tokens. Proves the session with whichever credential still works: the
@@ -178,7 +184,14 @@ export function createGatehouseSession(transport: SessionTransport, options: Ses
 
   return {
     async login(credentials) {
-      const grant = await auth.auth.login.mutate({ ...credentials, refreshTokenDelivery: delivery });
+      const answer = await auth.auth.login.mutate({ ...credentials, refreshTokenDelivery: delivery });
+      if (isSecondFactorChallenge(answer)) throw new SecondFactorRequiredError(answer);
+      await keep(answer, undefined);
+      return answer.user;
+    },
+    async loginSecondFactor(input) {
+      // The refresh token's delivery was chosen at login and travels in the challenge.
+      const grant = await auth.auth.loginSecondFactor.mutate(input);
       await keep(grant, undefined);
       return grant.user;
     },

@@ -28,6 +28,7 @@ describe('buildAuthorizationManifest', () => {
   it('records public procedures as public and nothing more', () => {
     expect(manifest.procedures.filter(({ auth }) => auth.public).map(({ path }) => path)).toEqual([
       'auth.login',
+      'auth.loginSecondFactor',
       'auth.logout',
       'auth.refresh',
       'auth.register',
@@ -37,11 +38,18 @@ describe('buildAuthorizationManifest', () => {
   });
 
   it('records scopes, role and subject of protected procedures as their contracts declare them', () => {
-    const plain = { policy: null, pinNetwork: false };
-    expect(entry('admin.users.setRole').auth).toEqual({ public: false, scopes: ['admin'], role: 'admin', subject: 'any', ...plain });
+    const plain = { policy: null, pinNetwork: false, stepUp: null };
+    expect(entry('admin.users.list').auth).toEqual({ public: false, scopes: ['admin'], role: 'admin', subject: 'any', ...plain });
     expect(entry('users.me').auth).toEqual({ public: false, scopes: ['users:read'], role: null, subject: 'user', ...plain });
-    expect(entry('orders.byId').auth).toEqual({ public: false, scopes: ['orders:read'], role: null, subject: 'any', policy: 'order.readable', pinNetwork: false });
-    expect(entry('apiKeys.create').auth).toEqual({ public: false, scopes: ['apikeys:manage'], role: null, subject: 'user', policy: null, pinNetwork: true });
+    expect(entry('orders.byId').auth).toEqual({ public: false, scopes: ['orders:read'], role: null, subject: 'any', policy: 'order.readable', pinNetwork: false, stepUp: null });
+    expect(entry('apiKeys.create').auth).toEqual({ public: false, scopes: ['apikeys:manage'], role: null, subject: 'user', policy: null, pinNetwork: true, stepUp: null });
+  });
+
+  it('records step-up requirements: a recent sign-in for privilege changes, the second factor for removing it', () => {
+    expect(manifest.manifestVersion).toBe(3);
+    expect(entry('admin.users.setRole').auth).toMatchObject({ role: 'admin', stepUp: { acr: null, maxAgeSeconds: 300 } });
+    expect(entry('admin.sessions.revokeAll').auth).toMatchObject({ role: 'admin', stepUp: { acr: null, maxAgeSeconds: 300 } });
+    expect(entry('auth.secondFactor.remove').auth).toMatchObject({ subject: 'user', stepUp: { acr: 'mfa', maxAgeSeconds: null } });
   });
 
   it('states each rate limit: none, the server default for public or authenticated calls, or the declared budget with defaults filled in', () => {

@@ -8,8 +8,10 @@ import { ROLE_SCOPES, ROLES, SCOPE_DESCRIPTIONS, SCOPES, type Role, type Scope }
  * Bumped when the manifest's shape changes, so tools reading it can refuse a
  * shape they do not know. 2: procedures may name a policy and pin the
  * network; a tool that reads only scopes would overstate who may call them.
+ * 3: procedures may require a step-up (`stepUp`: a second factor, a recent
+ * sign-in), which a tool reading version 2 would not know refuses callers.
  */
-export const AUTHORIZATION_MANIFEST_VERSION = 2;
+export const AUTHORIZATION_MANIFEST_VERSION = 3;
 
 /** Who may call a procedure: anyone, or an authenticated principal with every scope listed (and the role, if any). */
 export type ManifestAuth =
@@ -26,6 +28,11 @@ export type ManifestAuth =
       readonly policy: PolicyName | null;
       /** Refuses an access token used from another network than the one it was issued to (401 invalid_token). */
       readonly pinNetwork: boolean;
+      /**
+       * RFC 9470 step-up, or null for none: `acr` the sign-in's strength (`mfa`: with a second factor) and
+       * `maxAgeSeconds` how long ago it may have been; a call that falls short is a 401 `step_up_required`.
+       */
+      readonly stepUp: { readonly acr: 'mfa' | null; readonly maxAgeSeconds: number | null } | null;
     };
 
 /**
@@ -155,6 +162,7 @@ function describeAuth({ auth }: ProcedureContract): ManifestAuth {
     subject: auth.subject ?? 'any',
     policy: auth.policy ?? null,
     pinNetwork: auth.pinNetwork === true,
+    stepUp: auth.stepUp === undefined ? null : { acr: auth.stepUp.acr ?? null, maxAgeSeconds: auth.stepUp.maxAgeSeconds ?? null },
   };
 }
 

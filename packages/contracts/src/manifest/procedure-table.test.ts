@@ -20,7 +20,7 @@ describe('renderProcedureTable', () => {
 
   it('spells out scopes, role, user-only access, rate limit and id lookup', () => {
     expect(rows).toContain(
-      '| `admin.users.setRole` | mutation | `admin`; role admin | default `authenticated` (per principal) |  | Changes a user’s role |',
+      '| `admin.users.setRole` | mutation | `admin`; role admin; step-up: sign-in within 300 s | default `authenticated` (per principal) |  | Changes a user’s role; needs a sign-in in the last five minutes |',
     );
     expect(rows).toContain(
       '| `auth.register` | mutation | public | `auth.register`: 10 per 3600 s per IP |  | Creates a user account with the user role |',
@@ -28,6 +28,7 @@ describe('renderProcedureTable', () => {
     expect(rows.find((row) => row.startsWith('| `orders.byId`'))).toContain('| `orders:read`; policy `order.readable` | default `authenticated` (per principal) | yes |');
     expect(rows.find((row) => row.startsWith('| `apiKeys.create`'))).toContain('users only; network-pinned token |');
     expect(rows.find((row) => row.startsWith('| `users.me`'))).toContain('| `users:read`; users only |');
+    expect(rows.find((row) => row.startsWith('| `auth.secondFactor.remove`'))).toContain('| `users:write`; users only; step-up: acr mfa |');
     expect(rows.find((row) => row.startsWith('| `health`'))).toContain('| public | none |');
   });
 

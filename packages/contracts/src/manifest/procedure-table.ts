@@ -30,6 +30,10 @@ function authCell(auth: ManifestAuth): string {
   if (auth.subject === 'user') parts.push('users only');
   if (auth.policy !== null) parts.push(`policy \`${auth.policy}\``);
   if (auth.pinNetwork) parts.push('network-pinned token');
+  if (auth.stepUp !== null) {
+    const { acr, maxAgeSeconds } = auth.stepUp;
+    parts.push(`step-up: ${[acr === null ? undefined : `acr ${acr}`, maxAgeSeconds === null ? undefined : `sign-in within ${maxAgeSeconds} s`].filter((part) => part !== undefined).join(', ')}`);
+  }
   return parts.join('; ');
 }
 

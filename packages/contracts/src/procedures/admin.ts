@@ -5,44 +5,54 @@ import { idSchema, noInput, pageInput, pageOf } from '../schemas/common.js';
 import { publicUserSchema, userWithAttributesSchema } from '../schemas/user.js';
 import { userAttributesSchema } from '../schemas/user-attributes.js';
 import { roleSchema } from '../scopes.js';
-import { adminApiKeysContracts } from './admin-api-keys.js';
-import { adminSessionsContracts } from './admin-sessions.js';
+import { ADMIN_ACCESS, withRecentSignIn, type AdminAccess } from './admin-access.js';
+import { defineAdminApiKeysContracts } from './admin-api-keys.js';
+import { defineAdminSessionsContracts } from './admin-sessions.js';
 
-export const adminContracts = {
-  users: {
-    list: defineQuery({
-      summary: 'Every user account, oldest first',
-      input: pageInput,
-      output: pageOf(publicUserSchema),
-      auth: { scopes: ['admin'], role: 'admin' },
-    }),
-    setRole: defineMutation({
-      summary: 'Changes a user’s role',
-      input: z.strictObject({ userId: idSchema, role: roleSchema }),
-      output: publicUserSchema,
-      auth: { scopes: ['admin'], role: 'admin' },
-    }),
-    setAttributes: defineMutation({
-      summary: 'Replaces a user’s attributes (department, region), which policies read; audited as user.attributes_changed',
-      input: z.strictObject({ userId: idSchema, attributes: userAttributesSchema }),
-      output: userWithAttributesSchema,
-      auth: { scopes: ['admin'], role: 'admin' },
-    }),
-  },
-  auditLog: {
-    list: defineQuery({
-      summary: 'Security events, newest first, optionally of one type or one principal',
-      input: auditLogListInput,
-      output: pageOf(auditRecordSchema),
-      auth: { scopes: ['admin'], role: 'admin' },
-    }),
-    verify: defineQuery({
-      summary: 'Recomputes the audit log’s hash chain and reports the first record that does not hold',
-      input: noInput,
-      output: auditChainVerificationSchema,
-      auth: { scopes: ['admin'], role: 'admin' },
-    }),
-  },
-  sessions: adminSessionsContracts,
-  apiKeys: adminApiKeysContracts,
-};
+/**
+ * The admin procedures, every one behind `access`: the contracts use
+ * ADMIN_ACCESS, and a variant (a second factor for every admin call) is that
+ * one declaration changed.
+ */
+export function defineAdminContracts<const TAccess extends AdminAccess>(access: TAccess) {
+  return {
+    users: {
+      list: defineQuery({
+        summary: 'Every user account, oldest first',
+        input: pageInput,
+        output: pageOf(publicUserSchema),
+        auth: access,
+      }),
+      setRole: defineMutation({
+        summary: 'Changes a user’s role; needs a sign-in in the last five minutes',
+        input: z.strictObject({ userId: idSchema, role: roleSchema }),
+        output: publicUserSchema,
+        auth: withRecentSignIn(access),
+      }),
+      setAttributes: defineMutation({
+        summary: 'Replaces a user’s attributes (department, region), which policies read; audited as user.attributes_changed',
+        input: z.strictObject({ userId: idSchema, attributes: userAttributesSchema }),
+        output: userWithAttributesSchema,
+        auth: access,
+      }),
+    },
+    auditLog: {
+      list: defineQuery({
+        summary: 'Security events, newest first, optionally of one type or one principal',
+        input: auditLogListInput,
+        output: pageOf(auditRecordSchema),
+        auth: access,
+      }),
+      verify: defineQuery({
+        summary: 'Recomputes the audit log’s hash chain and reports the first record that does not hold',
+        input: noInput,
+        output: auditChainVerificationSchema,
+        auth: access,
+      }),
+    },
+    sessions: defineAdminSessionsContracts(access),
+    apiKeys: defineAdminApiKeysContracts(access),
+  };
+}
+
+export const adminContracts = defineAdminContracts(ADMIN_ACCESS);

@@ -1,6 +1,7 @@
 import { defineMutation } from '../define-procedure.js';
 import { loginInput, logoutInput, refreshInput, registerInput, tokenGrantSchema } from '../schemas/auth.js';
-import { okOutput } from '../schemas/common.js';
+import { noInput, okOutput } from '../schemas/common.js';
+import { confirmSecondFactorInput, loginOutput, loginSecondFactorInput, secondFactorEnrolmentSchema } from '../schemas/second-factor.js';
 import { publicUserSchema } from '../schemas/user.js';
 
 export const authContracts = {
@@ -12,11 +13,40 @@ export const authContracts = {
     rateLimit: { name: 'auth.register', points: 10, durationSeconds: 3600, key: 'ip' },
   }),
   login: defineMutation({
-    summary: 'Exchanges email and password for an access token',
+    summary:
+      'Exchanges email and password for an access token (acr pwd); for a user with a second factor, for a short-lived challenge that auth.loginSecondFactor completes',
     input: loginInput,
+    output: loginOutput,
+    auth: 'public',
+  }),
+  loginSecondFactor: defineMutation({
+    summary:
+      'Completes a sign-in with a second factor: the challenge of auth.login and a TOTP or recovery code give an access token with acr mfa; wrong codes spend the user’s second-factor budget',
+    input: loginSecondFactorInput,
     output: tokenGrantSchema,
     auth: 'public',
   }),
+  secondFactor: {
+    enrol: defineMutation({
+      summary:
+        'Starts TOTP enrolment: returns the secret, its otpauth URI and recovery codes, shown this once; replaces an enrolment not yet confirmed',
+      input: noInput,
+      output: secondFactorEnrolmentSchema,
+      auth: { scopes: ['users:write'], subject: 'user' },
+    }),
+    confirm: defineMutation({
+      summary: 'Confirms a TOTP enrolment with a first code from the app; from then on sign-in asks for a code',
+      input: confirmSecondFactorInput,
+      output: okOutput,
+      auth: { scopes: ['users:write'], subject: 'user' },
+    }),
+    remove: defineMutation({
+      summary: 'Removes the caller’s second factor; needs a sign-in made with it (acr mfa)',
+      input: noInput,
+      output: okOutput,
+      auth: { scopes: ['users:write'], subject: 'user', stepUp: { acr: 'mfa' } },
+    }),
+  },
   refresh: defineMutation({
     summary:
       'Exchanges a refresh token (body, or the HttpOnly cookie plus the X-Gatehouse-CSRF header) for a new access token and a new refresh token; the old one is spent, and a spent one presented again revokes its whole family',

@@ -25,6 +25,13 @@ export const SECURITY_EVENT_TYPES = [
   'client.created',
   'client.secret_rotated',
   'client.disabled',
+  // Second factor (TOTP): enrolment started and confirmed, removal, and each code checked at sign-in or step-up.
+  'second_factor.enrolled',
+  'second_factor.confirmed',
+  'second_factor.removed',
+  'second_factor.succeeded',
+  'second_factor.failed',
+  'second_factor.blocked',
   'abuse.credential_stuffing',
   'abuse.enumeration',
   // Not a caller's action: the server reporting that retention (or the development store's cap) removed records.

@@ -76,7 +76,7 @@ export async function authorizationCodeGrant(
   const scopes = grantableScopes({ requested: grant.scopes, clientAllows: client.scopes, subjectHolds: scopesOfRole(user.role) });
   if (scopes.length === 0) throw new OAuthError('invalid_scope', 'None of the consented scopes can still be granted');
 
-  const refresh = await deps.refreshTokens.startFamily({ userId: user.id, clientId: client.clientId, scopes });
+  const refresh = await deps.refreshTokens.startFamily({ userId: user.id, clientId: client.clientId, scopes, authentication: grant.authentication });
   const access = await deps.accessTokens.issue({
     subject: user.id,
     clientId: client.clientId,
@@ -85,6 +85,7 @@ export async function authorizationCodeGrant(
     sessionId: refresh.familyId,
     notAfter: refresh.expiresAt,
     issuedTo: { ip: origin.ip, pinned: client.pinNetwork },
+    authentication: grant.authentication,
   });
   const recording = await oauth.codes.recordIssued(codeHash, {
     familyId: refresh.familyId,

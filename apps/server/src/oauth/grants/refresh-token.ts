@@ -48,6 +48,8 @@ export async function refreshTokenGrant(
     sessionId: family.familyId,
     notAfter: outcome.refreshToken.expiresAt,
     issuedTo: { ip: origin.ip, pinned: client.pinNetwork },
+    // The family's sign-in: a refresh never makes it stronger or more recent.
+    authentication: family.authentication,
   });
   return {
     access_token: access.token,

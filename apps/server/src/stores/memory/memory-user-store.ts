@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Role, UserAttributes } from '@gatehouse/contracts';
 import type { Page, PageRequest } from '../page.js';
-import { EmailTakenError, StoreFullError, type NewUser, type UserRecord, type UserStore } from '../user-store.js';
+import { EmailTakenError, StoreFullError, type NewUser, type SecondFactorRecord, type UserRecord, type UserStore } from '../user-store.js';
 import { SequencedList } from './sequenced-list.js';
 
 export interface MemoryUserStoreOptions {
@@ -18,7 +18,7 @@ export function createMemoryUserStore(options: MemoryUserStoreOptions = {}): Use
   const order = new SequencedList();
   let sequence = 0;
 
-  function replace(id: string, change: Partial<Pick<UserRecord, 'name' | 'role' | 'attributes' | 'disabledAt'>>): UserRecord | undefined {
+  function replace(id: string, change: Partial<Pick<UserRecord, 'name' | 'role' | 'attributes' | 'disabledAt' | 'secondFactor'>>): UserRecord | undefined {
     const current = byId.get(id);
     if (current === undefined) return undefined;
     const next = Object.freeze({ ...current, ...change });
@@ -62,5 +62,30 @@ export function createMemoryUserStore(options: MemoryUserStoreOptions = {}): Use
       const current = byId.get(id);
       return current?.disabledAt === undefined ? replace(id, { disabledAt: now() }) : current;
     },
+    async setSecondFactor(id: string, factor: SecondFactorRecord | null) {
+      const current = byId.get(id);
+      if (current === undefined) return undefined;
+      const { secondFactor: _previous, ...rest } = current;
+      const next: UserRecord = Object.freeze(factor === null ? rest : { ...rest, secondFactor: freezeFactor(factor) });
+      byId.set(id, next);
+      return next;
+    },
+    // Check and write in one synchronous step: no other call runs in between on this event loop.
+    async useTimeStep(id: string, timeStep: number) {
+      const factor = byId.get(id)?.secondFactor;
+      if (factor === undefined || timeStep <= factor.lastTimeStep) return false;
+      replace(id, { secondFactor: freezeFactor({ ...factor, lastTimeStep: timeStep }) });
+      return true;
+    },
+    async useRecoveryCode(id: string, codeHash: string) {
+      const factor = byId.get(id)?.secondFactor;
+      if (factor === undefined || !factor.recoveryCodeHashes.includes(codeHash)) return false;
+      replace(id, { secondFactor: freezeFactor({ ...factor, recoveryCodeHashes: factor.recoveryCodeHashes.filter((hash) => hash !== codeHash) }) });
+      return true;
+    },
   };
+}
+
+function freezeFactor(factor: SecondFactorRecord): SecondFactorRecord {
+  return Object.freeze({ ...factor, recoveryCodeHashes: Object.freeze([...factor.recoveryCodeHashes]) });
 }

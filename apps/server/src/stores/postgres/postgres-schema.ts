@@ -21,6 +21,8 @@ export interface UsersTable {
   attributes: ColumnType<unknown, string | null | undefined, string | null>;
   /** Null while the account is active (migration 0003). */
   disabled_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** jsonb, null until the user enrols a second factor (migration 0004). */
+  second_factor: ColumnType<unknown, string | null | undefined, string | null>;
 }
 
 export interface OrdersTable {

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { roleSchema, userAttributesSchema, type UserAttributes } from '@gatehouse/contracts';
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import { decodeSequenceCursor, type Page } from '../page.js';
+import { secondFactorFromJson, secondFactorToJson } from '../second-factor-json.js';
 import { EmailTakenError, type UserRecord, type UserStore } from '../user-store.js';
 import type { LookupCache } from './lookup-cache.js';
 import type { GatehouseDatabase, UsersTable } from './postgres-schema.js';
@@ -22,7 +23,7 @@ export function createPostgresUserStore(options: PostgresUserStoreOptions): User
 
   async function update(
     id: string,
-    changes: { name: string } | { role: UserRecord['role'] } | { attributes: string } | { disabled_at: Date },
+    changes: { name: string } | { role: UserRecord['role'] } | { attributes: string } | { disabled_at: Date } | { second_factor: string | null },
   ): Promise<UserRecord | undefined> {
     if (!isUuid(id)) return undefined;
     const row = await runOnPostgres('user', () => db.updateTable('users').set(changes).where('id', '=', id).returningAll().executeTakeFirst());
@@ -99,6 +100,37 @@ export function createPostgresUserStore(options: PostgresUserStoreOptions): User
       cache?.delete(id);
       return row === undefined ? undefined : toRecord(row);
     },
+
+    setSecondFactor: (id, factor) => update(id, { second_factor: factor === null ? null : secondFactorToJson(factor) }),
+
+    // The comparison is in the UPDATE's WHERE: of two requests racing with one code, one row count is 1.
+    async useTimeStep(id, timeStep) {
+      if (!isUuid(id)) return false;
+      const result = await runOnPostgres('user', () =>
+        db
+          .updateTable('users')
+          .set({ second_factor: sql`jsonb_set(second_factor, '{lastTimeStep}', to_jsonb(${timeStep}::bigint))` })
+          .where('id', '=', id)
+          .where(sql<boolean>`(second_factor->>'lastTimeStep')::bigint < ${timeStep}::bigint`)
+          .executeTakeFirst(),
+      );
+      cache?.delete(id);
+      return result.numUpdatedRows === 1n;
+    },
+
+    async useRecoveryCode(id, codeHash) {
+      if (!isUuid(id)) return false;
+      const result = await runOnPostgres('user', () =>
+        db
+          .updateTable('users')
+          .set({ second_factor: sql`jsonb_set(second_factor, '{recoveryCodeHashes}', (second_factor->'recoveryCodeHashes') - ${codeHash}::text)` })
+          .where('id', '=', id)
+          .where(sql<boolean>`(second_factor->'recoveryCodeHashes') ? ${codeHash}::text`)
+          .executeTakeFirst(),
+      );
+      cache?.delete(id);
+      return result.numUpdatedRows === 1n;
+    },
   };
 }
 
@@ -116,6 +148,7 @@ function toRecord(row: Selectable<UsersTable>): UserRecord {
     ...record,
     ...(row.attributes === null ? {} : { attributes: Object.freeze(userAttributesSchema.parse(row.attributes)) }),
     ...(row.disabled_at === null ? {} : { disabledAt: row.disabled_at }),
+    ...(row.second_factor === null || row.second_factor === undefined ? {} : { secondFactor: secondFactorFromJson(row.second_factor) }),
   });
 }
 

@@ -3,6 +3,7 @@ import { StoreUnavailableError } from '../../errors/store-unavailable-error.js';
 import type { RefreshFamily, RotateResult, TokenStore } from '../token-store.js';
 import { getMany, type RedisClient } from './redis-client.js';
 import { createRedisScript, runOnRedis } from './redis-script.js';
+import { signInFromClaims } from '../../tokens/sign-in-authentication.js';
 import { ADD_USER_FAMILY, CREATE_FAMILY, MARK_USER_REVOKED, REVOKE_FAMILY, ROTATE_REFRESH_TOKEN } from './token-store-scripts.js';
 
 export interface RedisTokenStoreOptions {
@@ -67,7 +68,7 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenSto
       await run(() =>
         createFamilyScript.run(redis,
           [key.family(family.familyId), key.token(family.familyId, tokenHash)],
-          [family.userId, family.clientId, family.scopes.join(' '), family.expiresAtMs, ttlMs],
+          [family.userId, family.clientId, family.scopes.join(' '), family.expiresAtMs, ttlMs, family.authentication === undefined ? '' : JSON.stringify(family.authentication)],
         ),
       );
       const revokedAt = await run(() =>
@@ -152,30 +153,44 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenSto
         return value as Array<string | null>;
       });
       const [tokenExists, usedAt] = tokenFields ?? [];
-      const [userId, clientId, scopes, expiresAtMs, revoked] = familyFields ?? [];
+      const [userId, clientId, scopes, expiresAtMs, revoked, authn] = familyFields ?? [];
       if (tokenExists == null || userId == null || clientId == null || expiresAtMs == null) return undefined;
       if (Number(expiresAtMs) <= now()) return undefined;
-      const family: RefreshFamily = { familyId, userId, clientId, scopes: parseScopes(scopes ?? ''), expiresAtMs: Number(expiresAtMs) };
+      const family: RefreshFamily = withAuthentication({ familyId, userId, clientId, scopes: parseScopes(scopes ?? ''), expiresAtMs: Number(expiresAtMs) }, authn);
       return { family, active: revoked !== '1' && usedAt == null };
     },
   };
 }
 
-const FAMILY_FIELDS = ['userId', 'clientId', 'scopes', 'expiresAtMs', 'revoked'] as const;
+const FAMILY_FIELDS = ['userId', 'clientId', 'scopes', 'expiresAtMs', 'revoked', 'authn'] as const;
+
+/** The family's recorded sign-in (JSON in the `authn` field), when there is one this server wrote. */
+function withAuthentication(family: RefreshFamily, authn: string | null | undefined): RefreshFamily {
+  if (authn == null || authn === '') return family;
+  const parsed = signInFromClaims(readAuthn(authn));
+  // A field this store did not write grants nothing: the family's tokens then carry no sign-in, and step-up refuses them.
+  return parsed === undefined || parsed === 'invalid' ? family : { ...family, authentication: parsed };
+}
+
+function readAuthn(json: string): { acr?: unknown; amr?: unknown; auth_time?: unknown } {
+  try {
+    const value = JSON.parse(json) as { acr?: unknown; amr?: unknown; authTime?: unknown };
+    return { acr: value.acr, amr: value.amr, auth_time: value.authTime };
+  } catch {
+    return {};
+  }
+}
 
 function toRotateResult(familyId: string, reply: unknown): RotateResult {
   if (!Array.isArray(reply) || typeof reply[0] !== 'string') throw new StoreUnavailableError('token');
-  const [outcome, userId, clientId, scopes, expiresAtMs, usedAt, usedRequestId, usedIp] = reply as string[];
+  const [outcome, userId, clientId, scopes, expiresAtMs, authn, usedAt, usedRequestId, usedIp] = reply as Array<string | null>;
   if (outcome === 'unknown' || outcome === 'expired') return { outcome };
-  const family: RefreshFamily = {
-    familyId,
-    userId: userId ?? '',
-    clientId: clientId ?? '',
-    scopes: parseScopes(scopes ?? ''),
-    expiresAtMs: Number(expiresAtMs),
-  };
+  const family: RefreshFamily = withAuthentication(
+    { familyId, userId: userId ?? '', clientId: clientId ?? '', scopes: parseScopes(scopes ?? ''), expiresAtMs: Number(expiresAtMs) },
+    authn,
+  );
   if (outcome === 'rotated' || outcome === 'revoked') return { outcome, family };
-  // For a replay the sixth field is the sealed successor.
+  // For a replay the field after authn is the sealed successor.
   if (outcome === 'replayed') return { outcome, family, sealedSuccessor: usedAt ?? '' };
   return {
     outcome: 'reused',

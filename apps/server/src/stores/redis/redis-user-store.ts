@@ -4,6 +4,7 @@ import type { RedisClient } from './redis-client.js';
 import { z } from 'zod';
 import type { Page, PageRequest } from '../page.js';
 import { EmailTakenError, type NewUser, type UserRecord, type UserStore } from '../user-store.js';
+import { secondFactorFromJson, secondFactorToJson } from '../second-factor-json.js';
 import { createRedisScript, runOnRedis } from './redis-script.js';
 import { pageSortedSet } from './sorted-set-page.js';
 
@@ -52,6 +53,40 @@ redis.call('HSETNX', KEYS[1], 'disabledAt', ARGV[1])
 return redis.call('HGETALL', KEYS[1])
 `);
 
+/** Replaces or removes (empty ARGV[1]) the second factor of an existing user; returns the new record. */
+const SET_SECOND_FACTOR = createRedisScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+if ARGV[1] == '' then redis.call('HDEL', KEYS[1], 'secondFactor') else redis.call('HSET', KEYS[1], 'secondFactor', ARGV[1]) end
+return redis.call('HGETALL', KEYS[1])
+`);
+
+/** Records a TOTP time step as used when it is later than the last one. ARGV: step. Returns 1 when recorded. */
+const USE_TIME_STEP = createRedisScript(`
+local json = redis.call('HGET', KEYS[1], 'secondFactor')
+if not json then return 0 end
+local factor = cjson.decode(json)
+if tonumber(factor.lastTimeStep) >= tonumber(ARGV[1]) then return 0 end
+factor.lastTimeStep = tonumber(ARGV[1])
+redis.call('HSET', KEYS[1], 'secondFactor', cjson.encode(factor))
+return 1
+`);
+
+/** Removes one recovery code hash. ARGV: hash. Returns 1 when it was there (and is now gone). */
+const USE_RECOVERY_CODE = createRedisScript(`
+local json = redis.call('HGET', KEYS[1], 'secondFactor')
+if not json then return 0 end
+local factor = cjson.decode(json)
+local kept = {}
+local found = false
+for _, hash in ipairs(factor.recoveryCodeHashes) do
+  if hash == ARGV[1] and not found then found = true else table.insert(kept, hash) end
+end
+if not found then return 0 end
+factor.recoveryCodeHashes = kept
+redis.call('HSET', KEYS[1], 'secondFactor', cjson.encode(factor))
+return 1
+`);
+
 const storedUser = z.object({
   id: z.string(),
   email: z.string(),
@@ -72,6 +107,7 @@ const storedUser = z.object({
     .pipe(userAttributesSchema)
     .optional(),
   disabledAt: z.coerce.number().int().optional(),
+  secondFactor: z.string().optional(),
 });
 
 export interface RedisUserStoreOptions {
@@ -132,6 +168,16 @@ export function createRedisUserStore(options: RedisUserStoreOptions): UserStore 
       const reply = await DISABLE_USER.run(redis, [keys.user(id)], [now().getTime()]);
       return Array.isArray(reply) ? toRecord(pairsToObject(reply)) : undefined;
     },
+    async setSecondFactor(id, factor) {
+      const reply = await SET_SECOND_FACTOR.run(redis, [keys.user(id)], [factor === null ? '' : secondFactorToJson(factor)]);
+      return Array.isArray(reply) ? toRecord(pairsToObject(reply)) : undefined;
+    },
+    async useTimeStep(id, timeStep) {
+      return (await USE_TIME_STEP.run(redis, [keys.user(id)], [timeStep])) === 1;
+    },
+    async useRecoveryCode(id, codeHash) {
+      return (await USE_RECOVERY_CODE.run(redis, [keys.user(id)], [codeHash])) === 1;
+    },
   };
 }
 
@@ -140,13 +186,14 @@ function toRecord(hash: Record<string, string>): UserRecord | undefined {
   const parsed = storedUser.safeParse(hash);
   // A record this store did not write is a bug or tampering: fail loudly, never hand out a half user.
   if (!parsed.success) throw new Error('Corrupt user record in Redis');
-  const { createdAt, disabledAt, attributes, ...rest } = parsed.data;
+  const { createdAt, disabledAt, attributes, secondFactor, ...rest } = parsed.data;
   // Absent stays absent (not `attributes: undefined`), like a record the memory store never gave attributes.
   return Object.freeze({
     ...rest,
     createdAt: new Date(createdAt),
     ...(disabledAt === undefined ? {} : { disabledAt: new Date(disabledAt) }),
     ...(attributes === undefined ? {} : { attributes: Object.freeze(attributes) }),
+    ...(secondFactor === undefined ? {} : { secondFactor: secondFactorFromJson(secondFactor) }),
   });
 }
 

@@ -14,9 +14,10 @@
  * read and flip single fields without parsing.
  */
 
-/** KEYS: family, first token (family's tag). ARGV: userId, clientId, scopes, expiresAtMs, ttlMs. */
+/** KEYS: family, first token (family's tag). ARGV: userId, clientId, scopes, expiresAtMs, ttlMs, authn (JSON of the sign-in, '' for none). */
 export const CREATE_FAMILY = `
 redis.call('HSET', KEYS[1], 'userId', ARGV[1], 'clientId', ARGV[2], 'scopes', ARGV[3], 'expiresAtMs', ARGV[4], 'revoked', '0')
+if ARGV[6] ~= '' then redis.call('HSET', KEYS[1], 'authn', ARGV[6]) end
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
 redis.call('HSET', KEYS[2], 'family', 'live')
 redis.call('PEXPIRE', KEYS[2], ARGV[5])
@@ -39,27 +40,28 @@ return redis.call('GET', KEYS[2])
 /**
  * KEYS: presented token, family, next token, family's access-token marker (family's tag).
  * ARGV: nowMs, clientId ('' for any), requestId, ip, accessTokenTtlMs, graceMs (0: off), sealed successor.
- * Returns {outcome, userId, clientId, scopes, expiresAtMs[, usedAt, usedRequestId, usedIp | sealedSuccessor]}.
+ * Returns {outcome, userId, clientId, scopes, expiresAtMs, authn[, usedAt, usedRequestId, usedIp | sealedSuccessor]}
+ * (authn is false when the family has no sign-in recorded).
  */
 export const ROTATE_REFRESH_TOKEN = `
 local token = redis.call('HMGET', KEYS[1], 'family', 'usedAt', 'usedRequestId', 'usedIp', 'successor', 'graceUntil')
 if not token[1] then return {'unknown'} end
-local family = redis.call('HMGET', KEYS[2], 'userId', 'clientId', 'scopes', 'expiresAtMs', 'revoked')
+local family = redis.call('HMGET', KEYS[2], 'userId', 'clientId', 'scopes', 'expiresAtMs', 'revoked', 'authn')
 if not family[1] then return {'unknown'} end
 local now = tonumber(ARGV[1])
 local expiresAt = tonumber(family[4])
 if expiresAt <= now then return {'expired'} end
 -- Another client's token is refused without being spent, so it cannot burn the family.
 if ARGV[2] ~= '' and ARGV[2] ~= family[2] then return {'unknown'} end
-if family[5] == '1' then return {'revoked', family[1], family[2], family[3], family[4]} end
+if family[5] == '1' then return {'revoked', family[1], family[2], family[3], family[4], family[6]} end
 if token[2] then
   -- Refresh grace: the same token again within the window gets the one successor it already has.
   if token[5] and token[6] and tonumber(token[6]) > now then
-    return {'replayed', family[1], family[2], family[3], family[4], token[5]}
+    return {'replayed', family[1], family[2], family[3], family[4], family[6], token[5]}
   end
   redis.call('HSET', KEYS[2], 'revoked', '1')
   redis.call('SET', KEYS[4], '1', 'PX', ARGV[5])
-  return {'reused', family[1], family[2], family[3], family[4], token[2], token[3], token[4]}
+  return {'reused', family[1], family[2], family[3], family[4], family[6], token[2], token[3], token[4]}
 end
 redis.call('HSET', KEYS[1], 'usedAt', ARGV[1], 'usedRequestId', ARGV[3], 'usedIp', ARGV[4])
 if tonumber(ARGV[6]) > 0 then
@@ -67,7 +69,7 @@ if tonumber(ARGV[6]) > 0 then
 end
 redis.call('HSET', KEYS[3], 'family', 'live')
 redis.call('PEXPIRE', KEYS[3], expiresAt - now)
-return {'rotated', family[1], family[2], family[3], family[4]}
+return {'rotated', family[1], family[2], family[3], family[4], family[6]}
 `;
 
 /**

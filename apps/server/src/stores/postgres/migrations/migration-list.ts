@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import { durableRecords } from './0001-durable-records.js';
 import { userAttributes } from './0002-user-attributes.js';
 import { operatorRecords } from './0003-operator-records.js';
+import { userSecondFactor } from './0004-user-second-factor.js';
 
 /**
  * Every migration, by name, in the order they run. Names sort in that order (Kysely's Migrator runs them
@@ -16,6 +17,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0001-durable-records': durableRecords,
   '0002-user-attributes': userAttributes,
   '0003-operator-records': operatorRecords,
+  '0004-user-second-factor': userSecondFactor,
 });
 
 export const migrationProvider: MigrationProvider = {
