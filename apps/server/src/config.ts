@@ -126,6 +126,8 @@ const envSchema = z.object({
   REDIS_CLUSTER_NODES: redisClusterNodes.optional(),
   // A just-rotated refresh token replayed within this many seconds gets the same successor back (0: off, reuse as ever).
   GATEHOUSE_REFRESH_GRACE_SECONDS: z.coerce.number().int().min(0).max(60).default(0),
+  // RFC 9449 server nonces in DPoP proofs: off, at token issuance (/oauth/token, auth.login, auth.refresh), or on every call too.
+  GATEHOUSE_DPOP_NONCE: z.enum(['off', 'token', 'all']).default('off'),
   GATEHOUSE_SEED_FILE: optionalPath,
   GATEHOUSE_SIGNING_KEYS_FILE: optionalPath,
   GATEHOUSE_ACCESS_TOKEN_TTL: positiveSeconds.max(86_400).default(900),
@@ -235,6 +237,8 @@ export interface Config {
   readonly refreshTokenTtlSeconds: number;
   /** GATEHOUSE_REFRESH_GRACE_SECONDS: a just-rotated token replayed this soon gets the same successor back (0: off). */
   readonly refreshGraceSeconds: number;
+  /** GATEHOUSE_DPOP_NONCE: where DPoP proofs must carry the server's nonce (dpop/dpop-verifier.ts). */
+  readonly dpopNonce: 'off' | 'token' | 'all';
   readonly bcryptCost: number;
   readonly limits: {
     readonly public: { readonly points: number; readonly durationSeconds: number };
@@ -408,6 +412,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     accessTokenTtlSeconds: e.GATEHOUSE_ACCESS_TOKEN_TTL,
     refreshTokenTtlSeconds: e.GATEHOUSE_REFRESH_TOKEN_TTL,
     refreshGraceSeconds: e.GATEHOUSE_REFRESH_GRACE_SECONDS,
+    dpopNonce: e.GATEHOUSE_DPOP_NONCE,
     bcryptCost: e.GATEHOUSE_BCRYPT_COST,
     limits: { public: e.GATEHOUSE_LIMIT_PUBLIC, authenticated: e.GATEHOUSE_LIMIT_AUTHENTICATED },
     oauthLimits: {

@@ -14,6 +14,7 @@ import { toPublicUser } from './user-view.js';
 import { rethrowUnavailable } from '../errors/service-unavailable.js';
 import { logout, refresh } from './auth-session.js';
 import { issueSessionGrant } from './session-grant.js';
+import { provenSessionKey } from '../auth/session-dpop-key.js';
 
 export const authHandlers: HandlersFor<typeof contracts.auth> = {
   async register({ input, ctx }) {
@@ -31,15 +32,17 @@ export const authHandlers: HandlersFor<typeof contracts.auth> = {
 
   async login({ input, ctx }) {
     await enforceLoginPolicy(ctx);
+    // A DPoP proof binds the session's tokens to its key; checked before the password, so a bad one costs no bcrypt.
+    const jkt = await provenSessionKey(ctx);
     // Before any lookup or bcrypt: a blocked attempt costs nothing and a right password is refused too.
     const attempt = await guardLogin(ctx, input.email);
     const user = (await checkPassword(ctx.deps, input, eventOrigin(ctx))) ?? failAuth('invalid_credentials');
     await attempt.succeeded();
     const scopes = scopesOfRole(user.role);
     const family = await ctx.deps.refreshTokens
-      .startFamily({ userId: user.id, clientId: FIRST_PARTY_CLIENT_ID, scopes })
+      .startFamily({ userId: user.id, clientId: FIRST_PARTY_CLIENT_ID, scopes, jkt })
       .catch(rethrowUnavailable);
-    return issueSessionGrant(ctx, user, family, scopes, input.refreshTokenDelivery ?? 'body');
+    return issueSessionGrant(ctx, user, family, scopes, input.refreshTokenDelivery ?? 'body', jkt);
   },
 
   refresh,

@@ -19,6 +19,8 @@ export async function issueSessionGrant(
   refresh: IssuedRefreshToken,
   scopes: readonly Scope[],
   delivery: RefreshTokenDelivery,
+  /** The DPoP key the request proved (auth/session-dpop-key.ts): the access token is bound to it, `tokenType: 'DPoP'`. */
+  jkt?: string,
 ): Promise<TokenGrant> {
   const access = await ctx.deps.accessTokens.issue({
     subject: user.id,
@@ -29,10 +31,11 @@ export async function issueSessionGrant(
     notAfter: refresh.expiresAt,
     // Recorded for the theft signal; first-party sessions are not pinned (contracts may still pin a procedure).
     issuedTo: { ip: ctx.ip, pinned: false },
+    confirmation: jkt === undefined ? undefined : { jkt },
   });
   const grant = {
     accessToken: access.token,
-    tokenType: 'Bearer' as const,
+    tokenType: jkt === undefined ? ('Bearer' as const) : ('DPoP' as const),
     expiresIn: access.expiresIn,
     scope: access.scope,
     user: toPublicUser(user),

@@ -12,6 +12,11 @@ export interface RefreshFamily {
   readonly scopes: readonly Scope[];
   /** Epoch milliseconds; the family never outlives it, however often it rotates. */
   readonly expiresAtMs: number;
+  /**
+   * The DPoP key (RFC 7638 thumbprint) the family is bound to (RFC 9449 section 5: a public client's refresh
+   * tokens): only a proof signed with it may refresh. Kept by createFamily and read back by inspectRefreshToken.
+   */
+  readonly jkt?: string;
 }
 
 /** The request a rotation came from, kept on the used token so a later reuse can name both requests. */

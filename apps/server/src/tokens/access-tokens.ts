@@ -6,6 +6,7 @@ import { hasLowS, isCanonicalCompactJws, toLowS } from './canonical-jws.js';
 import type { NetworkHasher } from './network-hash.js';
 import type { SigningKeys } from './signing-keys.js';
 import type { VerifiedTokenCache } from './verified-token-cache.js';
+import { CONFIRMATION_CLAIM, readConfirmation, type TokenConfirmation } from './token-confirmation.js';
 
 /** RFC 9068 section 2.1: access tokens say what they are in the header. */
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
@@ -29,6 +30,8 @@ export interface AccessTokenRequest {
    * network a 401 (auth/token-network.ts). Absent: nothing recorded.
    */
   readonly issuedTo?: { readonly ip: string; readonly pinned: boolean } | undefined;
+  /** Sender constraint, written as `cnf` (tokens/token-confirmation.ts): the token works only with this key or certificate. */
+  readonly confirmation?: TokenConfirmation | undefined;
 }
 
 export interface IssuedAccessToken {
@@ -52,6 +55,8 @@ export interface VerifiedAccessToken {
   readonly networkHash?: string | undefined;
   /** The token is refused from any other network than `networkHash`. */
   readonly networkPinned?: boolean;
+  /** `cnf`: the DPoP key or client certificate the token is bound to, when it is sender-constrained. */
+  readonly confirmation?: TokenConfirmation;
 }
 
 export interface AccessTokens {
@@ -123,6 +128,7 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
         claims[NETWORK_HASH_CLAIM] = networks.hashOf(request.issuedTo.ip);
         if (request.issuedTo.pinned) claims[NETWORK_PINNED_CLAIM] = true;
       }
+      if (request.confirmation !== undefined) claims[CONFIRMATION_CLAIM] = { ...request.confirmation };
       const signed = await new SignJWT(claims)
         .setProtectedHeader({ alg: keys.active.alg, kid: keys.active.kid, typ: ACCESS_TOKEN_TYPE })
         .setIssuer(issuer)
@@ -211,6 +217,9 @@ function toVerifiedToken(payload: JWTPayload): VerifiedAccessToken {
   ) {
     throw new AuthFailure('invalid_token', undefined);
   }
+  // A `cnf` this server cannot read would be a binding it cannot enforce: refused, never ignored.
+  const confirmation = readConfirmation(payload[CONFIRMATION_CLAIM]);
+  if (confirmation === null) throw new AuthFailure('invalid_token', undefined);
   const scopes = scope === '' ? [] : scope.split(' ');
   // A scope this server never grants means the token did not come from it.
   if (!scopes.every(isScope)) throw new AuthFailure('invalid_token', undefined);
@@ -225,5 +234,6 @@ function toVerifiedToken(payload: JWTPayload): VerifiedAccessToken {
     sessionId,
     // Present only when recorded, so a token from before network hashes reads exactly as it did.
     ...(networkHash === undefined ? {} : { networkHash, networkPinned: networkPinned === true }),
+    ...(confirmation === undefined ? {} : { confirmation }),
   };
 }

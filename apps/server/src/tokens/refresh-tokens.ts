@@ -25,6 +25,8 @@ export interface StartFamilyRequest {
   /** `gatehouse` for auth.login, the OAuth client otherwise. */
   readonly clientId: string;
   readonly scopes: readonly Scope[];
+  /** The DPoP key the family is bound to (RFC 9449 section 5), when the client proved one and is public. */
+  readonly jkt?: string | undefined;
 }
 
 export interface RotateOptions {
@@ -89,7 +91,10 @@ export function createRefreshTokens(options: RefreshTokensOptions): RefreshToken
       const familyId = randomUUID();
       const expiresAtMs = now() + ttlSeconds * 1000;
       const { hash, issued } = mint(familyId, expiresAtMs);
-      await store.createFamily({ familyId, userId: request.userId, clientId: request.clientId, scopes: [...request.scopes], expiresAtMs }, hash);
+      await store.createFamily(
+        { familyId, userId: request.userId, clientId: request.clientId, scopes: [...request.scopes], expiresAtMs, ...(request.jkt === undefined ? {} : { jkt: request.jkt }) },
+        hash,
+      );
       return issued;
     },
 

@@ -67,7 +67,7 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenSto
       await run(() =>
         createFamilyScript.run(redis,
           [key.family(family.familyId), key.token(family.familyId, tokenHash)],
-          [family.userId, family.clientId, family.scopes.join(' '), family.expiresAtMs, ttlMs],
+          [family.userId, family.clientId, family.scopes.join(' '), family.expiresAtMs, ttlMs, family.jkt ?? ''],
         ),
       );
       const revokedAt = await run(() =>
@@ -152,16 +152,23 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenSto
         return value as Array<string | null>;
       });
       const [tokenExists, usedAt] = tokenFields ?? [];
-      const [userId, clientId, scopes, expiresAtMs, revoked] = familyFields ?? [];
+      const [userId, clientId, scopes, expiresAtMs, revoked, jkt] = familyFields ?? [];
       if (tokenExists == null || userId == null || clientId == null || expiresAtMs == null) return undefined;
       if (Number(expiresAtMs) <= now()) return undefined;
-      const family: RefreshFamily = { familyId, userId, clientId, scopes: parseScopes(scopes ?? ''), expiresAtMs: Number(expiresAtMs) };
+      const family: RefreshFamily = {
+        familyId,
+        userId,
+        clientId,
+        scopes: parseScopes(scopes ?? ''),
+        expiresAtMs: Number(expiresAtMs),
+        ...(jkt == null ? {} : { jkt }),
+      };
       return { family, active: revoked !== '1' && usedAt == null };
     },
   };
 }
 
-const FAMILY_FIELDS = ['userId', 'clientId', 'scopes', 'expiresAtMs', 'revoked'] as const;
+const FAMILY_FIELDS = ['userId', 'clientId', 'scopes', 'expiresAtMs', 'revoked', 'jkt'] as const;
 
 function toRotateResult(familyId: string, reply: unknown): RotateResult {
   if (!Array.isArray(reply) || typeof reply[0] !== 'string') throw new StoreUnavailableError('token');
