@@ -90,6 +90,16 @@ const HTTP_PATH_SUITES = [
   'openapi-document.test.ts',
 ];
 
+/**
+ * `GATEHOUSE_TEST_WHOLE_SUITE=1 pnpm vitest run --project e2e-postgres` (or e2e-redis) runs every e2e suite on
+ * that store, not only STORE_VARIANT_SUITES: what `pnpm test` leaves out to stay within CI's time, run when a
+ * store changes (README, "Choosing a store").
+ */
+const wholeSuite = process.env['GATEHOUSE_TEST_WHOLE_SUITE'] === '1';
+const E2E_SUITES = ['**/*.test.ts'];
+const E2E_EXCLUDED = ['**/node_modules/**', 'browser/**', 'drills/**', 'cluster/**'];
+const storeSuites = wholeSuite ? E2E_SUITES : STORE_VARIANT_SUITES;
+
 export default defineConfig({
   test: {
     projects: [
@@ -126,7 +136,8 @@ export default defineConfig({
         test: {
           name: 'e2e-redis',
           root: './test',
-          include: STORE_VARIANT_SUITES,
+          include: storeSuites,
+          exclude: E2E_EXCLUDED,
           provide: { store: 'redis' },
           isolate: false,
           testTimeout: 20_000,
@@ -138,7 +149,8 @@ export default defineConfig({
         test: {
           name: 'e2e-postgres',
           root: './test',
-          include: STORE_VARIANT_SUITES,
+          include: storeSuites,
+          exclude: E2E_EXCLUDED,
           provide: { store: 'postgres' },
           testTimeout: 20_000,
           hookTimeout: 30_000,

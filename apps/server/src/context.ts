@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { rethrowAuthFailure } from './auth/auth-failure.js';
+import { rethrowAuthFailure } from './errors/auth-failure-error.js';
 import type { Principal } from './auth/principal.js';
 import { findQueryCredential } from './auth/query-credentials.js';
 import type { EventOrigin } from './audit/security-events.js';

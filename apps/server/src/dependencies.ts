@@ -135,7 +135,8 @@ export async function createDependencies(
   const rateLimits = await createRateLimits(config, { redis, logger });
   const passwordPool = createPasswordWorkerPool(config.passwordWorkers);
   const clients = createClientDirectory({ store: stores.oauthClients, now });
-  const networks = createNetworkHasher(config.tokenNetworkKey);
+  // Bounded like the token caches it sits beside: one remembered address per recently seen caller.
+  const networks = createNetworkHasher(config.tokenNetworkKey, config.tokenCacheSize);
   const tokenNetworks = createTokenNetworkCheck({ networks, events, metrics, now });
   const accessTokens = createAccessTokens({
     keys: signingKeys,

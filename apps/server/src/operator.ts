@@ -15,7 +15,7 @@ export { EmailTakenError, isActiveUser } from './stores/user-store.js';
 export type { UserRecord } from './stores/user-store.js';
 export type { ApiKeyRecord } from './stores/api-key-store.js';
 export type { SecurityEvent } from './audit/security-events.js';
-export { StoreUnavailableError } from './stores/store-unavailable-error.js';
+export { StoreUnavailableError } from './errors/store-unavailable-error.js';
 export { StartupError } from './startup-error.js';
 export { clientSecretDigest } from './oauth/client-registry.js';
 export { createPasswordHasher } from './auth/password-hasher.js';

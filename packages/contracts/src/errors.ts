@@ -19,6 +19,21 @@ export const AUTH_FAILURE_REASONS = [
 export type AuthFailureReason = (typeof AUTH_FAILURE_REASONS)[number];
 
 /**
+ * The 401/403 split, decided here once: 401 when the caller has no
+ * credential that holds (authenticate again), 403 when it has one that may
+ * not do this (asking again will not help). A new reason must pick a side.
+ */
+export const AUTH_FAILURE_STATUS = {
+  missing_credentials: 'UNAUTHORIZED',
+  invalid_credentials: 'UNAUTHORIZED',
+  invalid_token: 'UNAUTHORIZED',
+  expired_token: 'UNAUTHORIZED',
+  revoked_token: 'UNAUTHORIZED',
+  insufficient_scope: 'FORBIDDEN',
+  forbidden_role: 'FORBIDDEN',
+} as const satisfies Record<AuthFailureReason, 'UNAUTHORIZED' | 'FORBIDDEN'>;
+
+/**
  * What a client can do about a refusal its `reason` alone does not say.
  * - `network_changed` (401 `invalid_token`): the access token is pinned to
  *   the network it was issued to and this call came from another. Sign in

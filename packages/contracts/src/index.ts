@@ -15,6 +15,7 @@ export type { Department, Region, UserAttributes } from './schemas/user-attribut
 export {
   AUTH_FAILURE_DETAILS,
   AUTH_FAILURE_REASONS,
+  AUTH_FAILURE_STATUS,
   OTHER_ERROR_CODES,
   authErrorDataSchema,
   badRequestErrorDataSchema,

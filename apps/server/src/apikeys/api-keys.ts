@@ -1,5 +1,5 @@
 import type { Scope } from '@gatehouse/contracts';
-import { AuthFailure } from '../auth/auth-failure.js';
+import { AuthFailureError } from '../errors/auth-failure-error.js';
 import { ParentApiKeyGoneError, type ApiKeyRecord, type ApiKeyStore } from '../stores/api-key-store.js';
 import type { Page, PageRequest } from '../stores/page.js';
 import { generateApiKey, isWellFormedApiKey } from './key-format.js';
@@ -34,7 +34,7 @@ export interface IssuedApiKey {
 export interface ApiKeys {
   issue(request: IssueApiKeyRequest): Promise<IssuedApiKey>;
   /**
-   * The live record of a presented key. Throws AuthFailure: invalid_token for
+   * The live record of a presented key. Throws AuthFailureError: invalid_token for
    * a malformed key (before any store lookup) or an unknown one,
    * revoked_token, expired_token. Store failures propagate (StoreUnavailableError).
    */
@@ -58,14 +58,14 @@ export function createApiKeys(options: ApiKeysOptions): ApiKeys {
   const now = options.now ?? Date.now;
 
   return {
-    /** Throws AuthFailure revoked_token when the parent key stopped working while the request ran. */
+    /** Throws AuthFailureError revoked_token when the parent key stopped working while the request ran. */
     async issue(request) {
       const { key, prefix } = generateApiKey();
       const expiresAt = request.expiresInDays === undefined ? undefined : new Date(now() + request.expiresInDays * DAY_MS);
       const record = await store
         .create({ ownerId: request.ownerId, name: request.name, prefix, hash: hashApiKey(key), scopes: request.scopes, expiresAt, parentId: request.parentId })
         .catch((error: unknown) => {
-          if (error instanceof ParentApiKeyGoneError) throw new AuthFailure('revoked_token');
+          if (error instanceof ParentApiKeyGoneError) throw new AuthFailureError('revoked_token');
           throw error;
         });
       return { record, key };
@@ -73,15 +73,15 @@ export function createApiKeys(options: ApiKeysOptions): ApiKeys {
 
     async verify(key) {
       // The checksum catches typos and truncation without touching the store: no lookup, no load.
-      if (!isWellFormedApiKey(key)) throw new AuthFailure('invalid_token');
+      if (!isWellFormedApiKey(key)) throw new AuthFailureError('invalid_token');
       const hash = hashApiKey(key);
       const record = await store.findByHash(hash);
       // The index found the record by this hash; comparing again in constant time
       // keeps the decision itself free of a byte-by-byte early exit.
-      if (record === undefined || !hashesEqual(record.hash, hash)) throw new AuthFailure('invalid_token');
-      if (record.revokedAt !== undefined) throw new AuthFailure('revoked_token');
+      if (record === undefined || !hashesEqual(record.hash, hash)) throw new AuthFailureError('invalid_token');
+      if (record.revokedAt !== undefined) throw new AuthFailureError('revoked_token');
       const at = now();
-      if (record.expiresAt !== undefined && record.expiresAt.getTime() <= at) throw new AuthFailure('expired_token');
+      if (record.expiresAt !== undefined && record.expiresAt.getTime() <= at) throw new AuthFailureError('expired_token');
       const last = record.lastUsedAt?.getTime();
       if (last === undefined || at - last >= LAST_USED_INTERVAL_MS) {
         await store.touchLastUsed(record.id, new Date(at), LAST_USED_INTERVAL_MS).catch((error: unknown) => {

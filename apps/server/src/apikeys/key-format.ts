@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { crc32 } from './crc32.js';
+import { crc32 } from 'node:zlib';
 
 /**
  * Gatehouse API keys look like `gk_live_<43 base62 random><6 base62 CRC-32>`,
@@ -55,6 +55,10 @@ export function displayPrefix(key: string): string {
   return key.slice(0, DISPLAY_LENGTH);
 }
 
+/**
+ * The CRC-32 of IEEE 802.3 (zlib's, Node 20.15+) of the ASCII body: a typo
+ * check, not a MAC; the key's secrecy comes from its random part.
+ */
 function checksumOf(body: string): string {
   return toBase62(crc32(body)).padStart(CHECKSUM_LENGTH, '0');
 }

@@ -1,7 +1,7 @@
-import { rethrowUnavailable } from '../errors/service-unavailable.js';
+import { rethrowUnavailable } from '../errors/store-unavailable-error.js';
 import type { VerifiedAccessToken } from '../tokens/access-tokens.js';
 import type { TokenRevocation } from '../tokens/token-revocation.js';
-import { AuthFailure } from './auth-failure.js';
+import { AuthFailureError } from '../errors/auth-failure-error.js';
 
 /**
  * Refuses a verified access token that was revoked (logout, a revoked
@@ -11,5 +11,5 @@ import { AuthFailure } from './auth-failure.js';
  */
 export async function assertNotRevoked(revocation: TokenRevocation, token: VerifiedAccessToken): Promise<void> {
   const revoked = await revocation.isRevoked(token).catch(rethrowUnavailable);
-  if (revoked) throw new AuthFailure('revoked_token');
+  if (revoked) throw new AuthFailureError('revoked_token');
 }

@@ -6,7 +6,7 @@ import { requestHtu } from '../dpop/htu.js';
 import type { VerifiedClientCertificate } from '../http/client-certificate.js';
 import type { VerifiedAccessToken } from '../tokens/access-tokens.js';
 import { certificateThumbprint } from '../tokens/token-confirmation.js';
-import { AuthFailure } from './auth-failure.js';
+import { AuthFailureError } from '../errors/auth-failure-error.js';
 
 /** The authorization scheme an access token came in: RFC 6750 `Bearer` or RFC 9449 `DPoP`. */
 export type TokenScheme = 'Bearer' | 'DPoP';
@@ -40,9 +40,9 @@ export async function assertSenderConstrained(
 ): Promise<void> {
   const boundKey = token.confirmation?.jkt;
   if (presented.scheme === 'DPoP' || boundKey !== undefined) {
-    if (presented.scheme !== 'DPoP' || boundKey === undefined) throw new AuthFailure('invalid_token', undefined, { detail: 'dpop_key_mismatch' });
+    if (presented.scheme !== 'DPoP' || boundKey === undefined) throw new AuthFailureError('invalid_token', undefined, { detail: 'dpop_key_mismatch' });
     const htu = transport === undefined ? undefined : requestHtu(deps.config.issuer, transport.url);
-    if (transport === undefined || htu === undefined) throw new AuthFailure('invalid_token', undefined, { detail: 'invalid_dpop_proof' });
+    if (transport === undefined || htu === undefined) throw new AuthFailureError('invalid_token', undefined, { detail: 'invalid_dpop_proof' });
     let jkt: string;
     try {
       ({ jkt } = await deps.dpop.verify({
@@ -53,16 +53,16 @@ export async function assertSenderConstrained(
         requireNonce: deps.config.dpopNonce === 'all',
       }));
     } catch (error) {
-      if (error instanceof DpopProofError) throw new AuthFailure('invalid_token', undefined, { detail: error.code });
+      if (error instanceof DpopProofError) throw new AuthFailureError('invalid_token', undefined, { detail: error.code });
       throw error;
     }
-    if (jkt !== boundKey) throw new AuthFailure('invalid_token', undefined, { detail: 'dpop_key_mismatch' });
+    if (jkt !== boundKey) throw new AuthFailureError('invalid_token', undefined, { detail: 'dpop_key_mismatch' });
   }
   const boundCertificate = token.confirmation?.['x5t#S256'];
   if (boundCertificate !== undefined) {
     const certificate = transport?.certificate;
     if (certificate === undefined || certificateThumbprint(certificate.fingerprint) !== boundCertificate) {
-      throw new AuthFailure('invalid_token', undefined, { detail: 'certificate_mismatch' });
+      throw new AuthFailureError('invalid_token', undefined, { detail: 'certificate_mismatch' });
     }
   }
 }

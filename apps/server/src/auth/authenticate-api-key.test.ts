@@ -6,7 +6,7 @@ import { generateApiKey } from '../apikeys/key-format.js';
 import { createMemoryUserStore } from '../stores/memory/memory-user-store.js';
 import { createRedisConnection } from '../stores/redis/redis-connection.js';
 import { createRedisApiKeyStore } from '../stores/redis/redis-api-key-store.js';
-import { AuthFailure } from './auth-failure.js';
+import { AuthFailureError } from '../errors/auth-failure-error.js';
 import { authenticateApiKey } from './authenticate-api-key.js';
 
 describe('API key authentication while Redis is down', () => {
@@ -21,8 +21,8 @@ describe('API key authentication while Redis is down', () => {
   it('still rejects a mistyped key as invalid_token: the checksum needs no store lookup', async () => {
     const { key } = generateApiKey();
     const error = await authenticateApiKey(deps, `${key.slice(0, -1)}${key.endsWith('0') ? '1' : '0'}`).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(AuthFailure);
-    expect((error as AuthFailure).data.reason).toBe('invalid_token');
+    expect(error).toBeInstanceOf(AuthFailureError);
+    expect((error as AuthFailureError).data.reason).toBe('invalid_token');
   });
 
   it('answers a well-formed key with 503, neither accepting it nor calling it invalid', async () => {

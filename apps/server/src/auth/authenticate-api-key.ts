@@ -1,6 +1,6 @@
 import type { Dependencies } from '../dependencies.js';
-import { rethrowUnavailable } from '../errors/service-unavailable.js';
-import { AuthFailure } from './auth-failure.js';
+import { rethrowUnavailable } from '../errors/store-unavailable-error.js';
+import { AuthFailureError } from '../errors/auth-failure-error.js';
 import type { UserPrincipal } from './principal.js';
 import { scopesOfRole } from './scopes.js';
 import { isActiveUser } from '../stores/user-store.js';
@@ -18,7 +18,7 @@ export async function authenticateApiKey(
 ): Promise<UserPrincipal> {
   const record = await deps.apiKeys.verify(key).catch(rethrowUnavailable);
   const owner = await deps.users.findById(record.ownerId).catch(rethrowUnavailable);
-  if (!isActiveUser(owner)) throw new AuthFailure('invalid_token');
+  if (!isActiveUser(owner)) throw new AuthFailureError('invalid_token');
   const held = scopesOfRole(owner.role);
   return {
     kind: 'user',

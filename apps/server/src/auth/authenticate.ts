@@ -5,7 +5,7 @@ import type { Dependencies } from '../dependencies.js';
 import { withFailedAuthBudget, type RefusalContext } from '../ratelimit/refusal-budgets.js';
 import type { VerifiedClientCertificate } from '../http/client-certificate.js';
 import { assertNotRevoked } from './assert-not-revoked.js';
-import { AuthFailure } from './auth-failure.js';
+import { AuthFailureError } from '../errors/auth-failure-error.js';
 import { authenticateApiKey } from './authenticate-api-key.js';
 import type { Principal } from './principal.js';
 import type { CallOrigin } from './token-network.js';
@@ -41,11 +41,11 @@ export function readCredential(headers: IncomingHttpHeaders): PresentedCredentia
   }
   if (authorization === undefined || authorization === '') return { type: 'none' };
   const match = TOKEN_SCHEME.exec(authorization);
-  if (match?.[1] === undefined || match[2] === undefined) throw new AuthFailure('invalid_token');
+  if (match?.[1] === undefined || match[2] === undefined) throw new AuthFailureError('invalid_token');
   const scheme: TokenScheme = match[1].toLowerCase() === 'dpop' ? 'DPoP' : 'Bearer';
   // Told apart by prefix: API keys start gk_, access tokens (JWS compact) start eyJ. An API key is never DPoP-bound.
   if (looksLikeApiKey(match[2])) {
-    if (scheme === 'DPoP') throw new AuthFailure('invalid_token');
+    if (scheme === 'DPoP') throw new AuthFailureError('invalid_token');
     return { type: 'api_key', key: match[2] };
   }
   return { type: 'bearer', token: match[2], scheme };
@@ -53,7 +53,7 @@ export function readCredential(headers: IncomingHttpHeaders): PresentedCredentia
 
 /**
  * Turns a request's credential into a principal, or undefined when none was
- * presented. Throws AuthFailure (401) for a credential that does not hold.
+ * presented. Throws AuthFailureError (401) for a credential that does not hold.
  * Given the request (`ctx`), a presented credential is verified under the
  * IP's failed-auth budget (ratelimit/refusal-budgets.ts): once it is spent,
  * 429 before any signature check or key lookup.
@@ -73,7 +73,7 @@ export function createAuthenticator(
   ): Promise<Principal | undefined> {
     const transport = request === undefined ? undefined : { ...request, headers, certificate };
     if (ctx !== undefined && ((headers.authorization ?? '') !== '' || (headers['x-api-key'] ?? '') !== '')) {
-      return withFailedAuthBudget(ctx, () => verifyPresented(headers, certificate, ctx, transport), (error) => error instanceof AuthFailure);
+      return withFailedAuthBudget(ctx, () => verifyPresented(headers, certificate, ctx, transport), (error) => error instanceof AuthFailureError);
     }
     return verifyPresented(headers, certificate, ctx, transport);
   }

@@ -1,5 +1,5 @@
 import bcrypt from 'bcryptjs';
-import { ServiceOverloaded } from '../errors/service-overloaded.js';
+import { ServiceOverloadedError } from '../errors/service-overloaded-error.js';
 import type { PasswordWorkerPool } from './password-worker-pool.js';
 
 /**
@@ -57,7 +57,7 @@ async function refuseWhenOverloaded<T>(work: Promise<T>): Promise<T> {
   try {
     return await work;
   } catch (error) {
-    throw error instanceof ServiceOverloaded ? error.toTRPCError() : error;
+    throw error instanceof ServiceOverloadedError ? error.toTRPCError() : error;
   }
 }
 

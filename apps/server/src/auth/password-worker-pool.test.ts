@@ -1,7 +1,7 @@
 import bcrypt from 'bcryptjs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ServiceOverloaded } from '../errors/service-overloaded.js';
+import { ServiceOverloadedError } from '../errors/service-overloaded-error.js';
 import { createPasswordHasher } from './password-hasher.js';
 import { createPasswordWorkerPool, PasswordPoolClosedError, type PasswordWorkerPool } from './password-worker-pool.js';
 
@@ -23,7 +23,7 @@ describe('password worker pool', () => {
   it('refuses work beyond its threads plus queue at once, with a Retry-After estimate, and recovers', async () => {
     pool = createPasswordWorkerPool({ threads: 1, queue: 2 });
     const running = [pool.hash('a', 8), pool.hash('b', 8), pool.hash('c', 8)];
-    await expect(pool.hash('d', 8)).rejects.toBeInstanceOf(ServiceOverloaded);
+    await expect(pool.hash('d', 8)).rejects.toBeInstanceOf(ServiceOverloadedError);
     await expect(pool.hash('d', 8)).rejects.toMatchObject({ retryAfterMs: expect.any(Number) });
     expect(pool.pending).toBe(3);
     await Promise.all(running);

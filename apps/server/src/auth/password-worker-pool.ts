@@ -1,12 +1,12 @@
 import { Worker } from 'node:worker_threads';
-import { ServiceOverloaded } from '../errors/service-overloaded.js';
+import { ServiceOverloadedError } from '../errors/service-overloaded-error.js';
 
 /**
  * bcrypt off the event loop. bcryptjs at cost 12 takes about 0.4 s of CPU
  * per compare and, even through its async API, runs on the calling thread
  * in 100 ms slices, so a few logins stall every other call. Here each
  * compare runs whole on one of `threads` worker threads; at most `queue`
- * more wait, and beyond that a call is refused at once (ServiceOverloaded,
+ * more wait, and beyond that a call is refused at once (ServiceOverloadedError,
  * a 503 with Retry-After) instead of queueing without end.
  */
 export interface PasswordWorkerPool {
@@ -120,7 +120,7 @@ export function createPasswordWorkerPool(options: PasswordWorkerPoolOptions): Pa
     if (busy && waiting.length >= queue) {
       // Waiting would take this long; say so instead of letting the client guess.
       const retryAfterMs = Math.ceil((averageTaskMs * (waiting.length + threads)) / threads);
-      return Promise.reject(new ServiceOverloaded('password-workers', retryAfterMs));
+      return Promise.reject(new ServiceOverloadedError('password-workers', retryAfterMs));
     }
     return new Promise((resolve, reject) => {
       waiting.push({ id: nextId++, task, resolve, reject });

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { StoreUnavailableError } from '../stores/store-unavailable-error.js';
+import { StoreUnavailableError } from '../errors/store-unavailable-error.js';
 import type { UserRecord } from '../stores/user-store.js';
 import type { VerifiedAccessToken } from '../tokens/access-tokens.js';
-import { AuthFailure } from './auth-failure.js';
+import { AuthFailureError } from '../errors/auth-failure-error.js';
 import { createMemoryOAuthClientStore } from '../stores/memory/memory-oauth-client-store.js';
 import { newConfidentialClient } from '../stores/oauth-client-store.contract-suite.js';
 import { createClientDirectory } from './client-directory.js';
@@ -24,7 +24,7 @@ function usersWith(present: Set<string>, counter: { lookups: number }) {
 
 async function reasonOf(promise: Promise<unknown>): Promise<string | undefined> {
   const error = await promise.then(() => undefined, (caught: unknown) => caught);
-  return error instanceof AuthFailure ? error.data.reason : undefined;
+  return error instanceof AuthFailureError ? error.data.reason : undefined;
 }
 
 describe('principal presence', () => {

@@ -1,7 +1,7 @@
-import { rethrowUnavailable } from '../errors/service-unavailable.js';
+import { rethrowUnavailable } from '../errors/store-unavailable-error.js';
 import { isActiveUser, type UserStore } from '../stores/user-store.js';
 import { FIRST_PARTY_CLIENT_ID, type VerifiedAccessToken } from '../tokens/access-tokens.js';
-import { AuthFailure } from './auth-failure.js';
+import { AuthFailureError } from '../errors/auth-failure-error.js';
 import type { ClientDirectory } from './client-directory.js';
 
 /**
@@ -13,7 +13,7 @@ import type { ClientDirectory } from './client-directory.js';
  * then answered 404 for the caller's own record.
  */
 export interface PrincipalPresence {
-  /** Throws AuthFailure `invalid_token` when the token's principal no longer exists; 503 when the store cannot say. */
+  /** Throws AuthFailureError `invalid_token` when the token's principal no longer exists; 503 when the store cannot say. */
   assertPresent(token: VerifiedAccessToken): Promise<void>;
   /** Users remembered as present, and the bound on them (for the memory report). */
   readonly size: number;
@@ -54,7 +54,7 @@ export function createPrincipalPresence(options: PrincipalPresenceOptions): Prin
     async assertPresent(token) {
       // auth.login's own tokens name the first party, which is never in the registry.
       if (token.clientId !== FIRST_PARTY_CLIENT_ID && !(await clients.has(token.clientId).catch(rethrowUnavailable))) {
-        throw new AuthFailure('invalid_token');
+        throw new AuthFailureError('invalid_token');
       }
       if (token.grant === 'client_credentials') return;
       const at = now();
@@ -62,7 +62,7 @@ export function createPrincipalPresence(options: PrincipalPresenceOptions): Prin
       if (lastSeen !== undefined && at - lastSeen < presenceTtlMs) return;
       const user = await users.findById(token.subject).catch(rethrowUnavailable);
       checkedAt.delete(token.subject);
-      if (!isActiveUser(user)) throw new AuthFailure('invalid_token');
+      if (!isActiveUser(user)) throw new AuthFailureError('invalid_token');
       checkedAt.set(token.subject, at);
       if (checkedAt.size > maxEntries) {
         const oldest = checkedAt.keys().next();

@@ -1,7 +1,7 @@
 import type { AuthRequirement, ProtectedAccess, Role } from '@gatehouse/contracts';
 import { eventOrigin, type AuthenticatedContext, type RequestContext } from '../context.js';
 import { chargeDenial } from '../ratelimit/refusal-budgets.js';
-import { failAuth } from './auth-failure.js';
+import { failAuth } from '../errors/auth-failure-error.js';
 import type { Principal } from './principal.js';
 import { principalKey } from './principal.js';
 import { missingScopes } from './scopes.js';

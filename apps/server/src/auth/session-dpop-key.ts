@@ -1,7 +1,7 @@
 import type { RequestContext } from '../context.js';
 import { DpopProofError } from '../dpop/dpop-proof-error.js';
 import { requestHtu } from '../dpop/htu.js';
-import { failAuth } from './auth-failure.js';
+import { failAuth } from '../errors/auth-failure-error.js';
 
 /**
  * The DPoP key a first-party session request (auth.login, auth.refresh)

@@ -4,7 +4,7 @@ import { createSecurityEvents, type SecurityEvent } from '../audit/security-even
 import { createMetrics } from '../metrics/create-metrics.js';
 import type { VerifiedAccessToken } from '../tokens/access-tokens.js';
 import { createNetworkHasher } from '../tokens/network-hash.js';
-import { AuthFailure } from './auth-failure.js';
+import { AuthFailureError } from '../errors/auth-failure-error.js';
 import { createTokenNetworkCheck } from './token-network.js';
 
 const networks = createNetworkHasher(new Uint8Array(32).fill(5));
@@ -35,11 +35,11 @@ const tokenFrom = (ip: string | undefined, pinned = false, jti = 'jti-1'): Verif
   ...(ip === undefined ? {} : { networkHash: networks.hashOf(ip), networkPinned: pinned }),
 });
 
-function refusal(run: () => unknown): AuthFailure {
+function refusal(run: () => unknown): AuthFailureError {
   try {
     run();
   } catch (error) {
-    if (error instanceof AuthFailure) return error;
+    if (error instanceof AuthFailureError) return error;
     throw error;
   }
   throw new Error('expected a refusal');

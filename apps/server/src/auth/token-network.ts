@@ -2,7 +2,7 @@ import type { SecurityEvents } from '../audit/security-events.js';
 import type { Metrics } from '../metrics/create-metrics.js';
 import type { VerifiedAccessToken } from '../tokens/access-tokens.js';
 import type { NetworkHasher } from '../tokens/network-hash.js';
-import { AuthFailure } from './auth-failure.js';
+import { AuthFailureError } from '../errors/auth-failure-error.js';
 
 /**
  * Where a call comes from relative to where its access token was issued:
@@ -63,7 +63,7 @@ export function createTokenNetworkCheck(options: TokenNetworkCheckOptions): Toke
     check(token, origin) {
       if (token.networkHash === undefined || origin === undefined) {
         // A pin with nothing to compare with never allows.
-        if (token.networkPinned === true) throw new AuthFailure('invalid_token', undefined, { detail: 'network_changed' });
+        if (token.networkPinned === true) throw new AuthFailureError('invalid_token', undefined, { detail: 'network_changed' });
         return 'unrecorded';
       }
       const callNetwork = networks.hashOf(origin.ip);
@@ -81,7 +81,7 @@ export function createTokenNetworkCheck(options: TokenNetworkCheckOptions): Toke
           pinned,
         });
       }
-      if (token.networkPinned === true) throw new AuthFailure('invalid_token', undefined, { detail: 'network_changed' });
+      if (token.networkPinned === true) throw new AuthFailureError('invalid_token', undefined, { detail: 'network_changed' });
       return 'moved';
     },
   };

@@ -2,10 +2,10 @@ import type { ErrorData, FieldIssue } from '@gatehouse/contracts';
 import type { GatehouseErrorShape } from '@gatehouse/contracts/trpc';
 import type { TRPCDefaultErrorData, TRPCDefaultErrorShape, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
-import { AuthFailure } from '../auth/auth-failure.js';
+import { AuthFailureError } from './auth-failure-error.js';
 import type { RequestContext } from '../context.js';
-import { RateLimitExceeded } from './rate-limit-exceeded.js';
-import { ServiceOverloaded } from './service-overloaded.js';
+import { RateLimitExceededError } from './rate-limit-exceeded-error.js';
+import { ServiceOverloadedError } from './service-overloaded-error.js';
 
 /** At most this many field issues go back: enough to show, not enough to amplify. */
 const MAX_ISSUES = 20;
@@ -44,11 +44,11 @@ function wireData(common: Omit<TRPCDefaultErrorData, 'stack'> & { requestId?: st
   switch (code) {
     case 'UNAUTHORIZED':
     case 'FORBIDDEN':
-      return cause instanceof AuthFailure ? { ...rest, code, auth: cause.data } : { ...rest, code };
+      return cause instanceof AuthFailureError ? { ...rest, code, auth: cause.data } : { ...rest, code };
     case 'TOO_MANY_REQUESTS':
-      return cause instanceof RateLimitExceeded ? { ...rest, code, rateLimit: cause.data } : { ...rest, code };
+      return cause instanceof RateLimitExceededError ? { ...rest, code, rateLimit: cause.data } : { ...rest, code };
     case 'SERVICE_UNAVAILABLE':
-      return cause instanceof ServiceOverloaded ? { ...rest, code, retryAfterMs: cause.retryAfterMs } : { ...rest, code };
+      return cause instanceof ServiceOverloadedError ? { ...rest, code, retryAfterMs: cause.retryAfterMs } : { ...rest, code };
     case 'BAD_REQUEST':
       return cause instanceof ZodError ? { ...rest, code, issues: toFieldIssues(cause) } : { ...rest, code };
     default:

@@ -14,7 +14,7 @@ export const CORS_EXCLUDED_ROUTES = ['/oauth/authorize'] as const;
  * Headers a browser app may send: credentials, JSON, tRPC's streaming opt-in,
  * the CSRF header a cookie refresh or logout must carry (auth/require-cookie-csrf.ts), and DPoP proofs.
  */
-const ALLOWED_HEADERS = ['authorization', 'content-type', 'x-api-key', 'x-csrf-token', CSRF_HEADER, 'trpc-accept', 'dpop'];
+const ALLOWED_HEADERS = ['authorization', 'content-type', 'x-api-key', CSRF_HEADER, 'trpc-accept', 'dpop'];
 
 /** Headers a browser app may read: what it needs to retry, back off and quote to support. */
 const EXPOSED_HEADERS = [

@@ -1,9 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { v4 as uuidv4 } from 'uuid';
 import type { Config } from '../config.js';
 import { createDependencies, type Dependencies, type DependencyOverrides } from '../dependencies.js';
 import type { Seed } from '../seed/seed-schema.js';
@@ -43,9 +43,6 @@ export interface CreateServerOptions {
   readonly timeouts?: EdgeTimeouts;
 }
 
-/** 1 MB: enough for any Gatehouse call, small enough that a flood of bodies cannot exhaust memory (GATEHOUSE_BODY_LIMIT_BYTES). */
-export const BODY_LIMIT_BYTES = 1_048_576;
-
 /**
  * Builds the HTTP host: Fastify with tRPC at /trpc and the well-known
  * documents, over HTTPS when the config names a certificate.
@@ -62,7 +59,7 @@ export async function createGatehouseServer(config: Config, options: CreateServe
   const timeouts = options.timeouts ?? EDGE_TIMEOUTS;
   const hostOptions = {
     loggerInstance: options.logger,
-    genReqId: () => uuidv4(),
+    genReqId: () => randomUUID(),
     // Clients do not choose their request id: it is what support searches the logs for.
     requestIdHeader: false as const,
     trustProxy: trustProxyOption(config.trustProxy),

@@ -1,8 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
 import type { ConnectionError, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { v4 as uuidv4 } from 'uuid';
 import { applyEdgeResponseHeaders, edgeResponseHeaders } from './response-headers.js';
 
 /** The tRPC code for an HTTP status answered before tRPC ran (414 and 431 have none: BAD_REQUEST, with their own status). */
@@ -154,7 +154,7 @@ export function answerClientError(error: ConnectionError, socket: Socket): void 
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
   const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
   if (socket.writable) {
-    const requestId = uuidv4();
+    const requestId = randomUUID();
     // Node hands the bytes it could not parse as a Buffer (Fastify's type says otherwise); only the request target is read.
     const packet: unknown = error.rawPacket;
     const requestLine = Buffer.isBuffer(packet) ? (packet.subarray(0, 256).toString('latin1').split('\r\n', 1)[0] ?? '') : '';

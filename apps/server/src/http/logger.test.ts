@@ -40,14 +40,14 @@ describe('log redaction', () => {
     expect(text).toContain('[REDACTED]');
   });
 
-  it('censors both CSRF headers, X-Gatehouse-CSRF (cookie refresh and logout) and X-CSRF-Token, wherever headers are logged', () => {
-    const headers = { 'x-gatehouse-csrf': 'csrf-value-1', 'x-csrf-token': 'csrf-value-2' };
+  it('censors the CSRF header, X-Gatehouse-CSRF (cookie refresh and logout), wherever headers are logged', () => {
+    const headers = { 'x-gatehouse-csrf': 'csrf-value-1' };
     // The server's logger keeps no header values at all (its req serializer); the redaction paths hold even without it.
     const { logger, lines } = capture();
     logger.info({ req: { method: 'POST', url: '/trpc/auth.refresh', headers } });
     const { destination, lines: bare } = createLogLineCollector();
     pino({ redact: { paths: [...REDACTED_PATHS], censor: '[REDACTED]' } }, destination).info({ req: { headers } });
-    expect(JSON.parse(bare[0] ?? '{}').req.headers).toEqual({ 'x-gatehouse-csrf': '[REDACTED]', 'x-csrf-token': '[REDACTED]' });
+    expect(JSON.parse(bare[0] ?? '{}').req.headers).toEqual({ 'x-gatehouse-csrf': '[REDACTED]' });
     expect(lines.join('\n')).not.toMatch(/csrf-value/);
   });
 

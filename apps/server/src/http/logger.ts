@@ -10,7 +10,6 @@ export const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
   'req.headers["x-api-key"]',
-  'req.headers["x-csrf-token"]',
   'req.headers["x-gatehouse-csrf"]',
   'res.headers["set-cookie"]',
   '*.password',

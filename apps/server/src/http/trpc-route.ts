@@ -1,10 +1,10 @@
 import { fastifyTRPCPlugin, type CreateFastifyContextOptions } from '@trpc/server/adapters/fastify';
 import type { TRPCError } from '@trpc/server';
 import type { FastifyInstance } from 'fastify';
-import { AuthFailure } from '../auth/auth-failure.js';
+import { AuthFailureError } from '../errors/auth-failure-error.js';
 import { createRequestContext, type RequestContext, type RequestFacts } from '../context.js';
 import type { Dependencies } from '../dependencies.js';
-import { ServiceOverloaded } from '../errors/service-overloaded.js';
+import { ServiceOverloadedError } from '../errors/service-overloaded-error.js';
 import { appRouter, type AppRouter } from '../routers/app-router.js';
 import { verifiedClientCertificate } from './client-certificate.js';
 import { normaliseIp } from './client-ip.js';
@@ -65,19 +65,19 @@ export function responseHeadersFor(ctx: RequestContext | undefined, errors: read
   }
   // Most answers are successes: nothing to look for.
   if (errors.length === 0) return headers;
-  const failure = errors.map((error) => error.cause).find((cause): cause is AuthFailure => cause instanceof AuthFailure);
+  const failure = errors.map((error) => error.cause).find((cause): cause is AuthFailureError => cause instanceof AuthFailureError);
   const challenge = failure === undefined ? undefined : challengeFor(ctx, failure);
   if (challenge !== undefined) headers['www-authenticate'] = challenge;
   // RFC 9449 section 9: the nonce the client must sign its next proof with.
   if (failure?.data.detail === 'use_dpop_nonce' && ctx !== undefined) headers['dpop-nonce'] = ctx.deps.dpop.nonces.current();
-  const overloaded = errors.map((error) => error.cause).find((cause): cause is ServiceOverloaded => cause instanceof ServiceOverloaded);
+  const overloaded = errors.map((error) => error.cause).find((cause): cause is ServiceOverloadedError => cause instanceof ServiceOverloadedError);
   // RFC 9110 section 10.2.3: a 503 says when to come back, in whole seconds.
   if (overloaded !== undefined) headers['retry-after'] = String(Math.max(1, Math.ceil(overloaded.retryAfterMs / 1000)));
   return headers;
 }
 
 /** RFC 6750's Bearer challenge, or RFC 9449's DPoP challenge for a call made with DPoP or refused about it. */
-function challengeFor(ctx: RequestContext | undefined, failure: AuthFailure): string | undefined {
+function challengeFor(ctx: RequestContext | undefined, failure: AuthFailureError): string | undefined {
   if (ctx !== undefined && failure.status === 'UNAUTHORIZED' && answersWithDpop(failure.data, ctx.headers.authorization)) {
     return dpopChallengeFor(failure.data, ctx.deps.dpop.algorithms);
   }

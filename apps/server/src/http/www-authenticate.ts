@@ -1,11 +1,7 @@
 import type { AuthErrorData } from '@gatehouse/contracts';
+import { quotedString } from '../headers/quoted-string.js';
 
 export const REALM = 'gatehouse';
-
-/** RFC 7230 quoted-string: backslash-escape `"` and `\`. */
-export function quote(value: string): string {
-  return `"${value.replace(/["\\]/g, (character) => `\\${character}`)}"`;
-}
 
 /**
  * The RFC 6750 challenge for an auth failure, or undefined when none applies
@@ -35,7 +31,7 @@ export function wwwAuthenticateFor(auth: AuthErrorData): string | undefined {
     case 'forbidden_role':
       return undefined;
   }
-  return `Bearer ${params.map(([name, value]) => `${name}=${quote(value)}`).join(', ')}`;
+  return `Bearer ${params.map(([name, value]) => `${name}=${quotedString(value)}`).join(', ')}`;
 }
 
 /** Details of a refusal about a DPoP proof or key (RFC 9449), answered with a `DPoP` challenge. */
@@ -69,5 +65,5 @@ export function dpopChallengeFor(auth: AuthErrorData, algorithms: readonly strin
     }
   }
   params.push(['algs', algorithms.join(' ')]);
-  return `DPoP ${params.map(([name, value]) => `${name}=${quote(value)}`).join(', ')}`;
+  return `DPoP ${params.map(([name, value]) => `${name}=${quotedString(value)}`).join(', ')}`;
 }

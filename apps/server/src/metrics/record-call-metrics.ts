@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { TRPCError } from '@trpc/server';
-import { AuthFailure } from '../auth/auth-failure.js';
-import { RateLimitExceeded } from '../errors/rate-limit-exceeded.js';
+import { AuthFailureError } from '../errors/auth-failure-error.js';
+import { RateLimitExceededError } from '../errors/rate-limit-exceeded-error.js';
 import type { Metrics } from './create-metrics.js';
 
 /**
@@ -21,9 +21,9 @@ export function recordCallOutcome(
   metrics.calls.inc(labels);
   metrics.callDuration.observe(labels, (performance.now() - startedMs) / 1000);
   const cause = error?.cause;
-  if (cause instanceof AuthFailure) {
+  if (cause instanceof AuthFailureError) {
     metrics.authFailures.inc({ status: cause.status === 'UNAUTHORIZED' ? '401' : '403', reason: cause.data.reason });
-  } else if (cause instanceof RateLimitExceeded) {
+  } else if (cause instanceof RateLimitExceededError) {
     metrics.rateLimited.inc({ policy: cause.data.policy });
   }
 }

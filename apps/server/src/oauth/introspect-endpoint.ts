@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { Dependencies } from '../dependencies.js';
-import { StoreUnavailableError } from '../stores/store-unavailable-error.js';
+import { StoreUnavailableError } from '../errors/store-unavailable-error.js';
 import { OAuthError } from './oauth-error.js';
 import { readFormParameters, sendNoStoreJson, sendOAuthError } from './oauth-reply.js';
 import type { OAuthServices } from './oauth-services.js';
 import { looksLikeRefreshToken } from '../tokens/refresh-tokens.js';
 import { looksLikeApiKey } from '../apikeys/key-format.js';
-import { AuthFailure } from '../auth/auth-failure.js';
+import { AuthFailureError } from '../errors/auth-failure-error.js';
 import { scopesOfRole } from '../auth/scopes.js';
 import { isActiveUser } from '../stores/user-store.js';
 
@@ -67,7 +67,7 @@ export function registerIntrospectEndpoint(app: FastifyInstance, deps: Dependenc
    */
   async function introspectApiKey(key: string) {
     const record = await deps.apiKeys.verify(key).catch((error: unknown) => {
-      if (error instanceof AuthFailure) return undefined;
+      if (error instanceof AuthFailureError) return undefined;
       throw error;
     });
     if (record === undefined) return INACTIVE;

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Dependencies } from '../dependencies.js';
 import { normaliseIp } from '../http/client-ip.js';
-import { StoreUnavailableError } from '../stores/store-unavailable-error.js';
+import { StoreUnavailableError } from '../errors/store-unavailable-error.js';
 import { authorizationCodeGrant } from './grants/authorization-code.js';
 import { clientCredentialsGrant } from './grants/client-credentials.js';
 import { refreshTokenGrant } from './grants/refresh-token.js';

@@ -1,10 +1,10 @@
 import { POLICIES, type PolicyDeclaration } from '@gatehouse/contracts';
 import { TRPCError } from '@trpc/server';
-import { AuthFailure } from '../auth/auth-failure.js';
+import { AuthFailureError } from '../errors/auth-failure-error.js';
 import { principalKey } from '../auth/principal.js';
 import { eventOrigin, type AuthenticatedContext } from '../context.js';
 import { chargeDenial } from '../ratelimit/refusal-budgets.js';
-import { StoreUnavailableError } from '../stores/store-unavailable-error.js';
+import { StoreUnavailableError } from '../errors/store-unavailable-error.js';
 import type { Policy } from './policy.js';
 import type { PolicySubject } from './policy-subject.js';
 
@@ -66,7 +66,7 @@ export async function enforcePolicy<TResource>(
   });
   if (named.declaration.whenDenied === 'not_found') throw notFound();
   await chargeDenial(ctx, principal, path);
-  throw new AuthFailure('forbidden_role', undefined, { policy: named.name }).toTRPCError();
+  throw new AuthFailureError('forbidden_role', undefined, { policy: named.name }).toTRPCError();
 }
 
 /** A contract's policy by name, with its declaration from the contracts. */

@@ -16,6 +16,7 @@ describe('clientKey', () => {
     expect(clientKey('::ffff:203.0.113.7')).toBe('203.0.113.7');
     expect(clientKey('::FFFF:203.0.113.8')).toBe('203.0.113.8');
     expect(clientKey('::ffff:203.0.113.7')).not.toBe(clientKey('::ffff:203.0.113.8'));
+    expect(clientKey('::ffff:cb00:7107')).toBe('203.0.113.7'); // the same mapped address in hex, as a proxy may forward it
   });
 
   it('keeps neighbouring /64s apart', () => {

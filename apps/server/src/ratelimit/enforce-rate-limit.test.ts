@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'v
 import { z } from 'zod';
 import { parseConfig } from '../config.js';
 import { createDependencies, type Dependencies } from '../dependencies.js';
-import { RateLimitExceeded } from '../errors/rate-limit-exceeded.js';
+import { RateLimitExceededError } from '../errors/rate-limit-exceeded-error.js';
 import { createLogger } from '../http/logger.js';
 import { createRequestContext } from '../context.js';
 import { buildRouter } from '../routers/build-router.js';
@@ -48,12 +48,12 @@ afterAll(() => deps.close());
 const caller = (ip: string, calls: string[]) =>
   createCaller(createRequestContext(deps, { id: 'test-request', ip, url: '/trpc', headers: {} }, calls));
 
-async function refusal(call: Promise<unknown>): Promise<RateLimitExceeded> {
+async function refusal(call: Promise<unknown>): Promise<RateLimitExceededError> {
   const error = await call.then(() => undefined, (caught: unknown) => caught);
   expect(error).toBeInstanceOf(TRPCError);
   expect((error as TRPCError).code).toBe('TOO_MANY_REQUESTS');
-  expect((error as TRPCError).cause).toBeInstanceOf(RateLimitExceeded);
-  return (error as TRPCError).cause as RateLimitExceeded;
+  expect((error as TRPCError).cause).toBeInstanceOf(RateLimitExceededError);
+  return (error as TRPCError).cause as RateLimitExceededError;
 }
 
 describe('chargeRateLimit', () => {

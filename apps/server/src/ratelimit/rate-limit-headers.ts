@@ -1,13 +1,14 @@
 import type { ResponseHeaders } from '../context.js';
+import { quotedString } from '../headers/quoted-string.js';
 import type { RateLimitSnapshot } from './rate-limit-snapshot.js';
 
 const quotedPolicyNames = new Map<string, string>();
 
-/** RFC 8941 sf-string: quoted, with `"` and `\` escaped. Policy names are ASCII by construction. */
+/** RFC 8941 sf-string of a policy name. Policy names are ASCII by construction. */
 function sfString(value: string): string {
   let quoted = quotedPolicyNames.get(value);
   if (quoted === undefined) {
-    quoted = `"${value.replace(/["\\]/g, (character) => `\\${character}`)}"`;
+    quoted = quotedString(value);
     // Policy names come from the contracts and config: a handful, quoted once each rather than on every call.
     if (quotedPolicyNames.size < 1_000) quotedPolicyNames.set(value, quoted);
   }

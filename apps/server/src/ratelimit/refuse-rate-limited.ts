@@ -1,5 +1,5 @@
 import type { RequestContext } from '../context.js';
-import { RateLimitExceeded } from '../errors/rate-limit-exceeded.js';
+import { RateLimitExceededError } from '../errors/rate-limit-exceeded-error.js';
 import { writeRateLimitHeaders } from './rate-limit-headers.js';
 import { rateLimitErrorData, type RateLimitSnapshot } from './rate-limit-snapshot.js';
 
@@ -12,5 +12,5 @@ import { rateLimitErrorData, type RateLimitSnapshot } from './rate-limit-snapsho
  */
 export function refuseRateLimited(ctx: Pick<RequestContext, 'rateLimit' | 'responseHeaders'>, snapshot: RateLimitSnapshot): never {
   if (ctx.rateLimit.consider(snapshot)) writeRateLimitHeaders(ctx.responseHeaders, snapshot);
-  throw new RateLimitExceeded(rateLimitErrorData(snapshot)).toTRPCError();
+  throw new RateLimitExceededError(rateLimitErrorData(snapshot)).toTRPCError();
 }

@@ -2,7 +2,7 @@ import type { contracts } from '@gatehouse/contracts';
 import { TRPCError } from '@trpc/server';
 import { principalKey } from '../auth/principal.js';
 import { eventOrigin, type AuthenticatedContext } from '../context.js';
-import { rethrowUnavailable } from '../errors/service-unavailable.js';
+import { rethrowUnavailable } from '../errors/store-unavailable-error.js';
 import type { HandlersFor } from './build-router.js';
 
 /**

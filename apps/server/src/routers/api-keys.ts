@@ -1,6 +1,6 @@
 import type { contracts } from '@gatehouse/contracts';
 import { TRPCError } from '@trpc/server';
-import { AuthFailure, failAuth } from '../auth/auth-failure.js';
+import { AuthFailureError, failAuth } from '../errors/auth-failure-error.js';
 import { principalKey } from '../auth/principal.js';
 import { missingScopes } from '../auth/scopes.js';
 import { eventOrigin } from '../context.js';
@@ -28,7 +28,7 @@ export const apiKeysHandlers: HandlersFor<typeof contracts.apiKeys> = {
     const { record, key } = await ctx.deps.apiKeys
       .issue({ ownerId: principal.userId, name: input.name, scopes: input.scopes, expiresInDays: input.expiresInDays, parentId })
       .catch((error: unknown) => {
-        if (error instanceof AuthFailure) throw error.toTRPCError();
+        if (error instanceof AuthFailureError) throw error.toTRPCError();
         throw error;
       });
     ctx.deps.events.emit('apikey.created', eventOrigin(ctx, principalKey(principal)), {

@@ -1,12 +1,12 @@
 import type { contracts } from '@gatehouse/contracts';
 import { TRPCError } from '@trpc/server';
-import { AuthFailure, failAuth } from '../auth/auth-failure.js';
+import { AuthFailureError, failAuth } from '../errors/auth-failure-error.js';
 import { principalKey } from '../auth/principal.js';
 import { refuseForbiddenRole } from '../auth/require-auth.js';
 import { requireCookieCsrf } from '../auth/require-cookie-csrf.js';
 import { scopesOfRole } from '../auth/scopes.js';
 import { eventOrigin } from '../context.js';
-import { rethrowUnavailable } from '../errors/service-unavailable.js';
+import { rethrowUnavailable } from '../errors/store-unavailable-error.js';
 import { clearedRefreshCookie, readRefreshCookie } from '../http/refresh-cookie.js';
 import { FIRST_PARTY_CLIENT_ID } from '../tokens/access-tokens.js';
 import type { HandlersFor } from './build-router.js';
@@ -63,7 +63,7 @@ export const logout: AuthHandlers['logout'] = async ({ input, ctx }) => {
   const authenticated = await ctx.authenticate().then(
     (principal) => ({ principal, failure: undefined }),
     (error: unknown) => {
-      if (error instanceof TRPCError && error.cause instanceof AuthFailure) return { principal: undefined, failure: error };
+      if (error instanceof TRPCError && error.cause instanceof AuthFailureError) return { principal: undefined, failure: error };
       throw error;
     },
   );

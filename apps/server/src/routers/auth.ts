@@ -1,7 +1,7 @@
 import type { contracts } from '@gatehouse/contracts';
 import { TRPCError } from '@trpc/server';
 import { enforceLoginPolicy } from '../abuse/enforce-login-policy.js';
-import { failAuth } from '../auth/auth-failure.js';
+import { failAuth } from '../errors/auth-failure-error.js';
 import { checkPassword } from '../auth/password-login.js';
 import { assertUncommonPassword } from '../auth/password-policy.js';
 import { scopesOfRole } from '../auth/scopes.js';
@@ -11,7 +11,7 @@ import { EmailTakenError } from '../stores/user-store.js';
 import { FIRST_PARTY_CLIENT_ID } from '../tokens/access-tokens.js';
 import type { HandlersFor } from './build-router.js';
 import { toPublicUser } from './user-view.js';
-import { rethrowUnavailable } from '../errors/service-unavailable.js';
+import { rethrowUnavailable } from '../errors/store-unavailable-error.js';
 import { logout, refresh } from './auth-session.js';
 import { issueSessionGrant } from './session-grant.js';
 import { provenSessionKey } from '../auth/session-dpop-key.js';

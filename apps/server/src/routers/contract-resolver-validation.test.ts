@@ -2,7 +2,7 @@ import { defineMutation, type ContractTree } from '@gatehouse/contracts';
 import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { AuthFailure } from '../auth/auth-failure.js';
+import { AuthFailureError } from '../errors/auth-failure-error.js';
 import { parseConfig } from '../config.js';
 import { createDependencies, type Dependencies } from '../dependencies.js';
 import { createLogger } from '../http/logger.js';
@@ -75,6 +75,6 @@ describe('contractResolver: input and output validation', () => {
   it('answers an anonymous caller 401 before looking at its input', async () => {
     const refused = await failure(caller().secret({ wrong: true } as never));
     expect(refused.code).toBe('UNAUTHORIZED');
-    expect(refused.cause).toBeInstanceOf(AuthFailure);
+    expect(refused.cause).toBeInstanceOf(AuthFailureError);
   });
 });

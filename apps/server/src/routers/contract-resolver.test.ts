@@ -3,10 +3,10 @@ import { TRPCError } from '@trpc/server';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { AuthFailure } from '../auth/auth-failure.js';
+import { AuthFailureError } from '../errors/auth-failure-error.js';
 import { parseConfig } from '../config.js';
 import { createDependencies, type Dependencies } from '../dependencies.js';
-import { RateLimitExceeded } from '../errors/rate-limit-exceeded.js';
+import { RateLimitExceededError } from '../errors/rate-limit-exceeded-error.js';
 import { createLogger } from '../http/logger.js';
 import { createRequestContext, type RequestContext } from '../context.js';
 import { t } from '../trpc.js';
@@ -64,7 +64,7 @@ describe('contractResolver: the checks each contract gets', () => {
     const ctx = requestContext('198.51.100.1', 'open');
     const refused = await failure(createCaller(ctx).open());
     expect(refused.code).toBe('TOO_MANY_REQUESTS');
-    expect((refused.cause as RateLimitExceeded).data.policy).toBe('public');
+    expect((refused.cause as RateLimitExceededError).data.policy).toBe('public');
     expect(headersOf(ctx)).toMatchObject({ 'x-ratelimit-limit': '2', 'x-ratelimit-remaining': '0' });
   });
 
@@ -72,8 +72,8 @@ describe('contractResolver: the checks each contract gets', () => {
     const alice = await bearer('guard-alice');
     for (let call = 0; call < 2; call += 1) await createCaller(requestContext('198.51.100.2', 'mine', { authorization: alice })).mine();
     const refused = await failure(createCaller(requestContext('198.51.100.2', 'mine', { authorization: alice })).mine());
-    expect(refused.cause).toBeInstanceOf(RateLimitExceeded);
-    expect((refused.cause as RateLimitExceeded).data.policy).toBe('authenticated');
+    expect(refused.cause).toBeInstanceOf(RateLimitExceededError);
+    expect((refused.cause as RateLimitExceededError).data.policy).toBe('authenticated');
     // Another principal behind the same address has its own budget.
     const bob = await bearer('guard-bob');
     await expect(createCaller(requestContext('198.51.100.2', 'mine', { authorization: bob })).mine()).resolves.toEqual({ ok: true });
@@ -91,7 +91,7 @@ describe('contractResolver: the checks each contract gets', () => {
     for (let call = 0; call < 3; call += 1) {
       const refused = await failure(createCaller(requestContext('198.51.100.4', 'mine')).mine());
       expect(refused.code).toBe('UNAUTHORIZED');
-      expect(refused.cause).toBeInstanceOf(AuthFailure);
+      expect(refused.cause).toBeInstanceOf(AuthFailureError);
     }
     const ctx = requestContext('198.51.100.4', 'mine', { authorization: await bearer('guard-carol') });
     await createCaller(ctx).mine();
@@ -105,7 +105,7 @@ describe('contractResolver: the checks each contract gets', () => {
     expect(headersOf(first)).toMatchObject({ 'x-ratelimit-remaining': '1' });
     expect((await failure(createCaller(requestContext('198.51.100.7', 'write', { authorization: erin })).write())).code).toBe('FORBIDDEN');
     const refused = await failure(createCaller(requestContext('198.51.100.7', 'write', { authorization: erin })).write());
-    expect((refused.cause as RateLimitExceeded).data.policy).toBe('authenticated');
+    expect((refused.cause as RateLimitExceededError).data.policy).toBe('authenticated');
   });
 
   it('refuses a credential in the query string before authentication, on every kind of procedure', async () => {

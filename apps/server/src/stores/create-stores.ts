@@ -9,7 +9,6 @@ import { createRedisOrderStore } from './redis/redis-order-store.js';
 import { createRedisUserStore } from './redis/redis-user-store.js';
 import type { UserStore } from './user-store.js';
 import type { PostgresDatabase } from './postgres/postgres-database.js';
-import { createLookupCache } from './postgres/lookup-cache.js';
 import { createPostgresOrderStore } from './postgres/postgres-order-store.js';
 import { createPostgresUserStore } from './postgres/postgres-user-store.js';
 import type { UserRecord } from './user-store.js';
@@ -34,7 +33,7 @@ export function createStores(
 ): Stores {
   if (config.database !== undefined) {
     if (options.database === undefined) throw new Error('GATEHOUSE_STORE=postgres needs a PostgreSQL connection');
-    const cache = createLookupCache<UserRecord>({ ttlMs: config.database.cacheTtlMs, maxEntries: MAX_CACHED_USERS });
+    const cache = options.database.invalidation.lookupCache<UserRecord>('user', { ttlMs: config.database.cacheTtlMs, maxEntries: MAX_CACHED_USERS });
     return {
       users: createPostgresUserStore({ db: options.database.db, now: options.now, cache }),
       orders: createPostgresOrderStore({ db: options.database.db, now: options.now }),

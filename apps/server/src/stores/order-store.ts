@@ -1,5 +1,5 @@
+import { randomUUID } from 'node:crypto';
 import type { CreateOrderInput, Order } from '@gatehouse/contracts';
-import { v4 as uuidv4 } from 'uuid';
 import type { Page, PageRequest } from './page.js';
 
 export interface OrderRecord {
@@ -31,7 +31,7 @@ export interface OrderStore {
 /** The record a new order becomes on any store: a fresh id, copies of its input (never shared with the caller), pending. */
 export function newOrderRecord(order: NewOrder, createdAt: Date): OrderRecord {
   return Object.freeze({
-    id: uuidv4(),
+    id: randomUUID(),
     ownerId: order.ownerId,
     items: order.items.map((item) => ({ productId: item.productId, quantity: item.quantity })),
     shippingAddress: { ...order.shippingAddress },

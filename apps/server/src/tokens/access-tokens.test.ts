@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeJwt, decodeProtectedHeader, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { AuthFailure } from '../auth/auth-failure.js';
+import { AuthFailureError } from '../errors/auth-failure-error.js';
 import { ACCESS_TOKEN_TYPE, createAccessTokens, type AccessTokenOptions } from './access-tokens.js';
 import { toLowS } from './canonical-jws.js';
 import { createNetworkHasher } from './network-hash.js';
@@ -25,7 +25,7 @@ async function reasonOf(promise: Promise<unknown>): Promise<string> {
     () => undefined,
     (caught: unknown) => caught,
   );
-  if (!(error instanceof AuthFailure)) throw new Error('expected an AuthFailure');
+  if (!(error instanceof AuthFailureError)) throw new Error('expected an AuthFailureError');
   return error.data.reason;
 }
 

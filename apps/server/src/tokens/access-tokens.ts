@@ -1,7 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { isScope, type Scope } from '@gatehouse/contracts';
 import { SignJWT, errors as joseErrors, jwtVerify, type FlattenedJWSInput, type JWTHeaderParameters, type JWTPayload } from 'jose';
-import { v4 as uuidv4 } from 'uuid';
-import { AuthFailure } from '../auth/auth-failure.js';
+import { AuthFailureError } from '../errors/auth-failure-error.js';
 import { hasLowS, isCanonicalCompactJws, toLowS } from './canonical-jws.js';
 import type { NetworkHasher } from './network-hash.js';
 import type { SigningKeys } from './signing-keys.js';
@@ -61,7 +61,7 @@ export interface VerifiedAccessToken {
 
 export interface AccessTokens {
   issue(request: AccessTokenRequest): Promise<IssuedAccessToken>;
-  /** Verifies signature, algorithm, typ, iss, aud and every required claim; throws AuthFailure. */
+  /** Verifies signature, algorithm, typ, iss, aud and every required claim; throws AuthFailureError. */
   verify(token: string): Promise<VerifiedAccessToken>;
   /** The verified-token cache's fill and bound (undefined when GATEHOUSE_TOKEN_CACHE_SIZE is 0), for the memory report. */
   readonly cache: Pick<VerifiedTokenCache, 'size' | 'maxEntries'> | undefined;
@@ -119,7 +119,7 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
       const issuedAt = Math.floor(nowMs() / 1000);
       const familyEnd = request.notAfter === undefined ? Infinity : Math.floor(request.notAfter.getTime() / 1000);
       const expiresAt = Math.min(issuedAt + ttlSeconds, familyEnd);
-      const jti = uuidv4();
+      const jti = randomUUID();
       const scope = request.scopes.join(' ');
       const claims: JWTPayload = { client_id: request.clientId, scope };
       if (request.grant === 'client_credentials') claims[GRANT_CLAIM] = 'client_credentials';
@@ -143,10 +143,11 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
     },
 
     async verify(token) {
-      // Before the cache: a re-spelled copy of a cached token must be refused, not looked up or remembered apart.
-      if (!isCanonicalCompactJws(token)) throw new AuthFailure('invalid_token', undefined);
+      // A hit is this exact string, checked canonical before it was remembered; a re-spelled copy of a cached
+      // token hashes to another key, misses, and is refused just below, never remembered apart.
       const remembered = cache?.get(token);
       if (remembered !== undefined) return remembered;
+      if (!isCanonicalCompactJws(token)) throw new AuthFailureError('invalid_token', undefined);
       let payload: JWTPayload;
       try {
         ({ payload } = await jwtVerify(token, resolveKey, {
@@ -158,7 +159,7 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
           currentDate: new Date(nowMs()),
         }));
       } catch (error) {
-        throw new AuthFailure(error instanceof joseErrors.JWTExpired ? 'expired_token' : 'invalid_token', undefined);
+        throw new AuthFailureError(error instanceof joseErrors.JWTExpired ? 'expired_token' : 'invalid_token', undefined);
       }
       const verified = toVerifiedToken(payload);
       assertBoundedTimes(verified, Math.floor(nowMs() / 1000), ttlSeconds);
@@ -190,9 +191,9 @@ class NonCanonicalSignatureError extends Error {
  */
 function assertBoundedTimes(token: VerifiedAccessToken, nowSeconds: number, ttlSeconds: number): void {
   const { issuedAt, expiresAt } = token;
-  if (!Number.isSafeInteger(issuedAt) || !Number.isSafeInteger(expiresAt)) throw new AuthFailure('invalid_token', undefined);
-  if (issuedAt > nowSeconds + MAX_CLOCK_SKEW_SECONDS) throw new AuthFailure('invalid_token', undefined);
-  if (expiresAt <= issuedAt || expiresAt - issuedAt > ttlSeconds) throw new AuthFailure('invalid_token', undefined);
+  if (!Number.isSafeInteger(issuedAt) || !Number.isSafeInteger(expiresAt)) throw new AuthFailureError('invalid_token', undefined);
+  if (issuedAt > nowSeconds + MAX_CLOCK_SKEW_SECONDS) throw new AuthFailureError('invalid_token', undefined);
+  if (expiresAt <= issuedAt || expiresAt - issuedAt > ttlSeconds) throw new AuthFailureError('invalid_token', undefined);
 }
 
 function toVerifiedToken(payload: JWTPayload): VerifiedAccessToken {
@@ -215,14 +216,14 @@ function toVerifiedToken(payload: JWTPayload): VerifiedAccessToken {
     typeof clientId !== 'string' ||
     typeof scope !== 'string'
   ) {
-    throw new AuthFailure('invalid_token', undefined);
+    throw new AuthFailureError('invalid_token', undefined);
   }
   // A `cnf` this server cannot read would be a binding it cannot enforce: refused, never ignored.
   const confirmation = readConfirmation(payload[CONFIRMATION_CLAIM]);
-  if (confirmation === null) throw new AuthFailure('invalid_token', undefined);
+  if (confirmation === null) throw new AuthFailureError('invalid_token', undefined);
   const scopes = scope === '' ? [] : scope.split(' ');
   // A scope this server never grants means the token did not come from it.
-  if (!scopes.every(isScope)) throw new AuthFailure('invalid_token', undefined);
+  if (!scopes.every(isScope)) throw new AuthFailureError('invalid_token', undefined);
   return {
     subject: sub,
     clientId,

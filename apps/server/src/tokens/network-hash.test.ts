@@ -30,4 +30,14 @@ describe('createNetworkHasher', () => {
     // No key: one drawn per hasher (per process), never a fixed default anyone could know.
     expect(createNetworkHasher(undefined).hashOf('203.0.113.1')).not.toBe(createNetworkHasher(undefined).hashOf('203.0.113.1'));
   });
+
+  it('remembers at most its bound of addresses, and a forgotten one hashes the same again', () => {
+    const hasher = createNetworkHasher(key, 3);
+    const first = hasher.hashOf('198.51.100.1');
+    for (let host = 2; host <= 20; host += 1) hasher.hashOf(`198.51.${host}.1`);
+    expect(hasher.cache).toEqual({ size: 3, maxEntries: 3 });
+    expect(hasher.hashOf('198.51.100.1')).toBe(first);
+    expect(createNetworkHasher(key, 0).hashOf('198.51.100.1')).toBe(first);
+    expect(createNetworkHasher(key, 0).cache.size).toBe(0);
+  });
 });

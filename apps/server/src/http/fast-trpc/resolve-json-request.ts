@@ -64,14 +64,12 @@ export interface ResolveJsonOptions<TRouter extends AnyTRPCRouter, TRequest> {
  */
 export const LANE_CHECKED_TRPC_VERSION = '11.25.2';
 
-/** What only tRPC's own adapter serves: resolveJsonRequest answers `undefined` and the caller hands the request over. */
-export const HAND_OVER = undefined;
-
 const ACCEPTED_METHODS = { query: 'GET', mutation: 'POST', subscription: 'GET' } as const;
 
 type Call = TRPCRequestInfoProcedureCall & { readonly procedure: AnyProcedure | null };
 type CallOutcome = readonly [TRPCError, undefined] | readonly [undefined, { readonly data: unknown }];
 
+/** The answer to a JSON tRPC request, or `undefined` for what only tRPC's own adapter serves (the caller hands it over). */
 export async function resolveJsonRequest<TRouter extends AnyTRPCRouter, TRequest>(
   request: JsonRequest<TRequest>,
   options: ResolveJsonOptions<TRouter, TRequest>,
@@ -105,8 +103,8 @@ class JsonResolution<TRouter extends AnyTRPCRouter, TRequest> {
     try {
       info = await readRequestInfo(this.#request, this.#options);
       this.#info = info;
-      // Subscriptions stream (SSE): tRPC's adapter serves them.
-      if (info.type === 'subscription') return HAND_OVER;
+      // Subscriptions stream (SSE): only tRPC's adapter serves them, so `undefined` tells the caller to hand the request over.
+      if (info.type === 'subscription') return undefined;
     } catch (cause) {
       return this.#answerFailure(cause);
     }

@@ -1,6 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { v4 as uuidv4 } from 'uuid';
 import type { AnyTRPCRouter } from '@trpc/server';
 import type { AnyProcedure } from '@trpc/server/unstable-core-do-not-import';
 import type { Dependencies } from '../../dependencies.js';
@@ -69,7 +69,7 @@ export function createTrpcFastLane(deps: Dependencies): TrpcFastLane {
 
   async function serve(raw: IncomingMessage, response: ServerResponse, call: AdmittedCall, next: RequestListener): Promise<void> {
     const started = performance.now();
-    const request = new LaneRequest(uuidv4(), raw, call.searchParams, trust);
+    const request = new LaneRequest(randomUUID(), raw, call.searchParams, trust);
     // Fastify's two lines, with its child logger's reqId binding written as a field: the same line, without a
     // child logger (and its bindings serialised) per request.
     const logging = deps.logger.isLevelEnabled('info');

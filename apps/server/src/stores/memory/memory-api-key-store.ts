@@ -1,4 +1,4 @@
-import { v4 as uuidv4 } from 'uuid';
+import { randomUUID } from 'node:crypto';
 import { expiryUnderParent, type ApiKeyRecord, type ApiKeyStore, type NewApiKey } from '../api-key-store.js';
 import { decodeCursor, encodeCursor, type Page, type PageRequest } from '../page.js';
 import { StoreFullError } from '../user-store.js';
@@ -48,7 +48,7 @@ export function createMemoryApiKeyStore(options: MemoryApiKeyStoreOptions = {}):
         ...key,
         expiresAt,
         scopes: Object.freeze([...key.scopes]),
-        id: uuidv4(),
+        id: randomUUID(),
         createdAt: now(),
         lastUsedAt: undefined,
         revokedAt: undefined,

@@ -1,5 +1,5 @@
+import { randomUUID } from 'node:crypto';
 import type { Role, UserAttributes } from '@gatehouse/contracts';
-import { v4 as uuidv4 } from 'uuid';
 import type { Page, PageRequest } from '../page.js';
 import { EmailTakenError, StoreFullError, type NewUser, type UserRecord, type UserStore } from '../user-store.js';
 import { SequencedList } from './sequenced-list.js';
@@ -31,7 +31,7 @@ export function createMemoryUserStore(options: MemoryUserStoreOptions = {}): Use
       // Lowercased like the Redis store's index: one account per address whatever its case.
       if (idByEmail.has(user.email.toLowerCase())) throw new EmailTakenError();
       if (byId.size >= maxUsers) throw new StoreFullError('user');
-      const record: UserRecord = Object.freeze({ ...user, id: uuidv4(), createdAt: now() });
+      const record: UserRecord = Object.freeze({ ...user, id: randomUUID(), createdAt: now() });
       byId.set(record.id, record);
       idByEmail.set(record.email.toLowerCase(), record.id);
       order.append(sequence++, record.id);

@@ -1,8 +1,9 @@
 /**
  * A bounded map whose entries are believed for `ttlMs`: the hot-path lookups (a user's role, an API key
  * by hash) skip PostgreSQL on most calls of a busy client. The store evicts an entry when it changes the
- * record, so this process sees its own changes at once; another process sees them within `ttlMs` at most
- * (no cross-process invalidation yet: keep the TTL short). Misses are never cached, and nothing
+ * record, so this process sees its own changes at once; other processes hear of them through the
+ * database (cache-invalidation-channel.ts), and `ttlMs` bounds what a read racing a write can leave
+ * behind. Misses are never cached, and nothing
  * is served past its TTL when the database is down: that is a 503, not a stale answer.
  */
 export interface LookupCache<TValue> {

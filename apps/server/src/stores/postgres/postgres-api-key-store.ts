@@ -1,6 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { scopeSchema } from '@gatehouse/contracts';
 import { sql, type Kysely, type Selectable } from 'kysely';
-import { v4 as uuidv4 } from 'uuid';
 import { z } from 'zod';
 import { expiryUnderParent, type ApiKeyRecord, type ApiKeyStore } from '../api-key-store.js';
 import { decodeSequenceCursor } from '../page.js';
@@ -52,7 +52,7 @@ export function createPostgresApiKeyStore(options: PostgresApiKeyStoreOptions): 
             ...key,
             expiresAt,
             scopes: Object.freeze([...key.scopes]),
-            id: uuidv4(),
+            id: randomUUID(),
             createdAt: now(),
             lastUsedAt: undefined,
             revokedAt: undefined,

@@ -2,6 +2,7 @@ import { Kysely, PostgresDialect, sql, type PostgresPool, type PostgresPoolClien
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { DatabaseConfig } from '../../config.js';
+import { createCacheInvalidationChannel, type CacheInvalidationChannel } from './cache-invalidation-channel.js';
 import type { GatehouseDatabase } from './postgres-schema.js';
 import { isPostgresUnavailable } from './postgres-unavailable.js';
 
@@ -10,6 +11,8 @@ export type PostgresDatabaseOptions = Pick<DatabaseConfig, 'url' | 'timeoutMs' |
 /** The query layer and the pool under it; close() ends both. */
 export interface PostgresDatabase {
   readonly db: Kysely<GatehouseDatabase>;
+  /** Lookup caches whose changes reach every process on this database (cache-invalidation-channel.ts). */
+  readonly invalidation: CacheInvalidationChannel;
   /** Where the server connects, without a password: for messages. */
   readonly address: string;
   /** Work that must reach the database even if the server is closing (audit appends): close() waits for it. */
@@ -52,23 +55,28 @@ export function createPostgresDatabase(options: PostgresDatabaseOptions): Postgr
   });
   const db = new Kysely<GatehouseDatabase>({ dialect: new PostgresDialect({ pool: discardingBrokenClients(pool) }) });
   const pending = new Set<Promise<unknown>>();
+  function track<T>(work: Promise<T>): Promise<T> {
+    pending.add(work);
+    void work.then(
+      () => pending.delete(work),
+      () => pending.delete(work),
+    );
+    return work;
+  }
+  // Its notifications are tracked: a CLI that changes a role and exits still tells the running servers.
+  const invalidation = createCacheInvalidationChannel({ url: options.url, db, logger: options.logger, connectTimeoutMs: options.timeoutMs, track });
   return {
     db,
+    invalidation,
     address: redactedAddress(options.url),
     async ping() {
       await sql`SELECT 1`.execute(db);
     },
-    track(work) {
-      pending.add(work);
-      void work.then(
-        () => pending.delete(work),
-        () => pending.delete(work),
-      );
-      return work;
-    },
+    track,
     async close() {
       // Each statement is bounded by the timeouts above, so this wait is too.
       while (pending.size > 0) await Promise.allSettled([...pending]);
+      await invalidation.close();
       await db.destroy();
     },
   };

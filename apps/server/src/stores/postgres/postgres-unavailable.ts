@@ -1,4 +1,4 @@
-import { StoreUnavailableError } from '../store-unavailable-error.js';
+import { StoreUnavailableError } from '../../errors/store-unavailable-error.js';
 
 /**
  * SQLSTATE classes that say the database cannot answer now, not that the query is wrong:

@@ -1,6 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { roleSchema, userAttributesSchema, type UserAttributes } from '@gatehouse/contracts';
 import type { Kysely, Selectable } from 'kysely';
-import { v4 as uuidv4 } from 'uuid';
 import { decodeSequenceCursor, type Page } from '../page.js';
 import { EmailTakenError, type UserRecord, type UserStore } from '../user-store.js';
 import type { LookupCache } from './lookup-cache.js';
@@ -33,7 +33,7 @@ export function createPostgresUserStore(options: PostgresUserStoreOptions): User
 
   return {
     async create(user) {
-      const record: UserRecord = Object.freeze({ ...user, id: uuidv4(), createdAt: now() });
+      const record: UserRecord = Object.freeze({ ...user, id: randomUUID(), createdAt: now() });
       try {
         await runOnPostgres('user', () =>
           db

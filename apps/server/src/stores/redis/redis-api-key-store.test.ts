@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { API_KEY_RETENTION_MS } from '../api-key-store.js';
 import { describeApiKeyStore, newApiKey } from '../api-key-store-suite.js';
-import { StoreUnavailableError } from '../store-unavailable-error.js';
+import { StoreUnavailableError } from '../../errors/store-unavailable-error.js';
 import { createRedisConnection } from './redis-connection.js';
 import { createRedisApiKeyStore } from './redis-api-key-store.js';
 import { createRedisTestNamespace, type RedisTestNamespace } from './redis-test-namespace.js';

@@ -1,9 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { isScope, type Scope } from '@gatehouse/contracts';
 import type { RedisClient } from './redis-client.js';
-import { v4 as uuidv4 } from 'uuid';
 import { API_KEY_RETENTION_MS, ParentApiKeyGoneError, type ApiKeyRecord, type ApiKeyStore, type NewApiKey } from '../api-key-store.js';
 import { decodeSequenceCursor, encodeSequenceCursor, type Page, type PageRequest } from '../page.js';
-import { StoreUnavailableError } from '../store-unavailable-error.js';
+import { StoreUnavailableError } from '../../errors/store-unavailable-error.js';
 import { CREATE_API_KEY, REVOKE_API_KEY_TREE, TOUCH_API_KEY } from './api-key-store-scripts.js';
 import { createRedisScript, runOnRedis } from './redis-script.js';
 
@@ -92,7 +92,7 @@ export function createRedisApiKeyStore(options: RedisApiKeyStoreOptions): ApiKey
 
   return {
     async create(key: NewApiKey) {
-      const id = uuidv4();
+      const id = randomUUID();
       const createdAt = now().getTime();
       const parentId = key.parentId ?? '';
       const index = JSON.stringify([key.ownerId, id]);

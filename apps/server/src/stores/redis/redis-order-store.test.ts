@@ -3,7 +3,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeOrderStore } from '../order-store.contract-suite.js';
 import type { NewOrder } from '../order-store.js';
-import { StoreUnavailableError } from '../store-unavailable-error.js';
+import { StoreUnavailableError } from '../../errors/store-unavailable-error.js';
 import { createRedisConnection } from './redis-connection.js';
 import { createRedisOrderStore } from './redis-order-store.js';
 import { createRedisStoreFixture, type RedisStoreFixture } from './redis-store-fixture.js';

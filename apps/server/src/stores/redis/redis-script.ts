@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ReplyError, type RedisKey, type RedisValue } from 'ioredis';
-import { StoreUnavailableError } from '../store-unavailable-error.js';
+import { StoreUnavailableError } from '../../errors/store-unavailable-error.js';
 import type { RedisClient } from './redis-client.js';
 
 /**

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StoreUnavailableError } from '../store-unavailable-error.js';
+import { StoreUnavailableError } from '../../errors/store-unavailable-error.js';
 import { describeTokenStore } from '../token-store.contract-suite.js';
 import { createRedisTokenStore } from './redis-token-store.js';
 import { createRedisTestNamespace, type RedisTestNamespace } from './redis-test-namespace.js';

@@ -1,5 +1,5 @@
 import { isScope, type Scope } from '@gatehouse/contracts';
-import { StoreUnavailableError } from '../store-unavailable-error.js';
+import { StoreUnavailableError } from '../../errors/store-unavailable-error.js';
 import type { RefreshFamily, RotateResult, TokenStore } from '../token-store.js';
 import { getMany, type RedisClient } from './redis-client.js';
 import { createRedisScript, runOnRedis } from './redis-script.js';

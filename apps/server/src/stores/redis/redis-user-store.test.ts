@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StoreUnavailableError } from '../store-unavailable-error.js';
+import { StoreUnavailableError } from '../../errors/store-unavailable-error.js';
 import { describeUserStore, newUser } from '../user-store.contract-suite.js';
 import { createRedisConnection } from './redis-connection.js';
 import { createRedisStoreFixture, type RedisStoreFixture } from './redis-store-fixture.js';

@@ -1,6 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { roleSchema, userAttributesSchema, type Role, type UserAttributes } from '@gatehouse/contracts';
 import type { RedisClient } from './redis-client.js';
-import { v4 as uuidv4 } from 'uuid';
 import { z } from 'zod';
 import type { Page, PageRequest } from '../page.js';
 import { EmailTakenError, type NewUser, type UserRecord, type UserStore } from '../user-store.js';
@@ -101,7 +101,7 @@ export function createRedisUserStore(options: RedisUserStoreOptions): UserStore 
 
   return {
     async create(user: NewUser): Promise<UserRecord> {
-      const record: UserRecord = Object.freeze({ ...user, id: uuidv4(), createdAt: now() });
+      const record: UserRecord = Object.freeze({ ...user, id: randomUUID(), createdAt: now() });
       const fields = ['id', record.id, 'email', record.email, 'name', record.name, 'role', record.role];
       await runOnRedis(() =>
         redis.hset(keys.user(record.id), ...fields, 'passwordHash', record.passwordHash, 'createdAt', String(record.createdAt.getTime())),

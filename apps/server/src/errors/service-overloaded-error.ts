@@ -5,13 +5,13 @@ import { TRPCError } from '@trpc/server';
  * queue): the typed cause of a SERVICE_UNAVAILABLE error. The error
  * formatter puts `retryAfterMs` in the data, the HTTP layer a Retry-After.
  */
-export class ServiceOverloaded extends Error {
+export class ServiceOverloadedError extends Error {
   constructor(
     readonly resource: string,
     readonly retryAfterMs: number,
   ) {
     super('The server is busy; try again shortly');
-    this.name = 'ServiceOverloaded';
+    this.name = 'ServiceOverloadedError';
   }
 
   toTRPCError(): TRPCError {

@@ -1,13 +1,5 @@
-import type { AuthErrorData, AuthFailureDetail, AuthFailureReason, Scope } from '@gatehouse/contracts';
+import { AUTH_FAILURE_STATUS, type AuthErrorData, type AuthFailureDetail, type AuthFailureReason, type Scope } from '@gatehouse/contracts';
 import { TRPCError } from '@trpc/server';
-
-const UNAUTHORIZED_REASONS: ReadonlySet<AuthFailureReason> = new Set([
-  'missing_credentials',
-  'invalid_credentials',
-  'invalid_token',
-  'expired_token',
-  'revoked_token',
-]);
 
 const MESSAGES: Readonly<Record<AuthFailureReason, string>> = {
   missing_credentials: 'Authentication required',
@@ -24,7 +16,7 @@ const MESSAGES: Readonly<Record<AuthFailureReason, string>> = {
  * The error formatter turns it into `data.auth`; the HTTP layer into
  * WWW-Authenticate. It never holds the credential itself.
  */
-export class AuthFailure extends Error {
+export class AuthFailureError extends Error {
   readonly data: AuthErrorData;
 
   constructor(
@@ -34,7 +26,7 @@ export class AuthFailure extends Error {
     context?: { readonly detail?: AuthFailureDetail; readonly policy?: string },
   ) {
     super(MESSAGES[reason]);
-    this.name = 'AuthFailure';
+    this.name = 'AuthFailureError';
     this.data = {
       reason,
       ...(scopes === undefined ? {} : { requiredScopes: [...scopes.required], missingScopes: [...scopes.missing] }),
@@ -44,7 +36,7 @@ export class AuthFailure extends Error {
   }
 
   get status(): 'UNAUTHORIZED' | 'FORBIDDEN' {
-    return UNAUTHORIZED_REASONS.has(this.data.reason) ? 'UNAUTHORIZED' : 'FORBIDDEN';
+    return AUTH_FAILURE_STATUS[this.data.reason];
   }
 
   toTRPCError(): TRPCError {
@@ -56,9 +48,9 @@ export class AuthFailure extends Error {
 export function failAuth(
   reason: AuthFailureReason,
   scopes?: { required: readonly Scope[]; missing: readonly Scope[] },
-  context?: ConstructorParameters<typeof AuthFailure>[2],
+  context?: ConstructorParameters<typeof AuthFailureError>[2],
 ): never {
-  throw new AuthFailure(reason, scopes, context).toTRPCError();
+  throw new AuthFailureError(reason, scopes, context).toTRPCError();
 }
 
 /**
@@ -67,5 +59,5 @@ export function failAuth(
  * `data.auth`); any other error unchanged. For `.catch()` on the authenticator.
  */
 export function rethrowAuthFailure(error: unknown): never {
-  throw error instanceof AuthFailure ? error.toTRPCError() : error;
+  throw error instanceof AuthFailureError ? error.toTRPCError() : error;
 }
