@@ -19,11 +19,11 @@ async function discover(gatehouse: RunningGatehouse): Promise<oauth.Authorizatio
 }
 
 /** A fetch that remembers the DPoP proofs oauth4webapi sent, so a test can replay one. */
-function recordingFetch(proofs: string[]): typeof fetch {
-  return async (input, init) => {
-    const proof = new Headers(init?.headers).get('dpop');
-    if (proof !== null) proofs.push(proof);
-    return fetch(input, init);
+function recordingFetch(proofs: string[]) {
+  return async (url: string, init: oauth.CustomFetchOptions<string, unknown>): Promise<Response> => {
+    const proof = init.headers['dpop'];
+    if (proof !== undefined) proofs.push(proof);
+    return fetch(url, init as RequestInit);
   };
 }
 
