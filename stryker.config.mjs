@@ -2,7 +2,7 @@
 /**
  * Mutation testing of the security-critical server folders (`pnpm mutation`; README "Tests"). Not part of
  * .ci/run: a full run takes hours on a small machine. Narrow it with --mutate, e.g.
- *   nice -n 19 pnpm mutation --mutate 'apps/server/src/auth/require-auth.ts'
+ *   nice -n 19 pnpm mutation --mutate 'apps/server/src/auth/authorize.ts'
  * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
  */
 export default {

@@ -166,7 +166,7 @@ export default defineConfig({
           include: [
             ...CLUSTER_SUITES.map((suite) => `test/${suite}`),
             'apps/server/src/stores/redis/*.test.ts',
-            'apps/server/src/ratelimit/limiter-factory.test.ts',
+            'apps/server/src/ratelimit/create-limiter.test.ts',
             'test/cluster/*.test.ts',
           ],
           globalSetup: ['test/cluster/redis-cluster-global-setup.ts'],

@@ -74,7 +74,7 @@ function aggregatedRecordBound(seconds: number, keys: number): number {
 /**
  * How many more budgets than one a Redis-backed limiter may grant: when a
  * Redis call times out on a loaded machine, the per-process insurance limiter
- * answers with a budget of its own (README "When Redis is down").
+ * answers with a budget of its own (docs/rate-limits.md, "When Redis is down").
  */
 const INSURANCE_SLACK = 1;
 
@@ -89,7 +89,7 @@ describe.each(variants)('the audit log under a flood, on the $name store', (vari
       env: {
         ...(await variant.env()),
         GATEHOUSE_TRUST_PROXY: '127.0.0.1',
-        // SPEC's default budget per principal.
+        // The default budget per principal (docs/rate-limits.md).
         GATEHOUSE_LIMIT_AUTHENTICATED: '600/60',
         GATEHOUSE_AUDIT_AGGREGATION_WINDOW: String(AGGREGATION_WINDOW_SECONDS),
       },

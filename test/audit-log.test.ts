@@ -25,7 +25,7 @@ const BLOCKED_IP = '198.51.100.61';
 const FLOODING_IP = '198.51.100.60';
 
 /**
- * One row per way a SPEC security event is produced: the real action that
+ * One row per way a security event is produced: the real action that
  * must produce it, and what its record must say. Each row stands alone, so
  * rows pass in any order and under -t. Abuse rows are `isolated`: they get a
  * server of their own, because they count what every request did in their
@@ -71,7 +71,7 @@ const EVENT_CASES: ReadonlyArray<{
   {
     type: 'login.blocked',
     produce: async ({ url }) => {
-      // SPEC: five wrong passwords for one email and IP answer 401; the sixth attempt is refused.
+      // docs/rate-limits.md: five wrong passwords for one email and IP answer 401; the sixth attempt is refused.
       for (let attempt = 1; attempt <= 6; attempt += 1) {
         const response = await callProcedure(url, 'auth.login', {
           kind: 'mutation',
@@ -238,7 +238,7 @@ describe.each(projectStores())('audit log on the %s store', (storeName) => {
     const record = await waitForAuditRecord(world.url, world.admin.accessToken, row.type, (candidate) => candidate.time >= before);
     expect(record).toMatchObject({ type: row.type, ...fields });
     if (details !== undefined) expect(record.details).toMatchObject(details);
-    // SPEC "Security events": every record has time, type, ip, principal (if any) and requestId.
+    // Every record has time, type, ip, principal (if any) and requestId (docs/operations.md, "The audit log").
     expect(Date.parse(record.time)).toBeGreaterThanOrEqual(Date.parse(before));
     expect(record.requestId).toMatch(/^[0-9a-f-]{36}$/);
     expect(record.ip).not.toBe('');

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { canonicalJson } from '../apps/server/src/audit/audit-chain.js';
-import { createRedisTestNamespace, type RedisTestNamespace } from '../apps/server/src/stores/redis/redis-test-namespace.js';
+import { createRedisTestNamespace, type RedisTestNamespace } from '../apps/server/test-support/redis-test-namespace.js';
 import { listAudit } from './support/audit.js';
 import { bearer, callProcedure, login } from './support/http.js';
 import { sampleValue, scrape } from './support/metrics.js';

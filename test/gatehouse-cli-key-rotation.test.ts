@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedisTestNamespace, type RedisTestNamespace } from '../apps/server/src/stores/redis/redis-test-namespace.js';
+import { createRedisTestNamespace, type RedisTestNamespace } from '../apps/server/test-support/redis-test-namespace.js';
 import { bearer, callProcedure, login } from './support/http.js';
 import { redisEnv } from './support/redis-env.js';
 import { runCli } from './support/run-cli.js';

@@ -1,6 +1,6 @@
 import bcrypt from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedisTestNamespace, type RedisTestNamespace } from '../apps/server/src/stores/redis/redis-test-namespace.js';
+import { createRedisTestNamespace, type RedisTestNamespace } from '../apps/server/test-support/redis-test-namespace.js';
 import { bearer, callProcedure, login } from './support/http.js';
 import { redisEnv, TEST_AUDIT_KEY } from './support/redis-env.js';
 import { runCli, type CliResult } from './support/run-cli.js';

@@ -6,7 +6,7 @@ import { login } from './support/http.js';
 import { startGatehouse, type RunningGatehouse } from './support/start-gatehouse.js';
 import { redisVariant, type StoreVariant } from './support/store-variants.js';
 import { TEST_USERS } from './support/test-seed.js';
-import { createRedisTestNamespace } from '../apps/server/src/stores/redis/redis-test-namespace.js';
+import { createRedisTestNamespace } from '../apps/server/test-support/redis-test-namespace.js';
 
 /**
  * Finding 5 of issue 14: the authorize form took fields of any size and

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedisTestNamespace, type RedisTestNamespace } from '../apps/server/src/stores/redis/redis-test-namespace.js';
+import { createRedisTestNamespace, type RedisTestNamespace } from '../apps/server/test-support/redis-test-namespace.js';
 import { authorizeWithPkce } from './support/authorize-form.js';
 import { redisEnv } from './support/redis-env.js';
 import { removeServerBuild, spawnGatehouse, type SpawnedGatehouse } from './support/spawn-gatehouse.js';

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createRedisTestNamespace, type RedisTestNamespace } from '../apps/server/src/stores/redis/redis-test-namespace.js';
+import { createRedisTestNamespace, type RedisTestNamespace } from '../apps/server/test-support/redis-test-namespace.js';
 import { MIGRATIONS } from '../apps/server/src/stores/postgres/migrations/migration-list.js';
 import { bearer, callProcedure, login, type RawResponse } from './support/http.js';
 import { redisEnv } from './support/redis-env.js';

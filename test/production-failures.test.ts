@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedisTestNamespace, type RedisTestNamespace } from '../apps/server/src/stores/redis/redis-test-namespace.js';
+import { createRedisTestNamespace, type RedisTestNamespace } from '../apps/server/test-support/redis-test-namespace.js';
 import { bearer, callProcedure, login, type RawResponse } from './support/http.js';
 import { startRedisProxy, type RedisProxy } from './support/redis-proxy.js';
 import { registerUser } from './support/sessions.js';

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedisTestNamespace, type RedisTestNamespace } from '../apps/server/src/stores/redis/redis-test-namespace.js';
+import { createRedisTestNamespace, type RedisTestNamespace } from '../apps/server/test-support/redis-test-namespace.js';
 import { callProcedure } from './support/http.js';
 import { TEST_REDIS_COMMAND_TIMEOUT_MS } from './support/redis-env.js';
 import { removeServerBuild, spawnGatehouse, type SpawnedGatehouse } from './support/spawn-gatehouse.js';

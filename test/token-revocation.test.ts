@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testClusterNodes } from '../apps/server/src/stores/redis/redis-test-namespace.js';
+import { testClusterNodes } from '../apps/server/test-support/redis-test-namespace.js';
 import { projectStores } from './support/default-store.js';
 import { bearer, callProcedure, login } from './support/http.js';
 import { authReason, loginForSession, refreshWithBody, registerUser, type Session } from './support/sessions.js';

@@ -14,7 +14,7 @@ import { createLogger } from '../../apps/server/src/http/logger.js';
 import { parseConfig } from '../../apps/server/src/config.js';
 import { appRouter } from '../../apps/server/src/routers/app-router.js';
 import { t } from '../../apps/server/src/trpc.js';
-import { applySeedUsers } from '../../apps/server/src/seed/apply-seed.js';
+import { applySeedUsers } from '../../apps/server/src/seed/apply-seed-users.js';
 import { parseSeed } from '../../apps/server/src/seed/load-seed.js';
 import { DEMO_SEED } from '../../apps/server/src/seed/demo-seed.js';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedisTestNamespace, testClusterNodes, type RedisTestNamespace } from '../../apps/server/src/stores/redis/redis-test-namespace.js';
+import { createRedisTestNamespace, testClusterNodes, type RedisTestNamespace } from '../../apps/server/test-support/redis-test-namespace.js';
 import { bearer, callProcedure, type RawResponse } from '../support/http.js';
 import { redisEnv } from '../support/redis-env.js';
 import { authReason, refreshWithBody } from '../support/sessions.js';

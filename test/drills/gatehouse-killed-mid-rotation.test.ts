@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedisTestNamespace, type RedisTestNamespace } from '../../apps/server/src/stores/redis/redis-test-namespace.js';
+import { createRedisTestNamespace, type RedisTestNamespace } from '../../apps/server/test-support/redis-test-namespace.js';
 import { hashRefreshToken } from '../../apps/server/src/tokens/refresh-tokens.js';
 import { redisEnv } from '../support/redis-env.js';
 import { loginForSession, refreshWithBody, registerUser, type Session } from '../support/sessions.js';

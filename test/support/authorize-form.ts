@@ -1,7 +1,7 @@
 import * as oauth from 'oauth4webapi';
 
 /**
- * Drives the authorize form the way SPEC describes a browser (or an outside
+ * Drives the authorize form the way docs/oauth.md describes a browser (or an outside
  * test suite) doing it: read every hidden input it renders, post them back
  * with email, password and decision, and return where the server redirects.
  */

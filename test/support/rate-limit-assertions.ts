@@ -3,7 +3,7 @@ import type { RawResponse } from './http.js';
 
 const escapeName = (policy: string) => policy.replace(/[.+]/g, '\\$&');
 
-/** The rate-limit headers SPEC puts on every rate-limited response, for one policy. */
+/** The rate-limit headers of every rate-limited response (docs/wire-protocol.md), for one policy. */
 export function expectRateLimitHeaders(response: RawResponse, limit: number, remaining: number, policy: string): void {
   expect(response.headers.get('x-ratelimit-limit')).toBe(String(limit));
   expect(response.headers.get('x-ratelimit-remaining')).toBe(String(remaining));
@@ -13,7 +13,7 @@ export function expectRateLimitHeaders(response: RawResponse, limit: number, rem
   expect(response.headers.get('ratelimit')).toMatch(new RegExp(`^"${escapeName(policy)}";r=${remaining};t=\\d+$`));
 }
 
-/** A 429 as SPEC describes it: Retry-After, `data.rateLimit`, and the rate-limit headers of the refusing policy. */
+/** A 429 as docs/wire-protocol.md describes it: Retry-After, `data.rateLimit`, and the rate-limit headers of the refusing policy. */
 export function expect429(response: RawResponse, policy: string, limit: number): void {
   expect(response.status).toBe(429);
   const retryAfter = Number(response.headers.get('retry-after'));

@@ -1,4 +1,4 @@
-import type { RedisTestNamespace } from '../../apps/server/src/stores/redis/redis-test-namespace.js';
+import type { RedisTestNamespace } from '../../apps/server/test-support/redis-test-namespace.js';
 
 /**
  * Every process of a test shares one audit key, as production's must

@@ -3,12 +3,12 @@ import { inject } from 'vitest';
 import {
   createGatehouseServer,
   createLogger,
-  createLogLineCollector,
   parseConfig,
   parseSeed,
   type GatehouseServer,
   type SeedInput,
 } from '@gatehouse/server';
+import { createLogLineCollector } from '../../apps/server/test-support/log-line-collector.js';
 import { defaultStoreVariant } from './default-store.js';
 import { TEST_SEED } from './test-seed.js';
 

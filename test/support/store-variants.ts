@@ -1,5 +1,5 @@
-import { createRedisTestNamespace, testClusterNodes, type RedisTestNamespace } from '../../apps/server/src/stores/redis/redis-test-namespace.js';
-import { createPostgresTestSchema, type PostgresTestSchema } from '../../apps/server/src/stores/postgres/postgres-test-schema.js';
+import { createRedisTestNamespace, testClusterNodes, type RedisTestNamespace } from '../../apps/server/test-support/redis-test-namespace.js';
+import { createPostgresTestSchema, type PostgresTestSchema } from '../../apps/server/test-support/postgres-test-schema.js';
 import { redisEnv } from './redis-env.js';
 
 /** A store the server can run on, with its env and a cleanup for what it left behind. */

@@ -1,5 +1,5 @@
 import type { RedisClient } from '../../apps/server/src/stores/redis/redis-client.js';
-import { createRedisTestNamespace } from '../../apps/server/src/stores/redis/redis-test-namespace.js';
+import { createRedisTestNamespace } from '../../apps/server/test-support/redis-test-namespace.js';
 import type { DefaultStoreName } from './default-store.js';
 import { redisEnv } from './redis-env.js';
 import { startGatehouse, type RunningGatehouse, type StartOptions } from './start-gatehouse.js';

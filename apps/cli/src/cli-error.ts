@@ -1,5 +1,5 @@
 /**
- * Exit codes of `pnpm gatehouse` (README "CLI"), so scripts can tell a typo from an outage:
+ * Exit codes of `pnpm gatehouse` (docs/operations.md, "CLI"), so scripts can tell a typo from an outage:
  * - 0: done;
  * - 1: refused or failed: the record does not exist or already does, a weak password, a broken audit chain;
  * - 2: usage: an unknown command or option, a missing or malformed argument;

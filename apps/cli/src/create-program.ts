@@ -8,7 +8,7 @@ import { hashPasswordCommand } from './commands/hash-password-command.js';
 import { keysCommand } from './commands/keys-command.js';
 import { usersCommand } from './commands/users-command.js';
 
-/** The `gatehouse` command tree. Commands read the same environment variables as the server (README "Configuration"). */
+/** The `gatehouse` command tree. Commands read the same environment variables as the server (docs/configuration.md). */
 export function createProgram(context: CliContext): Command {
   const program = new Command('gatehouse')
     .description('Operate a Gatehouse deployment: signing keys, passwords, configuration, users, OAuth clients, API keys, audit log')

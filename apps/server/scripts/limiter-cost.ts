@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import process from 'node:process';
 import pino from 'pino';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
-import { createLimiter } from '../src/ratelimit/limiter-factory.js';
+import { createLimiter } from '../src/ratelimit/create-limiter.js';
 import { createRedisConnection, waitForRedis } from '../src/stores/redis/redis-connection.js';
 
 const spec = { name: 'bench', points: 1_000_000_000, durationSeconds: 60, blockDurationSeconds: 0 };

@@ -12,7 +12,7 @@ const issuesOf = (env: Record<string, string>): readonly string[] => {
 };
 
 describe('rate-limit configuration', () => {
-  it('defaults to SPEC’s login thresholds and keeps counters where GATEHOUSE_STORE keeps state', () => {
+  it('defaults to the documented login thresholds and keeps counters where GATEHOUSE_STORE keeps state', () => {
     const config = parseConfig({});
     expect(config.loginLimits).toEqual({
       emailAndIp: { points: 5, durationSeconds: 86_400, blockDurationSeconds: 900 },

@@ -22,7 +22,7 @@ const SAFE_PRODUCTION = {
 };
 
 describe('parseConfig', () => {
-  it('defaults every SPEC variable for local development', () => {
+  it('defaults every core variable for local development', () => {
     const config = parseConfig({});
     expect(config).toMatchObject({
       env: 'development',
@@ -44,7 +44,7 @@ describe('parseConfig', () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 
-  it('parses every SPEC variable', () => {
+  it('parses every core variable', () => {
     const config = parseConfig({
       GATEHOUSE_ENV: 'test',
       GATEHOUSE_HOST: '::1',

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { trustProxySetting, type TrustProxySetting } from './http/trust-proxy-setting.js';
 
 /**
- * Gatehouse's configuration: every environment variable (README, Configuration), parsed by
+ * Gatehouse's configuration: every environment variable (docs/configuration.md), parsed by
  * one schema, once, in main.ts. Everything else receives the parsed, frozen
  * object; nothing else reads process.env.
  */
@@ -110,7 +110,7 @@ const envSchema = z.object({
   GATEHOUSE_AUDIENCE: z.string().trim().min(1).optional(),
   GATEHOUSE_STORE: z.enum(['memory', 'redis', 'postgres']).default('memory'),
   REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
-  // GATEHOUSE_STORE=postgres: where users, orders, API keys and the audit log live (README "Stores").
+  // GATEHOUSE_STORE=postgres: where users, orders, API keys and the audit log live (docs/operations.md, "Choosing a store").
   DATABASE_URL: z
     .url({ protocol: /^postgres(ql)?$/, error: 'expected a postgres:// URL, e.g. postgres://127.0.0.1:5432/gatehouse' })
     .default('postgres://127.0.0.1:5432/gatehouse'),
@@ -122,7 +122,7 @@ const envSchema = z.object({
   GATEHOUSE_REDIS_PREFIX: z.string().regex(/^[\w:.-]{1,64}$/).default('gatehouse:'),
   // The longest a request waits on one Redis command before its defined fallback (insurance limiter or 503).
   GATEHOUSE_REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(250),
-  // README "Running several instances": set, every Redis use goes to this Redis Cluster instead of REDIS_URL.
+  // docs/operations.md "Running several instances": set, every Redis use goes to this Redis Cluster instead of REDIS_URL.
   REDIS_CLUSTER_NODES: redisClusterNodes.optional(),
   // A just-rotated refresh token replayed within this many seconds gets the same successor back (0: off, reuse as ever).
   GATEHOUSE_REFRESH_GRACE_SECONDS: z.coerce.number().int().min(0).max(60).default(0),
@@ -135,13 +135,13 @@ const envSchema = z.object({
   GATEHOUSE_BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
   GATEHOUSE_LIMIT_PUBLIC: budget.default({ points: 100, durationSeconds: 3600 }),
   GATEHOUSE_LIMIT_AUTHENTICATED: budget.default({ points: 600, durationSeconds: 60 }),
-  // README "Rate limits": OAuth endpoints have their own budgets, authorize per IP, the others per authenticated client.
+  // docs/rate-limits.md: OAuth endpoints have their own budgets, authorize per IP, the others per authenticated client.
   GATEHOUSE_LIMIT_OAUTH_AUTHORIZE: budget.default({ points: 100, durationSeconds: 3600 }),
   GATEHOUSE_LIMIT_OAUTH_CLIENT: budget.default({ points: 6000, durationSeconds: 60 }),
   GATEHOUSE_LIMIT_OAUTH_CLIENT_FAILURES: budget.default({ points: 20, durationSeconds: 900 }),
   // Where rate-limit counters live; unset means wherever GATEHOUSE_STORE keeps state.
   GATEHOUSE_RATE_LIMIT_STORE: z.enum(['memory', 'redis']).optional(),
-  // README "Rate limits" for auth.login: consecutive failures per email+IP, failures per email, per IP.
+  // docs/rate-limits.md for auth.login: consecutive failures per email+IP, failures per email, per IP.
   GATEHOUSE_LOGIN_LIMIT_EMAIL_IP: loginBudget.default({ points: 5, durationSeconds: 86_400, blockDurationSeconds: 900 }),
   GATEHOUSE_LOGIN_LIMIT_EMAIL: loginBudget.default({ points: 10, durationSeconds: 3600, blockDurationSeconds: 900 }),
   GATEHOUSE_LOGIN_LIMIT_IP: loginBudget.default({ points: 100, durationSeconds: 86_400, blockDurationSeconds: 86_400 }),
@@ -152,13 +152,13 @@ const envSchema = z.object({
   GATEHOUSE_TLS_CLIENT_CA: optionalPath,
   GATEHOUSE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   GATEHOUSE_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(67_108_864).default(1_048_576),
-  // The audit log is trimmed by age only (README "The audit log"): a flood of recent events can never push records out.
+  // The audit log is trimmed by age only (docs/operations.md, "The audit log"): a flood of recent events can never push records out.
   GATEHOUSE_AUDIT_LOG_RETENTION: positiveSeconds.default(31_536_000),
   GATEHOUSE_AUDIT_AGGREGATION_WINDOW: positiveSeconds.max(86_400).default(60),
   GATEHOUSE_AUDIT_HMAC_KEY: hmacKey.optional(),
-  // Keys the hash of the network an access token was issued to (README "Token theft signals"); shared by every process.
+  // Keys the hash of the network an access token was issued to (docs/security-model.md, "Token theft signals"); shared by every process.
   GATEHOUSE_TOKEN_NETWORK_KEY: hmacKey.optional(),
-  // README "Rate limits": refusals cost the caller too.
+  // docs/rate-limits.md: refusals cost the caller too.
   GATEHOUSE_LIMIT_FAILED_AUTH: budget.default({ points: 50, durationSeconds: 300 }),
   GATEHOUSE_LIMIT_DENIED: budget.default({ points: 100, durationSeconds: 300 }),
   GATEHOUSE_METRICS_HOST: z.string().trim().min(1).default('127.0.0.1'),
@@ -178,7 +178,7 @@ const envSchema = z.object({
 
 export type ConfigEnv = z.input<typeof envSchema>;
 
-/** Every environment variable the schema reads; README's configuration table lists exactly these (tested). */
+/** Every environment variable the schema reads; docs/configuration.md's table lists exactly these (tested). */
 export const CONFIG_VARIABLES: readonly string[] = Object.freeze(Object.keys(envSchema.shape));
 
 export interface TlsConfig {
@@ -244,7 +244,7 @@ export interface Config {
     readonly public: { readonly points: number; readonly durationSeconds: number };
     readonly authenticated: { readonly points: number; readonly durationSeconds: number };
   };
-  /** Budgets of the OAuth endpoints (README "Rate limits"). */
+  /** Budgets of the OAuth endpoints (docs/rate-limits.md). */
   readonly oauthLimits: {
     /** GET and POST /oauth/authorize, per client IP. */
     readonly authorize: { readonly points: number; readonly durationSeconds: number };
@@ -255,7 +255,7 @@ export interface Config {
   };
   /** Where rate-limit counters live: one process's memory, or Redis shared by every process. */
   readonly rateLimitStore: { readonly kind: 'memory' } | RedisStoreConfig;
-  /** The layered brute-force defence of auth.login (README "Rate limits"). */
+  /** The layered brute-force defence of auth.login (docs/rate-limits.md). */
   readonly loginLimits: {
     readonly emailAndIp: LoginBudget;
     readonly email: LoginBudget;

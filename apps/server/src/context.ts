@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { rethrowAuthFailure } from './errors/auth-failure-error.js';
 import type { Principal } from './auth/principal.js';
-import { findQueryCredential } from './auth/query-credentials.js';
+import { findQueryCredential } from './auth/find-query-credential.js';
 import type { EventOrigin } from './audit/security-events.js';
 import type { Dependencies } from './dependencies.js';
 import type { VerifiedClientCertificate } from './http/client-certificate.js';

@@ -5,7 +5,6 @@ export type { Config } from './config.js';
 export { createGatehouseServer } from './http/create-server.js';
 export type { GatehouseServer, CreateServerOptions } from './http/create-server.js';
 export { createLogger, REDACTED_PATHS } from './http/logger.js';
-export { createLogLineCollector } from './http/log-line-collector.js';
 export { parseSeed } from './seed/load-seed.js';
 export type { Seed, SeedInput } from './seed/seed-schema.js';
 export { DEMO_SEED } from './seed/demo-seed.js';

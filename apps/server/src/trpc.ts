@@ -10,7 +10,7 @@ export interface ProcedureMeta {
 
 /**
  * The one tRPC instance. `isDev: false` because no response ever carries a
- * stack trace (SPEC), in development either: stacks go to the log.
+ * stack trace (docs/wire-protocol.md), in development either: stacks go to the log.
  */
 export const t = initTRPC
   .context<RequestContext>()

@@ -73,6 +73,15 @@ export type CredentialOptions<TScope extends Scope = Scope> =
 /** @deprecated Use {@link CredentialOptions}; kept for code written against 0.1. */
 export type AccessTokenSource = CredentialOptions;
 
+/**
+ * Options of {@link createGatehouseClient}: where and how to send calls, and
+ * at most one credential.
+ *
+ * @example
+ * ```ts
+ * const reader = createGatehouseClient({ url: 'https://gatehouse.example', accessToken, scopes: ['orders:read'] });
+ * ```
+ */
 export type GatehouseClientOptions<TScope extends Scope = Scope> = GatehouseTransportOptions & CredentialOptions<TScope>;
 
 /** Options of a client that logs in and keeps its own tokens fresh. */

@@ -183,6 +183,18 @@ export type AnyGatehouseError =
   | ServiceUnavailableError
   | ServerError;
 
+/**
+ * Whether an error is one of Gatehouse's typed errors (an answer of the
+ * server), as opposed to a network failure or a bug; narrow it further on `code`.
+ *
+ * @example
+ * ```ts
+ * catch (error) {
+ *   if (isGatehouseError(error) && error.code === 'UNAUTHORIZED') redirectToLogin(error.reason);
+ *   else throw error;
+ * }
+ * ```
+ */
 export function isGatehouseError(error: unknown): error is AnyGatehouseError {
   return error instanceof GatehouseError;
 }

@@ -31,6 +31,7 @@ export type AuthRequirement = PublicAccess | ProtectedAccess;
 export type RequiredScopesOf<TAuth extends AuthRequirement> =
   TAuth extends ProtectedAccess<infer TScopes> ? TScopes[number] : never;
 
+/** Whether a requirement lets anyone call, with or without a credential. */
 export function isPublic(requirement: AuthRequirement): requirement is PublicAccess {
   return requirement === 'public';
 }

@@ -18,4 +18,5 @@ export const contracts = {
   apiKeys: apiKeysContracts,
 } as const;
 
+/** The type of {@link contracts}: every procedure's literal contract, which the router and client types are derived from. */
 export type Contracts = typeof contracts;

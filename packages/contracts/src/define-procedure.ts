@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { AuthRequirement } from './auth-requirement.js';
 import type { RateLimitDeclaration } from './rate-limit-policy.js';
 
+/** A tRPC query (GET, no side effects) or mutation (POST). */
 export type ProcedureKind = 'query' | 'mutation';
 
 const CONTRACT_BRAND: unique symbol = Symbol.for('gatehouse.procedure-contract');
@@ -99,6 +100,7 @@ export const defineQuery = defineProcedure('query');
 /** Declares a mutation. Same shape as {@link defineQuery}. */
 export const defineMutation = defineProcedure('mutation');
 
+/** Whether a value is a contract made by {@link defineQuery} or {@link defineMutation}, not a namespace of them. */
 export function isProcedureContract(value: unknown): value is ProcedureContract {
   return typeof value === 'object' && value !== null && CONTRACT_BRAND in value;
 }

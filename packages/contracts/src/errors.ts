@@ -16,6 +16,7 @@ export const AUTH_FAILURE_REASONS = [
   'forbidden_role',
 ] as const;
 
+/** One of {@link AUTH_FAILURE_REASONS}: `data.auth.reason` of a 401 or 403. */
 export type AuthFailureReason = (typeof AUTH_FAILURE_REASONS)[number];
 
 /**
@@ -50,6 +51,7 @@ export const AUTH_FAILURE_STATUS = {
  */
 export const AUTH_FAILURE_DETAILS = ['network_changed', 'invalid_dpop_proof', 'use_dpop_nonce', 'dpop_key_mismatch', 'certificate_mismatch'] as const;
 
+/** One of {@link AUTH_FAILURE_DETAILS}: `data.auth.detail`. */
 export type AuthFailureDetail = (typeof AUTH_FAILURE_DETAILS)[number];
 
 /**
@@ -66,6 +68,7 @@ export const authErrorDataSchema = z.object({
   policy: z.string().optional(),
 });
 
+/** `data.auth` of a 401 or 403; see {@link authErrorDataSchema}. */
 export type AuthErrorData = z.infer<typeof authErrorDataSchema>;
 
 /** `data.rateLimit` of a 429. */
@@ -80,6 +83,7 @@ export const rateLimitErrorDataSchema = z.object({
   policy: z.string(),
 });
 
+/** `data.rateLimit` of a 429; see {@link rateLimitErrorDataSchema}. */
 export type RateLimitErrorData = z.infer<typeof rateLimitErrorDataSchema>;
 
 /** One input problem, with the path of the field it belongs to. */
@@ -89,6 +93,7 @@ export const fieldIssueSchema = z.object({
   code: z.string(),
 });
 
+/** One entry of `data.issues` of a 400; see {@link fieldIssueSchema}. */
 export type FieldIssue = z.infer<typeof fieldIssueSchema>;
 
 /** The tRPC error codes that have no data of their own beyond the common fields. */
@@ -110,6 +115,7 @@ export const OTHER_ERROR_CODES = [
   'CLIENT_CLOSED_REQUEST',
 ] as const;
 
+/** One of {@link OTHER_ERROR_CODES}. */
 export type OtherErrorCode = (typeof OTHER_ERROR_CODES)[number];
 
 // tRPC's own fields plus the request id. Loose, because tRPC may add fields.
@@ -161,7 +167,7 @@ export const serviceUnavailableErrorDataSchema = z.looseObject({
 export const otherErrorDataSchema = z.looseObject({ code: z.enum(OTHER_ERROR_CODES), ...common });
 
 /**
- * The `data` of every Gatehouse error on the wire (SPEC "Errors on the wire"),
+ * The `data` of every Gatehouse error on the wire (docs/wire-protocol.md, "Errors"),
  * a union discriminated by `code`: `auth` exists only on 401 and 403,
  * `rateLimit` only on 429, `issues` only on 400, `retryAfterMs` only on 503.
  * The server's error formatter produces it and the client parses it with
@@ -177,6 +183,15 @@ export const errorDataSchema = z.discriminatedUnion('code', [
   otherErrorDataSchema,
 ]);
 
+/**
+ * The `data` of any Gatehouse error; narrow it on `code`.
+ *
+ * @example
+ * ```ts
+ * const data = errorDataSchema.parse(body.error.data);
+ * if (data.code === 'TOO_MANY_REQUESTS') await sleep(data.rateLimit?.retryAfterMs ?? 1000);
+ * ```
+ */
 export type ErrorData = z.infer<typeof errorDataSchema>;
 
 /** The wire data of one code, e.g. `ErrorDataOf<'TOO_MANY_REQUESTS'>`. */

@@ -25,7 +25,7 @@ export interface RateLimitPolicy {
  */
 export type RateLimitDeclaration = RateLimitPolicy | 'none';
 
-/** Names of the server's default policies, for contracts that declare none (SPEC "Rate limits"). */
+/** Names of the server's default policies, for contracts that declare none (docs/rate-limits.md). */
 export const DEFAULT_RATE_LIMIT_POLICY_NAMES = { public: 'public', authenticated: 'authenticated' } as const;
 
 /** The policy that refuses an id-lookup procedure to a caller caught enumerating ids. */

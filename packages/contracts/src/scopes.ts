@@ -19,7 +19,9 @@ export const ROLES = ['user', 'admin'] as const;
 /** One of {@link ROLES}. */
 export type Role = (typeof ROLES)[number];
 
+/** One of {@link SCOPES}, as a schema: a scope outside the list is refused. */
 export const scopeSchema = z.enum(SCOPES);
+/** One of {@link ROLES}, as a schema. */
 export const roleSchema = z.enum(ROLES);
 
 /**

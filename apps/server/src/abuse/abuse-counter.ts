@@ -1,6 +1,6 @@
 import type { RedisClient } from '../stores/redis/redis-client.js';
 import type { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
-import { createLimiter } from '../ratelimit/limiter-factory.js';
+import { createLimiter } from '../ratelimit/create-limiter.js';
 import { isLimitHit } from '../ratelimit/rate-limit-snapshot.js';
 
 /** Where abuse counters live: this process, or Redis so that every process sees the same counts. */
@@ -17,7 +17,7 @@ export interface CounterOptions {
 
 /**
  * A rate-limiter-flexible limiter used as a windowed counter, built like every
- * rate limit (ratelimit/limiter-factory.ts) under its own `abuse:` keys. On
+ * rate limit (ratelimit/create-limiter.ts) under its own `abuse:` keys. On
  * Redis it carries the in-memory insurance limiter: while Redis is down,
  * counting goes on per process instead of failing the request or letting
  * everything through, and each fallback is reported.

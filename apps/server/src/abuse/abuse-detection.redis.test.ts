@@ -3,9 +3,9 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSecurityEvents, type SecurityEvent } from '../audit/security-events.js';
 import { waitForRedis } from '../stores/redis/redis-connection.js';
-import { createRedisTestNamespace, type RedisTestNamespace } from '../stores/redis/redis-test-namespace.js';
+import { createRedisTestNamespace, type RedisTestNamespace } from '../../test-support/redis-test-namespace.js';
 import type { CounterBackend } from './abuse-counter.js';
-import { createEnumerationDetector } from './enumeration.js';
+import { createEnumerationDetector } from './enumeration-detector.js';
 
 let namespace: RedisTestNamespace;
 const connections: Redis[] = [];

@@ -2,8 +2,8 @@ import type { RedisClient } from '../stores/redis/redis-client.js';
 import type { SecurityEvents } from '../audit/security-events.js';
 import type { Config } from '../config.js';
 import type { CounterBackend } from './abuse-counter.js';
-import { createCredentialStuffingDetector, type CredentialStuffingDetector } from './credential-stuffing.js';
-import { createEnumerationDetector, type EnumerationDetector } from './enumeration.js';
+import { createCredentialStuffingDetector, type CredentialStuffingDetector } from './credential-stuffing-detector.js';
+import { createEnumerationDetector, type EnumerationDetector } from './enumeration-detector.js';
 
 export interface AbuseDetection {
   readonly stuffing: CredentialStuffingDetector;

@@ -3,7 +3,7 @@ import { AuthFailureError } from '../errors/auth-failure-error.js';
 import { ParentApiKeyGoneError, type ApiKeyRecord, type ApiKeyStore } from '../stores/api-key-store.js';
 import type { Page, PageRequest } from '../stores/page.js';
 import { generateApiKey, isWellFormedApiKey } from './key-format.js';
-import { hashApiKey, hashesEqual } from './key-hash.js';
+import { hashApiKey, hashesEqual } from './hash-api-key.js';
 
 /** last-used is written at most this often per key: a busy key must not cost a write per request. */
 export const LAST_USED_INTERVAL_MS = 60_000;

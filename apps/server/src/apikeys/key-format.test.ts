@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { API_KEY_LENGTH, generateApiKey, isWellFormedApiKey, looksLikeApiKey } from './key-format.js';
-import { hashApiKey, hashesEqual } from './key-hash.js';
+import { hashApiKey, hashesEqual } from './hash-api-key.js';
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 

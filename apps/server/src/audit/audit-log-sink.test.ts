@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { describe, expect, it, vi } from 'vitest';
-import { createLogLineCollector } from '../http/log-line-collector.js';
+import { createLogLineCollector } from '../../test-support/log-line-collector.js';
 import { createLogger } from '../http/logger.js';
 import { createMetrics } from '../metrics/create-metrics.js';
 import { createMemoryAuditLogStore } from '../stores/memory/memory-audit-log-store.js';

@@ -5,7 +5,7 @@ import type { UserRecord } from '../stores/user-store.js';
 import type { VerifiedAccessToken } from '../tokens/access-tokens.js';
 import { AuthFailureError } from '../errors/auth-failure-error.js';
 import { createMemoryOAuthClientStore } from '../stores/memory/memory-oauth-client-store.js';
-import { newConfidentialClient } from '../stores/oauth-client-store.contract-suite.js';
+import { newConfidentialClient } from '../../test-support/oauth-client-store-behaviour.js';
 import { createClientDirectory } from './client-directory.js';
 import { createPrincipalPresence } from './principal-presence.js';
 

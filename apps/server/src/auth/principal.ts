@@ -25,7 +25,7 @@ export interface UserPrincipal {
 
 /**
  * No person behind it: an OAuth client (client_credentials) or a service
- * (mTLS). It acts for the system within its scopes (SPEC "Scopes and roles").
+ * (mTLS). It acts for the system within its scopes (docs/service-to-service.md).
  */
 export interface SystemPrincipal {
   readonly kind: 'client' | 'service';

@@ -12,7 +12,7 @@ const MAX_ISSUES = 20;
 
 /**
  * tRPC's error formatter: turns a TRPCError's typed cause into the wire data
- * of SPEC "Errors on the wire". Never a stack; outside development, 500s
+ * of docs/wire-protocol.md ("Errors"). Never a stack; outside development, 500s
  * never say what went wrong inside (the log does, under the same request id).
  */
 export function formatError(opts: {

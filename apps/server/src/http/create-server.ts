@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { createDependencies, type Dependencies, type DependencyOverrides } from '../dependencies.js';
 import type { Seed } from '../seed/seed-schema.js';
-import { applySeedUsers } from '../seed/apply-seed.js';
+import { applySeedUsers } from '../seed/apply-seed-users.js';
 import { registerOAuthRoutes } from '../oauth/register-oauth-routes.js';
 import { applySeedServices } from '../seed/apply-seed-services.js';
 import { applySeedClients } from '../seed/apply-seed-clients.js';

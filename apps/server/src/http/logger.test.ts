@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createSecurityEvents } from '../audit/security-events.js';
 import { pino } from 'pino';
-import { createLogLineCollector } from './log-line-collector.js';
+import { createLogLineCollector } from '../../test-support/log-line-collector.js';
 import { createLogger, REDACTED_PATHS } from './logger.js';
 
 function capture() {

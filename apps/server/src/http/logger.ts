@@ -1,6 +1,6 @@
 import pino, { type Logger } from 'pino';
 import type { Config } from '../config.js';
-import { QUERY_CREDENTIAL_PARAMETERS } from '../auth/query-credentials.js';
+import { QUERY_CREDENTIAL_PARAMETERS } from '../auth/find-query-credential.js';
 
 /**
  * Paths pino censors in every log line. Credentials never reach a log: not

@@ -14,7 +14,7 @@ import { answersWithDpop, dpopChallengeFor, wwwAuthenticateFor } from './www-aut
 /** The route tRPC is served on (the plugin's `/:path` under the /trpc prefix), as `request.routeOptions.url` names it. */
 export const TRPC_ROUTE = '/trpc/:path';
 
-/** tRPC's own cap on calls per batch (SPEC: a batch over 10 calls is refused before any runs). */
+/** tRPC's own cap on calls per batch (docs/wire-protocol.md: a batch over 10 calls is refused before any runs). */
 export const MAX_BATCH_SIZE = 10;
 
 /** What the HTTP layer knows of a request, whichever tRPC path serves it (Fastify's request, or the lane's). */

@@ -7,7 +7,7 @@ import type { Dependencies } from '../dependencies.js';
 import { normaliseIp } from '../http/client-ip.js';
 import { renderConsentPage, renderErrorPage, renderSignInPage, STYLE_SOURCE } from './authorize-page.js';
 import { readAuthenticationRequirement, sessionSatisfies } from './authorize-prompt.js';
-import { isSameOriginFormPost } from './authorize-same-origin.js';
+import { isSameOriginFormPost } from './is-same-origin-form-post.js';
 import { signInOnAuthorizeForm } from './authorize-sign-in.js';
 import {
   AUTHORIZATION_PARAMETERS,
@@ -19,7 +19,7 @@ import {
   type AuthorizationRequest,
 } from './authorize-request.js';
 import { OAuthError } from './oauth-error.js';
-import { hashOpaqueToken } from './opaque-token.js';
+import { hashOpaqueToken } from './hash-opaque-token.js';
 import type { OAuthServices } from './oauth-services.js';
 import { createSignInSessions, type SignInSession } from './sign-in-session.js';
 import type { UserRecord } from '../stores/user-store.js';

@@ -1,7 +1,7 @@
 import { isScope, type Scope } from '@gatehouse/contracts';
 import type { OAuthClient, ClientRegistry } from './client-registry.js';
 import { isS256Challenge } from './pkce.js';
-import { matchRedirectUri } from './redirect-uri.js';
+import { matchRedirectUri } from './match-redirect-uri.js';
 
 /** A problem with the client or redirect URI: shown as a page, never redirected (RFC 6749 section 4.1.2.1). */
 export class UntrustedRedirectError extends Error {

@@ -1,5 +1,5 @@
 import type { EventOrigin } from '../audit/security-events.js';
-import { checkPassword } from '../auth/password-login.js';
+import { checkPassword } from '../auth/check-password.js';
 import type { Dependencies } from '../dependencies.js';
 import { rateLimitErrorData } from '../ratelimit/rate-limit-snapshot.js';
 import type { UserRecord } from '../stores/user-store.js';

@@ -17,7 +17,7 @@ const INACTIVE = { active: false } as const;
  * confidential client may ask about any token; the answer is `active: false`
  * for anything expired, revoked, spent or unknown, with no reason given
  * (section 2.2), and the full claims otherwise. API keys are answered too
- * (SPEC: resource servers verify keys here), with `token_type: "api_key"`.
+ * (resource servers verify keys here, RFC 7662), with `token_type: "api_key"`.
  */
 export function registerIntrospectEndpoint(app: FastifyInstance, deps: Dependencies, oauth: OAuthServices): void {
   app.post('/oauth/introspect', async (request, reply) => {

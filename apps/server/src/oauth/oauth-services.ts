@@ -4,7 +4,7 @@ import { createMemoryAuthorizationCodeStore } from '../stores/memory/memory-auth
 import { createRedisAuthorizationCodeStore } from '../stores/redis/redis-authorization-code-store.js';
 import { createClientRegistry, type ClientRegistry } from './client-registry.js';
 import { createFormProtection, type FormProtection } from './form-protection.js';
-import { createOAuthBudgets, type OAuthBudgets } from './limit-oauth-requests.js';
+import { createOAuthBudgets, type OAuthBudgets } from './oauth-budgets.js';
 
 /** What the OAuth endpoints need beyond the server's common dependencies. */
 export interface OAuthServices {

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Dependencies } from '../dependencies.js';
 import type { Seed } from '../seed/seed-schema.js';
 import { registerAuthorizeEndpoint } from './authorize-endpoint.js';
-import { answerOtherMethods } from './method-not-allowed.js';
+import { answerOtherMethods } from './answer-other-methods.js';
 import { registerMetadataRoutes } from './metadata-routes.js';
 import { createOAuthServices } from './oauth-services.js';
 import { registerIntrospectEndpoint } from './introspect-endpoint.js';

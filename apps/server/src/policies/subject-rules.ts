@@ -9,7 +9,7 @@ import type { Policy } from './policy.js';
 
 /**
  * A principal with no user behind it (client credentials, a service's
- * certificate) acts for the system within its scopes (SPEC "Scopes and roles").
+ * certificate) acts for the system within its scopes (docs/service-to-service.md).
  */
 export const isSystemPrincipal: Policy<unknown> = ({ principal }) => principal.kind !== 'user';
 

@@ -2,7 +2,7 @@ import type { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible'
 import type { Config } from '../config.js';
 import { eventOrigin, type RequestContext } from '../context.js';
 import { clientKey } from './client-key.js';
-import { createLimiter, type LimiterBackend, type LimiterSpec } from './limiter-factory.js';
+import { createLimiter, type LimiterBackend, type LimiterSpec } from './create-limiter.js';
 import { writeRateLimitHeaders } from './rate-limit-headers.js';
 import { isLimitHit, isTighter, snapshotOf, type RateLimitSnapshot } from './rate-limit-snapshot.js';
 import { refuseRateLimited } from './refuse-rate-limited.js';
@@ -24,7 +24,7 @@ export type LoginAdmission =
   | { readonly admitted: false; readonly snapshot: RateLimitSnapshot };
 
 /**
- * SPEC's layered brute-force defence for auth.login:
+ * The layered brute-force defence of auth.login (docs/rate-limits.md):
  * - consecutive failures per email and client IP (5, then the pair is blocked 15 min);
  * - failures per email from any IP (10 per hour, then the email is locked 15 min);
  * - failures per client IP (100 per day, then the IP is blocked a day).

@@ -1,6 +1,6 @@
 import type { RateLimitErrorData } from '@gatehouse/contracts';
 import { RateLimiterRes } from 'rate-limiter-flexible';
-import type { LimiterSpec } from './limiter-factory.js';
+import type { LimiterSpec } from './create-limiter.js';
 
 /** Where one budget stood after a call was counted against it: what headers and 429 data report. */
 export interface RateLimitSnapshot {
@@ -38,7 +38,7 @@ export function isTighter(candidate: RateLimitSnapshot, current: RateLimitSnapsh
   return candidate.resetAtMs > current.resetAtMs;
 }
 
-/** SPEC's `data.rateLimit` of a 429. */
+/** The `data.rateLimit` of a 429 (docs/wire-protocol.md). */
 export function rateLimitErrorData(snapshot: RateLimitSnapshot, nowMs: number = Date.now()): RateLimitErrorData {
   return {
     limit: snapshot.limit,

@@ -4,9 +4,9 @@ import type { Logger } from 'pino';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Config } from '../config.js';
 import { createRedisConnection, waitForRedis } from '../stores/redis/redis-connection.js';
-import { createFallbackReporter, createLimiter, type LimiterBackend } from './limiter-factory.js';
+import { createFallbackReporter, createLimiter, type LimiterBackend } from './create-limiter.js';
 import { createLoginGuard, type LoginGuard } from './login-guard.js';
-import { resolvePolicy, resolvePolicyTable, type ResolvedPolicy } from './policies.js';
+import { resolvePolicy, resolvePolicyTable, type ResolvedPolicy } from './resolve-policy.js';
 import { createRefusalBudgets, type RefusalBudgets } from './refusal-budgets.js';
 import { createRequestRateLimit, type RequestRateLimit } from './request-rate-limit.js';
 

@@ -2,7 +2,7 @@ import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Config } from '../config.js';
 import type { RequestContext } from '../context.js';
 import { clientKey } from './client-key.js';
-import { createLimiter, type LimiterBackend, type LimiterSpec } from './limiter-factory.js';
+import { createLimiter, type LimiterBackend, type LimiterSpec } from './create-limiter.js';
 import { writeRateLimitHeaders } from './rate-limit-headers.js';
 import { isLimitHit, snapshotOf, type RateLimitSnapshot } from './rate-limit-snapshot.js';
 import { refuseRateLimited } from './refuse-rate-limited.js';
@@ -17,7 +17,7 @@ export const REFUSAL_POLICY_NAMES = {
 const MAX_KNOWN_BLOCKS = 10_000;
 
 /**
- * SPEC "Rate limits": refusals cost the caller too. Two per-IP budgets,
+ * Refusals cost the caller too (docs/rate-limits.md). Two per-IP budgets,
  * besides the principal's own (which a denied call is charged to as well):
  * - failed authentication: each bad, forged, expired or revoked credential;
  * - denied calls: each 403.

@@ -8,7 +8,7 @@ import { rateLimitErrorData, type RateLimitSnapshot } from './rate-limit-snapsho
  * (contract policies, the login guard, the credential-stuffing policy, an
  * enumeration block). The response carries the snapshot's X-RateLimit-* /
  * RateLimit-Policy / RateLimit / Retry-After headers (unless a batch call
- * already wrote a tighter one) and the error SPEC's `rateLimit` data.
+ * already wrote a tighter one) and the error's `data.rateLimit` (docs/wire-protocol.md).
  */
 export function refuseRateLimited(ctx: Pick<RequestContext, 'rateLimit' | 'responseHeaders'>, snapshot: RateLimitSnapshot): never {
   if (ctx.rateLimit.consider(snapshot)) writeRateLimitHeaders(ctx.responseHeaders, snapshot);

@@ -1,5 +1,5 @@
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { ResolvedPolicy } from './policies.js';
+import type { ResolvedPolicy } from './resolve-policy.js';
 import { isLimitHit, isTighter, snapshotOf, type RateLimitSnapshot } from './rate-limit-snapshot.js';
 
 /** The outcome of counting a call: allowed or refused, with where its budget stands. */

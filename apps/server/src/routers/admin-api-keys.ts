@@ -4,9 +4,9 @@ import { principalKey } from '../auth/principal.js';
 import { eventOrigin } from '../context.js';
 import { toApiKey } from './api-key-view.js';
 import type { HandlersFor } from './build-router.js';
-import { fetchPage } from './paging.js';
+import { fetchPage } from './fetch-page.js';
 
-/** admin.apiKeys: any user's keys, listed and revoked by an admin (SPEC "Procedures"). */
+/** admin.apiKeys: any user's keys, listed and revoked by an admin (README "Procedures"). */
 export const adminApiKeysHandlers: HandlersFor<typeof contracts.admin.apiKeys> = {
   async list({ input, ctx }) {
     const page = await fetchPage(input, (request) => ctx.deps.apiKeys.list(input.userId, request));

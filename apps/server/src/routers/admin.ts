@@ -3,7 +3,7 @@ import { TRPCError } from '@trpc/server';
 import { eventOrigin } from '../context.js';
 import type { HandlersFor } from './build-router.js';
 import { auditLogHandlers } from './audit-log.js';
-import { fetchPage } from './paging.js';
+import { fetchPage } from './fetch-page.js';
 import { toPublicUser, toUserWithAttributes } from './user-view.js';
 import { adminApiKeysHandlers } from './admin-api-keys.js';
 import { adminSessionsHandlers, endUserSessions } from './admin-sessions.js';

@@ -6,7 +6,7 @@ import { missingScopes } from '../auth/scopes.js';
 import { eventOrigin } from '../context.js';
 import { toApiKey } from './api-key-view.js';
 import type { HandlersFor } from './build-router.js';
-import { fetchPage } from './paging.js';
+import { fetchPage } from './fetch-page.js';
 
 export const apiKeysHandlers: HandlersFor<typeof contracts.apiKeys> = {
   async create({ input, ctx }) {

@@ -8,10 +8,10 @@ import {
 import type { GatehouseRouter, RouterMatchesContracts, RouterSignature } from '@gatehouse/contracts/trpc';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
-import { STRICT_LOGIN_POLICY_NAME } from '../abuse/credential-stuffing.js';
-import { ENUMERATION_POLICY_NAME as SERVER_ENUMERATION_POLICY_NAME } from '../abuse/enumeration.js';
+import { STRICT_LOGIN_POLICY_NAME } from '../abuse/credential-stuffing-detector.js';
+import { ENUMERATION_POLICY_NAME as SERVER_ENUMERATION_POLICY_NAME } from '../abuse/enumeration-detector.js';
 import { LOGIN_POLICY_NAMES as SERVER_LOGIN_POLICY_NAMES } from '../ratelimit/login-guard.js';
-import { DEFAULT_POLICY_NAMES } from '../ratelimit/policies.js';
+import { DEFAULT_POLICY_NAMES } from '../ratelimit/resolve-policy.js';
 import { t } from '../trpc.js';
 import { appRouter, appRouterMatchesContracts, type AppRouter } from './app-router.js';
 

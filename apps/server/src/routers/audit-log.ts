@@ -1,6 +1,6 @@
 import type { contracts } from '@gatehouse/contracts';
 import type { HandlersFor } from './build-router.js';
-import { fetchPage } from './paging.js';
+import { fetchPage } from './fetch-page.js';
 
 export const auditLogHandlers: HandlersFor<typeof contracts.admin.auditLog> = {
   async list({ input, ctx }) {

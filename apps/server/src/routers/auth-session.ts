@@ -2,7 +2,7 @@ import type { contracts } from '@gatehouse/contracts';
 import { TRPCError } from '@trpc/server';
 import { AuthFailureError, failAuth } from '../errors/auth-failure-error.js';
 import { principalKey } from '../auth/principal.js';
-import { refuseForbiddenRole } from '../auth/require-auth.js';
+import { refuseForbiddenRole } from '../auth/authorize.js';
 import { requireCookieCsrf } from '../auth/require-cookie-csrf.js';
 import { scopesOfRole } from '../auth/scopes.js';
 import { eventOrigin } from '../context.js';

@@ -2,7 +2,7 @@ import type { contracts } from '@gatehouse/contracts';
 import { TRPCError } from '@trpc/server';
 import { enforceLoginPolicy } from '../abuse/enforce-login-policy.js';
 import { failAuth } from '../errors/auth-failure-error.js';
-import { checkPassword } from '../auth/password-login.js';
+import { checkPassword } from '../auth/check-password.js';
 import { assertUncommonPassword } from '../auth/password-policy.js';
 import { scopesOfRole } from '../auth/scopes.js';
 import { eventOrigin } from '../context.js';

@@ -2,16 +2,16 @@ import { performance } from 'node:perf_hooks';
 import type { ProcedureContract } from '@gatehouse/contracts';
 import { getTRPCErrorFromUnknown, TRPCError } from '@trpc/server';
 import { getParseFn } from '@trpc/server/unstable-core-do-not-import';
-import { recordEnumerationMiss, refuseEnumerationBlock, type EnumerationSubjects } from '../abuse/detect-enumeration.js';
+import { recordEnumerationMiss, refuseEnumerationBlock, type EnumerationSubjects } from '../abuse/refuse-enumeration-block.js';
 import { failAuth } from '../errors/auth-failure-error.js';
 import type { Principal } from '../auth/principal.js';
-import { refuseQueryCredential } from '../auth/refuse-query-credentials.js';
-import { authorize } from '../auth/require-auth.js';
+import { refuseQueryCredential } from '../auth/refuse-query-credential.js';
+import { authorize } from '../auth/authorize.js';
 import type { AuthenticatedContext, RequestContext } from '../context.js';
 import { storeUnavailableAnswer } from '../errors/store-unavailable-error.js';
-import { recordCallOutcome } from '../metrics/record-call-metrics.js';
+import { recordCallOutcome } from '../metrics/record-call-outcome.js';
 import { policyGateFor, type CallPolicyGate } from '../policies/policy-gate.js';
-import { chargeRateLimit } from '../ratelimit/enforce-rate-limit.js';
+import { chargeRateLimit } from '../ratelimit/charge-rate-limit.js';
 
 export type AnyHandler = (opts: { input: unknown; ctx: never }) => Promise<unknown>;
 

@@ -1,7 +1,7 @@
 import type { contracts } from '@gatehouse/contracts';
 import type { HandlersFor } from './build-router.js';
 import { toOrder } from './order-view.js';
-import { fetchPage } from './paging.js';
+import { fetchPage } from './fetch-page.js';
 
 export const ordersHandlers: HandlersFor<typeof contracts.orders> = {
   async create({ input, ctx }) {
@@ -10,7 +10,7 @@ export const ordersHandlers: HandlersFor<typeof contracts.orders> = {
 
   async list({ input, ctx }) {
     const { principal } = ctx;
-    // A system principal acts for the system: it lists every order (SPEC "Scopes and roles").
+    // A system principal acts for the system: it lists every order (docs/service-to-service.md).
     const ownerId = principal.kind === 'user' ? principal.userId : undefined;
     const page = await fetchPage(input, (request) => ctx.deps.orders.list({ ownerId }, request));
     return { items: page.items.map(toOrder), nextCursor: page.nextCursor };

@@ -20,7 +20,7 @@ function issuesOf(raw: unknown): readonly string[] {
 }
 
 describe('parseSeed', () => {
-  it('accepts the SPEC example shape, with every list optional', () => {
+  it('accepts the documented seed shape, with every list optional', () => {
     expect(parseSeed({})).toEqual({ users: [], clients: [], services: [] });
     const seed = parseSeed({ users: [{ ...user, role: 'admin' }, { email: 'B@X.io', name: 'B', passwordHash: BCRYPT }] });
     expect(seed.users.map((entry) => entry.email)).toEqual(['a@x.io', 'b@x.io']);

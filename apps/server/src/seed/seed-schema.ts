@@ -28,7 +28,7 @@ const publicClient = z.strictObject({
   redirectUris: z.array(redirectUri).min(1),
   scopes: z.array(scopeSchema).min(1),
   grantTypes: z.array(clientGrant.exclude(['client_credentials'])).default(['authorization_code', 'refresh_token']),
-  // README "Token theft signals": this client's access tokens are refused from any other network than they were issued to.
+  // docs/security-model.md "Token theft signals": this client's access tokens are refused from any other network than they were issued to.
   pinNetwork: z.boolean().default(false),
 });
 
@@ -55,7 +55,7 @@ const service = z.strictObject({
   scopes: z.array(scopeSchema).min(1),
 });
 
-/** The seed file of SPEC.md: every list optional, validated like config. */
+/** The seed file (docs/configuration.md, "Seed file"): every list optional, validated like config. */
 export const seedSchema = z
   .strictObject({
     users: z.array(seedUser).default([]),

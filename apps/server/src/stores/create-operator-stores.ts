@@ -100,7 +100,7 @@ export async function createOperatorStores(config: Config, options: OperatorStor
 }
 
 /**
- * The login guard's counters live under `<prefix>rl:<policy>:<key>` (ratelimit/limiter-factory.ts); the
+ * The login guard's counters live under `<prefix>rl:<policy>:<key>` (ratelimit/create-limiter.ts); the
  * email+IP layer's keys end in `|<email>`, one per address that failed, found with SCAN.
  */
 async function unlockLogin(config: Config, redis: RedisClient, logger: Logger, rawEmail: string): Promise<number> {

@@ -11,7 +11,7 @@ import { CONFIRMATION_CLAIM, readConfirmation, type TokenConfirmation } from './
 /** RFC 9068 section 2.1: access tokens say what they are in the header. */
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
 
-/** The client_id of tokens issued by auth.login (SPEC). */
+/** The client_id of tokens issued by auth.login; reserved, so no OAuth client can take it. */
 export const FIRST_PARTY_CLIENT_ID = 'gatehouse';
 
 export interface AccessTokenRequest {

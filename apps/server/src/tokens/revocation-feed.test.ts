@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisTokenStore } from '../stores/redis/redis-token-store.js';
-import { createRedisTestNamespace, type RedisTestNamespace } from '../stores/redis/redis-test-namespace.js';
+import { createRedisTestNamespace, type RedisTestNamespace } from '../../test-support/redis-test-namespace.js';
 import type { TokenStore } from '../stores/token-store.js';
 import type { VerifiedAccessToken } from './access-tokens.js';
 import { isCluster } from '../stores/redis/redis-client.js';

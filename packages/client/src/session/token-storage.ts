@@ -69,6 +69,7 @@ export interface LockManagerLike {
   request<T>(name: string, callback: () => Promise<T>): Promise<T>;
 }
 
+/** Options of {@link createWebStorageTokenStorage}: tokens in Web Storage, shared by the origin's tabs under one lock. */
 export interface WebStorageTokenStorageOptions {
   /** Where tokens live, shared by every tab of the origin (`localStorage`). */
   readonly storage: KeyValueStorage;

@@ -47,7 +47,7 @@ export type ManifestRateLimit =
       readonly cost: number;
     };
 
-/** Names of the server's default policies (SPEC "Rate limits"). */
+/** Names of the server's default policies: public procedures per client IP, authenticated ones per principal (docs/rate-limits.md). */
 export type DefaultRateLimitPolicy = 'public' | 'authenticated';
 
 /** One procedure's entry: what a reviewer signs off when its authorization changes. */

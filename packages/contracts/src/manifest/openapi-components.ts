@@ -7,7 +7,7 @@ const OAUTH_AUTHORIZE_PATH = '/oauth/authorize';
 const OAUTH_TOKEN_PATH = '/oauth/token';
 const SCOPES_WITH_DESCRIPTIONS = Object.fromEntries(SCOPES.map((scope) => [scope, SCOPE_DESCRIPTIONS[scope]]));
 
-/** The credentials a Gatehouse call may carry (SPEC "tRPC procedures"); an operation accepts any one of them. */
+/** The credentials a Gatehouse call may carry (docs/wire-protocol.md, "Credentials"); an operation accepts any one of them. */
 export const SECURITY_SCHEMES: Readonly<Record<SecuritySchemeName, OpenApiSecurityScheme>> = {
   oauth2: {
     type: 'oauth2',

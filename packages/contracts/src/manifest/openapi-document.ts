@@ -21,7 +21,7 @@ export interface OpenApiOptions {
   readonly defaultOrigin?: string;
 }
 
-/** Where Gatehouse mounts tRPC (SPEC "tRPC procedures"). */
+/** Where Gatehouse mounts tRPC (docs/wire-protocol.md, "Calls"). */
 export const TRPC_BASE_PATH = '/trpc';
 
 /**

@@ -21,6 +21,7 @@ export const createApiKeyInput = z.strictObject({
   expiresInDays: z.number().int().min(1).max(API_KEY_MAX_EXPIRY_DAYS).optional(),
 });
 
+/** The input of apiKeys.create as a caller writes it; see {@link createApiKeyInput}. */
 export type CreateApiKeyInput = z.input<typeof createApiKeyInput>;
 
 /**
@@ -37,6 +38,10 @@ export const createdApiKeySchema = z.object({
   expiresAt: isoTimestamp.nullable(),
 });
 
+/**
+ * What apiKeys.create returns; see {@link createdApiKeySchema}. Handing it to
+ * `createGatehouseClient({ url, apiKey: created })` binds the client's types to the key's scopes.
+ */
 export type CreatedApiKey = z.infer<typeof createdApiKeySchema>;
 
 /** A key as apiKeys.list shows it: never the key or its hash. */
@@ -51,6 +56,7 @@ export const apiKeySchema = z.object({
   expiresAt: isoTimestamp.nullable(),
 });
 
+/** A key as apiKeys.list shows it; see {@link apiKeySchema}. */
 export type ApiKey = z.infer<typeof apiKeySchema>;
 
 /** What apiKeys.revoke returns: the key that no longer authenticates, and since when. */
@@ -59,6 +65,7 @@ export const revokedApiKeySchema = z.object({
   revokedAt: isoTimestamp,
 });
 
+/** What apiKeys.revoke returns; see {@link revokedApiKeySchema}. */
 export type RevokedApiKey = z.infer<typeof revokedApiKeySchema>;
 
 /** The input of admin.apiKeys.list: one user's keys, page by page. */
@@ -79,4 +86,5 @@ export const revokeUserAccessOutput = z.object({
   revokedApiKeys: z.number().int().nonnegative(),
 });
 
+/** What admin.sessions.revokeAll returns; see {@link revokeUserAccessOutput}. */
 export type RevokeUserAccess = z.infer<typeof revokeUserAccessOutput>;

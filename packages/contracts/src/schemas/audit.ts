@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isoTimestamp } from './common.js';
 
-/** Every security event SPEC.md names; each is logged and kept in the audit log. */
+/** Every security event type; each event is logged and kept in the audit log (docs/operations.md, "The audit log"). */
 export const SECURITY_EVENT_TYPES = [
   'login.succeeded',
   'login.failed',
@@ -34,6 +34,7 @@ export const SECURITY_EVENT_TYPES = [
 /** One of {@link SECURITY_EVENT_TYPES}. */
 export type SecurityEventType = (typeof SECURITY_EVENT_TYPES)[number];
 
+/** One of {@link SECURITY_EVENT_TYPES}, as a schema (admin.auditLog.list filters by it). */
 export const securityEventTypeSchema = z.enum(SECURITY_EVENT_TYPES);
 
 /** A principal as the audit log names it: `user:<id>`, `apikey:<id>`, `client:<id>`, `service:<name>` or `cli:<os user>` (an operator's `pnpm gatehouse`). */
@@ -52,7 +53,7 @@ export const auditLogListInput = z
 const detailValue = z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string())]);
 
 /**
- * One audit log record: the event as SPEC "Security events" describes it,
+ * One audit log record: the event (time, type, ip, principal if any, requestId, details),
  * its position in the log, and the hash chain that makes edits detectable.
  */
 export const auditRecordSchema = z.object({
@@ -79,6 +80,7 @@ export const auditRecordSchema = z.object({
   hash: z.string(),
 });
 
+/** One audit log record; see {@link auditRecordSchema}. */
 export type AuditRecord = z.infer<typeof auditRecordSchema>;
 
 /**
@@ -116,4 +118,5 @@ export const auditChainVerificationSchema = z.object({
     .nullable(),
 });
 
+/** What admin.auditLog.verify returns; see {@link auditChainVerificationSchema}. */
 export type AuditChainVerification = z.infer<typeof auditChainVerificationSchema>;

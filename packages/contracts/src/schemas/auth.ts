@@ -1,8 +1,17 @@
 import { z } from 'zod';
 import { displayNameSchema, emailSchema, loginPasswordSchema, newPasswordSchema, passwordEqualsEmail, publicUserSchema } from './user.js';
 
+/**
+ * Where auth.login puts the refresh token: `body` (the default; native apps,
+ * services, the Node client) returns it as `refreshToken`; `cookie` (browsers)
+ * sets it as an HttpOnly cookie instead, out of reach of page scripts.
+ */
 export const REFRESH_TOKEN_DELIVERIES = ['body', 'cookie'] as const;
 
+/**
+ * The input of auth.register: a new account with the `user` role. The password
+ * must meet the password policy and may not be the email address.
+ */
 export const registerInput = z
   .strictObject({
     email: emailSchema,
@@ -14,6 +23,15 @@ export const registerInput = z
     message: 'A password cannot be the account’s email address',
   });
 
+/**
+ * The input of auth.login. A wrong email and a wrong password are refused
+ * alike (401 `invalid_credentials`).
+ *
+ * @example
+ * ```ts
+ * const grant = await gatehouse.auth.login.mutate({ email, password, refreshTokenDelivery: 'cookie' });
+ * ```
+ */
 export const loginInput = z.strictObject({
   email: emailSchema,
   password: loginPasswordSchema,
@@ -31,6 +49,7 @@ export const tokenGrantSchema = z.object({
   user: publicUserSchema,
 });
 
+/** What auth.login and auth.refresh return; see {@link tokenGrantSchema}. */
 export type TokenGrant = z.infer<typeof tokenGrantSchema>;
 
 /**

@@ -3,6 +3,7 @@ import { z } from 'zod';
 /** Procedures that take nothing accept no input or an empty object, and nothing else. */
 export const noInput = z.strictObject({}).optional();
 
+/** Every Gatehouse id: a UUID. */
 export const idSchema = z.uuid({ message: 'Must be a UUID' });
 
 /** `{ id }`, the input of every by-id procedure. */
@@ -21,6 +22,8 @@ export function pageOf<TItem extends z.ZodType>(item: TItem) {
   return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 }
 
+/** A point in time on the wire: an ISO 8601 date-time string with an offset (`Z` or `+01:00`). */
 export const isoTimestamp = z.iso.datetime({ offset: true });
 
+/** The output of a mutation that has nothing to return but its success. */
 export const okOutput = z.object({ ok: z.literal(true) });

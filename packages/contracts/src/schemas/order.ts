@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { idSchema, isoTimestamp } from './common.js';
 
+/** The payment methods an order may name. */
 export const PAYMENT_METHODS = ['credit_card', 'paypal', 'apple_pay'] as const;
+/** One of {@link PAYMENT_METHODS}. */
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 
 export const orderItemSchema = z.strictObject({
@@ -18,16 +20,22 @@ export const shippingAddressSchema = z.strictObject({
   country: z.string().regex(/^[A-Z]{2}$/, 'A country is an ISO 3166-1 alpha-2 code, such as DE'),
 });
 
+/**
+ * The input of orders.create: 1 to 100 items (integer `productId` at least 1,
+ * `quantity` 1 to 1000), a shipping address and a payment method.
+ */
 export const createOrderInput = z.strictObject({
   items: z.array(orderItemSchema).min(1, 'An order has at least one item').max(100, 'An order has at most 100 items'),
   shippingAddress: shippingAddressSchema,
   paymentMethod: z.enum(PAYMENT_METHODS),
 });
 
+/** The parsed input of orders.create; see {@link createOrderInput}. */
 export type CreateOrderInput = z.infer<typeof createOrderInput>;
 
 export const ORDER_STATUSES = ['pending', 'paid', 'shipped', 'cancelled'] as const;
 
+/** An order as orders.create, orders.list and orders.byId return it. */
 export const orderSchema = z.object({
   id: idSchema,
   ownerId: idSchema,
@@ -38,4 +46,5 @@ export const orderSchema = z.object({
   createdAt: isoTimestamp,
 });
 
+/** An order; see {@link orderSchema}. */
 export type Order = z.infer<typeof orderSchema>;

@@ -32,4 +32,5 @@ export const userAttributesSchema = z.strictObject({
   region: z.enum(REGIONS).optional(),
 });
 
+/** A user's attributes; see {@link userAttributesSchema}. */
 export type UserAttributes = z.infer<typeof userAttributesSchema>;

@@ -13,6 +13,7 @@ export const PASSWORD_MAX_BYTES = 72;
  */
 export const PASSWORD_MIN_LENGTH = 15;
 
+/** An email address, trimmed and lower-cased, at most 254 characters: one account per address whatever its case. */
 export const emailSchema = z
   .string()
   .trim()
@@ -99,6 +100,7 @@ function utf8ByteLength(text: string): number {
   return bytes;
 }
 
+/** A user's display name: trimmed, 1 to 100 characters. */
 export const displayNameSchema = z
   .string()
   .trim()
@@ -114,9 +116,11 @@ export const publicUserSchema = z.object({
   createdAt: isoTimestamp,
 });
 
+/** A user as API responses show it; see {@link publicUserSchema}. */
 export type PublicUser = z.infer<typeof publicUserSchema>;
 
 /** A user as admins see it after setting attributes: the public fields and the attributes policies read. */
 export const userWithAttributesSchema = publicUserSchema.extend({ attributes: userAttributesSchema });
 
+/** A user with the attributes policies read; see {@link userWithAttributesSchema}. */
 export type UserWithAttributes = z.infer<typeof userWithAttributesSchema>;

@@ -15,7 +15,7 @@ export interface ContractProcedureMeta {
   readonly contract: ProcedureContract;
 }
 
-/** The error shape of every Gatehouse answer: tRPC's, with the contracts' wire data (SPEC "Errors on the wire"). */
+/** The error shape of every Gatehouse answer: tRPC's, with the contracts' wire data (docs/wire-protocol.md, "Errors"). */
 export interface GatehouseErrorShape extends Omit<TRPCDefaultErrorShape, 'data'> {
   data: ErrorData;
 }

@@ -1,6 +1,6 @@
 import type { Dependencies } from '../../dependencies.js';
 import { parseScopeParameter } from '../authorize-request.js';
-import type { AuthenticatedClient } from '../client-authentication.js';
+import type { AuthenticatedClient } from '../authenticate-client.js';
 import { OAuthError } from '../oauth-error.js';
 import type { TokenResponse } from '../token-response.js';
 import type { TokenBinding } from '../token-binding.js';

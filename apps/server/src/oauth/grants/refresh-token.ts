@@ -1,7 +1,7 @@
 import type { EventOrigin } from '../../audit/security-events.js';
 import { grantableScopes, scopesOfRole } from '../../auth/scopes.js';
 import type { Dependencies } from '../../dependencies.js';
-import type { AuthenticatedClient } from '../client-authentication.js';
+import type { AuthenticatedClient } from '../authenticate-client.js';
 import { OAuthError } from '../oauth-error.js';
 import type { TokenResponse } from '../token-response.js';
 import type { TokenBinding } from '../token-binding.js';

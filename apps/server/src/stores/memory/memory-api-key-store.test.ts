@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newApiKey, describeApiKeyStore } from '../api-key-store-suite.js';
+import { newApiKey, describeApiKeyStore } from '../../../test-support/api-key-store-behaviour.js';
 import { StoreFullError } from '../user-store.js';
 import { createMemoryApiKeyStore } from './memory-api-key-store.js';
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { AuditRecord } from '@gatehouse/contracts';
 import { describe, expect, it } from 'vitest';
 import { createAuditChain } from '../../audit/audit-chain.js';
-import { auditEvent, describeAuditLogStore } from '../audit-log-store.suite.js';
+import { auditEvent, describeAuditLogStore } from '../../../test-support/audit-log-store-behaviour.js';
 import type { AuditTrim } from '../audit-log-store.js';
 import { createMemoryAuditLogStore, MEMORY_AUDIT_LOG_CAPACITY } from './memory-audit-log-store.js';
 import { RingBuffer } from './ring-buffer.js';

@@ -1,4 +1,4 @@
-import { describeAuthorizationCodeStore } from '../authorization-code-store.contract-suite.js';
+import { describeAuthorizationCodeStore } from '../../../test-support/authorization-code-store-behaviour.js';
 import { createMemoryAuthorizationCodeStore } from './memory-authorization-code-store.js';
 
 describeAuthorizationCodeStore('memory', async () => createMemoryAuthorizationCodeStore());

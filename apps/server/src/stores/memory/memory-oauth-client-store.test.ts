@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { describeOAuthClientStore, newConfidentialClient } from '../oauth-client-store.contract-suite.js';
+import { describeOAuthClientStore, newConfidentialClient } from '../../../test-support/oauth-client-store-behaviour.js';
 import { StoreFullError } from '../user-store.js';
 import { createMemoryOAuthClientStore } from './memory-oauth-client-store.js';
 

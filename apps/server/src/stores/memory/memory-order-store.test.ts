@@ -1,4 +1,4 @@
-import { describeOrderStore } from '../order-store.contract-suite.js';
+import { describeOrderStore } from '../../../test-support/order-store-behaviour.js';
 import { createMemoryOrderStore } from './memory-order-store.js';
 
 describeOrderStore('memory', ({ now }) => createMemoryOrderStore({ now }));

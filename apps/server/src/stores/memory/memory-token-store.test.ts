@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { describeTokenStore } from '../token-store.contract-suite.js';
+import { describeTokenStore } from '../../../test-support/token-store-behaviour.js';
 import { StoreFullError } from '../user-store.js';
 import { createMemoryTokenStore } from './memory-token-store.js';
 

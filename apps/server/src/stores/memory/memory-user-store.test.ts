@@ -1,4 +1,4 @@
-import { describeUserStore } from '../user-store.contract-suite.js';
+import { describeUserStore } from '../../../test-support/user-store-behaviour.js';
 import { createMemoryUserStore } from './memory-user-store.js';
 
 describeUserStore('memory', ({ now }) => createMemoryUserStore({ now }));

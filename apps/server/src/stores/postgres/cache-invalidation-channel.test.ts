@@ -1,10 +1,10 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newApiKey } from '../api-key-store-suite.js';
-import { newUser } from '../user-store.contract-suite.js';
+import { newApiKey } from '../../../test-support/api-key-store-behaviour.js';
+import { newUser } from '../../../test-support/user-store-behaviour.js';
 import { createPostgresDatabase, type PostgresDatabase } from './postgres-database.js';
-import { createPostgresStoreFixture, type PostgresStoreFixture } from './postgres-store-fixture.js';
+import { createPostgresStoreFixture, type PostgresStoreFixture } from '../../../test-support/postgres-store-fixture.js';
 import { createPostgresUserStore } from './postgres-user-store.js';
 import { createPostgresApiKeyStore } from './postgres-api-key-store.js';
 import type { UserRecord } from '../user-store.js';

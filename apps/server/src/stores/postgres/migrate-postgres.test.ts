@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migratePostgres } from './migrate-postgres.js';
 import { MIGRATIONS, migrationProvider } from './migrations/migration-list.js';
 import { createPostgresDatabase, type PostgresDatabase } from './postgres-database.js';
-import { createPostgresTestSchema, type PostgresTestSchema } from './postgres-test-schema.js';
+import { createPostgresTestSchema, type PostgresTestSchema } from '../../../test-support/postgres-test-schema.js';
 import { createPostgresUserStore } from './postgres-user-store.js';
 
 let schema: PostgresTestSchema;

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiKeyRecord } from '../api-key-store.js';
-import { describeApiKeyStore, newApiKey } from '../api-key-store-suite.js';
+import { API_KEY_RETENTION_MS, type ApiKeyRecord } from '../api-key-store.js';
+import { describeApiKeyStore, newApiKey } from '../../../test-support/api-key-store-behaviour.js';
 import { createLookupCache } from './lookup-cache.js';
 import { createPostgresApiKeyStore } from './postgres-api-key-store.js';
-import { createPostgresStoreFixture, type PostgresStoreFixture } from './postgres-store-fixture.js';
+import { createPostgresStoreFixture, type PostgresStoreFixture } from '../../../test-support/postgres-store-fixture.js';
 
 let fixture: PostgresStoreFixture;
 beforeAll(async () => {
@@ -15,6 +15,29 @@ afterAll(() => fixture?.close());
 describeApiKeyStore('postgres', () => createPostgresApiKeyStore({ db: fixture.database.db }));
 
 describe('PostgreSQL API key store', () => {
+  it('removes keys that ended more than the retention ago as new keys are created, and keeps the rest', async () => {
+    let clock = Date.parse('2026-01-01T00:00:00Z');
+    const store = createPostgresApiKeyStore({ db: fixture.database.db, now: () => new Date(clock) });
+    const revokedLongAgo = await store.create(newApiKey());
+    const parentExpiring = await store.create(newApiKey({ expiresAt: new Date(clock + 1_000) }));
+    const childOfExpiring = await store.create(newApiKey({ ownerId: parentExpiring.ownerId, parentId: parentExpiring.id }));
+    const live = await store.create(newApiKey());
+    await store.revoke(revokedLongAgo.ownerId, revokedLongAgo.id, new Date(clock));
+    clock += API_KEY_RETENTION_MS - 60_000;
+    const revokedLately = await store.create(newApiKey());
+    await store.revoke(revokedLately.ownerId, revokedLately.id, new Date(clock));
+    // Within the retention: an ended key still answers as revoked or expired.
+    expect((await store.findByHash(revokedLongAgo.hash))?.revokedAt).toBeDefined();
+
+    clock += 120_000;
+    await store.create(newApiKey());
+    expect(await store.findByHash(revokedLongAgo.hash)).toBeUndefined();
+    expect(await store.findByHash(parentExpiring.hash)).toBeUndefined();
+    expect(await store.findByHash(childOfExpiring.hash)).toBeUndefined();
+    expect((await store.findByHash(revokedLately.hash))?.revokedAt).toBeDefined();
+    expect((await store.findByHash(live.hash))?.revokedAt).toBeUndefined();
+  });
+
   it('stores the hash and never the key, and refuses a second key with the same hash', async () => {
     const store = createPostgresApiKeyStore({ db: fixture.database.db });
     const key = await store.create(newApiKey());

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { scopeSchema } from '@gatehouse/contracts';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { z } from 'zod';
-import { expiryUnderParent, type ApiKeyRecord, type ApiKeyStore } from '../api-key-store.js';
+import { API_KEY_RETENTION_MS, expiryUnderParent, type ApiKeyRecord, type ApiKeyStore } from '../api-key-store.js';
 import { decodeSequenceCursor } from '../page.js';
 import type { LookupCache } from './lookup-cache.js';
 import type { ApiKeysTable, GatehouseDatabase } from './postgres-schema.js';
@@ -22,6 +22,9 @@ const MAX_CASCADE_ROUNDS = 64;
 
 const storedScopes = z.array(scopeSchema);
 
+/** Ended keys removed after each creation: enough to keep pace with any rate at which keys can be minted. */
+const PURGE_BATCH = 100;
+
 /**
  * API keys in PostgreSQL, hashes only. Creation through a parent, revocation with its cascade and the
  * owner-wide revocation are each one transaction; the parent row is locked while a child is linked to it,
@@ -33,6 +36,29 @@ export function createPostgresApiKeyStore(options: PostgresApiKeyStoreOptions): 
 
   function changed(hashes: readonly string[]): void {
     for (const hash of hashes) cache?.delete(hash);
+  }
+
+  /**
+   * Keys that ended (revoked or expired) more than API_KEY_RETENTION_MS ago go, a batch after each
+   * creation: the table holds the live keys and a month of ended ones, as the Redis store's TTLs do, with
+   * no timer to run. Until then an ended key answers revoked_token or expired_token, which tell its
+   * holder to stop retrying; the audit log keeps the record of its revocation for good. Keys minted
+   * through one go with it (ON DELETE CASCADE): they ended no later than their parent.
+   */
+  async function purgeEnded(): Promise<void> {
+    const cutoff = new Date(now().getTime() - API_KEY_RETENTION_MS);
+    const removed = await db
+      .deleteFrom('api_keys')
+      .where('id', 'in', (eb) =>
+        eb
+          .selectFrom('api_keys')
+          .select('id')
+          .where((ended) => ended.or([ended('revoked_at', '<', cutoff), ended('expires_at', '<', cutoff)]))
+          .limit(PURGE_BATCH),
+      )
+      .returning('hash')
+      .execute();
+    changed(removed.map((row) => row.hash));
   }
 
   return {
@@ -74,6 +100,8 @@ export function createPostgresApiKeyStore(options: PostgresApiKeyStoreOptions): 
           return created;
         }),
       );
+      // After the creation committed, and never its failure: a purge that fails now is done by the next one.
+      await purgeEnded().catch(() => undefined);
       return record;
     },
 

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createAuditChain } from '../../audit/audit-chain.js';
-import { auditEvent, describeAuditLogStore } from '../audit-log-store.suite.js';
+import { auditEvent, describeAuditLogStore } from '../../../test-support/audit-log-store-behaviour.js';
 import { AuditChainHeadError } from '../audit-log-store.js';
 import { createPostgresAuditLogStore } from './postgres-audit-log-store.js';
-import { createPostgresStoreFixture, type PostgresStoreFixture } from './postgres-store-fixture.js';
+import { createPostgresStoreFixture, type PostgresStoreFixture } from '../../../test-support/postgres-store-fixture.js';
 
 // One append is one commit round trip to PostgreSQL (Redis: one script call); the suite's 350-record test
 // took 3.5-5 s on a two-core host at load 40 for both stores. More time, the same assertions.

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeOAuthClientStore, newConfidentialClient } from '../oauth-client-store.contract-suite.js';
+import { describeOAuthClientStore, newConfidentialClient } from '../../../test-support/oauth-client-store-behaviour.js';
 import { ClientIdTakenError } from '../oauth-client-store.js';
 import { createPostgresOAuthClientStore } from './postgres-oauth-client-store.js';
-import { createPostgresStoreFixture, type PostgresStoreFixture } from './postgres-store-fixture.js';
+import { createPostgresStoreFixture, type PostgresStoreFixture } from '../../../test-support/postgres-store-fixture.js';
 
 let fixture: PostgresStoreFixture;
 beforeAll(async () => {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeOrderStore } from '../order-store.contract-suite.js';
+import { describeOrderStore } from '../../../test-support/order-store-behaviour.js';
 import { createPostgresOrderStore } from './postgres-order-store.js';
-import { createPostgresStoreFixture, type PostgresStoreFixture } from './postgres-store-fixture.js';
+import { createPostgresStoreFixture, type PostgresStoreFixture } from '../../../test-support/postgres-store-fixture.js';
 
 let fixture: PostgresStoreFixture;
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeUserStore, newUser } from '../user-store.contract-suite.js';
+import { describeUserStore, newUser } from '../../../test-support/user-store-behaviour.js';
 import { createLookupCache } from './lookup-cache.js';
-import { createPostgresStoreFixture, type PostgresStoreFixture } from './postgres-store-fixture.js';
+import { createPostgresStoreFixture, type PostgresStoreFixture } from '../../../test-support/postgres-store-fixture.js';
 import { createPostgresUserStore } from './postgres-user-store.js';
 import type { UserRecord } from '../user-store.js';
 

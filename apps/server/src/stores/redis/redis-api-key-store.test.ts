@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { API_KEY_RETENTION_MS } from '../api-key-store.js';
-import { describeApiKeyStore, newApiKey } from '../api-key-store-suite.js';
+import { describeApiKeyStore, newApiKey } from '../../../test-support/api-key-store-behaviour.js';
 import { StoreUnavailableError } from '../../errors/store-unavailable-error.js';
 import { createRedisConnection } from './redis-connection.js';
 import { createRedisApiKeyStore } from './redis-api-key-store.js';
-import { createRedisTestNamespace, type RedisTestNamespace } from './redis-test-namespace.js';
+import { createRedisTestNamespace, type RedisTestNamespace } from '../../../test-support/redis-test-namespace.js';
 
 let namespace: RedisTestNamespace;
 beforeAll(async () => {

@@ -3,10 +3,10 @@ import type { AuditRecord } from '@gatehouse/contracts';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuditChain } from '../../audit/audit-chain.js';
-import { auditEvent, describeAuditLogStore } from '../audit-log-store.suite.js';
+import { auditEvent, describeAuditLogStore } from '../../../test-support/audit-log-store-behaviour.js';
 import { AuditChainHeadError } from '../audit-log-store.js';
 import { createRedisAuditLogStore } from './redis-audit-log-store.js';
-import { createRedisTestNamespace, type RedisTestNamespace } from './redis-test-namespace.js';
+import { createRedisTestNamespace, type RedisTestNamespace } from '../../../test-support/redis-test-namespace.js';
 
 let namespace: RedisTestNamespace;
 let fixtures = 0;

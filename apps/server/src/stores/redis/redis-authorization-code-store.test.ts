@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeAuthorizationCodeStore } from '../authorization-code-store.contract-suite.js';
+import { describeAuthorizationCodeStore } from '../../../test-support/authorization-code-store-behaviour.js';
 import { createRedisAuthorizationCodeStore } from './redis-authorization-code-store.js';
-import { createRedisTestNamespace, type RedisTestNamespace } from './redis-test-namespace.js';
+import { createRedisTestNamespace, type RedisTestNamespace } from '../../../test-support/redis-test-namespace.js';
 
 let namespace: RedisTestNamespace;
 let instance = 0;

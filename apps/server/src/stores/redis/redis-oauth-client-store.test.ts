@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeOAuthClientStore, newConfidentialClient } from '../oauth-client-store.contract-suite.js';
+import { describeOAuthClientStore, newConfidentialClient } from '../../../test-support/oauth-client-store-behaviour.js';
 import { createRedisOAuthClientStore } from './redis-oauth-client-store.js';
-import { createRedisStoreFixture, type RedisStoreFixture } from './redis-store-fixture.js';
+import { createRedisStoreFixture, type RedisStoreFixture } from '../../../test-support/redis-store-fixture.js';
 
 let fixture: RedisStoreFixture;
 beforeAll(async () => {

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeOrderStore } from '../order-store.contract-suite.js';
+import { describeOrderStore } from '../../../test-support/order-store-behaviour.js';
 import type { NewOrder } from '../order-store.js';
 import { StoreUnavailableError } from '../../errors/store-unavailable-error.js';
 import { createRedisConnection } from './redis-connection.js';
 import { createRedisOrderStore } from './redis-order-store.js';
-import { createRedisStoreFixture, type RedisStoreFixture } from './redis-store-fixture.js';
+import { createRedisStoreFixture, type RedisStoreFixture } from '../../../test-support/redis-store-fixture.js';
 
 let fixture: RedisStoreFixture;
 beforeAll(async () => {

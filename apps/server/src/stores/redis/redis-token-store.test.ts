@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StoreUnavailableError } from '../../errors/store-unavailable-error.js';
-import { describeTokenStore } from '../token-store.contract-suite.js';
+import { describeTokenStore } from '../../../test-support/token-store-behaviour.js';
 import { createRedisTokenStore } from './redis-token-store.js';
-import { createRedisTestNamespace, type RedisTestNamespace } from './redis-test-namespace.js';
+import { createRedisTestNamespace, type RedisTestNamespace } from '../../../test-support/redis-test-namespace.js';
 
 let namespace: RedisTestNamespace;
 beforeAll(async () => {

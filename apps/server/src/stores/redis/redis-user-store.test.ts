@@ -1,9 +1,9 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StoreUnavailableError } from '../../errors/store-unavailable-error.js';
-import { describeUserStore, newUser } from '../user-store.contract-suite.js';
+import { describeUserStore, newUser } from '../../../test-support/user-store-behaviour.js';
 import { createRedisConnection } from './redis-connection.js';
-import { createRedisStoreFixture, type RedisStoreFixture } from './redis-store-fixture.js';
+import { createRedisStoreFixture, type RedisStoreFixture } from '../../../test-support/redis-store-fixture.js';
 import { createRedisUserStore } from './redis-user-store.js';
 
 let fixture: RedisStoreFixture;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isSameOriginFormPost } from './authorize-same-origin.js';
+import { isSameOriginFormPost } from './is-same-origin-form-post.js';
 
 const config = { issuer: 'https://auth.example.com' };
 

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { NewOrder, OrderStore } from './order-store.js';
-import { InvalidCursorError } from './page.js';
-import { FORGED_CURSORS } from './user-store.contract-suite.js';
+import type { NewOrder, OrderStore } from '../src/stores/order-store.js';
+import { InvalidCursorError } from '../src/stores/page.js';
+import { FORGED_CURSORS } from './user-store-behaviour.js';
 
 /** What a suite hands each test: a fresh, empty store on a clock the test controls. */
 export type CreateOrderStore = (options: { readonly now: () => Date }) => OrderStore | Promise<OrderStore>;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
-import type { RedisClient } from './redis-client.js';
-import { createRedisConnection, waitForRedis } from './redis-connection.js';
+import type { RedisClient } from '../src/stores/redis/redis-client.js';
+import { createRedisConnection, waitForRedis } from '../src/stores/redis/redis-connection.js';
 import { createRedisTestNamespace, type RedisTestNamespace } from './redis-test-namespace.js';
 
 /**

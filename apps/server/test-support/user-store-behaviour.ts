@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { InvalidCursorError, encodeCursor } from './page.js';
-import { EmailTakenError, type NewUser, type UserStore } from './user-store.js';
+import { InvalidCursorError, encodeCursor } from '../src/stores/page.js';
+import { EmailTakenError, type NewUser, type UserStore } from '../src/stores/user-store.js';
 
 /** What a suite hands each test: a fresh, empty store on a clock the test controls. */
 export type CreateUserStore = (options: { readonly now: () => Date }) => UserStore | Promise<UserStore>;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { ParentApiKeyGoneError, type ApiKeyStore, type NewApiKey } from './api-key-store.js';
+import { ParentApiKeyGoneError, type ApiKeyStore, type NewApiKey } from '../src/stores/api-key-store.js';
 
 /** A key as a store sees it: hashes only, so any 64 hex digits will do. */
 export function newApiKey(overrides: Partial<NewApiKey> = {}): NewApiKey {

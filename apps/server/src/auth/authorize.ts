@@ -52,7 +52,7 @@ export async function refuseForbiddenRole(ctx: RequestContext, principal: Princi
   return failAuth('forbidden_role');
 }
 
-/** A denial costs the caller's IP (SPEC "Rate limits"): past its budget it is a 429, logged as such, not a 403. */
+/** A denial costs the caller's IP (docs/rate-limits.md): past its budget it is a 429, logged as such, not a 403. */
 async function deny(
   ctx: RequestContext,
   principal: Principal,

@@ -4,13 +4,13 @@ import type { Dependencies } from '../dependencies.js';
 import { clientKey } from '../ratelimit/client-key.js';
 import { rateLimitHeaders } from '../ratelimit/rate-limit-headers.js';
 import { isLimitHit, rateLimitErrorData, snapshotOf } from '../ratelimit/rate-limit-snapshot.js';
-import type { ResolvedPolicy } from '../ratelimit/policies.js';
-import { authenticateClient, type AuthenticatedClient } from './client-authentication.js';
+import type { ResolvedPolicy } from '../ratelimit/resolve-policy.js';
+import { authenticateClient, type AuthenticatedClient } from './authenticate-client.js';
 import type { ClientRegistry } from './client-registry.js';
 import { OAuthError } from './oauth-error.js';
 
 /**
- * The budgets of the OAuth endpoints (SPEC "Rate limits"):
+ * The budgets of the OAuth endpoints (docs/rate-limits.md):
  * - authorize, per client IP: the form is anonymous until it signs someone in;
  * - token, introspect and revoke, per authenticated client, so a resource
  *   server introspecting on every request spends its own budget and not that

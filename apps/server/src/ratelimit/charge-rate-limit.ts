@@ -12,7 +12,7 @@ import { refuseRateLimited } from './refuse-rate-limited.js';
  * principal-keyed budget is always the authenticated principal's; before
  * authorization, so denied calls (403) are paid for too; and before input
  * parsing, so malformed floods are counted too. Every limited response carries the
- * rate-limit headers; a spent budget is a 429 whose cause carries SPEC's
+ * rate-limit headers; a spent budget is a 429 whose cause carries the wire's
  * `rateLimit` data. `principal` is the authenticated caller, undefined on
  * public procedures.
  */

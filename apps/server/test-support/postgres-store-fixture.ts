@@ -1,6 +1,6 @@
 import { pino } from 'pino';
-import { migratePostgres } from './migrate-postgres.js';
-import { createPostgresDatabase, type PostgresDatabase } from './postgres-database.js';
+import { migratePostgres } from '../src/stores/postgres/migrate-postgres.js';
+import { createPostgresDatabase, type PostgresDatabase } from '../src/stores/postgres/postgres-database.js';
 import { createPostgresTestSchema, type PostgresTestSchema } from './postgres-test-schema.js';
 
 /** For store tests: one migrated schema per test file, emptied before each test that asks for a fresh store. */

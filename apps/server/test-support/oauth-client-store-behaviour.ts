@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { ClientIdTakenError, type NewOAuthClient, type OAuthClientStore } from './oauth-client-store.js';
+import { ClientIdTakenError, type NewOAuthClient, type OAuthClientStore } from '../src/stores/oauth-client-store.js';
 
 /** What a suite hands each test: a fresh, empty store on a clock the test controls. */
 export type CreateOAuthClientStore = (options: { readonly now: () => Date }) => OAuthClientStore | Promise<OAuthClientStore>;

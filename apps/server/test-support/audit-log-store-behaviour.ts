@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { AuditRecord } from '@gatehouse/contracts';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAuditChain, GENESIS_HASH, type AuditChain } from '../audit/audit-chain.js';
-import type { SecurityEvent, SecurityEventType } from '../audit/security-events.js';
-import type { AuditLogStore } from './audit-log-store.js';
-import { InvalidCursorError } from './page.js';
+import { createAuditChain, GENESIS_HASH, type AuditChain } from '../src/audit/audit-chain.js';
+import type { SecurityEvent, SecurityEventType } from '../src/audit/security-events.js';
+import type { AuditLogStore } from '../src/stores/audit-log-store.js';
+import { InvalidCursorError } from '../src/stores/page.js';
 
 /** One audit log under test, with a way to change what it stores behind its back, as an intruder with store access would. */
 export interface AuditLogFixture {

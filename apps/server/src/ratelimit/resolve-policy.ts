@@ -1,6 +1,6 @@
 import { contracts, listProcedures, type ContractTree, type ProcedureContract, type RateLimitKey } from '@gatehouse/contracts';
 import type { Config } from '../config.js';
-import type { LimiterSpec } from './limiter-factory.js';
+import type { LimiterSpec } from './create-limiter.js';
 
 /** A contract's rate limit with every default filled in. */
 export interface ResolvedPolicy extends LimiterSpec {
@@ -13,7 +13,7 @@ export interface ResolvedPolicy extends LimiterSpec {
 export const DEFAULT_POLICY_NAMES = { public: 'public', authenticated: 'authenticated' } as const;
 
 /**
- * The policy a contract runs under: its own declaration, SPEC's default for
+ * The policy a contract runs under: its own declaration, the default for
  * public procedures (per client IP) or for authenticated ones (per
  * principal), or none when the contract says `'none'` (health).
  */

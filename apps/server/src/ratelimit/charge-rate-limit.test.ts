@@ -9,7 +9,7 @@ import { createLogger } from '../http/logger.js';
 import { createRequestContext } from '../context.js';
 import { buildRouter } from '../routers/build-router.js';
 import { t } from '../trpc.js';
-import { resolvePolicyTable } from './policies.js';
+import { resolvePolicyTable } from './resolve-policy.js';
 
 const ok = z.object({ ok: z.literal(true) });
 const testContracts = {

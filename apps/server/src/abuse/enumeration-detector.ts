@@ -1,6 +1,6 @@
 import type { AbuseConfig } from '../config.js';
 import type { EventOrigin, SecurityEvents } from '../audit/security-events.js';
-import type { LimiterSpec } from '../ratelimit/limiter-factory.js';
+import type { LimiterSpec } from '../ratelimit/create-limiter.js';
 import { snapshotOf, type RateLimitSnapshot } from '../ratelimit/rate-limit-snapshot.js';
 import { consumePoint, createAbuseCounter, type CounterBackend } from './abuse-counter.js';
 

@@ -3,11 +3,11 @@ import type { RedisClient } from '../stores/redis/redis-client.js';
 import pino from 'pino';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedisTestNamespace, type RedisTestNamespace } from '../stores/redis/redis-test-namespace.js';
+import { createRedisTestNamespace, type RedisTestNamespace } from '../../test-support/redis-test-namespace.js';
 import { createRedisConnection, waitForRedis } from '../stores/redis/redis-connection.js';
-import { createLimiter } from './limiter-factory.js';
+import { createLimiter } from './create-limiter.js';
 import { createRequestRateLimit } from './request-rate-limit.js';
-import type { ResolvedPolicy } from './policies.js';
+import type { ResolvedPolicy } from './resolve-policy.js';
 
 const spec: ResolvedPolicy = { name: 'unit.test', points: 3, durationSeconds: 60, blockDurationSeconds: 0, key: 'ip', cost: 1 };
 const silent = pino({ level: 'silent' });

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Cluster, Redis } from 'ioredis';
 import { inject } from 'vitest';
-import type { RedisNode } from '../../config.js';
-import type { RedisClient } from './redis-client.js';
+import type { RedisNode } from '../src/config.js';
+import type { RedisClient } from '../src/stores/redis/redis-client.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AuthorizationCodeGrant, AuthorizationCodeStore } from './authorization-code-store.js';
+import type { AuthorizationCodeGrant, AuthorizationCodeStore } from '../src/stores/authorization-code-store.js';
 
 const GRANT: AuthorizationCodeGrant = {
   clientId: 'web',

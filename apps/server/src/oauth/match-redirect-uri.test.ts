@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matchRedirectUri } from './redirect-uri.js';
+import { matchRedirectUri } from './match-redirect-uri.js';
 
 const REGISTERED = ['http://127.0.0.1/callback', 'http://[::1]/callback', 'http://127.0.0.1:5173/cb', 'https://app.example/cb'];
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { RefreshFamily, RotateRequest, TokenStore } from './token-store.js';
+import type { RefreshFamily, RotateRequest, TokenStore } from '../src/stores/token-store.js';
 
 /** A store under test with a clock the suite moves. */
 export interface TokenStoreFixture {
