@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describeDpopProofStore } from '../dpop-proof-store.contract-suite.js';
 import { createRedisDpopProofStore } from './redis-dpop-proof-store.js';
-import { createRedisTestNamespace, type RedisTestNamespace } from './redis-test-namespace.js';
+import { createRedisTestNamespace, type RedisTestNamespace } from '../../../test-support/redis-test-namespace.js';
 
 let namespace: RedisTestNamespace;
 let instance = 0;
