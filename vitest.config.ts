@@ -49,6 +49,8 @@ const STORE_VARIANT_SUITES = [
   'refresh-cookie.test.ts',
   'session-tabs.test.ts',
   'token-canonical-encoding.test.ts',
+  // DPoP proof ids (replays refused) live in the store.
+  'dpop.test.ts',
 ];
 
 /**

@@ -138,6 +138,8 @@ const envSchema = z.object({
   REDIS_CLUSTER_NODES: redisClusterNodes.optional(),
   // A just-rotated refresh token replayed within this many seconds gets the same successor back (0: off, reuse as ever).
   GATEHOUSE_REFRESH_GRACE_SECONDS: z.coerce.number().int().min(0).max(60).default(0),
+  // RFC 9449 server nonces in DPoP proofs: off, at token issuance (/oauth/token, auth.login, auth.refresh), or on every call too.
+  GATEHOUSE_DPOP_NONCE: z.enum(['off', 'token', 'all']).default('off'),
   GATEHOUSE_SEED_FILE: optionalPath,
   GATEHOUSE_SIGNING_KEYS_FILE: optionalPath,
   GATEHOUSE_ACCESS_TOKEN_TTL: positiveSeconds.max(86_400).default(900),
@@ -335,6 +337,7 @@ function configOf(e: ParsedEnv) {
     refreshTokenTtlSeconds: e.GATEHOUSE_REFRESH_TOKEN_TTL,
     /** GATEHOUSE_REFRESH_GRACE_SECONDS: a just-rotated token replayed this soon gets the same successor back (0: off). */
     refreshGraceSeconds: e.GATEHOUSE_REFRESH_GRACE_SECONDS,
+    dpopNonce: e.GATEHOUSE_DPOP_NONCE,
     bcryptCost: e.GATEHOUSE_BCRYPT_COST,
     limits: { public: e.GATEHOUSE_LIMIT_PUBLIC, authenticated: e.GATEHOUSE_LIMIT_AUTHENTICATED },
     /** Budgets of the OAuth endpoints (docs/rate-limits.md). */

@@ -18,6 +18,8 @@ export interface RequestContext {
   /** The client IP, after GATEHOUSE_TRUST_PROXY, IPv4 or IPv6. */
   readonly ip: string;
   readonly headers: IncomingHttpHeaders;
+  /** The request's method and target (path and query), which DPoP proofs name; absent when the HTTP layer did not say. */
+  readonly transport?: { readonly method: string; readonly url: string } | undefined;
   /** The name of a credential parameter found in the query string, which is always refused. */
   readonly credentialInQuery: string | undefined;
   /** Resolves the request's credential to a principal (undefined when none was sent); memoized. */
@@ -31,6 +33,8 @@ export interface RequestContext {
 /** What the HTTP layer read of a request, already judged by it (trust-proxy, TLS). */
 export interface RequestFacts {
   readonly id: string;
+  /** The HTTP method, which DPoP proofs name (`htm`); absent, a DPoP-bound token is refused. */
+  readonly method?: string | undefined;
   /** The client's address after GATEHOUSE_TRUST_PROXY, normalised (client-ip.ts). */
   readonly ip: string;
   readonly url: string;
@@ -60,6 +64,7 @@ class LazyRequestContext implements RequestContext {
   readonly responseHeaders: ResponseHeaders = createResponseHeaders();
   readonly rateLimit: RequestRateLimit;
   readonly #certificate: VerifiedClientCertificate | undefined;
+  readonly transport: { readonly method: string; readonly url: string } | undefined;
   #principal: Promise<Principal | undefined> | undefined;
 
   constructor(
@@ -73,10 +78,11 @@ class LazyRequestContext implements RequestContext {
     this.credentialInQuery = findQueryCredential(request.searchParams ?? request.url);
     this.rateLimit = deps.rateLimits.forRequest(calls);
     this.#certificate = request.certificate;
+    this.transport = request.method === undefined ? undefined : { method: request.method, url: request.url };
   }
 
   authenticate(): Promise<Principal | undefined> {
-    this.#principal ??= this.deps.authenticate(this.headers, this.#certificate, this).catch(rethrowAuthFailure);
+    this.#principal ??= this.deps.authenticate(this.headers, this.#certificate, this, this.transport).catch(rethrowAuthFailure);
     return this.#principal;
   }
 }

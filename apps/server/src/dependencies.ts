@@ -35,6 +35,10 @@ import { createNetworkHasher, type NetworkHasher } from './tokens/network-hash.j
 import { createTokenNetworkCheck, type TokenNetworkCheck } from './auth/token-network.js';
 import { isCluster } from './stores/redis/redis-client.js';
 import { createRevocationFeed, revocationMarkerPrefixes } from './tokens/revocation-feed.js';
+import { createDpopVerifier, type DpopVerifier } from './dpop/dpop-verifier.js';
+import { createDpopNonces } from './dpop/dpop-nonces.js';
+import { createMemoryDpopProofStore } from './stores/memory/memory-dpop-proof-store.js';
+import { createRedisDpopProofStore } from './stores/redis/redis-dpop-proof-store.js';
 
 /**
  * Everything a request handler may use, built once per server from the
@@ -81,6 +85,8 @@ export interface Dependencies {
   readonly networks: NetworkHasher;
   /** Notices an access token used from another network (token.ip_mismatch) and refuses a pinned one. */
   readonly tokenNetworks: TokenNetworkCheck;
+  /** DPoP proofs (RFC 9449): checked at the token endpoint, auth.login/refresh and on calls with DPoP-bound tokens. */
+  readonly dpop: DpopVerifier;
   /** A request's credential to a principal (auth/authenticate.ts), built once from the parts above. */
   readonly authenticate: Authenticate;
   /** TOTP second factors: enrolment, codes at sign-in and step-up, under their own per-user budget. */
@@ -161,6 +167,15 @@ export async function createDependencies(
     redis === undefined || isCluster(redis) || config.store.kind !== 'redis'
       ? undefined
       : createRevocationFeed({ redis, markerPrefixes: revocationMarkerPrefixes(config.store.keyPrefix), logger });
+  // Proof ids live where the other hot state does, so a proof accepted by one process is a replay on every other.
+  const dpop = createDpopVerifier({
+    proofs:
+      config.store.kind === 'redis' && redis !== undefined
+        ? createRedisDpopProofStore(redis, config.store.keyPrefix)
+        : createMemoryDpopProofStore({ now }),
+    nonces: createDpopNonces({ key: signingKeys.deriveSecret('dpop-nonce'), now }),
+    now,
+  });
   const revocation = createTokenRevocation({ store: tokens, accessTokenTtlSeconds, now, feed, maxHeldVerdicts: config.tokenCacheSize });
   return {
     config,
@@ -196,7 +211,8 @@ export async function createDependencies(
       issuer: 'Gatehouse',
       now,
     }),
-    authenticate: createAuthenticator({ accessTokens, apiKeys, users: stores.users, services, revocation, metrics, principals, tokenNetworks }),
+    dpop,
+    authenticate: createAuthenticator({ dpop, config, accessTokens, apiKeys, users: stores.users, services, revocation, metrics, principals, tokenNetworks }),
     async close() {
       await audit.close();
       await passwordPool.close();

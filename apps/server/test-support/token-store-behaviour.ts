@@ -148,6 +148,13 @@ export function describeTokenStore(name: string, create: () => Promise<TokenStor
       expect(await fixture.store.inspectRefreshToken(other.family.familyId, other.hash)).toBeUndefined();
     });
 
+    it('keeps the DPoP key a family is bound to, for the refresh grant to check before rotating', async () => {
+      const bound = await newFamily({ jkt: 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs' });
+      expect(await fixture.store.inspectRefreshToken(bound.family.familyId, bound.hash)).toEqual({ family: bound.family, active: true });
+      const unbound = await newFamily();
+      expect((await fixture.store.inspectRefreshToken(unbound.family.familyId, unbound.hash))?.family.jkt).toBeUndefined();
+    });
+
     it('refuses another client’s token without spending it', async () => {
       const { family, hash } = await newFamily({ clientId: 'web' });
       expect(await fixture.store.rotateRefreshToken(rotation(family.familyId, hash, { clientId: 'mallory' }))).toEqual({ outcome: 'unknown' });

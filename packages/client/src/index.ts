@@ -20,6 +20,9 @@ export type {
   QueryClient,
 } from './procedure-client.js';
 export { grantedScopes } from './granted-scopes.js';
+export { createDpopSigner } from './dpop-signer.js';
+export type { DpopSigner } from './dpop-signer.js';
+export { createDpopFetch } from './dpop-fetch.js';
 export { TokenRequestError } from './client-credentials.js';
 export type { ClientCredentialsOptions } from './client-credentials.js';
 export { gatehouseErrorLink } from './error-link.js';

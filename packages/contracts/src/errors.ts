@@ -47,8 +47,17 @@ export const AUTH_FAILURE_STATUS = {
  * - `network_changed` (401 `invalid_token`): the access token is pinned to
  *   the network it was issued to and this call came from another. Sign in
  *   again (or refresh: the new token is issued to the network it is asked from).
+ * - `invalid_dpop_proof` (401 `invalid_token`): the DPoP proof (RFC 9449) is
+ *   missing or does not hold: wrong method or URL, too old, replayed, or not
+ *   about the presented token. Sign a new proof for this request.
+ * - `use_dpop_nonce` (401 `invalid_token`): the server wants its nonce in the
+ *   proof; it is in the `DPoP-Nonce` header. Sign again with it.
+ * - `dpop_key_mismatch` (401 `invalid_token`): the token is bound to a DPoP
+ *   key and came as a Bearer token or with another key's proof.
+ * - `certificate_mismatch` (401 `invalid_token`): the token is bound to a
+ *   client certificate (RFC 8705) this connection did not present.
  */
-export const AUTH_FAILURE_DETAILS = ['network_changed'] as const;
+export const AUTH_FAILURE_DETAILS = ['network_changed', 'invalid_dpop_proof', 'use_dpop_nonce', 'dpop_key_mismatch', 'certificate_mismatch'] as const;
 
 /** One of {@link AUTH_FAILURE_DETAILS}: `data.auth.detail`. */
 export type AuthFailureDetail = (typeof AUTH_FAILURE_DETAILS)[number];

@@ -9,13 +9,17 @@ import { AuthFailureError } from '../errors/auth-failure-error.js';
 import { authenticateApiKey } from './authenticate-api-key.js';
 import type { Principal } from './principal.js';
 import type { CallOrigin } from './token-network.js';
+import { assertSenderConstrained, type CallTransport, type TokenScheme } from './assert-sender-constrained.js';
 
-/** RFC 6750 section 2.1: `Bearer` (any case), one space or more, then a b64token. */
-const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
+/**
+ * RFC 6750 section 2.1: `Bearer` (any case), one space or more, then a b64token;
+ * RFC 9449 section 7.1: `DPoP` the same way, for a DPoP-bound token.
+ */
+const TOKEN_SCHEME = /^(Bearer|DPoP) +([A-Za-z0-9\-._~+/]+=*)$/i;
 
 export type PresentedCredential =
   | { readonly type: 'none' }
-  | { readonly type: 'bearer'; readonly token: string }
+  | { readonly type: 'bearer'; readonly token: string; readonly scheme: TokenScheme }
   | { readonly type: 'api_key'; readonly key: string };
 
 /** RFC 6750 section 3.1 invalid_request: a request that carries more than one credential names no single caller. */
@@ -36,11 +40,15 @@ export function readCredential(headers: IncomingHttpHeaders): PresentedCredentia
     return { type: 'api_key', key: Array.isArray(apiKey) ? apiKey.join(', ') : apiKey };
   }
   if (authorization === undefined || authorization === '') return { type: 'none' };
-  const match = BEARER.exec(authorization);
-  if (match?.[1] === undefined) throw new AuthFailureError('invalid_token');
-  // Told apart by prefix: API keys start gk_, access tokens (JWS compact) start eyJ.
-  if (looksLikeApiKey(match[1])) return { type: 'api_key', key: match[1] };
-  return { type: 'bearer', token: match[1] };
+  const match = TOKEN_SCHEME.exec(authorization);
+  if (match?.[1] === undefined || match[2] === undefined) throw new AuthFailureError('invalid_token');
+  const scheme: TokenScheme = match[1].toLowerCase() === 'dpop' ? 'DPoP' : 'Bearer';
+  // Told apart by prefix: API keys start gk_, access tokens (JWS compact) start eyJ. An API key is never DPoP-bound.
+  if (looksLikeApiKey(match[2])) {
+    if (scheme === 'DPoP') throw new AuthFailureError('invalid_token');
+    return { type: 'api_key', key: match[2] };
+  }
+  return { type: 'bearer', token: match[2], scheme };
 }
 
 /**
@@ -51,23 +59,30 @@ export function readCredential(headers: IncomingHttpHeaders): PresentedCredentia
  * 429 before any signature check or key lookup.
  */
 export function createAuthenticator(
-  deps: Pick<Dependencies, 'accessTokens' | 'apiKeys' | 'users' | 'services' | 'revocation' | 'metrics' | 'principals' | 'tokenNetworks'>,
+  deps: Pick<Dependencies, 'accessTokens' | 'apiKeys' | 'users' | 'services' | 'revocation' | 'metrics' | 'principals' | 'tokenNetworks' | 'dpop' | 'config'>,
 ) {
+  /**
+   * `request` (method and target) is what DPoP proofs are checked against;
+   * without it a DPoP-bound token is refused.
+   */
   async function authenticate(
     headers: IncomingHttpHeaders,
     certificate?: VerifiedClientCertificate,
     ctx?: RefusalContext,
+    request?: { readonly method: string; readonly url: string },
   ): Promise<Principal | undefined> {
+    const transport = request === undefined ? undefined : { ...request, headers, certificate };
     if (ctx !== undefined && ((headers.authorization ?? '') !== '' || (headers['x-api-key'] ?? '') !== '')) {
-      return withFailedAuthBudget(ctx, () => verifyPresented(headers, certificate, ctx), (error) => error instanceof AuthFailureError);
+      return withFailedAuthBudget(ctx, () => verifyPresented(headers, certificate, ctx, transport), (error) => error instanceof AuthFailureError);
     }
-    return verifyPresented(headers, certificate, ctx);
+    return verifyPresented(headers, certificate, ctx, transport);
   }
 
   async function verifyPresented(
     headers: IncomingHttpHeaders,
     certificate: VerifiedClientCertificate | undefined,
     origin: CallOrigin | undefined,
+    transport: CallTransport | undefined,
   ): Promise<Principal | undefined> {
     const credential = readCredential(headers);
     // Only a verified certificate of a seeded service is an identity; any other certificate is ignored.
@@ -82,6 +97,8 @@ export function createAuthenticator(
     const token = await deps.accessTokens.verify(credential.token);
     await assertNotRevoked(deps.revocation, token);
     await deps.principals.assertPresent(token);
+    // RFC 9449 and RFC 8705: a bound token works only with its key's proof, or over its certificate's connection.
+    await assertSenderConstrained(deps, token, credential, transport);
     // Token-theft signal (auth/token-network.ts): logs a moved token, refuses a moved pinned one.
     const network = deps.tokenNetworks.check(token, origin);
     const proof = { type: 'access_token', jti: token.jti, clientId: token.clientId, expiresAt: token.expiresAt, sessionId: token.sessionId, network, authentication: token.authentication } as const;

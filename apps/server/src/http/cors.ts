@@ -12,15 +12,17 @@ export const CORS_EXCLUDED_ROUTES = ['/oauth/authorize'] as const;
 
 /**
  * Headers a browser app may send: credentials, JSON, tRPC's streaming opt-in,
- * and the CSRF header a cookie refresh or logout must carry (auth/require-cookie-csrf.ts).
+ * the CSRF header a cookie refresh or logout must carry (auth/require-cookie-csrf.ts), and DPoP proofs.
  */
-const ALLOWED_HEADERS = ['authorization', 'content-type', 'x-api-key', CSRF_HEADER, 'trpc-accept'];
+const ALLOWED_HEADERS = ['authorization', 'content-type', 'x-api-key', CSRF_HEADER, 'trpc-accept', 'dpop'];
 
 /** Headers a browser app may read: what it needs to retry, back off and quote to support. */
 const EXPOSED_HEADERS = [
   'x-request-id',
   'retry-after',
   'www-authenticate',
+  // RFC 9449 sections 8 and 9: a browser app signs its next DPoP proof with this nonce.
+  'dpop-nonce',
   'x-ratelimit-limit',
   'x-ratelimit-remaining',
   'x-ratelimit-reset',

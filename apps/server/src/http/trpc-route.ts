@@ -9,7 +9,7 @@ import { appRouter, type AppRouter } from '../routers/app-router.js';
 import { verifiedClientCertificate } from '../auth/client-certificate.js';
 import { normaliseIp } from '../client-ip.js';
 import { clearedRefreshCookie } from '../tokens/refresh-cookie.js';
-import { wwwAuthenticateFor } from './www-authenticate.js';
+import { answersWithDpop, dpopChallengeFor, wwwAuthenticateFor } from './www-authenticate.js';
 
 /** The route tRPC is served on (the plugin's `/:path` under the /trpc prefix), as `request.routeOptions.url` names it. */
 export const TRPC_ROUTE = '/trpc/:path';
@@ -20,6 +20,7 @@ export const MAX_BATCH_SIZE = 10;
 /** What the HTTP layer knows of a request, whichever tRPC path serves it (Fastify's request, or the lane's). */
 export interface TrpcHttpRequest {
   readonly id: string;
+  readonly method: string;
   /** The client's address after trust-proxy, as Fastify's request.ip gives it. */
   readonly ip: string;
   readonly url: string;
@@ -39,6 +40,7 @@ export function createTrpcContext(deps: Dependencies, request: TrpcHttpRequest, 
     deps,
     {
       id: request.id,
+      method: request.method,
       ip: normaliseIp(request.ip),
       url: request.url,
       headers: request.headers,
@@ -64,12 +66,22 @@ export function responseHeadersFor(ctx: RequestContext | undefined, errors: read
   // Most answers are successes: nothing to look for.
   if (errors.length === 0) return headers;
   const failure = errors.map((error) => error.cause).find((cause): cause is AuthFailureError => cause instanceof AuthFailureError);
-  const challenge = failure === undefined ? undefined : wwwAuthenticateFor(failure.data);
+  const challenge = failure === undefined ? undefined : challengeFor(ctx, failure);
   if (challenge !== undefined) headers['www-authenticate'] = challenge;
+  // RFC 9449 section 9: the nonce the client must sign its next proof with.
+  if (failure?.data.detail === 'use_dpop_nonce' && ctx !== undefined) headers['dpop-nonce'] = ctx.deps.dpop.nonces.current();
   const overloaded = errors.map((error) => error.cause).find((cause): cause is ServiceOverloadedError => cause instanceof ServiceOverloadedError);
   // RFC 9110 section 10.2.3: a 503 says when to come back, in whole seconds.
   if (overloaded !== undefined) headers['retry-after'] = String(Math.max(1, Math.ceil(overloaded.retryAfterMs / 1000)));
   return headers;
+}
+
+/** RFC 6750's Bearer challenge, or RFC 9449's DPoP challenge for a call made with DPoP or refused about it. */
+function challengeFor(ctx: RequestContext | undefined, failure: AuthFailureError): string | undefined {
+  if (ctx !== undefined && failure.status === 'UNAUTHORIZED' && answersWithDpop(failure.data, ctx.headers.authorization)) {
+    return dpopChallengeFor(failure.data, ctx.deps.dpop.algorithms);
+  }
+  return wwwAuthenticateFor(failure.data);
 }
 
 /** Logs what tRPC turned into a 500: the cause stays in the log, the client sees only the code. */

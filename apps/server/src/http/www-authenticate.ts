@@ -48,3 +48,37 @@ function stepUpDescription(auth: AuthErrorData): string {
   if (acrValues !== undefined) return 'A sign-in with a second factor is required';
   return 'A more recent sign-in is required';
 }
+
+/** Details of a refusal about a DPoP proof or key (RFC 9449), answered with a `DPoP` challenge. */
+const DPOP_DETAILS: ReadonlySet<string> = new Set(['invalid_dpop_proof', 'use_dpop_nonce', 'dpop_key_mismatch']);
+
+/** Whether a 401 is answered with the `DPoP` scheme: the call used it, or the refusal is about DPoP. */
+export function answersWithDpop(auth: AuthErrorData, authorization: string | undefined): boolean {
+  return (auth.detail !== undefined && DPOP_DETAILS.has(auth.detail)) || /^dpop /i.test(authorization ?? '');
+}
+
+/**
+ * RFC 9449 section 7.1: the `DPoP` challenge, with the algorithms proofs may
+ * use (`algs`) and RFC 6750's error vocabulary plus `invalid_dpop_proof` and
+ * `use_dpop_nonce`; a bound token without its key is `invalid_token`.
+ */
+export function dpopChallengeFor(auth: AuthErrorData, algorithms: readonly string[]): string {
+  const params: Array<[string, string]> = [['realm', REALM]];
+  if (auth.reason !== 'missing_credentials') {
+    switch (auth.detail) {
+      case 'invalid_dpop_proof':
+        params.push(['error', 'invalid_dpop_proof'], ['error_description', 'The DPoP proof is invalid']);
+        break;
+      case 'use_dpop_nonce':
+        params.push(['error', 'use_dpop_nonce'], ['error_description', 'Resource server requires nonce in DPoP proof']);
+        break;
+      case 'dpop_key_mismatch':
+        params.push(['error', 'invalid_token'], ['error_description', 'Invalid DPoP key binding']);
+        break;
+      default:
+        params.push(['error', 'invalid_token'], ['error_description', 'The access token is invalid']);
+    }
+  }
+  params.push(['algs', algorithms.join(' ')]);
+  return `DPoP ${params.map(([name, value]) => `${name}=${quotedString(value)}`).join(', ')}`;
+}

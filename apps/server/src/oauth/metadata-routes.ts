@@ -1,6 +1,7 @@
 import { buildAuthorizationManifest, contracts, scopesSupported } from '@gatehouse/contracts';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
+import { DPOP_ALGORITHMS } from '../dpop/dpop-proof.js';
 
 export const OAUTH_PATHS = {
   authorize: '/oauth/authorize',
@@ -37,6 +38,10 @@ export function authorizationServerMetadata(config: Pick<Config, 'issuer'>) {
     revocation_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS, 'none'],
     introspection_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS],
     authorization_response_iss_parameter_supported: true,
+    // RFC 9449 section 5.1: DPoP proofs are accepted at the token endpoint, with these algorithms.
+    dpop_signing_alg_values_supported: [...DPOP_ALGORITHMS],
+    // RFC 8705 section 3.3: a confidential client presenting a client certificate gets certificate-bound tokens.
+    tls_client_certificate_bound_access_tokens: true,
   };
 }
 
@@ -48,6 +53,9 @@ export function protectedResourceMetadata(config: Pick<Config, 'issuer' | 'audie
     jwks_uri: `${config.issuer}${OAUTH_PATHS.jwks}`,
     scopes_supported: [...SCOPES_SUPPORTED],
     bearer_methods_supported: ['header'],
+    // RFC 9728 section 2: proofs of DPoP-bound tokens are checked with these algorithms; certificate-bound tokens too.
+    dpop_signing_alg_values_supported: [...DPOP_ALGORITHMS],
+    tls_client_certificate_bound_access_tokens: true,
     resource_name: 'Gatehouse API',
   };
 }

@@ -1,5 +1,6 @@
 /**
- * RFC 6749 section 5.2 error codes, RFC 7009's unsupported_token_type, and
+ * RFC 6749 section 5.2 error codes, RFC 7009's unsupported_token_type, RFC
+ * 9449's invalid_dpop_proof and use_dpop_nonce, and
  * too_many_requests (an extension value, RFC 6749 section 8.5) for a spent
  * per-IP budget.
  */
@@ -15,7 +16,9 @@ export type OAuthErrorCode =
   | 'unsupported_token_type'
   | 'server_error'
   | 'temporarily_unavailable'
-  | 'too_many_requests';
+  | 'too_many_requests'
+  | 'invalid_dpop_proof'
+  | 'use_dpop_nonce';
 
 const STATUS: Readonly<Record<OAuthErrorCode, number>> = {
   invalid_request: 400,
@@ -30,6 +33,9 @@ const STATUS: Readonly<Record<OAuthErrorCode, number>> = {
   server_error: 500,
   temporarily_unavailable: 503,
   too_many_requests: 429,
+  // RFC 9449 sections 5 and 8: both are token-request errors, answered like invalid_request.
+  invalid_dpop_proof: 400,
+  use_dpop_nonce: 400,
 };
 
 /**

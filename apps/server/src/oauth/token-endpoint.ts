@@ -10,6 +10,8 @@ import { OAuthError } from './oauth-error.js';
 import { readFormParameters, sendNoStoreJson, sendOAuthError } from './oauth-reply.js';
 import type { OAuthServices } from './oauth-services.js';
 import type { TokenResponse } from './token-response.js';
+import { DpopNonceRequiredError, readTokenBinding } from './token-binding.js';
+import { verifiedClientCertificate } from '../auth/client-certificate.js';
 
 /** POST /oauth/token (RFC 6749 section 3.2): authenticate the client, then run its grant. */
 export function registerTokenEndpoint(app: FastifyInstance, deps: Dependencies, oauth: OAuthServices): void {
@@ -26,16 +28,18 @@ export function registerTokenEndpoint(app: FastifyInstance, deps: Dependencies, 
       // A browser app may keep its refresh token in an HttpOnly cookie instead of the body (browser-refresh-cookie.ts).
       delivery = readRefreshDelivery(request.headers, authenticated.client, received, deps.config);
       const { parameters } = delivery;
+      // RFC 9449 (a DPoP proof) and RFC 8705 (the connection's client certificate): what the tokens will be bound to.
+      const binding = await readTokenBinding(deps, request, verifiedClientCertificate(request.raw.socket), authenticated.client);
       let response: TokenResponse;
       switch (grantType) {
         case 'client_credentials':
-          response = await clientCredentialsGrant(deps, authenticated, parameters, normaliseIp(request.ip));
+          response = await clientCredentialsGrant(deps, authenticated, parameters, normaliseIp(request.ip), binding);
           break;
         case 'authorization_code':
-          response = await authorizationCodeGrant(deps, oauth, authenticated, parameters, origin(authenticated.client.clientId));
+          response = await authorizationCodeGrant(deps, oauth, authenticated, parameters, origin(authenticated.client.clientId), binding);
           break;
         case 'refresh_token':
-          response = await refreshTokenGrant(deps, authenticated, parameters, origin(authenticated.client.clientId));
+          response = await refreshTokenGrant(deps, authenticated, parameters, origin(authenticated.client.clientId), binding);
           break;
         default:
           throw new OAuthError('unsupported_grant_type', 'Supported grant types: authorization_code, refresh_token, client_credentials');
@@ -43,6 +47,7 @@ export function registerTokenEndpoint(app: FastifyInstance, deps: Dependencies, 
       return sendNoStoreJson(reply, delivery.deliver(reply, response));
     } catch (error) {
       if (error instanceof OAuthError) {
+        if (error instanceof DpopNonceRequiredError) reply.header('dpop-nonce', error.nonce);
         delivery?.refused(reply, error);
         return sendOAuthError(reply, error);
       }

@@ -12,6 +12,7 @@ import { FIRST_PARTY_CLIENT_ID } from '../tokens/access-tokens.js';
 import type { HandlersFor } from './build-router.js';
 import { issueSessionGrant } from './session-grant.js';
 import { isActiveUser } from '../stores/user-store.js';
+import { provenSessionKey } from '../auth/session-dpop-key.js';
 
 type AuthHandlers = HandlersFor<typeof contracts.auth>;
 
@@ -24,6 +25,11 @@ export const refresh: AuthHandlers['refresh'] = async ({ input, ctx }) => {
     if (token === undefined) failAuth('missing_credentials');
     requireCookieCsrf(ctx);
   }
+  const jkt = await provenSessionKey(ctx);
+  // A session bound to a DPoP key (RFC 9449 section 5) refreshes only with that key's proof, and a refusal leaves
+  // the token unspent: a thief's attempt must not turn the owner's next refresh into "reuse".
+  const bound = (await ctx.deps.refreshTokens.inspect(token).catch(rethrowUnavailable))?.family.jkt;
+  if (bound !== undefined && bound !== jkt) failAuth('invalid_token', undefined, { detail: jkt === undefined ? 'invalid_dpop_proof' : 'dpop_key_mismatch' });
   const outcome = await ctx.deps.refreshTokens
     .rotate(token, { clientId: FIRST_PARTY_CLIENT_ID, origin: eventOrigin(ctx) })
     .catch(rethrowUnavailable);
@@ -41,7 +47,7 @@ export const refresh: AuthHandlers['refresh'] = async ({ input, ctx }) => {
   const held = scopesOfRole(user.role);
   const scopes = outcome.family.scopes.filter((scope) => held.includes(scope));
   // The family's sign-in, never a new one: refreshing does not make a sign-in more recent or stronger (step-up).
-  return issueSessionGrant(ctx, user, outcome.refreshToken, scopes, fromBody === undefined ? 'cookie' : 'body', outcome.family.authentication);
+  return issueSessionGrant(ctx, user, outcome.refreshToken, scopes, fromBody === undefined ? 'cookie' : 'body', outcome.family.authentication, jkt);
 };
 
 /**

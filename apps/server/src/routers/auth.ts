@@ -15,6 +15,7 @@ import { hasConfirmedSecondFactor } from '../stores/user-store.js';
 import { passwordSignIn } from '../tokens/sign-in-authentication.js';
 import { loginSecondFactor, startSession } from './login-second-factor.js';
 import { secondFactorHandlers } from './second-factor.js';
+import { provenSessionKey } from '../auth/session-dpop-key.js';
 
 export const authHandlers: HandlersFor<typeof contracts.auth> = {
   async register({ input, ctx }) {
@@ -32,6 +33,8 @@ export const authHandlers: HandlersFor<typeof contracts.auth> = {
 
   async login({ input, ctx }) {
     await enforceLoginPolicy(ctx);
+    // A DPoP proof binds the session's tokens to its key; checked before the password, so a bad one costs no bcrypt.
+    const jkt = await provenSessionKey(ctx);
     // Before any lookup or bcrypt: a blocked attempt costs nothing and a right password is refused too.
     const attempt = await guardLogin(ctx, input.email);
     const user = (await checkPassword(ctx.deps, input, eventOrigin(ctx))) ?? failAuth('invalid_credentials');
@@ -42,7 +45,7 @@ export const authHandlers: HandlersFor<typeof contracts.auth> = {
       const { challenge, expiresIn } = await ctx.deps.secondFactorChallenges.issue({ userId: user.id, delivery });
       return { secondFactorRequired: true as const, challenge, expiresIn, methods: [...SECOND_FACTOR_METHODS] };
     }
-    return startSession(ctx, user, delivery, passwordSignIn(ctx.deps.now()));
+    return startSession(ctx, user, delivery, passwordSignIn(ctx.deps.now()), jkt);
   },
 
   loginSecondFactor,

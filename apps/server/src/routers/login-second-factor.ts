@@ -1,5 +1,6 @@
 import type { contracts, TokenGrant } from '@gatehouse/contracts';
 import { failAuth } from '../errors/auth-failure-error.js';
+import { provenSessionKey } from '../auth/session-dpop-key.js';
 import { scopesOfRole } from '../auth/scopes.js';
 import { eventOrigin } from '../audit/security-events.js';
 import type { RequestContext } from '../context.js';
@@ -17,12 +18,14 @@ export async function startSession(
   user: UserRecord,
   delivery: RefreshTokenDelivery,
   authentication: SignInAuthentication,
+  /** The DPoP key the request proved, if any: the session's tokens are bound to it. */
+  jkt?: string,
 ): Promise<TokenGrant> {
   const scopes = scopesOfRole(user.role);
   const family = await ctx.deps.refreshTokens
-    .startFamily({ userId: user.id, clientId: FIRST_PARTY_CLIENT_ID, scopes, authentication })
+    .startFamily({ userId: user.id, clientId: FIRST_PARTY_CLIENT_ID, scopes, authentication, jkt })
     .catch(rethrowUnavailable);
-  return issueSessionGrant(ctx, user, family, scopes, delivery, authentication);
+  return issueSessionGrant(ctx, user, family, scopes, delivery, authentication, jkt);
 }
 
 /**
@@ -32,6 +35,8 @@ export async function startSession(
  * any code is compared. Tokens then carry acr `mfa`, amr `pwd otp`.
  */
 export const loginSecondFactor: HandlersFor<typeof contracts.auth>['loginSecondFactor'] = async ({ input, ctx }) => {
+  // As at auth.login: the proof of this request (its own htu) binds the session, checked before any code.
+  const jkt = await provenSessionKey(ctx);
   const claims = (await ctx.deps.secondFactorChallenges.verify(input.challenge)) ?? failAuth('invalid_token');
   const user = await ctx.deps.users.findById(claims.userId);
   // A factor removed or an account disabled since the password step: the challenge stands for nothing now.
@@ -41,5 +46,5 @@ export const loginSecondFactor: HandlersFor<typeof contracts.auth>['loginSecondF
     if (outcome.reason === 'blocked') refuseRateLimited(ctx, outcome.snapshot);
     failAuth('invalid_credentials');
   }
-  return startSession(ctx, user, claims.delivery, secondFactorSignIn(ctx.deps.now()));
+  return startSession(ctx, user, claims.delivery, secondFactorSignIn(ctx.deps.now()), jkt);
 };

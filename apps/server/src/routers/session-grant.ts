@@ -22,6 +22,8 @@ export async function issueSessionGrant(
   delivery: RefreshTokenDelivery,
   /** The sign-in behind the session (acr, amr, auth_time): the login's own, or the family's on refresh. */
   authentication: SignInAuthentication | undefined,
+  /** The DPoP key the request proved (auth/session-dpop-key.ts): the access token is bound to it, `tokenType: 'DPoP'`. */
+  jkt?: string,
 ): Promise<TokenGrant> {
   const access = await ctx.deps.accessTokens.issue({
     subject: user.id,
@@ -33,10 +35,11 @@ export async function issueSessionGrant(
     // Recorded for the theft signal; first-party sessions are not pinned (contracts may still pin a procedure).
     issuedTo: { ip: ctx.ip, pinned: false },
     authentication,
+    confirmation: jkt === undefined ? undefined : { jkt },
   });
   const grant = {
     accessToken: access.token,
-    tokenType: 'Bearer' as const,
+    tokenType: jkt === undefined ? ('Bearer' as const) : ('DPoP' as const),
     expiresIn: access.expiresIn,
     scope: access.scope,
     user: toPublicUser(user),

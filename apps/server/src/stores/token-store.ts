@@ -15,6 +15,11 @@ export interface RefreshFamily {
   readonly expiresAtMs: number;
   /** The sign-in that started the family: every access token rotated from it carries this acr, amr and auth_time. */
   readonly authentication?: SignInAuthentication;
+  /**
+   * The DPoP key (RFC 7638 thumbprint) the family is bound to (RFC 9449 section 5: a public client's refresh
+   * tokens): only a proof signed with it may refresh. Kept by createFamily and read back by inspectRefreshToken.
+   */
+  readonly jkt?: string;
 }
 
 /** The request a rotation came from, kept on the used token so a later reuse can name both requests. */

@@ -7,6 +7,7 @@ import type { NetworkHasher } from './network-hash.js';
 import { signInFromClaims, type SignInAuthentication } from './sign-in-authentication.js';
 import type { SigningKeys } from './signing-keys.js';
 import type { VerifiedTokenCache } from './verified-token-cache.js';
+import { CONFIRMATION_CLAIM, readConfirmation, type TokenConfirmation } from './token-confirmation.js';
 
 /** RFC 9068 section 2.1: access tokens say what they are in the header. */
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
@@ -32,6 +33,8 @@ export interface AccessTokenRequest {
   readonly issuedTo?: { readonly ip: string; readonly pinned: boolean } | undefined;
   /** The user's sign-in, as `acr`, `amr` and `auth_time` (step-up, RFC 9470); absent for client_credentials. */
   readonly authentication?: SignInAuthentication | undefined;
+  /** Sender constraint, written as `cnf` (tokens/token-confirmation.ts): the token works only with this key or certificate. */
+  readonly confirmation?: TokenConfirmation | undefined;
 }
 
 export interface IssuedAccessToken {
@@ -57,6 +60,8 @@ export interface VerifiedAccessToken {
   readonly networkPinned?: boolean;
   /** The sign-in behind the token (`acr`, `amr`, `auth_time`), when it carries one. */
   readonly authentication?: SignInAuthentication;
+  /** `cnf`: the DPoP key or client certificate the token is bound to, when it is sender-constrained. */
+  readonly confirmation?: TokenConfirmation;
 }
 
 export interface AccessTokens {
@@ -133,6 +138,7 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
         claims['amr'] = [...request.authentication.amr];
         claims['auth_time'] = request.authentication.authTime;
       }
+      if (request.confirmation !== undefined) claims[CONFIRMATION_CLAIM] = { ...request.confirmation };
       const signed = await new SignJWT(claims)
         .setProtectedHeader({ alg: keys.active.alg, kid: keys.active.kid, typ: ACCESS_TOKEN_TYPE })
         .setIssuer(issuer)
@@ -224,6 +230,9 @@ function toVerifiedToken(payload: JWTPayload): VerifiedAccessToken {
   }
   const authentication = signInFromClaims({ acr: payload['acr'], amr: payload['amr'], auth_time: payload['auth_time'] });
   if (authentication === 'invalid') throw new AuthFailureError('invalid_token', undefined);
+  // A `cnf` this server cannot read would be a binding it cannot enforce: refused, never ignored.
+  const confirmation = readConfirmation(payload[CONFIRMATION_CLAIM]);
+  if (confirmation === null) throw new AuthFailureError('invalid_token', undefined);
   const scopes = scope === '' ? [] : scope.split(' ');
   // A scope this server never grants means the token did not come from it.
   if (!scopes.every(isScope)) throw new AuthFailureError('invalid_token', undefined);
@@ -239,5 +248,6 @@ function toVerifiedToken(payload: JWTPayload): VerifiedAccessToken {
     // Present only when recorded, so a token from before network hashes reads exactly as it did.
     ...(networkHash === undefined ? {} : { networkHash, networkPinned: networkPinned === true }),
     ...(authentication === undefined ? {} : { authentication }),
+    ...(confirmation === undefined ? {} : { confirmation }),
   };
 }

@@ -28,6 +28,8 @@ export interface StartFamilyRequest {
   readonly scopes: readonly Scope[];
   /** The sign-in behind the family, kept so refreshed tokens carry the original acr and auth_time. */
   readonly authentication?: SignInAuthentication | undefined;
+  /** The DPoP key the family is bound to (RFC 9449 section 5), when the client proved one and is public. */
+  readonly jkt?: string | undefined;
 }
 
 export interface RotateOptions {
@@ -92,8 +94,16 @@ export function createRefreshTokens(options: RefreshTokensOptions): RefreshToken
       const familyId = randomUUID();
       const expiresAtMs = now() + ttlSeconds * 1000;
       const { hash, issued } = mint(familyId, expiresAtMs);
-      const family = { familyId, userId: request.userId, clientId: request.clientId, scopes: [...request.scopes], expiresAtMs };
-      await store.createFamily(request.authentication === undefined ? family : { ...family, authentication: request.authentication }, hash);
+      const family = {
+        familyId,
+        userId: request.userId,
+        clientId: request.clientId,
+        scopes: [...request.scopes],
+        expiresAtMs,
+        ...(request.authentication === undefined ? {} : { authentication: request.authentication }),
+        ...(request.jkt === undefined ? {} : { jkt: request.jkt }),
+      };
+      await store.createFamily(family, hash);
       return issued;
     },
 

@@ -41,7 +41,8 @@ export const loginInput = z.strictObject({
 /** What a successful login or refresh returns (OAuth 2.0 token response vocabulary). */
 export const tokenGrantSchema = z.object({
   accessToken: z.string(),
-  tokenType: z.literal('Bearer'),
+  /** `DPoP` when the request carried a DPoP proof: the token is bound to its key (RFC 9449) and must be sent as `Authorization: DPoP`. */
+  tokenType: z.enum(['Bearer', 'DPoP']),
   expiresIn: z.number().int().positive(),
   scope: z.string(),
   refreshToken: z.string().optional(),

@@ -8,6 +8,7 @@ import type { OAuthServices } from '../oauth-services.js';
 import { hashOpaqueToken } from '../hash-opaque-token.js';
 import { verifyCodeVerifier } from '../pkce.js';
 import type { TokenResponse } from '../token-response.js';
+import type { TokenBinding } from '../token-binding.js';
 import { isActiveUser } from '../../stores/user-store.js';
 
 /** How long a redeemed code is remembered, so a replay can still revoke what it issued. */
@@ -34,6 +35,7 @@ export async function authorizationCodeGrant(
   authenticated: AuthenticatedClient,
   parameters: Readonly<Record<string, string>>,
   origin: EventOrigin,
+  binding: TokenBinding,
 ): Promise<TokenResponse> {
   const { client } = authenticated;
   if (!client.grantTypes.includes('authorization_code')) {
@@ -76,7 +78,14 @@ export async function authorizationCodeGrant(
   const scopes = grantableScopes({ requested: grant.scopes, clientAllows: client.scopes, subjectHolds: scopesOfRole(user.role) });
   if (scopes.length === 0) throw new OAuthError('invalid_scope', 'None of the consented scopes can still be granted');
 
-  const refresh = await deps.refreshTokens.startFamily({ userId: user.id, clientId: client.clientId, scopes, authentication: grant.authentication });
+  // RFC 9449 section 5: a public client's refresh tokens are bound to its DPoP key (a confidential one's to its credentials).
+  const refresh = await deps.refreshTokens.startFamily({
+    userId: user.id,
+    clientId: client.clientId,
+    scopes,
+    authentication: grant.authentication,
+    jkt: client.type === 'public' ? binding.jkt : undefined,
+  });
   const access = await deps.accessTokens.issue({
     subject: user.id,
     clientId: client.clientId,
@@ -86,6 +95,7 @@ export async function authorizationCodeGrant(
     notAfter: refresh.expiresAt,
     issuedTo: { ip: origin.ip, pinned: client.pinNetwork },
     authentication: grant.authentication,
+    confirmation: binding.confirmation,
   });
   const recording = await oauth.codes.recordIssued(codeHash, {
     familyId: refresh.familyId,
@@ -100,7 +110,7 @@ export async function authorizationCodeGrant(
   }
   return {
     access_token: access.token,
-    token_type: 'Bearer',
+    token_type: binding.jkt === undefined ? 'Bearer' : 'DPoP',
     expires_in: access.expiresIn,
     scope: access.scope,
     refresh_token: refresh.token,

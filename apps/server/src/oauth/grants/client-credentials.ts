@@ -3,6 +3,7 @@ import { parseScopeParameter } from '../authorize-request.js';
 import type { AuthenticatedClient } from '../authenticate-client.js';
 import { OAuthError } from '../oauth-error.js';
 import type { TokenResponse } from '../token-response.js';
+import type { TokenBinding } from '../token-binding.js';
 
 /**
  * RFC 6749 section 4.4: a confidential client gets an access token for
@@ -15,6 +16,7 @@ export async function clientCredentialsGrant(
   parameters: Readonly<Record<string, string>>,
   /** The client address the token is issued to (its network is recorded, and pinned if the client says so). */
   ip: string,
+  binding: TokenBinding,
 ): Promise<TokenResponse> {
   const { client } = authenticated;
   if (client.type !== 'confidential' || !client.grantTypes.includes('client_credentials')) {
@@ -29,8 +31,9 @@ export async function clientCredentialsGrant(
     scopes,
     grant: 'client_credentials',
     issuedTo: { ip, pinned: client.pinNetwork },
+    confirmation: binding.confirmation,
   });
-  return { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, scope: access.scope };
+  return { access_token: access.token, token_type: binding.jkt === undefined ? 'Bearer' : 'DPoP', expires_in: access.expiresIn, scope: access.scope };
 }
 
 export function parseScopeOrThrow(scope: string | undefined) {

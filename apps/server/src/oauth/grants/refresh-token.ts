@@ -4,6 +4,7 @@ import type { Dependencies } from '../../dependencies.js';
 import type { AuthenticatedClient } from '../authenticate-client.js';
 import { OAuthError } from '../oauth-error.js';
 import type { TokenResponse } from '../token-response.js';
+import type { TokenBinding } from '../token-binding.js';
 import { parseScopeOrThrow } from './client-credentials.js';
 import { isActiveUser } from '../../stores/user-store.js';
 
@@ -17,6 +18,7 @@ export async function refreshTokenGrant(
   authenticated: AuthenticatedClient,
   parameters: Readonly<Record<string, string>>,
   origin: EventOrigin,
+  binding: TokenBinding,
 ): Promise<TokenResponse> {
   const { client } = authenticated;
   if (!client.grantTypes.includes('refresh_token')) throw new OAuthError('unauthorized_client', 'This client may not use refresh_token');
@@ -27,6 +29,13 @@ export async function refreshTokenGrant(
   const narrowed = parseScopeOrThrow(parameters['scope']);
   const state = await deps.refreshTokens.inspect(presented);
   if (state === undefined) throw new OAuthError('invalid_grant', 'The refresh token is invalid, expired or revoked');
+  // RFC 9449 section 5: a bound refresh token refreshes only with a proof of its key; refused unspent otherwise.
+  if (state.family.jkt !== undefined && binding.jkt === undefined) {
+    throw new OAuthError('invalid_dpop_proof', 'This refresh token is bound to a DPoP key: send a DPoP proof');
+  }
+  if (state.family.jkt !== undefined && binding.jkt !== state.family.jkt) {
+    throw new OAuthError('invalid_grant', 'The refresh token is bound to another DPoP key');
+  }
   if (narrowed !== undefined && !narrowed.every((scope) => state.family.scopes.includes(scope))) {
     throw new OAuthError('invalid_scope', 'A refreshed token cannot carry scopes the grant did not');
   }
@@ -50,10 +59,11 @@ export async function refreshTokenGrant(
     issuedTo: { ip: origin.ip, pinned: client.pinNetwork },
     // The family's sign-in: a refresh never makes it stronger or more recent.
     authentication: family.authentication,
+    confirmation: binding.confirmation,
   });
   return {
     access_token: access.token,
-    token_type: 'Bearer',
+    token_type: binding.jkt === undefined ? 'Bearer' : 'DPoP',
     expires_in: access.expiresIn,
     scope: access.scope,
     refresh_token: outcome.refreshToken.token,

@@ -68,7 +68,7 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenSto
       await run(() =>
         createFamilyScript.run(redis,
           [key.family(family.familyId), key.token(family.familyId, tokenHash)],
-          [family.userId, family.clientId, family.scopes.join(' '), family.expiresAtMs, ttlMs, family.authentication === undefined ? '' : JSON.stringify(family.authentication)],
+          [family.userId, family.clientId, family.scopes.join(' '), family.expiresAtMs, ttlMs, family.authentication === undefined ? '' : JSON.stringify(family.authentication), family.jkt ?? ''],
         ),
       );
       const revokedAt = await run(() =>
@@ -153,16 +153,19 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenSto
         return value as Array<string | null>;
       });
       const [tokenExists, usedAt] = tokenFields ?? [];
-      const [userId, clientId, scopes, expiresAtMs, revoked, authn] = familyFields ?? [];
+      const [userId, clientId, scopes, expiresAtMs, revoked, authn, jkt] = familyFields ?? [];
       if (tokenExists == null || userId == null || clientId == null || expiresAtMs == null) return undefined;
       if (Number(expiresAtMs) <= now()) return undefined;
-      const family: RefreshFamily = withAuthentication({ familyId, userId, clientId, scopes: parseScopes(scopes ?? ''), expiresAtMs: Number(expiresAtMs) }, authn);
+      const family: RefreshFamily = withAuthentication(
+        { familyId, userId, clientId, scopes: parseScopes(scopes ?? ''), expiresAtMs: Number(expiresAtMs), ...(jkt == null ? {} : { jkt }) },
+        authn,
+      );
       return { family, active: revoked !== '1' && usedAt == null };
     },
   };
 }
 
-const FAMILY_FIELDS = ['userId', 'clientId', 'scopes', 'expiresAtMs', 'revoked', 'authn'] as const;
+const FAMILY_FIELDS = ['userId', 'clientId', 'scopes', 'expiresAtMs', 'revoked', 'authn', 'jkt'] as const;
 
 /** The family's recorded sign-in (JSON in the `authn` field), when there is one this server wrote. */
 function withAuthentication(family: RefreshFamily, authn: string | null | undefined): RefreshFamily {

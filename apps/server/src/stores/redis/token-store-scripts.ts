@@ -14,10 +14,11 @@
  * read and flip single fields without parsing.
  */
 
-/** KEYS: family, first token (family's tag). ARGV: userId, clientId, scopes, expiresAtMs, ttlMs, authn (JSON of the sign-in, '' for none). */
+/** KEYS: family, first token (family's tag). ARGV: userId, clientId, scopes, expiresAtMs, ttlMs, authn (JSON of the sign-in, '' for none), jkt ('' when unbound). */
 export const CREATE_FAMILY = `
 redis.call('HSET', KEYS[1], 'userId', ARGV[1], 'clientId', ARGV[2], 'scopes', ARGV[3], 'expiresAtMs', ARGV[4], 'revoked', '0')
 if ARGV[6] ~= '' then redis.call('HSET', KEYS[1], 'authn', ARGV[6]) end
+if ARGV[7] ~= '' then redis.call('HSET', KEYS[1], 'jkt', ARGV[7]) end
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
 redis.call('HSET', KEYS[2], 'family', 'live')
 redis.call('PEXPIRE', KEYS[2], ARGV[5])
