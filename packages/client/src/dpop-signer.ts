@@ -25,7 +25,8 @@ function base64url(bytes: Uint8Array): string {
  * ```ts
  * const dpop = await createDpopSigner();
  * const client = createGatehouseClient({ url, fetch: createDpopFetch(dpop) });
- * const { accessToken } = await client.auth.login.mutate({ email, password }); // tokenType 'DPoP'
+ * const signIn = await client.auth.login.mutate({ email, password });
+ * // Tokens with tokenType 'DPoP' (or, for an account with a second factor, a challenge: isSecondFactorChallenge)
  * ```
  */
 export async function createDpopSigner(): Promise<DpopSigner> {
