@@ -8,7 +8,12 @@ import { TEST_USERS } from '../support/test-seed.js';
 import { startInstances, type GatehouseInstances } from './start-instances.js';
 
 /** Every test acts from its own client address, so per-IP budgets of one test never touch another's. */
-const clientIp = () => `198.51.100.${Math.floor(Math.random() * 250) + 1}`;
+// Each call its own address: the test that spends auth.register's per-IP budget must not share one with the others.
+let lastHost = 0;
+const clientIp = () => {
+  lastHost += 1;
+  return `198.51.${100 + Math.floor(lastHost / 250)}.${(lastHost % 250) + 1}`;
+};
 
 const store = testClusterNodes() === undefined ? 'one Redis' : 'a Redis Cluster';
 
