@@ -73,10 +73,12 @@ async function load(authorization, proofs) {
     requests: [
       {
         method: 'GET',
+        path: '/trpc/users.me',
         setupRequest: (request) => (proofs === undefined ? request : { ...request, headers: { ...request.headers, dpop: proofs[next++] } }),
       },
     ],
   });
+  if (result['2xx'] !== result.requests.total) console.log('  status codes:', JSON.stringify(result.statusCodeStats));
   return { rps: result.requests.average, cpuUs: (serverCpuUs(server.pid) - before) / result.requests.total, ok: result['2xx'], total: result.requests.total };
 }
 
