@@ -29,6 +29,8 @@ describe('credential stuffing', () => {
   beforeAll(async () => {
     gatehouse = await startGatehouse({
       env: {
+        // The memory store on every project: its abuse windows follow the test's clock, Redis TTLs do not.
+        GATEHOUSE_STORE: 'memory',
         GATEHOUSE_TRUST_PROXY: '127.0.0.1',
         GATEHOUSE_STUFFING_THRESHOLD: '6/4/4',
         GATEHOUSE_STUFFING_WINDOW: '60',
@@ -80,7 +82,7 @@ describe('enumeration', () => {
   let bob: { accessToken: string; user: { id: string } };
   beforeAll(async () => {
     gatehouse = await startGatehouse({
-      env: { GATEHOUSE_TRUST_PROXY: '127.0.0.1', GATEHOUSE_ENUMERATION_LIMIT: '3/60', GATEHOUSE_ENUMERATION_BLOCK: '30' },
+      env: { GATEHOUSE_STORE: 'memory', GATEHOUSE_TRUST_PROXY: '127.0.0.1', GATEHOUSE_ENUMERATION_LIMIT: '3/60', GATEHOUSE_ENUMERATION_BLOCK: '30' },
     });
     [alice, bob] = await Promise.all([login(gatehouse.url, TEST_USERS.alice), login(gatehouse.url, TEST_USERS.bob)]);
   });

@@ -26,7 +26,9 @@ describe('default and contract policies', () => {
     // lets a test cross a window without sleeping through it. The server shares this process, and its clock.
     vi.useFakeTimers({ toFake: ['Date'] });
     gatehouse = await startGatehouse({
-      env: { GATEHOUSE_LIMIT_PUBLIC: '3/60', GATEHOUSE_LIMIT_AUTHENTICATED: '4/60', GATEHOUSE_TRUST_PROXY: '127.0.0.1' },
+      // The memory store on every project: only its windows follow the frozen Date (a Redis key's TTL runs on
+      // Redis's own clock); the Redis limiter's windows are tested in redis-rate-limits and limiter tests.
+      env: { GATEHOUSE_STORE: 'memory', GATEHOUSE_LIMIT_PUBLIC: '3/60', GATEHOUSE_LIMIT_AUTHENTICATED: '4/60', GATEHOUSE_TRUST_PROXY: '127.0.0.1' },
     });
   });
   afterAll(async () => {
