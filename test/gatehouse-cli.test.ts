@@ -218,7 +218,13 @@ describe('gatehouse users', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
     expect((await cli(['users', 'disable', email])).code).toBe(0);
     expect((await cli(['users', 'disable', 'nobody@test.gatehouse'])).code).toBe(1);
 
-    const [createdRecords, disabledRecords, unlockedRecords] = await Promise.all([auditRecords('user.created'), auditRecords('user.disabled'), auditRecords('user.unlocked')]);
+    const [createdRecords, disabledRecords, unlockedRecords, roleRecords] = await Promise.all([
+      auditRecords('user.created'),
+      auditRecords('user.disabled'),
+      auditRecords('user.unlocked'),
+      auditRecords('user.role_changed'),
+    ]);
+    expect(roleRecords).toEqual([expect.objectContaining({ principal: expect.stringMatching(/^cli:/), details: expect.objectContaining({ userId, from: 'user', to: 'admin' }) })]);
     expect(createdRecords).toEqual([expect.objectContaining({ principal: expect.stringMatching(/^cli:/), details: expect.objectContaining({ userId, role: 'user' }) })]);
     // Disabling twice changed the record once.
     expect(disabledRecords).toEqual([expect.objectContaining({ details: expect.objectContaining({ userId }) })]);
