@@ -1,6 +1,6 @@
 // `pnpm --filter @gatehouse/bench token-cache-memory`: heap used by the verified-token cache after a million
 // distinct tokens pass through it, at the default bound and unbounded-ish, to show the bound holds.
-import type { VerifiedAccessToken } from '../../apps/server/src/tokens/access-tokens.js';
+import type { VerifiedAccessToken } from '../../apps/server/src/tokens/verified-access-token.js';
 import { createVerifiedTokenCache } from '../../apps/server/src/tokens/verified-token-cache.js';
 
 const TOKENS = Number(process.env.TOKENS ?? 1_000_000);

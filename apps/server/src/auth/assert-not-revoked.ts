@@ -1,5 +1,5 @@
 import { rethrowUnavailable } from '../errors/store-unavailable-error.js';
-import type { VerifiedAccessToken } from '../tokens/access-tokens.js';
+import type { VerifiedAccessToken } from '../tokens/verified-access-token.js';
 import type { TokenRevocation } from '../tokens/token-revocation.js';
 import { AuthFailureError } from '../errors/auth-failure-error.js';
 

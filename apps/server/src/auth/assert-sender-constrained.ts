@@ -4,7 +4,7 @@ import { DpopProofError } from '../dpop/dpop-proof-error.js';
 import type { DpopVerifier } from '../dpop/dpop-verifier.js';
 import { requestHtu } from '../dpop/htu.js';
 import type { VerifiedClientCertificate } from './client-certificate.js';
-import type { VerifiedAccessToken } from '../tokens/access-tokens.js';
+import type { VerifiedAccessToken } from '../tokens/verified-access-token.js';
 import { certificateThumbprint } from '../tokens/token-confirmation.js';
 import { AuthFailureError } from '../errors/auth-failure-error.js';
 

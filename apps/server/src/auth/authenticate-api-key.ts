@@ -1,9 +1,15 @@
-import type { Dependencies } from '../dependencies.js';
+import type { ApiKeys } from '../apikeys/api-keys.js';
 import { rethrowUnavailable } from '../errors/store-unavailable-error.js';
 import { AuthFailureError } from '../errors/auth-failure-error.js';
 import type { UserPrincipal } from './principal.js';
 import { scopesOfRole } from './scopes.js';
-import { isActiveUser } from '../stores/user-store.js';
+import { isActiveUser, type UserStore } from '../stores/user-store.js';
+
+/** What an API key's check reads: the key's record and its owner's. */
+export interface ApiKeyAuthenticationServices {
+  readonly apiKeys: Pick<ApiKeys, 'verify'>;
+  readonly users: Pick<UserStore, 'findById'>;
+}
 
 /**
  * The principal of an API key: its owner, with the key's scopes narrowed to
@@ -13,7 +19,7 @@ import { isActiveUser } from '../stores/user-store.js';
  * neither accepted nor called invalid.
  */
 export async function authenticateApiKey(
-  deps: Pick<Dependencies, 'apiKeys' | 'users'>,
+  deps: ApiKeyAuthenticationServices,
   key: string,
 ): Promise<UserPrincipal> {
   const record = await deps.apiKeys.verify(key).catch(rethrowUnavailable);

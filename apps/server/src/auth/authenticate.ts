@@ -1,12 +1,19 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { TRPCError } from '@trpc/server';
 import { looksLikeApiKey } from '../apikeys/key-format.js';
-import type { Dependencies } from '../dependencies.js';
+import type { Config } from '../config.js';
+import type { DpopVerifier } from '../dpop/dpop-verifier.js';
+import type { Metrics } from '../metrics/create-metrics.js';
+import type { AccessTokens } from '../tokens/access-tokens.js';
+import type { TokenRevocation } from '../tokens/token-revocation.js';
+import type { ServiceDirectory } from './service-directory.js';
+import type { PrincipalPresence } from './principal-presence.js';
+import type { TokenNetworkCheck } from './token-network.js';
 import { withFailedAuthBudget, type RefusalContext } from '../ratelimit/refusal-budgets.js';
 import type { VerifiedClientCertificate } from './client-certificate.js';
 import { assertNotRevoked } from './assert-not-revoked.js';
 import { AuthFailureError } from '../errors/auth-failure-error.js';
-import { authenticateApiKey } from './authenticate-api-key.js';
+import { authenticateApiKey, type ApiKeyAuthenticationServices } from './authenticate-api-key.js';
 import type { Principal } from './principal.js';
 import type { CallOrigin } from './token-network.js';
 import { assertSenderConstrained, type CallTransport, type TokenScheme } from './assert-sender-constrained.js';
@@ -51,6 +58,18 @@ export function readCredential(headers: IncomingHttpHeaders): PresentedCredentia
   return { type: 'bearer', token: match[2], scheme };
 }
 
+/** The services authentication consults, and nothing else of the server's. */
+export interface AuthenticationServices extends ApiKeyAuthenticationServices {
+  readonly config: Pick<Config, 'issuer' | 'dpopNonce'>;
+  readonly accessTokens: Pick<AccessTokens, 'verify'>;
+  readonly services: Pick<ServiceDirectory, 'byFingerprint'>;
+  readonly revocation: TokenRevocation;
+  readonly metrics: Pick<Metrics, 'credentialChecks'>;
+  readonly principals: Pick<PrincipalPresence, 'assertPresent'>;
+  readonly tokenNetworks: Pick<TokenNetworkCheck, 'check'>;
+  readonly dpop: DpopVerifier;
+}
+
 /**
  * Turns a request's credential into a principal, or undefined when none was
  * presented. Throws AuthFailureError (401) for a credential that does not hold.
@@ -58,9 +77,7 @@ export function readCredential(headers: IncomingHttpHeaders): PresentedCredentia
  * IP's failed-auth budget (ratelimit/refusal-budgets.ts): once it is spent,
  * 429 before any signature check or key lookup.
  */
-export function createAuthenticator(
-  deps: Pick<Dependencies, 'accessTokens' | 'apiKeys' | 'users' | 'services' | 'revocation' | 'metrics' | 'principals' | 'tokenNetworks' | 'dpop' | 'config'>,
-) {
+export function createAuthenticator(deps: AuthenticationServices) {
   /**
    * `request` (method and target) is what DPoP proofs are checked against;
    * without it a DPoP-bound token is refused.

@@ -1,7 +1,7 @@
 import { normalizePassword, passwordByteLength, PASSWORD_MAX_BYTES } from '@gatehouse/contracts';
-import type { EventOrigin } from '../audit/security-events.js';
-import type { Dependencies } from '../dependencies.js';
-import { isActiveUser, type UserRecord } from '../stores/user-store.js';
+import type { EventOrigin, SecurityEvents } from '../audit/security-events.js';
+import type { PasswordHasher } from './password-hasher.js';
+import { isActiveUser, type UserRecord, type UserStore } from '../stores/user-store.js';
 
 /**
  * Checks an email and password the one way Gatehouse does, for auth.login and
@@ -10,7 +10,11 @@ import { isActiveUser, type UserRecord } from '../stores/user-store.js';
  * run the brute-force guards first, so a blocked attempt never gets here.
  */
 export async function checkPassword(
-  deps: Pick<Dependencies, 'users' | 'passwords' | 'events'>,
+  deps: {
+    readonly users: Pick<UserStore, 'findByEmail'>;
+    readonly passwords: Pick<PasswordHasher, 'verify'>;
+    readonly events: Pick<SecurityEvents, 'emit'>;
+  },
   credentials: { readonly email: string; readonly password: string },
   origin: EventOrigin,
 ): Promise<UserRecord | undefined> {

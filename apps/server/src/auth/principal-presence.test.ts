@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { StoreUnavailableError } from '../errors/store-unavailable-error.js';
 import type { UserRecord } from '../stores/user-store.js';
-import type { VerifiedAccessToken } from '../tokens/access-tokens.js';
+import type { VerifiedAccessToken } from '../tokens/verified-access-token.js';
 import { AuthFailureError } from '../errors/auth-failure-error.js';
 import { createMemoryOAuthClientStore } from '../stores/memory/memory-oauth-client-store.js';
 import { newConfidentialClient } from '../../test-support/oauth-client-store-behaviour.js';

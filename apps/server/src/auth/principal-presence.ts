@@ -1,6 +1,7 @@
 import { rethrowUnavailable } from '../errors/store-unavailable-error.js';
 import { isActiveUser, type UserStore } from '../stores/user-store.js';
-import { FIRST_PARTY_CLIENT_ID, type VerifiedAccessToken } from '../tokens/access-tokens.js';
+import { FIRST_PARTY_CLIENT_ID } from '../tokens/access-tokens.js';
+import type { VerifiedAccessToken } from '../tokens/verified-access-token.js';
 import { AuthFailureError } from '../errors/auth-failure-error.js';
 import type { ClientDirectory } from './client-directory.js';
 

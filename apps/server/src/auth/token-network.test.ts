@@ -2,7 +2,7 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createSecurityEvents, type SecurityEvent } from '../audit/security-events.js';
 import { createMetrics } from '../metrics/create-metrics.js';
-import type { VerifiedAccessToken } from '../tokens/access-tokens.js';
+import type { VerifiedAccessToken } from '../tokens/verified-access-token.js';
 import { createNetworkHasher } from '../tokens/network-hash.js';
 import { AuthFailureError } from '../errors/auth-failure-error.js';
 import { createTokenNetworkCheck } from './token-network.js';

@@ -1,6 +1,6 @@
 import type { SecurityEvents } from '../audit/security-events.js';
 import type { Metrics } from '../metrics/create-metrics.js';
-import type { VerifiedAccessToken } from '../tokens/access-tokens.js';
+import type { VerifiedAccessToken } from '../tokens/verified-access-token.js';
 import type { NetworkHasher } from '../tokens/network-hash.js';
 import { AuthFailureError } from '../errors/auth-failure-error.js';
 

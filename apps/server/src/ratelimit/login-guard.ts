@@ -1,12 +1,11 @@
 import type { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Config } from '../config.js';
-import { type RequestContext } from '../context.js';
-import { eventOrigin } from '../audit/security-events.js';
+import { eventOrigin, type SecurityEvents } from '../audit/security-events.js';
 import { clientKey } from './client-key.js';
 import { createLimiter, type LimiterBackend, type LimiterSpec } from './create-limiter.js';
 import { writeRateLimitHeaders } from './rate-limit-headers.js';
 import { isLimitHit, isTighter, snapshotOf, type RateLimitSnapshot } from './rate-limit-snapshot.js';
-import { refuseRateLimited } from './refuse-rate-limited.js';
+import { refuseRateLimited, type RateLimitedResponse } from './refuse-rate-limited.js';
 
 /** Policy names of the three layers, as 429 data and headers show them. */
 export const LOGIN_POLICY_NAMES = {
@@ -99,12 +98,22 @@ export function createLoginGuard(limits: Config['loginLimits'], backend: Limiter
   };
 }
 
+/** What guardLogin reads of a request (a request context is one): the caller's IP, and the guard and events it uses. */
+export interface LoginAttemptContext extends RateLimitedResponse {
+  readonly ip: string;
+  readonly requestId: string;
+  readonly deps: {
+    readonly rateLimits: { readonly login: LoginGuard };
+    readonly events: Pick<SecurityEvents, 'emit'>;
+  };
+}
+
 /**
  * Runs the guard for a login attempt, before any password work: a blocked
  * attempt becomes a 429 with Retry-After, logged as `login.blocked` (with the
  * email and the policy, never the password).
  */
-export async function guardLogin(ctx: RequestContext, email: string): Promise<{ succeeded(): Promise<void> }> {
+export async function guardLogin(ctx: LoginAttemptContext, email: string): Promise<{ succeeded(): Promise<void> }> {
   const admission = await ctx.deps.rateLimits.login.admit(email, ctx.ip);
   if (!admission.admitted) {
     ctx.deps.events.emit('login.blocked', eventOrigin(ctx), { email, policy: admission.snapshot.policy });

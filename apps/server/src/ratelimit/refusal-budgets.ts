@@ -1,11 +1,11 @@
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Config } from '../config.js';
-import type { RequestContext } from '../context.js';
+import type { SecurityEvents } from '../audit/security-events.js';
 import { clientKey } from './client-key.js';
 import { createLimiter, type LimiterBackend, type LimiterSpec } from './create-limiter.js';
 import { writeRateLimitHeaders } from './rate-limit-headers.js';
 import { isLimitHit, snapshotOf, type RateLimitSnapshot } from './rate-limit-snapshot.js';
-import { refuseRateLimited } from './refuse-rate-limited.js';
+import { refuseRateLimited, type RateLimitedResponse } from './refuse-rate-limited.js';
 
 /** Policy names of the refusal budgets, as 429 data and headers show them. */
 export const REFUSAL_POLICY_NAMES = {
@@ -77,8 +77,19 @@ export function createRefusalBudgets(limits: Config['refusalLimits'], backend: L
   };
 }
 
-/** The request facts the refusal budgets need: whose IP, and where a 429's headers and event go. */
-export type RefusalContext = Pick<RequestContext, 'deps' | 'ip' | 'requestId' | 'rateLimit' | 'responseHeaders'>;
+/**
+ * The request facts the refusal budgets need: whose IP, where a 429's headers
+ * and event go, and the two services they charge and report through (a
+ * request context is one).
+ */
+export interface RefusalContext extends RateLimitedResponse {
+  readonly ip: string;
+  readonly requestId: string;
+  readonly deps: {
+    readonly events: Pick<SecurityEvents, 'emit'>;
+    readonly rateLimits: { readonly refusals: RefusalBudgets };
+  };
+}
 
 function refuse(ctx: RefusalContext, snapshot: RateLimitSnapshot, principal: string | undefined, path: string | undefined): never {
   ctx.deps.events.emit('ratelimit.exceeded', { ip: ctx.ip, requestId: ctx.requestId, principal }, { path: path ?? null, policy: snapshot.policy });

@@ -7,6 +7,7 @@ import type { NetworkHasher } from './network-hash.js';
 import { signInFromClaims, type SignInAuthentication } from './sign-in-authentication.js';
 import type { SigningKeys } from './signing-keys.js';
 import type { VerifiedTokenCache } from './verified-token-cache.js';
+import type { VerifiedAccessToken } from './verified-access-token.js';
 import { CONFIRMATION_CLAIM, readConfirmation, type TokenConfirmation } from './token-confirmation.js';
 
 /** RFC 9068 section 2.1: access tokens say what they are in the header. */
@@ -43,25 +44,6 @@ export interface IssuedAccessToken {
   readonly expiresIn: number;
   readonly expiresAt: Date;
   readonly scope: string;
-}
-
-export interface VerifiedAccessToken {
-  readonly subject: string;
-  readonly clientId: string;
-  readonly scopes: readonly Scope[];
-  readonly jti: string;
-  readonly grant: 'user' | 'client_credentials';
-  readonly issuedAt: number;
-  readonly expiresAt: number;
-  readonly sessionId: string | undefined;
-  /** The keyed hash of the network the token was issued to, when recorded. */
-  readonly networkHash?: string | undefined;
-  /** The token is refused from any other network than `networkHash`. */
-  readonly networkPinned?: boolean;
-  /** The sign-in behind the token (`acr`, `amr`, `auth_time`), when it carries one. */
-  readonly authentication?: SignInAuthentication;
-  /** `cnf`: the DPoP key or client certificate the token is bound to, when it is sender-constrained. */
-  readonly confirmation?: TokenConfirmation;
 }
 
 export interface AccessTokens {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisTokenStore } from '../stores/redis/redis-token-store.js';
 import { createRedisTestNamespace, type RedisTestNamespace } from '../../test-support/redis-test-namespace.js';
 import type { TokenStore } from '../stores/token-store.js';
-import type { VerifiedAccessToken } from './access-tokens.js';
+import type { VerifiedAccessToken } from './verified-access-token.js';
 import { isCluster } from '../stores/redis/redis-client.js';
 import { createRevocationFeed, revocationMarkerPrefixes, type RevocationFeed } from './revocation-feed.js';
 import { createTokenRevocation, type TokenRevocation } from './token-revocation.js';

@@ -1,5 +1,5 @@
 import type { TokenStore } from '../stores/token-store.js';
-import type { VerifiedAccessToken } from './access-tokens.js';
+import type { VerifiedAccessToken } from './verified-access-token.js';
 import type { RevocationFeed } from './revocation-feed.js';
 
 /**

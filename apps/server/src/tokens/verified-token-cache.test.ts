@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { generateEphemeralSigningKeys } from './signing-keys.js';
-import { createAccessTokens, type VerifiedAccessToken } from './access-tokens.js';
+import { createAccessTokens } from './access-tokens.js';
+import type { VerifiedAccessToken } from './verified-access-token.js';
 import { createVerifiedTokenCache } from './verified-token-cache.js';
 
 const verified = (expiresAt: number, jti = 'j'): VerifiedAccessToken => ({

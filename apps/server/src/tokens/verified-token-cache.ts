@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import type { VerifiedAccessToken } from './access-tokens.js';
+import type { VerifiedAccessToken } from './verified-access-token.js';
 
 /**
  * Access tokens whose signature and claims were verified, so a client's

@@ -2,7 +2,7 @@ import type { PublicUser, TokenGrant } from '@gatehouse/contracts';
 import { CSRF_HEADER, isSecondFactorChallenge } from '@gatehouse/contracts';
 import { createTRPCClient, httpLink } from '@trpc/client';
 import type { GatehouseRouter as AppRouter } from '@gatehouse/contracts/trpc';
-import type { LinkFetch } from '../create-gatehouse-client.js';
+import type { LinkFetch } from '../link-fetch.js';
 import { gatehouseErrorLink } from '../error-link.js';
 import { UnauthorizedError } from '../errors.js';
 import { createLocalLock, createMemoryTokenStorage, type SessionTokens, type TokenStorage } from './token-storage.js';
