@@ -5,12 +5,12 @@ import { z } from 'zod';
 import { grantableScopes, scopesOfRole } from '../auth/scopes.js';
 import type { Dependencies } from '../dependencies.js';
 import { normaliseIp } from '../client-ip.js';
-import { rateLimitErrorData } from '../ratelimit/rate-limit-snapshot.js';
-import { acrSatisfies, passwordSignIn, secondFactorSignIn, type SignInAuthentication } from '../tokens/sign-in-authentication.js';
+import { acrSatisfies, passwordSignIn, type SignInAuthentication } from '../tokens/sign-in-authentication.js';
 import { renderConsentPage, renderErrorPage, renderSecondFactorPage, renderSignInPage, STYLE_SOURCE } from './authorize-page.js';
 import { readAuthenticationRequirement, requiredAcr, sessionSatisfies } from './authorize-prompt.js';
 import { isSameOriginFormPost } from './is-same-origin-form-post.js';
 import { signInOnAuthorizeForm } from './authorize-sign-in.js';
+import { secondFactorOnAuthorizeForm } from './authorize-second-factor.js';
 import {
   AUTHORIZATION_PARAMETERS,
   AuthorizationRedirectError,
@@ -26,7 +26,6 @@ import type { OAuthServices } from './oauth-services.js';
 import { createSignInSessions, type SignInSession } from './sign-in-session.js';
 import { hasConfirmedSecondFactor, isActiveUser, type UserRecord } from '../stores/user-store.js';
 import { SECOND_FACTOR_CHALLENGE_TTL_SECONDS } from '../auth/second-factor-challenge.js';
-import { secondFactorCodeSchema } from '@gatehouse/contracts';
 
 /** Codes live one minute: long enough for a redirect and a token request, short enough to be useless when stolen late. */
 export const AUTHORIZATION_CODE_TTL_SECONDS = 60;
@@ -151,10 +150,7 @@ export function registerAuthorizeEndpoint(app: FastifyInstance, deps: Dependenci
         const { email, password } = credentials.data;
         const signIn = await signInOnAuthorizeForm(deps, { email, password }, origin(request));
         if (signIn.outcome === 'blocked') {
-          const retryAfterSeconds = Math.max(1, Math.ceil(signIn.retryAfterMs / 1000));
-          reply.header('retry-after', String(retryAfterSeconds));
-          const minutes = Math.ceil(retryAfterSeconds / 60);
-          return showSignIn(reply, authorization, { email, error: `Too many sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.` }, 429);
+          return showSignIn(reply, authorization, { email, error: `Too many sign-in attempts. ${tryAgainIn(reply, signIn.retryAfterMs)}` }, 429);
         }
         if (signIn.outcome === 'invalid_credentials') return showSignIn(reply, authorization, { email, error: 'Invalid email or password' });
         user = signIn.user;
@@ -174,23 +170,20 @@ export function registerAuthorizeEndpoint(app: FastifyInstance, deps: Dependenci
       if (!acrSatisfies(authentication.acr, requiredAcr(requirement, user))) {
         refuseWithoutSecondFactor(user);
         const passwordAt = passwordCheckedAt === undefined ? undefined : authentication.authTime;
-        const code = body['code'];
-        // The consent form of a session that needs stepping up (a factor enrolled since the page showed): ask.
-        if (code === undefined) return showSecondFactor(reply, authorization, user, passwordAt, undefined);
-        const parsed = secondFactorCodeSchema.safeParse(code);
-        if (!parsed.success) return showSecondFactor(reply, authorization, user, passwordAt, 'Enter the 6-digit code from your authenticator app or a recovery code.', 400);
-        const outcome = await deps.secondFactors.verify(user, parsed.data, origin(request));
-        if (!outcome.ok) {
-          if (outcome.reason === 'blocked') {
-            const retryAfterSeconds = Math.max(1, Math.ceil(rateLimitErrorData(outcome.snapshot).retryAfterMs / 1000));
-            reply.header('retry-after', String(retryAfterSeconds));
-            const minutes = Math.ceil(retryAfterSeconds / 60);
-            return showSecondFactor(reply, authorization, user, passwordAt, `Too many wrong codes. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`, 429);
-          }
-          return showSecondFactor(reply, authorization, user, passwordAt, 'That code is not right. Check your authenticator app and try again.');
+        const step = await secondFactorOnAuthorizeForm(deps, user, body['code'], origin(request));
+        switch (step.outcome) {
+          case 'missing':
+            return showSecondFactor(reply, authorization, user, passwordAt, undefined);
+          case 'malformed':
+            return showSecondFactor(reply, authorization, user, passwordAt, 'Enter the 6-digit code from your authenticator app or a recovery code.', 400);
+          case 'invalid_code':
+            return showSecondFactor(reply, authorization, user, passwordAt, 'That code is not right. Check your authenticator app and try again.');
+          case 'blocked':
+            return showSecondFactor(reply, authorization, user, passwordAt, `Too many wrong codes. ${tryAgainIn(reply, step.retryAfterMs)}`, 429);
+          case 'verified':
+            authentication = step.authentication;
         }
         // A stronger sign-in is a new session (its own cookie and family), never the old one relabelled.
-        authentication = secondFactorSignIn(deps.now());
         if (earlier !== undefined) await sessions.end(earlier);
         reply.header('set-cookie', await sessions.start(user, authentication));
       }
@@ -336,6 +329,14 @@ function refuseWithoutSecondFactor(user: UserRecord): void {
   if (!hasConfirmedSecondFactor(user)) {
     throw new AuthorizationRedirectError('access_denied', 'This request requires a second factor (acr_values=mfa) and the account has none enrolled');
   }
+}
+
+/** Sets `Retry-After` and says the same in words, in whole minutes. */
+function tryAgainIn(reply: FastifyReply, retryAfterMs: number): string {
+  const retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  reply.header('retry-after', String(retryAfterSeconds));
+  const minutes = Math.ceil(retryAfterSeconds / 60);
+  return `Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`;
 }
 
 /** A form field sent once as text, or undefined. */
