@@ -9,7 +9,9 @@ import { TEST_SEED, TEST_USERS } from './support/test-seed.js';
  * The policy declared in the orders.byId contract (order.readable), over
  * HTTP: ownership is one rule of it, and support staff read the orders of
  * their own region once an admin has given them the attributes. Runs on
- * memory (e2e) and on Redis (e2e-redis).
+ * memory (e2e), Redis (e2e-redis) and PostgreSQL (e2e-postgres: users,
+ * their attributes, orders and the audit log are tables there), as listed
+ * in STORE_VARIANT_SUITES (vitest.config.ts).
  */
 const CAROL = { email: 'carol@test.gatehouse', password: 'carol-test-password', name: 'Carol', role: 'user' } as const;
 

@@ -1,6 +1,8 @@
 import { createGatehouseClient, UnauthorizedError } from '@gatehouse/client';
+import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAudit, waitForAuditRecord } from './support/audit.js';
+import { authorizeWithPkce } from './support/authorize-form.js';
 import { bearer, callProcedure, login } from './support/http.js';
 import { sampleValue, scrape } from './support/metrics.js';
 import { startGatehouse, type RunningGatehouse } from './support/start-gatehouse.js';
@@ -9,13 +11,15 @@ import { TEST_SEED, TEST_USERS } from './support/test-seed.js';
 /*
  * Token-theft signals over HTTP. The server trusts the loopback proxy, so
  * X-Forwarded-For chooses the network each call comes from: 203.0.113.0/24
- * is "home", 198.51.100.0/24 is somewhere else. Runs on memory (e2e) and
- * Redis (e2e-redis).
+ * is "home", 198.51.100.0/24 is somewhere else. Runs on memory (e2e), Redis
+ * (e2e-redis) and PostgreSQL (e2e-postgres: the pinned clients are records
+ * there): STORE_VARIANT_SUITES in vitest.config.ts.
  */
 const HOME = '203.0.113.10';
 const HOME_TOO = '203.0.113.200';
 const ELSEWHERE = '198.51.100.7';
 const PINNED_CLIENT = { clientId: 'pinned-billing', secret: 'pinned-billing-test-secret-0123' };
+const PINNED_APP = { clientId: 'pinned-app', redirectUri: 'http://127.0.0.1:5174/cb' };
 
 let gatehouse: RunningGatehouse;
 let adminToken: string;
@@ -28,6 +32,7 @@ beforeAll(async () => {
       clients: [
         ...TEST_SEED.clients,
         { clientId: PINNED_CLIENT.clientId, type: 'confidential', secret: PINNED_CLIENT.secret, grantTypes: ['client_credentials'], scopes: ['orders:read'], pinNetwork: true },
+        { clientId: PINNED_APP.clientId, type: 'public', redirectUris: [PINNED_APP.redirectUri], scopes: ['users:read', 'orders:read'], pinNetwork: true },
       ],
     },
   });
@@ -103,5 +108,43 @@ describe('a token used from another network', () => {
     expect(await changes('true')).toBe(before + 1);
     const record = await waitForAuditRecord(gatehouse.url, adminToken, 'token.ip_mismatch', (r) => r.principal === `client:${PINNED_CLIENT.clientId}`);
     expect(record.details['pinned']).toBe(true);
+  });
+});
+
+describe('a client that pins its tokens, by every grant', () => {
+  /** A token endpoint request from `ip`, as the pinned public client (PKCE, no secret). */
+  async function tokenRequest(ip: string, form: Record<string, string>) {
+    const response = await fetch(`${gatehouse.url}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...from(ip) },
+      body: new URLSearchParams({ client_id: PINNED_APP.clientId, ...form }),
+    });
+    expect(response.status).toBe(200);
+    return (await response.json()) as { access_token: string; refresh_token: string };
+  }
+  const me = (token: string, ip: string) => callProcedure(gatehouse.url, 'users.me', { headers: { ...bearer(token), ...from(ip) } });
+
+  it('pins the authorization code’s token to the network that redeemed it, and a refreshed one to the network that refreshed', async () => {
+    const issuer = new URL(gatehouse.url);
+    const insecure = { [oauth.allowInsecureRequests]: true };
+    const as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { ...insecure, algorithm: 'oauth2' }));
+    const client: oauth.Client = { client_id: PINNED_APP.clientId, token_endpoint_auth_method: 'none' };
+    const { params, codeVerifier } = await authorizeWithPkce(as, client, { redirectUri: PINNED_APP.redirectUri, user: TEST_USERS.alice });
+    const before = await changes('true');
+
+    const issued = await tokenRequest(HOME, { grant_type: 'authorization_code', code: params.get('code')!, redirect_uri: PINNED_APP.redirectUri, code_verifier: codeVerifier });
+    expect((await me(issued.access_token, HOME_TOO)).status).toBe(200);
+    const moved = await me(issued.access_token, ELSEWHERE);
+    expect(moved.status).toBe(401);
+    expect(moved.body.error.data.auth).toEqual({ reason: 'invalid_token', detail: 'network_changed' });
+    expect(moved.headers.get('www-authenticate')).toContain('error="invalid_token"');
+
+    // The remedy the 401 names: a new token. Refreshed from the new network, it is pinned there instead.
+    const refreshed = await tokenRequest(ELSEWHERE, { grant_type: 'refresh_token', refresh_token: issued.refresh_token });
+    expect((await me(refreshed.access_token, ELSEWHERE)).status).toBe(200);
+    const back = await me(refreshed.access_token, HOME);
+    expect(back.status).toBe(401);
+    expect(back.body.error.data.auth).toEqual({ reason: 'invalid_token', detail: 'network_changed' });
+    expect(await changes('true')).toBe(before + 2);
   });
 });

@@ -1,7 +1,10 @@
-// `pnpm --filter @gatehouse/bench exec tsx src/policy-cost.ts`: what a contract's policy check adds to a
-// protected call, measured in-process through the real procedure pipeline (createCaller: token verification
-// from the cache, rate limit, scope check, handler), side by side with the same call declaring scopes only.
+// `pnpm --filter @gatehouse/bench policy-cost`: what a contract's policy check adds to a protected call,
+// measured in-process through the real procedure pipeline (createCaller: token verification from the cache,
+// rate limit, scope check, handler), side by side with the same call declaring scopes only.
 // Rounds are interleaved and the median per variant reported; compare the ratios, not the absolute times.
+// POLICY_BENCH_STORE=redis puts users, orders and counters on REDIS_URL (default the local one) under a prefix
+// of its own, removed at the end: the support rule's user lookup is then a Redis round trip.
+import { Redis } from 'ioredis';
 import { defineQuery, orderSchema, byIdInput, type ContractTree } from '../../packages/contracts/src/index.js';
 import type { Principal } from '../../apps/server/src/auth/principal.js';
 import { createAuthenticator } from '../../apps/server/src/auth/authenticate.js';
@@ -16,6 +19,10 @@ import { t } from '../../apps/server/src/trpc.js';
 
 const CALLS = Number(process.env.CALLS ?? 20_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
+const STORE = process.env.POLICY_BENCH_STORE ?? 'memory';
+if (STORE !== 'memory' && STORE !== 'redis') throw new Error('POLICY_BENCH_STORE: memory or redis');
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const prefix = `gatehouse-bench-policy:${process.pid}:`;
 
 const contracts = {
   scopeOnly: defineQuery({ summary: 'scopes only', input: byIdInput, output: orderSchema, auth: { scopes: ['orders:read'] } }),
@@ -28,6 +35,7 @@ const config = parseConfig({
   GATEHOUSE_METRICS_PORT: 'off',
   GATEHOUSE_BCRYPT_COST: '4',
   GATEHOUSE_LIMIT_AUTHENTICATED: '1000000000/60',
+  ...(STORE === 'redis' ? { GATEHOUSE_STORE: 'redis', REDIS_URL, GATEHOUSE_REDIS_PREFIX: prefix } : {}),
 });
 const deps = await createDependencies(config, createLogger(config));
 const router = buildRouter(contracts, {
@@ -90,8 +98,18 @@ for (let round = 0; round < ROUNDS; round += 1) {
 }
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const baseline = median(samples.get('scopes only (owner)')!);
+process.stdout.write(`store: ${STORE}, ${ROUNDS} rounds of ${CALLS} calls per variant\n`);
 for (const [name, values] of samples) {
   const us = median(values);
   process.stdout.write(`${name.padEnd(48)} ${us.toFixed(2).padStart(7)} µs/call  ${(us / baseline).toFixed(3)}× scopes only  (+${(us - baseline).toFixed(2)} µs)\n`);
 }
 await deps.close();
+if (STORE === 'redis') {
+  // The shared Redis keeps nothing of this run: every key under the run's own prefix, removed in batches.
+  const redis = new Redis(REDIS_URL, { lazyConnect: true });
+  await redis.connect();
+  for await (const keys of redis.scanStream({ match: `${prefix}*`, count: 500 }) as AsyncIterable<string[]>) {
+    if (keys.length > 0) await redis.unlink(...keys);
+  }
+  await redis.quit();
+}

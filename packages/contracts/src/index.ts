@@ -115,6 +115,6 @@ export type {
 export { TRPC_BASE_PATH, buildOpenApiDocument } from './manifest/openapi-document.js';
 export type { OpenApiOptions } from './manifest/openapi-document.js';
 export type { JsonSchema, OpenApiDocument, OpenApiOperation, SecuritySchemeName } from './manifest/openapi-types.js';
-export { PROCEDURE_TABLE_MARKERS, renderProcedureTable, replaceProcedureTable } from './manifest/procedure-table.js';
-export { MANIFEST_ARTEFACT_PATHS, renderManifestArtefacts } from './manifest/manifest-artefacts.js';
-export type { ManifestArtefact, ManifestArtefactInputs } from './manifest/manifest-artefacts.js';
+// Where the committed artefacts live; rendering them is the package's own script's business (scripts/manifest-files.ts).
+export { MANIFEST_ARTEFACT_PATHS } from './manifest/manifest-artefacts.js';
+export type { ManifestArtefact } from './manifest/manifest-artefacts.js';

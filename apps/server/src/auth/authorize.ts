@@ -1,12 +1,25 @@
 import type { AuthRequirement, ProtectedAccess, Role } from '@gatehouse/contracts';
-import { type AuthenticatedContext, type RequestContext } from '../context.js';
 import { eventOrigin } from '../audit/security-events.js';
-import { chargeDenial } from '../ratelimit/refusal-budgets.js';
+import { chargeDenial, type RefusalContext } from '../ratelimit/refusal-budgets.js';
+import type { UserStore } from '../stores/user-store.js';
 import { failAuth } from '../errors/auth-failure-error.js';
 import type { Principal } from './principal.js';
 import { principalKey } from './principal.js';
 import { missingScopes } from './scopes.js';
 import { meetsStepUp, stepUpChallenge } from './step-up.js';
+
+/**
+ * What authorization reads of a request (a request context is one): its
+ * caller, the refusal budgets a denial is charged to, the user records roles
+ * come from, and the clock step-up's max_age is judged by.
+ */
+export interface AuthorizationContext extends RefusalContext {
+  authenticate(): Promise<Principal | undefined>;
+  readonly deps: RefusalContext['deps'] & {
+    readonly users: Pick<UserStore, 'findById'>;
+    readonly now: () => number;
+  };
+}
 
 const ROLE_RANK: Readonly<Record<Role, number>> = { user: 0, admin: 1 };
 
@@ -16,7 +29,7 @@ const ROLE_RANK: Readonly<Record<Role, number>> = { user: 0, admin: 1 };
  * roles themselves: they receive a principal only when it holds. Resolves
  * to the principal the requirement admits; throws 401/403 otherwise.
  */
-export async function authorize(ctx: RequestContext, requirement: ProtectedAccess, path: string): Promise<Principal> {
+export async function authorize(ctx: AuthorizationContext, requirement: ProtectedAccess, path: string): Promise<Principal> {
   const principal: Principal = (await ctx.authenticate()) ?? failAuth('missing_credentials');
   const missing = missingScopes(requirement.scopes, principal.scopes);
   if (missing.length > 0) {
@@ -54,14 +67,14 @@ export async function authorize(ctx: RequestContext, requirement: ProtectedAcces
  * session, refuses API keys and certificates). Charged and audited exactly
  * like a contract's own denial, so no 403 path is free or unrecorded.
  */
-export async function refuseForbiddenRole(ctx: RequestContext, principal: Principal, path: string): Promise<never> {
+export async function refuseForbiddenRole(ctx: AuthorizationContext, principal: Principal, path: string): Promise<never> {
   await deny(ctx, principal, path, 'forbidden_role', { principalKind: principal.kind });
   return failAuth('forbidden_role');
 }
 
 /** A denial costs the caller's IP (docs/rate-limits.md): past its budget it is a 429, logged as such, not a 403. */
 async function deny(
-  ctx: RequestContext,
+  ctx: AuthorizationContext,
   principal: Principal,
   path: string,
   reason: 'insufficient_scope' | 'forbidden_role' | 'step_up_required',

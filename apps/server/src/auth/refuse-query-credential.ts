@@ -1,8 +1,7 @@
 import { TRPCError } from '@trpc/server';
-import type { RequestContext } from '../context.js';
 
 /** Refuses a call whose URL carries a credential, even beside a valid header: it has already leaked. */
-export function refuseQueryCredential(ctx: Pick<RequestContext, 'credentialInQuery'>): void {
+export function refuseQueryCredential(ctx: { readonly credentialInQuery: string | undefined }): void {
   if (ctx.credentialInQuery !== undefined) {
     throw new TRPCError({
       code: 'BAD_REQUEST',

@@ -1,6 +1,7 @@
 import { CSRF_HEADER } from '@gatehouse/contracts';
 import { TRPCError } from '@trpc/server';
-import type { RequestContext } from '../context.js';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Config } from '../config.js';
 import { isAllowedOrigin } from './allowed-origin.js';
 
 /**
@@ -9,7 +10,10 @@ import { isAllowedOrigin } from './allowed-origin.js';
  * which a cross-site page cannot send without a CORS preflight this server
  * does not grant, and its Origin, when present, must be an allowed one.
  */
-export function requireCookieCsrf(ctx: Pick<RequestContext, 'headers' | 'deps'>): void {
+export function requireCookieCsrf(ctx: {
+  readonly headers: IncomingHttpHeaders;
+  readonly deps: { readonly config: Pick<Config, 'corsOrigins' | 'issuer'> };
+}): void {
   const csrf = ctx.headers[CSRF_HEADER];
   const origin = isAllowedOrigin(ctx.headers, ctx.deps.config);
   if (csrf !== '1' || !origin) {

@@ -1,7 +1,16 @@
-import type { RequestContext } from '../context.js';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Config } from '../config.js';
+import type { DpopVerifier } from '../dpop/dpop-verifier.js';
 import { DpopProofError } from '../dpop/dpop-proof-error.js';
 import { requestHtu } from '../dpop/htu.js';
 import { failAuth } from '../errors/auth-failure-error.js';
+
+/** What a session request's DPoP proof is checked with (a request context is one). */
+export interface SessionRequest {
+  readonly headers: IncomingHttpHeaders;
+  readonly transport?: { readonly method: string; readonly url: string } | undefined;
+  readonly deps: { readonly config: Pick<Config, 'issuer' | 'dpopNonce'>; readonly dpop: Pick<DpopVerifier, 'verify'> };
+}
 
 /**
  * The DPoP key a first-party session request (auth.login, auth.refresh)
@@ -12,7 +21,7 @@ import { failAuth } from '../errors/auth-failure-error.js';
  * `use_dpop_nonce` under GATEHOUSE_DPOP_NONCE `token` or `all`, with the nonce
  * in `DPoP-Nonce`), before any password is checked.
  */
-export async function provenSessionKey(ctx: Pick<RequestContext, 'deps' | 'headers' | 'transport'>): Promise<string | undefined> {
+export async function provenSessionKey(ctx: SessionRequest): Promise<string | undefined> {
   const proof = ctx.headers.dpop;
   if (proof === undefined) return undefined;
   const { transport } = ctx;

@@ -3,7 +3,7 @@ import type { GatehouseErrorShape } from '@gatehouse/contracts/trpc';
 import type { TRPCDefaultErrorData, TRPCDefaultErrorShape, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import { AuthFailureError } from './auth-failure-error.js';
-import type { RequestContext } from '../context.js';
+import type { Config } from '../config.js';
 import { RateLimitExceededError } from './rate-limit-exceeded-error.js';
 import { ServiceOverloadedError } from './service-overloaded-error.js';
 
@@ -18,7 +18,8 @@ const MAX_ISSUES = 20;
 export function formatError(opts: {
   shape: TRPCDefaultErrorShape;
   error: TRPCError;
-  ctx: RequestContext | undefined;
+  /** The request's context (a RequestContext), when tRPC got as far as building one. */
+  ctx: { readonly requestId: string; readonly deps: { readonly config: Pick<Config, 'env'> } } | undefined;
 }): GatehouseErrorShape {
   const { shape, error, ctx } = opts;
   const development = ctx?.deps.config.env === 'development';

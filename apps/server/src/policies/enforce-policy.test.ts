@@ -1,5 +1,5 @@
-import { defineQuery, type ContractTree } from '@gatehouse/contracts';
-import { TRPCError } from '@trpc/server';
+import { defineQuery, errorDataSchema, type ContractTree } from '@gatehouse/contracts';
+import { TRPCError, type TRPCDefaultErrorShape } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { AuthFailureError } from '../errors/auth-failure-error.js';
@@ -9,6 +9,7 @@ import { type AuthenticatedContext } from '../context.js';
 import { createResponseHeaders } from '../response-headers.js';
 import { createDependencies, type Dependencies } from '../dependencies.js';
 import { createLogger } from '../http/logger.js';
+import { formatError } from '../errors/format-error.js';
 import { buildRouter } from '../routers/build-router.js';
 import { StoreUnavailableError } from '../errors/store-unavailable-error.js';
 import { t } from '../trpc.js';
@@ -66,6 +67,12 @@ describe('enforcePolicy', () => {
     expect((error.cause as AuthFailureError).data).toEqual({ reason: 'forbidden_role', policy: 'test.forbidden' });
     const [record] = await deniedRecords('apikey:k1');
     expect(record?.details).toMatchObject({ path: 'orders.test', reason: 'policy', policy: 'test.forbidden', answer: 'forbidden' });
+
+    // On the wire (no demo policy answers 403, so no HTTP test reaches this): the contracts' schema, which the
+    // typed client parses with (ForbiddenError.policy), reads the reason and the policy's name.
+    const shape: TRPCDefaultErrorShape = { message: error.message, code: -32003, data: { code: error.code, httpStatus: 403, path: 'orders.test' } };
+    const wire = errorDataSchema.parse(formatError({ shape, error, ctx }).data);
+    expect(wire).toMatchObject({ code: 'FORBIDDEN', httpStatus: 403, requestId: ctx.requestId, auth: { reason: 'forbidden_role', policy: 'test.forbidden' } });
   });
 
   it('a `not_found` policy answers exactly like a missing record; a policy that throws refuses the same way', async () => {

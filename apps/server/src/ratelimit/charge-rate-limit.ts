@@ -1,10 +1,20 @@
 import type { ProcedureContract } from '@gatehouse/contracts';
 import { principalKey, type Principal } from '../auth/principal.js';
-import { type RequestContext } from '../context.js';
-import { eventOrigin } from '../audit/security-events.js';
+import { eventOrigin, type SecurityEvents } from '../audit/security-events.js';
 import { clientKey } from './client-key.js';
 import { writeRateLimitHeaders } from './rate-limit-headers.js';
-import { refuseRateLimited } from './refuse-rate-limited.js';
+import type { RateLimits } from './rate-limits.js';
+import { refuseRateLimited, type RateLimitedResponse } from './refuse-rate-limited.js';
+
+/** What charging a contract's budget reads of a request (a request context is one). */
+export interface RateLimitedCall extends RateLimitedResponse {
+  readonly ip: string;
+  readonly requestId: string;
+  readonly deps: {
+    readonly rateLimits: Pick<RateLimits, 'policyFor'>;
+    readonly events: Pick<SecurityEvents, 'emit'>;
+  };
+}
 
 /**
  * Enforces a contract's rate limit (or the default for public /
@@ -18,7 +28,7 @@ import { refuseRateLimited } from './refuse-rate-limited.js';
  * public procedures.
  */
 export async function chargeRateLimit(
-  ctx: RequestContext,
+  ctx: RateLimitedCall,
   contract: ProcedureContract,
   principal: Principal | undefined,
   path: string,

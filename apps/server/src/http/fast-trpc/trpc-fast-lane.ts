@@ -7,6 +7,7 @@ import type { Dependencies } from '../../dependencies.js';
 import { appRouter, type AppRouter } from '../../routers/app-router.js';
 import { edgeErrorBody, stampTrpcErrors } from '../edge-errors.js';
 import { edgeResponseHeaders } from '../edge-response-headers.js';
+import { createRequestLogLines } from '../request-log-lines.js';
 import { createTrpcContext, logProcedureFailure, MAX_BATCH_SIZE, responseHeadersFor, TRPC_ROUTE } from '../trpc-route.js';
 import { clientAddressOf, hostOf, protocolOf, proxyTrustFor, type ProxyTrust } from '../trust-proxy.js';
 import { clientAbortSignal } from './client-abort-signal.js';
@@ -60,6 +61,7 @@ export function createTrpcFastLane(deps: Dependencies): TrpcFastLane {
     responseMeta: ({ ctx, errors }) => ({ headers: responseHeadersFor(ctx, errors) }),
     onError: logProcedureFailure(deps),
   };
+  const requestLines = createRequestLogLines(deps.logger);
   let open = true;
   // A subscription answers only through tRPC's adapter, and a POST's body cannot be handed over once read:
   // with any subscription in the router, POSTs go to Fastify whole (there are none today).
@@ -73,7 +75,7 @@ export function createTrpcFastLane(deps: Dependencies): TrpcFastLane {
     // Fastify's two lines, with its child logger's reqId binding written as a field: the same line, without a
     // child logger (and its bindings serialised) per request.
     const logging = deps.logger.isLevelEnabled('info');
-    if (logging) deps.logger.info({ reqId: request.id, req: request }, 'incoming request');
+    if (logging) requestLines.incoming(request);
     let answer: JsonResponse;
     try {
       const body = call.method === 'POST' ? await readBody(raw, bodyLimit) : undefined;
@@ -102,7 +104,7 @@ export function createTrpcFastLane(deps: Dependencies): TrpcFastLane {
       response.end(answer.body);
     }
     deps.metrics.httpResponses.inc({ status: String(answer.status) });
-    if (logging) deps.logger.info({ reqId: request.id, res: { statusCode: answer.status }, responseTime: performance.now() - started }, 'request completed');
+    if (logging) requestLines.completed(request.id, answer.status, performance.now() - started);
   }
 
   return {
