@@ -198,6 +198,18 @@ describe(`the authorize page's second factor on the ${defaultStoreName()} store`
     await expect.poll(async () => (await typesOf('second_factor.blocked')).length).toBeGreaterThanOrEqual(1);
   });
 
+  it('reads acr_values as the other parameters: over 256 characters or with control characters it is invalid_request, unknown values are ignored', async () => {
+    for (const acrValues of [`mfa ${'x'.repeat(256)}`, 'mfa\u0007']) {
+      const refused = await get((await authorizationRequest({ acr_values: acrValues })).url);
+      expect(redirectError(refused.location).get('error')).toBe('invalid_request');
+      expect(refused.location).not.toContain('xxxxxxxxxx');
+    }
+    const user = await newUser();
+    const request = await authorizationRequest({ acr_values: 'urn:example:gold pwd' });
+    const signedIn = await submit(await get(request.url), { email: user.email, password: user.password });
+    expect(await redeem(signedIn.location, request)).toMatchObject({ acr: 'pwd' });
+  });
+
   it('answers acr_values=mfa for an account without a second factor with access_denied (state and iss kept), after the password or from a session', async () => {
     const user = await newUser();
     const request = await authorizationRequest({ acr_values: 'mfa' });
