@@ -198,6 +198,10 @@ describe(`the authorize page's second factor on the ${defaultStoreName()} store`
     await expect.poll(async () => (await typesOf('second_factor.blocked')).length).toBeGreaterThanOrEqual(1);
   });
 
+  it('advertises the acr values the authorize endpoint honours', () => {
+    expect(as.acr_values_supported).toEqual(['pwd', 'mfa']);
+  });
+
   it('reads acr_values as the other parameters: over 256 characters or with control characters it is invalid_request, unknown values are ignored', async () => {
     for (const acrValues of [`mfa ${'x'.repeat(256)}`, 'mfa\u0007']) {
       const refused = await get((await authorizationRequest({ acr_values: acrValues })).url);
