@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Dependencies } from '../dependencies.js';
+import { isCluster, type RedisClient } from '../stores/redis/redis-client.js';
 
 /** How long /readyz waits for a store before counting it down: well under a probe's usual 1 s timeout. */
 export const READINESS_CHECK_TIMEOUT_MS = 500;
@@ -20,9 +21,41 @@ interface StoreCheck {
 /** The stores this process cannot serve without: Redis when GATEHOUSE_STORE=redis, Redis and PostgreSQL for postgres. */
 function neededStores(deps: Pick<Dependencies, 'redis' | 'database'>): StoreCheck[] {
   const { redis, database } = deps;
-  const checks: StoreCheck[] = redis === undefined ? [] : [{ name: 'redis', check: () => redis.ping() }];
+  const checks: StoreCheck[] = redis === undefined ? [] : [{ name: 'redis', check: () => pingRedis(redis) }];
   if (database !== undefined) checks.push({ name: 'postgres', check: () => database.ping() });
   return checks;
+}
+
+/** A Redis Cluster has this many hash slots; each must have a master that answers. */
+const CLUSTER_SLOTS = 16_384;
+
+/**
+ * One server: a PING. A Redis Cluster: a PING to the master of every hash slot in the client's slot map. A
+ * keyless PING goes to one node of ioredis's choosing, and would call the cluster up while a master (a third of
+ * the slots: those users' sessions and keys) is gone; pinging the masters the client knows is not enough
+ * either, since a slot-map refresh during a failover drops the dead master before a replica has its slots (seen
+ * in the cluster-master drill: "ready" for 0.4 s with a third of the slots unserved). Once a replica is
+ * promoted and the map re-read, every slot has a master again and the check passes.
+ */
+async function pingRedis(redis: RedisClient): Promise<void> {
+  if (!isCluster(redis)) {
+    await redis.ping();
+    return;
+  }
+  const known = new Map(redis.nodes('master').map((node) => [`${node.options.host}:${node.options.port}`, node]));
+  const serving = new Set<string>();
+  for (let slot = 0; slot < CLUSTER_SLOTS; slot += 1) {
+    const master = redis.slots[slot]?.[0];
+    if (master === undefined) throw new Error(`hash slot ${slot} has no master`);
+    serving.add(master);
+  }
+  await Promise.all(
+    [...serving].map(async (address) => {
+      const node = known.get(address);
+      if (node === undefined) throw new Error(`the master of some hash slots (${address}) is gone`);
+      await node.ping();
+    }),
+  );
 }
 
 async function answers(store: StoreCheck): Promise<boolean> {

@@ -53,7 +53,7 @@ export async function createOperatorStores(config: Config, options: OperatorStor
     throw new OperatorStoreError(
       'memory_store',
       'GATEHOUSE_STORE is memory: the records live inside the running server process, which this separate process cannot reach. ' +
-        'Run the server with GATEHOUSE_STORE=redis and run this command with the same GATEHOUSE_STORE, REDIS_URL and GATEHOUSE_REDIS_PREFIX.',
+        'Run the server with GATEHOUSE_STORE=redis and run this command with the same GATEHOUSE_STORE, REDIS_URL (or REDIS_CLUSTER_NODES) and GATEHOUSE_REDIS_PREFIX.',
     );
   }
   const auditKey = config.audit.hmacKey;
@@ -65,8 +65,14 @@ export async function createOperatorStores(config: Config, options: OperatorStor
     );
   }
   const now = options.now ?? Date.now;
-  const redis = createRedisConnection({ url: config.store.url, logger: options.logger, commandTimeoutMs: Math.max(config.redisCommandTimeoutMs, 2_000) });
-  await waitForRedis(redis, 3_000).catch((error: unknown) => {
+  // REDIS_CLUSTER_NODES as the servers read it: on a cluster, REDIS_URL is unused and may point at some other Redis.
+  const redis = createRedisConnection({
+    url: config.store.url,
+    clusterNodes: config.store.clusterNodes,
+    logger: options.logger,
+    commandTimeoutMs: Math.max(config.redisCommandTimeoutMs, 2_000),
+  });
+  await waitForRedis(redis, isCluster(redis) ? undefined : 3_000).catch((error: unknown) => {
     redis.disconnect();
     throw error;
   });
@@ -107,9 +113,9 @@ async function unlockLogin(config: Config, redis: RedisClient, logger: Logger, r
     );
   }
   if (limits.url !== (config.store.kind === 'redis' ? config.store.url : undefined)) {
-    const own = createRedisConnection({ url: limits.url, logger, commandTimeoutMs: 2_000 });
+    const own = createRedisConnection({ url: limits.url, clusterNodes: limits.clusterNodes, logger, commandTimeoutMs: 2_000 });
     try {
-      await waitForRedis(own, 3_000);
+      await waitForRedis(own, isCluster(own) ? undefined : 3_000);
       return await deleteLoginCounters(own, limits.keyPrefix, rawEmail);
     } finally {
       own.disconnect();
