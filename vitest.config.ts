@@ -41,6 +41,7 @@ const STORE_VARIANT_SUITES = [
   'token-network.test.ts',
   'refresh-grace.test.ts',
   'second-factor-step-up.test.ts',
+  'oauth-authorize-second-factor.test.ts',
   // Suites that looped over both stores in every project before e2e-redis existed.
   'audit-flood.test.ts',
   'failed-auth-budget.test.ts',

@@ -25,9 +25,14 @@ const withCert = (certificate: CertificateFiles): TlsClientOptions => ({ ca: ca.
 
 /** POST /oauth/token over HTTPS with node:https, which (unlike fetch) presents a client certificate. */
 function tokenOverTls(tls: TlsClientOptions, form: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }> {
+  return postFormOverTls('/oauth/token', tls, form);
+}
+
+/** A form POST to one of the OAuth endpoints over HTTPS, with the client certificate `tls` names (if any). */
+function postFormOverTls(path: string, tls: TlsClientOptions, form: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const outgoing = request(
-      `${gatehouse.url}/oauth/token`,
+      `${gatehouse.url}${path}`,
       { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, ca: tls.ca, cert: tls.cert, key: tls.key, agent: false },
       (response) => {
         const chunks: Buffer[] = [];
@@ -88,5 +93,20 @@ describe('certificate-bound access tokens (RFC 8705)', () => {
     const issued = await tokenOverTls({ ca: ca.cert }, { grant_type: 'client_credentials', client_id: BILLING.clientId, client_secret: BILLING.secret });
     expect(issued.status).toBe(200);
     expect(decodeJwt(issued.body['access_token'] as string)['cnf']).toBeUndefined();
+  });
+
+  it('introspects a bound token with its cnf["x5t#S256"] (RFC 8705 section 3.2), and a plain one without cnf', async () => {
+    const introspect = (token: string) =>
+      postFormOverTls('/oauth/introspect', { ca: ca.cert }, { token, client_id: BILLING.clientId, client_secret: BILLING.secret });
+    const der = new X509Certificate(billingCert.cert).raw;
+    const bound = await introspect(await boundToken());
+    expect(bound.status).toBe(200);
+    expect(bound.body).toMatchObject({ active: true, token_type: 'Bearer', client_id: BILLING.clientId });
+    expect(bound.body['cnf']).toEqual({ 'x5t#S256': createHash('sha256').update(der).digest('base64url') });
+
+    const plainToken = await tokenOverTls({ ca: ca.cert }, { grant_type: 'client_credentials', client_id: BILLING.clientId, client_secret: BILLING.secret });
+    const plain = await introspect(plainToken.body['access_token'] as string);
+    expect(plain.body).toMatchObject({ active: true, token_type: 'Bearer' });
+    expect(plain.body).not.toHaveProperty('cnf');
   });
 });

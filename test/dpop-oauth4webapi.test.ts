@@ -1,3 +1,4 @@
+import { calculateJwkThumbprint, exportJWK } from 'jose';
 import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorizeWithPkce } from './support/authorize-form.js';
@@ -10,6 +11,9 @@ import { TEST_USERS } from './support/test-seed.js';
  * resource call, and what a thief holding only the token gets.
  */
 const web: oauth.Client = { client_id: 'web', token_endpoint_auth_method: 'none' };
+/** A confidential client of the test seed: introspection (RFC 7662) needs client authentication. */
+const billing: oauth.Client = { client_id: 'billing' };
+const BILLING_SECRET = 'billing-test-secret-0123456789';
 const redirectUri = 'http://127.0.0.1:5173/cb';
 const alice = { email: TEST_USERS.alice.email, password: TEST_USERS.alice.password };
 
@@ -50,7 +54,8 @@ describe.each(['off', 'token'] as const)('oauth4webapi DPoP flows (GATEHOUSE_DPO
     expect(as.dpop_signing_alg_values_supported).toContain('ES256');
     const proofs: string[] = [];
     const options = { [oauth.allowInsecureRequests]: true, [oauth.customFetch]: recordingFetch(proofs) };
-    const DPoP = oauth.DPoP(web, await oauth.generateKeyPair('ES256'));
+    const keyPair = await oauth.generateKeyPair('ES256');
+    const DPoP = oauth.DPoP(web, keyPair);
 
     const { params, codeVerifier } = await authorizeWithPkce(as, web, { redirectUri, user: alice });
     const tokens = await withNonceRetry(async () =>
@@ -99,5 +104,40 @@ describe.each(['off', 'token'] as const)('oauth4webapi DPoP flows (GATEHOUSE_DPO
     expect(refreshed.token_type).toBe('dpop');
     const again = await oauth.protectedResourceRequest(refreshed.access_token, 'GET', meUrl, undefined, undefined, { ...options, DPoP });
     expect(again.status).toBe(200);
+  });
+
+  it('introspects DPoP-bound access and refresh tokens with cnf.jkt, the key’s RFC 7638 thumbprint (RFC 9449 section 6.2)', async () => {
+    const options = { [oauth.allowInsecureRequests]: true };
+    const keyPair = await oauth.generateKeyPair('ES256');
+    const DPoP = oauth.DPoP(web, keyPair);
+    const jkt = await calculateJwkThumbprint(await exportJWK(keyPair.publicKey), 'sha256');
+    const { params, codeVerifier } = await authorizeWithPkce(as, web, { redirectUri, user: alice });
+    const tokens = await withNonceRetry(async () =>
+      oauth.processAuthorizationCodeResponse(
+        as,
+        web,
+        await oauth.authorizationCodeGrantRequest(as, web, oauth.None(), params, redirectUri, codeVerifier, { ...options, DPoP }),
+      ),
+    );
+    const introspect = async (token: string) =>
+      oauth.processIntrospectionResponse(as, billing, await oauth.introspectionRequest(as, billing, oauth.ClientSecretBasic(BILLING_SECRET), token, options));
+
+    const access = await introspect(tokens.access_token);
+    expect(access).toMatchObject({ active: true, token_type: 'DPoP', client_id: 'web', acr: 'pwd', amr: ['pwd'], auth_time: expect.any(Number) });
+    expect(access.cnf).toEqual({ jkt });
+    const refresh = await introspect(tokens.refresh_token!);
+    expect(refresh).toMatchObject({ active: true, token_type: 'refresh_token', cnf: { jkt } });
+
+    // The same flow without DPoP: a bearer token, and no cnf to hold anyone to.
+    const plainGrant = await authorizeWithPkce(as, web, { redirectUri, user: alice });
+    const plain = await oauth.processAuthorizationCodeResponse(
+      as,
+      web,
+      await oauth.authorizationCodeGrantRequest(as, web, oauth.None(), plainGrant.params, redirectUri, plainGrant.codeVerifier, options),
+    );
+    const bearer = await introspect(plain.access_token);
+    expect(bearer).toMatchObject({ active: true, token_type: 'Bearer' });
+    expect(bearer.cnf).toBeUndefined();
+    expect((await introspect(plain.refresh_token!)).cnf).toBeUndefined();
   });
 });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { EmbeddedJWK, calculateJwkThumbprint, jwtVerify, type JWK, type JWTPayload } from 'jose';
+import { EmbeddedJWK, calculateJwkThumbprint, jwtVerify, type CryptoKey, type JWTPayload } from 'jose';
+import type { DpopKeyCache } from './dpop-key-cache.js';
 import { DpopProofError } from './dpop-proof-error.js';
 import { normaliseHtu } from './htu.js';
 
@@ -59,27 +60,45 @@ export function accessTokenHash(accessToken: string): string {
  * verifies with the public key in its `jwk` header (a private key there is
  * refused), `htm` and `htu` of this request, `iat` within the window, and
  * `ath` of the presented access token. Nonce and replay are the verifier's
- * (dpop-verifier.ts). Throws DpopProofError.
+ * (dpop-verifier.ts). With `keys`, a header seen before reuses its imported
+ * key and thumbprint (dpop-key-cache.ts). Throws DpopProofError.
  */
-export async function verifyDpopProof(request: DpopProofRequest, timing: DpopProofTiming): Promise<VerifiedDpopProof> {
+export async function verifyDpopProof(request: DpopProofRequest, timing: DpopProofTiming, keys?: DpopKeyCache): Promise<VerifiedDpopProof> {
   const { proof } = request;
   if (proof === undefined || proof === '') throw invalid('A DPoP proof is required');
   // Node joins a repeated header with ", ", which a compact JWS never contains: two proofs name no single key.
   if (typeof proof !== 'string' || proof.includes(',')) throw invalid('Send exactly one DPoP proof');
   if (proof.length > MAX_PROOF_LENGTH) throw invalid('The DPoP proof is too large');
 
+  const protectedHeader = proof.slice(0, Math.max(proof.indexOf('.'), 0));
+  const cached = keys?.get(protectedHeader);
   let payload: JWTPayload;
-  let jwk: JWK;
+  let jkt: string;
+  // Imported once per header (the miss below); verifying the signature is never skipped.
+  let imported: CryptoKey | undefined;
   try {
-    const verified = await jwtVerify(proof, EmbeddedJWK, {
-      typ: DPOP_PROOF_TYPE,
-      algorithms: [...DPOP_ALGORITHMS],
-      requiredClaims: ['jti', 'htm', 'htu', 'iat'],
-      currentDate: new Date(timing.nowSeconds * 1000),
-    });
+    const verified = await jwtVerify(
+      proof,
+      cached?.key ??
+        (async (header, token) => {
+          imported = await EmbeddedJWK(header, token);
+          return imported;
+        }),
+      {
+        typ: DPOP_PROOF_TYPE,
+        algorithms: [...DPOP_ALGORITHMS],
+        requiredClaims: ['jti', 'htm', 'htu', 'iat'],
+        currentDate: new Date(timing.nowSeconds * 1000),
+      },
+    );
     payload = verified.payload;
-    if (verified.protectedHeader.jwk === undefined) throw invalid('The DPoP proof carries no key');
-    jwk = verified.protectedHeader.jwk;
+    if (cached !== undefined) {
+      jkt = cached.jkt;
+    } else {
+      const { jwk } = verified.protectedHeader;
+      if (jwk === undefined || imported === undefined) throw invalid('The DPoP proof carries no key');
+      jkt = await calculateJwkThumbprint(jwk, 'sha256');
+    }
   } catch (error) {
     if (error instanceof DpopProofError) throw error;
     // jose's reason (bad typ, alg, signature, claims) stays in this process; the wire gets one sentence.
@@ -98,5 +117,7 @@ export async function verifyDpopProof(request: DpopProofRequest, timing: DpopPro
   if (request.accessToken !== undefined && ath !== accessTokenHash(request.accessToken)) {
     throw invalid('The DPoP proof is not about the presented access token');
   }
-  return { jkt: await calculateJwkThumbprint(jwk, 'sha256'), jti, iat, nonce };
+  // Remembered only once the whole proof passed: a refused one leaves nothing behind.
+  if (imported !== undefined) keys?.set(protectedHeader, { key: imported, jkt });
+  return { jkt, jti, iat, nonce };
 }

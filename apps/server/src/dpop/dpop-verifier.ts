@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { DpopProofStore } from '../stores/dpop-proof-store.js';
+import { createDpopKeyCache, type DpopKeyCache } from './dpop-key-cache.js';
 import { DPOP_ALGORITHMS, verifyDpopProof, type DpopProofRequest, type VerifiedDpopProof } from './dpop-proof.js';
 import { DpopProofError } from './dpop-proof-error.js';
 import type { DpopNonces } from './dpop-nonces.js';
@@ -28,12 +29,15 @@ export interface DpopVerifier {
 export interface DpopVerifierOptions {
   readonly proofs: DpopProofStore;
   readonly nonces: DpopNonces;
+  /** Imported proof keys (dpop-key-cache.ts); a bounded one of DPOP_KEY_CACHE_SIZE by default. */
+  readonly keys?: DpopKeyCache;
   readonly now?: () => number;
 }
 
 export function createDpopVerifier(options: DpopVerifierOptions): DpopVerifier {
   const { proofs, nonces } = options;
   const now = options.now ?? Date.now;
+  const keys = options.keys ?? createDpopKeyCache();
   // A proof is refused once older than its window, so its id need not be remembered longer.
   const rememberMs = (DPOP_PROOF_MAX_AGE_SECONDS + DPOP_PROOF_MAX_SKEW_SECONDS) * 1000;
   return {
@@ -44,7 +48,7 @@ export function createDpopVerifier(options: DpopVerifierOptions): DpopVerifier {
         nowSeconds: Math.floor(now() / 1000),
         maxAgeSeconds: DPOP_PROOF_MAX_AGE_SECONDS,
         maxSkewSeconds: DPOP_PROOF_MAX_SKEW_SECONDS,
-      });
+      }, keys);
       // A stale or foreign nonce is answered with a fresh one (sections 8 and 9), as is a missing one where required.
       if (proof.nonce !== undefined ? !nonces.isFresh(proof.nonce) : request.requireNonce) {
         throw new DpopProofError('use_dpop_nonce', 'The server requires its nonce in the DPoP proof');

@@ -5,11 +5,12 @@ import { z } from 'zod';
 import { grantableScopes, scopesOfRole } from '../auth/scopes.js';
 import type { Dependencies } from '../dependencies.js';
 import { normaliseIp } from '../client-ip.js';
-import { passwordSignIn, type SignInAuthentication } from '../tokens/sign-in-authentication.js';
-import { renderConsentPage, renderErrorPage, renderSignInPage, STYLE_SOURCE } from './authorize-page.js';
-import { readAuthenticationRequirement, sessionSatisfies } from './authorize-prompt.js';
+import { acrSatisfies, passwordSignIn, type SignInAuthentication } from '../tokens/sign-in-authentication.js';
+import { renderConsentPage, renderErrorPage, renderSecondFactorPage, renderSignInPage, STYLE_SOURCE } from './authorize-page.js';
+import { readAuthenticationRequirement, requiredAcr, sessionSatisfies } from './authorize-prompt.js';
 import { isSameOriginFormPost } from './is-same-origin-form-post.js';
 import { signInOnAuthorizeForm } from './authorize-sign-in.js';
+import { secondFactorOnAuthorizeForm } from './authorize-second-factor.js';
 import {
   AUTHORIZATION_PARAMETERS,
   AuthorizationRedirectError,
@@ -23,7 +24,8 @@ import { OAuthError } from './oauth-error.js';
 import { hashOpaqueToken } from './hash-opaque-token.js';
 import type { OAuthServices } from './oauth-services.js';
 import { createSignInSessions, type SignInSession } from './sign-in-session.js';
-import { hasConfirmedSecondFactor, type UserRecord } from '../stores/user-store.js';
+import { hasConfirmedSecondFactor, isActiveUser, type UserRecord } from '../stores/user-store.js';
+import { SECOND_FACTOR_CHALLENGE_TTL_SECONDS } from '../auth/second-factor-challenge.js';
 
 /** Codes live one minute: long enough for a redirect and a token request, short enough to be useless when stolen late. */
 export const AUTHORIZATION_CODE_TTL_SECONDS = 60;
@@ -31,6 +33,13 @@ export const AUTHORIZATION_CODE_TTL_SECONDS = 60;
 const CSRF_FIELD = 'csrf_token';
 /** On the consent form of a sign-in session: the id of the user it was shown for. */
 const SIGNED_IN_AS_FIELD = 'signed_in_as';
+/**
+ * On the code form that follows a password: when the server checked that
+ * user's password (epoch seconds). The form's HMAC covers it, so only a page
+ * the server rendered after a right password carries it; it stands for that
+ * password for SECOND_FACTOR_CHALLENGE_TTL_SECONDS, like auth.login's challenge.
+ */
+const PASSWORD_CHECKED_AT_FIELD = 'password_checked_at';
 /** An expiry and a base64url HMAC-SHA256: far below this. */
 const MAX_CSRF_TOKEN_LENGTH = 128;
 
@@ -38,9 +47,11 @@ const signInCredentials = z.strictObject({ email: loginInput.shape.email, passwo
 
 /**
  * GET and POST /oauth/authorize: authorization code with PKCE (S256 only),
- * a server-rendered sign-in and consent form, a sign-in session so a
- * returning user approves without the password (`prompt` and `max_age`
- * honoured), and redirects that carry `state` and `iss` (RFC 9207).
+ * a server-rendered sign-in and consent form, a second step asking for a TOTP
+ * or recovery code (users with a second factor, and `acr_values=mfa`), a
+ * sign-in session so a returning user approves without the password
+ * (`prompt`, `max_age` and `acr_values` honoured), and redirects that carry
+ * `state` and `iss` (RFC 9207).
  */
 export function registerAuthorizeEndpoint(app: FastifyInstance, deps: Dependencies, oauth: OAuthServices): void {
   const sessions = createSignInSessions({
@@ -48,22 +59,29 @@ export function registerAuthorizeEndpoint(app: FastifyInstance, deps: Dependenci
     refreshTokens: deps.refreshTokens,
     users: deps.users,
     key: deps.signingKeys.deriveSecret('oauth-sign-in-session'),
+    now: deps.now,
   });
-  const nowSeconds = () => Math.floor(Date.now() / 1000);
+  // The server's clock (injectable), the same one that stamps auth_time: max_age and the code form's window agree with it.
+  const nowSeconds = () => Math.floor(deps.now() / 1000);
 
   app.get('/oauth/authorize', async (request, reply) =>
     handle(reply, async () => {
       const authorization = await parseAuthorizationRequest(oauth.clients, asParams(request.query));
       const requirement = readAuthenticationRequirement(authorization.parameters);
       const session = await sessions.read(request.headers);
-      const usable = session !== undefined && sessionSatisfies(requirement, session.authTimeSeconds, nowSeconds()) ? session : undefined;
+      const usable = session !== undefined && sessionSatisfies(requirement, session.authentication.authTime, nowSeconds()) ? session : undefined;
+      // A session too weak for this request (acr pwd where mfa is needed) is stepped up, not replaced: the code only.
+      const stepUp = usable !== undefined && !acrSatisfies(usable.authentication.acr, requiredAcr(requirement, usable.user));
       if (requirement.silent) {
         // OIDC Core section 3.1.2.6. Consent is asked on every authorization (none is remembered), so a signed-in user
         // still needs the page: the client learns that without the user seeing anything.
-        if (usable === undefined) throw new AuthorizationRedirectError('login_required', 'The user is not signed in to Gatehouse');
+        if (usable === undefined || stepUp) throw new AuthorizationRedirectError('login_required', 'The user is not signed in to Gatehouse as the request requires');
         throw new AuthorizationRedirectError('consent_required', 'The user must approve this request on the authorize page');
       }
-      return usable === undefined ? showSignIn(reply, authorization, {}) : showConsent(reply, authorization, usable, undefined);
+      if (usable === undefined) return showSignIn(reply, authorization, {});
+      if (!stepUp) return showConsent(reply, authorization, usable, undefined);
+      refuseWithoutSecondFactor(usable.user);
+      return showSecondFactor(reply, authorization, usable.user, undefined, undefined);
     }),
   );
 
@@ -74,9 +92,10 @@ export function registerAuthorizeEndpoint(app: FastifyInstance, deps: Dependenci
     return handle(reply, async () => {
       const body = asParams(request.body);
       const authorization = await parseAuthorizationRequest(oauth.clients, body);
-      const signedInAs = typeof body[SIGNED_IN_AS_FIELD] === 'string' ? body[SIGNED_IN_AS_FIELD] : undefined;
+      const signedInAs = textField(body, SIGNED_IN_AS_FIELD);
+      const passwordCheckedAt = textField(body, PASSWORD_CHECKED_AT_FIELD);
       const csrfToken = body[CSRF_FIELD];
-      const fields = formFields(authorization, signedInAs);
+      const fields = formFields(authorization, signedInAs, passwordCheckedAt);
       if (typeof csrfToken !== 'string' || csrfToken.length > MAX_CSRF_TOKEN_LENGTH || !oauth.formProtection.verify(csrfToken, fields)) {
         return sendPage(reply, 400, renderErrorPage('This form has expired or was not issued by Gatehouse. Start again from the application.'));
       }
@@ -92,21 +111,35 @@ export function registerAuthorizeEndpoint(app: FastifyInstance, deps: Dependenci
       }
       if (body['decision'] !== 'approve') return sendPage(reply, 400, renderErrorPage('Choose Allow or Deny.'));
 
+      const requirement = readAuthenticationRequirement(authorization.parameters);
       let user: UserRecord;
-      // The sign-in behind the code: a session's own time (max_age was checked against it), or a password now.
+      // The sign-in behind the code so far: a session's own (max_age was checked against it), or a password now.
       let authentication: SignInAuthentication;
-      if (signedInAs !== undefined) {
-        // The consent form of a sign-in session: the session must still hold, for the same user the page showed.
-        const requirement = readAuthenticationRequirement(authorization.parameters);
+      // The sign-in session a second factor given now replaces (a new one, as a password does).
+      let earlier: SignInSession | undefined;
+      if (passwordCheckedAt !== undefined && signedInAs !== undefined) {
+        // The code form after a password: the HMAC vouches for the pair; the password stands for five minutes.
+        const checkedAt = Number(passwordCheckedAt);
+        if (!Number.isSafeInteger(checkedAt) || nowSeconds() - checkedAt > SECOND_FACTOR_CHALLENGE_TTL_SECONDS) {
+          return showSignIn(reply, authorization, { error: 'The time to enter your code ran out. Sign in again to continue.' });
+        }
+        const found = await deps.users.findById(signedInAs);
+        if (!isActiveUser(found)) return showSignIn(reply, authorization, { error: 'Your sign-in has ended. Sign in again to continue.' });
+        user = found;
+        authentication = passwordSignIn(checkedAt * 1000);
+        earlier = await sessions.read(request.headers);
+      } else if (signedInAs !== undefined) {
+        // The consent or code form of a sign-in session: the session must still hold, for the same user the page showed.
         const session = await sessions.read(request.headers);
-        if (session === undefined || !sessionSatisfies(requirement, session.authTimeSeconds, nowSeconds())) {
+        if (session === undefined || !sessionSatisfies(requirement, session.authentication.authTime, nowSeconds())) {
           return showSignIn(reply, authorization, { error: 'Your sign-in has ended. Sign in again to continue.' });
         }
         if (session.user.id !== signedInAs) {
           return showConsent(reply, authorization, session, 'You are now signed in with another account. Check the account and choose again.');
         }
         user = session.user;
-        authentication = { acr: 'pwd', amr: ['pwd'], authTime: session.authTimeSeconds };
+        authentication = session.authentication;
+        earlier = session;
       } else {
         // Validated exactly as auth.login validates them, before any limiter, log or record sees them:
         // a refused value is never echoed, stored or used as a key.
@@ -117,25 +150,44 @@ export function registerAuthorizeEndpoint(app: FastifyInstance, deps: Dependenci
         const { email, password } = credentials.data;
         const signIn = await signInOnAuthorizeForm(deps, { email, password }, origin(request));
         if (signIn.outcome === 'blocked') {
-          const retryAfterSeconds = Math.max(1, Math.ceil(signIn.retryAfterMs / 1000));
-          reply.header('retry-after', String(retryAfterSeconds));
-          const minutes = Math.ceil(retryAfterSeconds / 60);
-          return showSignIn(reply, authorization, { email, error: `Too many sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.` }, 429);
+          return showSignIn(reply, authorization, { email, error: `Too many sign-in attempts. ${tryAgainIn(reply, signIn.retryAfterMs)}` }, 429);
         }
         if (signIn.outcome === 'invalid_credentials') return showSignIn(reply, authorization, { email, error: 'Invalid email or password' });
         user = signIn.user;
         authentication = passwordSignIn(deps.now());
-        // The password was typed: a new sign-in session replaces (and ends) any earlier one in this browser.
-        const earlier = await sessions.read(request.headers);
-        if (earlier !== undefined) await sessions.end(earlier);
-        reply.header('set-cookie', await sessions.start(user));
+        if (acrSatisfies(authentication.acr, requiredAcr(requirement, user))) {
+          // The password was typed: a new sign-in session replaces (and ends) any earlier one in this browser.
+          const replaced = await sessions.read(request.headers);
+          if (replaced !== undefined) await sessions.end(replaced);
+          reply.header('set-cookie', await sessions.start(user, authentication));
+        } else {
+          // A second factor is due: no session on the password alone (it would sign an enrolled user in), the code form.
+          refuseWithoutSecondFactor(user);
+          return showSecondFactor(reply, authorization, user, authentication.authTime, undefined);
+        }
       }
 
-      // This form asks for no second factor yet: a password alone must not give an enrolled user's tokens here
-      // when auth.login would not (fail closed until the form asks for the code).
-      if (hasConfirmedSecondFactor(user)) {
-        return sendPage(reply, 403, renderErrorPage('This account signs in with a second factor, which this page cannot ask for yet.'));
+      if (!acrSatisfies(authentication.acr, requiredAcr(requirement, user))) {
+        refuseWithoutSecondFactor(user);
+        const passwordAt = passwordCheckedAt === undefined ? undefined : authentication.authTime;
+        const step = await secondFactorOnAuthorizeForm(deps, user, body['code'], origin(request));
+        switch (step.outcome) {
+          case 'missing':
+            return showSecondFactor(reply, authorization, user, passwordAt, undefined);
+          case 'malformed':
+            return showSecondFactor(reply, authorization, user, passwordAt, 'Enter the 6-digit code from your authenticator app or a recovery code.', 400);
+          case 'invalid_code':
+            return showSecondFactor(reply, authorization, user, passwordAt, 'That code is not right. Check your authenticator app and try again.');
+          case 'blocked':
+            return showSecondFactor(reply, authorization, user, passwordAt, `Too many wrong codes. ${tryAgainIn(reply, step.retryAfterMs)}`, 429);
+          case 'verified':
+            authentication = step.authentication;
+        }
+        // A stronger sign-in is a new session (its own cookie and family), never the old one relabelled.
+        if (earlier !== undefined) await sessions.end(earlier);
+        reply.header('set-cookie', await sessions.start(user, authentication));
       }
+
       const scopes = grantableScopes({
         requested: authorization.requestedScopes,
         clientAllows: authorization.client.scopes,
@@ -162,7 +214,7 @@ export function registerAuthorizeEndpoint(app: FastifyInstance, deps: Dependenci
   });
 
   function showSignIn(reply: FastifyReply, authorization: AuthorizationRequest, extra: { email?: string; error?: string }, status = 200) {
-    const fields = formFields(authorization, undefined);
+    const fields = formFields(authorization, undefined, undefined);
     const page = renderSignInPage({
       clientId: authorization.client.clientId,
       scopes: authorization.requestedScopes ?? authorization.client.scopes,
@@ -173,8 +225,8 @@ export function registerAuthorizeEndpoint(app: FastifyInstance, deps: Dependenci
   }
 
   function showConsent(reply: FastifyReply, authorization: AuthorizationRequest, session: SignInSession, error: string | undefined) {
-    const fields = formFields(authorization, session.user.id);
-    const switchAccount = new URLSearchParams({ ...formFields(authorization, undefined), prompt: 'login' });
+    const fields = formFields(authorization, session.user.id, undefined);
+    const switchAccount = new URLSearchParams({ ...formFields(authorization, undefined, undefined), prompt: 'login' });
     const page = renderConsentPage({
       clientId: authorization.client.clientId,
       scopes: authorization.requestedScopes ?? authorization.client.scopes,
@@ -184,6 +236,31 @@ export function registerAuthorizeEndpoint(app: FastifyInstance, deps: Dependenci
       ...(error === undefined ? {} : { error }),
     });
     return sendPage(reply, 200, page, authorization.redirectUri);
+  }
+
+  /**
+   * The code form. After a password it carries the time of the password check (HMAC-covered); stepping up a
+   * sign-in session it carries only the user, and the session itself is the proof of the password.
+   */
+  function showSecondFactor(
+    reply: FastifyReply,
+    authorization: AuthorizationRequest,
+    user: UserRecord,
+    passwordCheckedAtSeconds: number | undefined,
+    error: string | undefined,
+    status = 200,
+  ) {
+    const fields = formFields(authorization, user.id, passwordCheckedAtSeconds === undefined ? undefined : String(passwordCheckedAtSeconds));
+    const switchAccount = new URLSearchParams({ ...formFields(authorization, undefined, undefined), prompt: 'login' });
+    const page = renderSecondFactorPage({
+      clientId: authorization.client.clientId,
+      scopes: authorization.requestedScopes ?? authorization.client.scopes,
+      hiddenFields: { ...fields, [CSRF_FIELD]: oauth.formProtection.issue(fields) },
+      user: { email: user.email, name: user.name },
+      switchAccountUrl: `/oauth/authorize?${switchAccount.toString()}`,
+      ...(error === undefined ? {} : { error }),
+    });
+    return sendPage(reply, status, page, authorization.redirectUri);
   }
 
   async function handle(reply: FastifyReply, run: () => unknown): Promise<unknown> {
@@ -228,17 +305,44 @@ export function registerAuthorizeEndpoint(app: FastifyInstance, deps: Dependenci
 
 /**
  * The fields the form carries back, all covered by its CSRF token. A consent
- * form also names the user it was shown for, so a POST made after the browser
- * signed in as someone else is not approved for the wrong account.
+ * or code form also names the user it was shown for, so a POST made after the
+ * browser signed in as someone else is not approved for the wrong account;
+ * a code form after a password, when that password was checked.
  */
-function formFields(authorization: AuthorizationRequest, signedInAs: string | undefined): Record<string, string> {
+function formFields(authorization: AuthorizationRequest, signedInAs: string | undefined, passwordCheckedAt: string | undefined): Record<string, string> {
   const fields: Record<string, string> = {};
   for (const name of AUTHORIZATION_PARAMETERS) {
     const value = authorization.parameters[name];
     if (value !== undefined) fields[name] = value;
   }
   if (signedInAs !== undefined) fields[SIGNED_IN_AS_FIELD] = signedInAs;
+  if (signedInAs !== undefined && passwordCheckedAt !== undefined) fields[PASSWORD_CHECKED_AT_FIELD] = passwordCheckedAt;
   return fields;
+}
+
+/**
+ * Where the request needs a second factor the user does not have: the client
+ * hears `access_denied` (README "Second factor and step-up" says why not
+ * `interaction_required`): nothing on this page can satisfy it.
+ */
+function refuseWithoutSecondFactor(user: UserRecord): void {
+  if (!hasConfirmedSecondFactor(user)) {
+    throw new AuthorizationRedirectError('access_denied', 'This request requires a second factor (acr_values=mfa) and the account has none enrolled');
+  }
+}
+
+/** Sets `Retry-After` and says the same in words, in whole minutes. */
+function tryAgainIn(reply: FastifyReply, retryAfterMs: number): string {
+  const retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  reply.header('retry-after', String(retryAfterSeconds));
+  const minutes = Math.ceil(retryAfterSeconds / 60);
+  return `Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`;
+}
+
+/** A form field sent once as text, or undefined. */
+function textField(body: Readonly<Record<string, unknown>>, name: string): string | undefined {
+  const value = body[name];
+  return typeof value === 'string' ? value : undefined;
 }
 
 function sendPage(reply: FastifyReply, status: number, html: string, redirectUri?: string) {

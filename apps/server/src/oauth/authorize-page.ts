@@ -19,7 +19,7 @@ h1{font-size:1.35rem;line-height:1.3;margin:0 0 1rem}h2{font-size:1rem;margin:1.
 .scopes li::before{content:"\\2713";color:var(--brand);font-weight:700;margin-right:.6rem}
 .scopes small{color:var(--muted)}
 label{display:block;font-weight:600;margin:.9rem 0 .3rem}
-input[type=email],input[type=password]{width:100%;padding:.65rem .75rem;font:inherit;border:1px solid #aeb6c1;border-radius:8px}
+input[type=email],input[type=password],input[type=text]{width:100%;padding:.65rem .75rem;font:inherit;border:1px solid #aeb6c1;border-radius:8px}
 input:focus-visible,button:focus-visible,a:focus-visible{outline:3px solid #8fb0ff;outline-offset:2px}
 input[aria-invalid=true]{border-color:var(--danger)}
 .account{display:flex;justify-content:space-between;align-items:center;gap:1rem;padding:.7rem .8rem;border:1px solid var(--line);border-radius:10px;background:#f8f9fb}
@@ -31,7 +31,8 @@ button{flex:1;padding:.7rem 1rem;font:inherit;font-weight:600;border-radius:8px;
 .secondary{background:#fff;color:var(--brand-dark)}.secondary:hover{background:#eef2fb}
 .error{color:var(--danger);background:#ffebe9;border:1px solid #f5c2c7;padding:.6rem .8rem;border-radius:8px;margin:0 0 1rem}
 .link{flex:none;background:none;border:0;padding:0;font-weight:400;color:var(--brand-dark);text-decoration:underline}
-.fine{color:var(--muted);font-size:.85rem;margin:1.2rem 0 0}`;
+.fine{color:var(--muted);font-size:.85rem;margin:1.2rem 0 0}
+.hint{color:var(--muted);font-size:.9rem;margin:.3rem 0 0}`;
 
 /** The CSP source that allows exactly the pages' stylesheet. */
 export const STYLE_SOURCE = `'sha256-${createHash('sha256').update(STYLE).digest('base64')}'`;
@@ -92,6 +93,37 @@ ${scopeList(options)}
 <form id="consent" method="post" action="/oauth/authorize">
 ${hiddenInputs(options.hiddenFields)}
 ${actions(' autofocus')}
+</form>${finePrint(options.clientId)}`,
+  );
+}
+
+export interface SecondFactorPageOptions extends AuthorizePageOptions {
+  /** Whose password is already proven (just now, or by the sign-in session). */
+  readonly user: { readonly email: string; readonly name: string };
+  /** The same request with prompt=login: signs in as someone else. */
+  readonly switchAccountUrl: string;
+}
+
+/**
+ * The second step: the password is proven, the code from the authenticator
+ * app (or a recovery code) is asked for, with the same choices as the first
+ * page. `autocomplete=one-time-code` lets phones offer the code; the field
+ * takes a recovery code too, so it is text with a numeric keyboard hint.
+ */
+export function renderSecondFactorPage(options: SecondFactorPageOptions): string {
+  const described = options.error === undefined ? 'code-hint' : 'form-error code-hint';
+  const invalid = options.error === undefined ? '' : ' aria-invalid="true"';
+  return page(
+    `Enter your verification code to continue to ${options.clientId}`,
+    `<h1 id="title">Enter your verification code to continue to <strong>${escapeHtml(options.clientId)}</strong></h1>
+${errorBlock(options.error)}<div class="account"><div><strong>${escapeHtml(options.user.name)}</strong><span>${escapeHtml(options.user.email)}</span></div>
+<div class="switch"><a href="${escapeHtml(options.switchAccountUrl)}">Use another account</a></div></div>
+${scopeList(options)}
+<form method="post" action="/oauth/authorize" autocomplete="off">
+${hiddenInputs(options.hiddenFields)}
+<label for="code">Verification code</label><input id="code" type="text" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="32" required autofocus aria-describedby="${described}"${invalid}>
+<p class="hint" id="code-hint">The 6-digit code from your authenticator app, or one of your recovery codes.</p>
+${actions()}
 </form>${finePrint(options.clientId)}`,
   );
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { readAuthenticationRequirement, sessionSatisfies } from './authorize-prompt.js';
+import { readAuthenticationRequirement, requiredAcr, sessionSatisfies } from './authorize-prompt.js';
+import type { UserRecord } from '../stores/user-store.js';
 import { AuthorizationRedirectError } from './authorize-request.js';
 
 const NOW = 1_800_000_000;
@@ -19,7 +20,21 @@ describe('prompt and max_age (OIDC Core section 3.1.2.1)', () => {
   });
 
   it('reads prompt=none as silent', () => {
-    expect(readAuthenticationRequirement({ prompt: 'none' })).toEqual({ silent: true, forceLogin: false, maxAgeSeconds: undefined });
+    expect(readAuthenticationRequirement({ prompt: 'none' })).toEqual({ silent: true, forceLogin: false, maxAgeSeconds: undefined, acr: undefined });
+  });
+
+  it('requires mfa when acr_values names it anywhere, and always for a user with a confirmed second factor', () => {
+    const plain: UserRecord = { id: 'u1', email: 'a@example.test', name: 'A', role: 'user', passwordHash: 'x', createdAt: new Date(0) };
+    const factor = { method: 'totp', sealedSecret: 'sealed', recoveryCodeHashes: [], lastTimeStep: 0 } as const;
+    const pending: UserRecord = { ...plain, secondFactor: factor };
+    const enrolled: UserRecord = { ...plain, secondFactor: { ...factor, confirmedAtMs: 1 } };
+    expect(readAuthenticationRequirement({ acr_values: 'urn:other mfa' }).acr).toBe('mfa');
+    expect(readAuthenticationRequirement({ acr_values: 'pwd' }).acr).toBeUndefined();
+    expect(readAuthenticationRequirement({ acr_values: 'mfaX' }).acr).toBeUndefined();
+    expect(requiredAcr(readAuthenticationRequirement({}), plain)).toBe('pwd');
+    expect(requiredAcr(readAuthenticationRequirement({ acr_values: 'mfa' }), plain)).toBe('mfa');
+    expect(requiredAcr(readAuthenticationRequirement({}), pending)).toBe('pwd');
+    expect(requiredAcr(readAuthenticationRequirement({}), enrolled)).toBe('mfa');
   });
 
   it.each([{ prompt: 'none login' }, { prompt: 'sometimes' }, { max_age: '-1' }, { max_age: '1.5' }, { max_age: 'soon' }])(

@@ -62,6 +62,7 @@ export const AUTHORIZATION_PARAMETER_LIMITS = {
   // OpenID Connect Core section 3.1.2.1 (oauth/authorize-prompt.ts)
   prompt: 64,
   max_age: 10,
+  acr_values: 256,
 } as const;
 
 export type AuthorizationParameter = keyof typeof AUTHORIZATION_PARAMETER_LIMITS;

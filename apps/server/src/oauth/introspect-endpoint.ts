@@ -9,6 +9,8 @@ import { looksLikeApiKey } from '../apikeys/key-format.js';
 import { AuthFailureError } from '../errors/auth-failure-error.js';
 import { scopesOfRole } from '../auth/scopes.js';
 import { isActiveUser } from '../stores/user-store.js';
+import type { SignInAuthentication } from '../tokens/sign-in-authentication.js';
+import type { TokenConfirmation } from '../tokens/token-confirmation.js';
 
 const INACTIVE = { active: false } as const;
 
@@ -18,6 +20,10 @@ const INACTIVE = { active: false } as const;
  * for anything expired, revoked, spent or unknown, with no reason given
  * (section 2.2), and the full claims otherwise. API keys are answered too
  * (resource servers verify keys here, RFC 7662), with `token_type: "api_key"`.
+ * A sender-constrained token's answer carries its `cnf` (RFC 9449 section
+ * 6.2, RFC 8705 section 3.2), so a resource server that introspects can hold
+ * the caller to the same key or certificate; a user's token carries its
+ * sign-in (`acr`, `amr`, `auth_time`), which RFC 9470 step-up decisions need.
  */
 export function registerIntrospectEndpoint(app: FastifyInstance, deps: Dependencies, oauth: OAuthServices): void {
   app.post('/oauth/introspect', async (request, reply) => {
@@ -47,7 +53,8 @@ export function registerIntrospectEndpoint(app: FastifyInstance, deps: Dependenc
     if (access === undefined || (await deps.revocation.isRevoked(access))) return INACTIVE;
     return {
       active: true,
-      token_type: 'Bearer',
+      // RFC 9449 section 6.2: a DPoP-bound token introspects as token_type DPoP; a certificate-bound one stays Bearer (RFC 8705).
+      token_type: access.confirmation?.jkt === undefined ? 'Bearer' : 'DPoP',
       scope: access.scopes.join(' '),
       client_id: access.clientId,
       sub: access.subject,
@@ -56,6 +63,8 @@ export function registerIntrospectEndpoint(app: FastifyInstance, deps: Dependenc
       jti: access.jti,
       iss: deps.config.issuer,
       aud: deps.config.audience,
+      ...signInClaims(access.authentication),
+      ...confirmationClaim(access.confirmation),
     };
   }
 
@@ -97,6 +106,23 @@ export function registerIntrospectEndpoint(app: FastifyInstance, deps: Dependenc
       sub: family.userId,
       exp: Math.floor(family.expiresAtMs / 1000),
       iss: deps.config.issuer,
+      ...signInClaims(family.authentication),
+      // RFC 9449 section 5: a public client's DPoP-bound refresh token works only with a proof of this key.
+      ...confirmationClaim(family.jkt === undefined ? undefined : { jkt: family.jkt }),
     };
   }
+}
+
+/** `acr`, `amr` and `auth_time` as the access token carries them (RFC 9068 section 2.2.1), when there is a sign-in. */
+function signInClaims(authentication: SignInAuthentication | undefined) {
+  return authentication === undefined ? {} : { acr: authentication.acr, amr: [...authentication.amr], auth_time: authentication.authTime };
+}
+
+/** RFC 7800 `cnf`: only the members the token is bound by (`jkt`, `x5t#S256`); absent for a bearer token. */
+function confirmationClaim(confirmation: TokenConfirmation | undefined) {
+  if (confirmation === undefined) return {};
+  const cnf: { jkt?: string; 'x5t#S256'?: string } = {};
+  if (confirmation.jkt !== undefined) cnf.jkt = confirmation.jkt;
+  if (confirmation['x5t#S256'] !== undefined) cnf['x5t#S256'] = confirmation['x5t#S256'];
+  return Object.keys(cnf).length === 0 ? {} : { cnf };
 }

@@ -1,4 +1,4 @@
-import { buildAuthorizationManifest, contracts, scopesSupported } from '@gatehouse/contracts';
+import { ACR_VALUES, buildAuthorizationManifest, contracts, scopesSupported } from '@gatehouse/contracts';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import { DPOP_ALGORITHMS } from '../dpop/dpop-proof.js';
@@ -38,6 +38,8 @@ export function authorizationServerMetadata(config: Pick<Config, 'issuer'>) {
     revocation_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS, 'none'],
     introspection_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS],
     authorization_response_iss_parameter_supported: true,
+    // OpenID Connect Discovery 1.0 (registered by RFC 8414 section 7.1.2): what acr_values may ask for at authorize.
+    acr_values_supported: [...ACR_VALUES],
     // RFC 9449 section 5.1: DPoP proofs are accepted at the token endpoint, with these algorithms.
     dpop_signing_alg_values_supported: [...DPOP_ALGORITHMS],
     // RFC 8705 section 3.3: a confidential client presenting a client certificate gets certificate-bound tokens.

@@ -3,6 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { fastifyCookie } from '@fastify/cookie';
 import type { Config } from '../config.js';
 import type { RefreshTokens } from '../tokens/refresh-tokens.js';
+import { passwordSignIn, secondFactorSignIn, type SignInAuthentication } from '../tokens/sign-in-authentication.js';
 import type { UserRecord, UserStore } from '../stores/user-store.js';
 
 /**
@@ -21,16 +22,20 @@ export const DEVELOPMENT_SIGN_IN_COOKIE_NAME = 'gatehouse_sign_in';
 /** Everywhere else: `__Host-` so no sibling subdomain can plant or widen it (see tokens/refresh-cookie.ts). */
 export const SECURE_SIGN_IN_COOKIE_NAME = `__Host-${DEVELOPMENT_SIGN_IN_COOKIE_NAME}`;
 
-/** A live sign-in: who, and when they last typed their password (OIDC `auth_time`, for `max_age`). */
+/**
+ * A live sign-in: who, how (`acr`, `amr`) and when they last authenticated
+ * (OIDC `auth_time`, for `max_age`); the authorization codes it approves
+ * carry the same three into their tokens.
+ */
 export interface SignInSession {
   readonly user: UserRecord;
   readonly familyId: string;
-  readonly authTimeSeconds: number;
+  readonly authentication: SignInAuthentication;
 }
 
 export interface SignInSessions {
-  /** Starts a session for a user who just typed their password; returns its `Set-Cookie`. */
-  start(user: UserRecord): Promise<string>;
+  /** Starts a session for a user who just signed in as `authentication` says; returns its `Set-Cookie`. */
+  start(user: UserRecord, authentication: SignInAuthentication): Promise<string>;
   /** The session the request's cookie proves, or undefined (none, forged, revoked, expired, user gone). */
   read(headers: IncomingHttpHeaders): Promise<SignInSession | undefined>;
   /** Ends a session server-side: its cookie stops working at once, wherever it was copied. */
@@ -43,19 +48,21 @@ export interface SignInSessionsOptions {
   readonly config: Pick<Config, 'env' | 'refreshTokenTtlSeconds'>;
   readonly refreshTokens: RefreshTokens;
   readonly users: Pick<UserStore, 'findById'>;
-  /** Signs the sign-in time into the cookie, so a stolen cookie cannot be made to look freshly signed in. */
+  /** Signs the sign-in time and acr into the cookie, so a stolen cookie cannot be made to look fresher or stronger. */
   readonly key: Buffer;
   readonly now?: () => number;
 }
 
-const COOKIE_VALUE = /^(\d{1,12})\.([0-9a-f-]{36}\.[A-Za-z0-9_-]{43})\.([A-Za-z0-9_-]{43})$/;
+/** `authTime.acr.token.mac`: the token is a refresh token (`familyId.secret`), the mac covers the three before it. */
+const COOKIE_VALUE = /^(\d{1,12})\.(pwd|mfa)\.([0-9a-f-]{36}\.[A-Za-z0-9_-]{43})\.([A-Za-z0-9_-]{43})$/;
 
 export function createSignInSessions(options: SignInSessionsOptions): SignInSessions {
   const { config, refreshTokens, users, key } = options;
   if (key.length < 32) throw new RangeError('sign-in session key must be at least 32 bytes');
   const now = options.now ?? Date.now;
   const name = config.env === 'development' ? DEVELOPMENT_SIGN_IN_COOKIE_NAME : SECURE_SIGN_IN_COOKIE_NAME;
-  const mac = (authTime: number, token: string) => createHmac('sha256', key).update(`${authTime}.${token}`).digest('base64url');
+  const mac = (authTime: number, acr: SignInAuthentication['acr'], token: string) =>
+    createHmac('sha256', key).update(`${authTime}.${acr}.${token}`).digest('base64url');
 
   // HttpOnly: no script reads it. SameSite=Lax: sent on the top-level navigation that brings a user from the
   // application (usually another site) to /oauth/authorize, never on a cross-site POST. Secure outside development.
@@ -63,26 +70,30 @@ export function createSignInSessions(options: SignInSessionsOptions): SignInSess
     fastifyCookie.serialize(name, value, { httpOnly: true, secure: config.env !== 'development', sameSite: 'lax', path: '/', maxAge });
 
   return {
-    async start(user) {
-      const authTime = Math.floor(now() / 1000);
+    async start(user, authentication) {
+      const { authTime, acr } = authentication;
       const issued = await refreshTokens.startFamily({ userId: user.id, clientId: SIGN_IN_SESSION_CLIENT_ID, scopes: [] });
-      return serialize(`${authTime}.${issued.token}.${mac(authTime, issued.token)}`, Math.min(issued.expiresInSeconds, config.refreshTokenTtlSeconds));
+      return serialize(`${authTime}.${acr}.${issued.token}.${mac(authTime, acr, issued.token)}`, Math.min(issued.expiresInSeconds, config.refreshTokenTtlSeconds));
     },
 
     async read(headers) {
       const value = readSingleCookie(headers, name);
       const match = value === undefined ? null : COOKIE_VALUE.exec(value);
       if (match === null) return undefined;
-      const [, authTimeText = '', token = '', signature = ''] = match;
+      const [, authTimeText = '', acrText = '', token = '', signature = ''] = match;
       const authTime = Number(authTimeText);
-      const expected = Buffer.from(mac(authTime, token));
+      const acr = acrText === 'mfa' ? 'mfa' : 'pwd';
+      const expected = Buffer.from(mac(authTime, acr, token));
       const presented = Buffer.from(signature);
       if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) return undefined;
       const state = await refreshTokens.inspect(token);
       if (state === undefined || !state.active || state.family.clientId !== SIGN_IN_SESSION_CLIENT_ID) return undefined;
       if (state.family.expiresAtMs <= now()) return undefined;
       const user = await users.findById(state.family.userId);
-      return user === undefined ? undefined : { user, familyId: state.family.familyId, authTimeSeconds: authTime };
+      if (user === undefined) return undefined;
+      // amr follows from acr here: this page signs in with a password, then optionally a TOTP or recovery code (`otp`).
+      const authentication = acr === 'mfa' ? secondFactorSignIn(authTime * 1000) : passwordSignIn(authTime * 1000);
+      return { user, familyId: state.family.familyId, authentication };
     },
 
     async end(session) {

@@ -1,4 +1,5 @@
 import { hash } from 'node:crypto';
+import { createBoundedLru } from './bounded-lru.js';
 import type { VerifiedAccessToken } from './verified-access-token.js';
 
 /**
@@ -28,37 +29,29 @@ export interface VerifiedTokenCacheOptions {
 }
 
 export function createVerifiedTokenCache(options: VerifiedTokenCacheOptions): VerifiedTokenCache {
-  const { maxEntries } = options;
-  if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new RangeError('maxEntries must be a positive integer');
   const nowMs = options.now ?? Date.now;
-  // A Map iterates in insertion order: re-inserting on a hit keeps the least recently used first.
-  const entries = new Map<string, VerifiedAccessToken>();
+  const entries = createBoundedLru<VerifiedAccessToken>(options.maxEntries);
 
   return {
     get(token) {
       const key = keyOf(token);
       const verified = entries.get(key);
       if (verified === undefined) return undefined;
-      entries.delete(key);
       // exp is in seconds (RFC 7519 section 4.1.4); the token is invalid from that second on.
-      if (verified.expiresAt * 1000 <= nowMs()) return undefined;
-      entries.set(key, verified);
+      if (verified.expiresAt * 1000 <= nowMs()) {
+        entries.delete(key);
+        return undefined;
+      }
       return verified;
     },
     set(token, verified) {
       if (verified.expiresAt * 1000 <= nowMs()) return;
-      const key = keyOf(token);
-      entries.delete(key);
-      entries.set(key, Object.freeze(verified));
-      if (entries.size > maxEntries) {
-        const oldest = entries.keys().next();
-        if (oldest.done !== true) entries.delete(oldest.value);
-      }
+      entries.set(keyOf(token), Object.freeze(verified));
     },
     get size() {
       return entries.size;
     },
-    maxEntries,
+    maxEntries: entries.maxEntries,
   };
 }
 

@@ -1,0 +1,45 @@
+/**
+ * A map that never holds more than `maxEntries`, evicting the least recently
+ * used first, so a flood of distinct keys cannot grow the heap. What it
+ * holds and for how long is its owner's business: the verified-token cache
+ * (tokens/verified-token-cache.ts) adds expiry, the DPoP key cache
+ * (dpop/dpop-key-cache.ts) holds imported proof keys.
+ */
+export interface BoundedLru<TValue> {
+  /** The value, now the most recently used; undefined when absent. */
+  get(key: string): TValue | undefined;
+  set(key: string, value: TValue): void;
+  delete(key: string): void;
+  readonly size: number;
+  readonly maxEntries: number;
+}
+
+export function createBoundedLru<TValue>(maxEntries: number): BoundedLru<TValue> {
+  if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new RangeError('maxEntries must be a positive integer');
+  // A Map iterates in insertion order: re-inserting on a hit keeps the least recently used first.
+  const entries = new Map<string, TValue>();
+  return {
+    get(key) {
+      const value = entries.get(key);
+      if (value === undefined) return undefined;
+      entries.delete(key);
+      entries.set(key, value);
+      return value;
+    },
+    set(key, value) {
+      entries.delete(key);
+      entries.set(key, value);
+      if (entries.size > maxEntries) {
+        const oldest = entries.keys().next();
+        if (oldest.done !== true) entries.delete(oldest.value);
+      }
+    },
+    delete(key) {
+      entries.delete(key);
+    },
+    get size() {
+      return entries.size;
+    },
+    maxEntries,
+  };
+}
