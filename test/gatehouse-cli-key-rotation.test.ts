@@ -86,6 +86,26 @@ describe('gatehouse keys', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
     });
   });
 
+  it('rotates in two steps for several servers: rotate --publish-only adds a key that only verifies, keys activate makes it sign', async () => {
+    const file = join(folder, 'two-step.json');
+    const inFile = (...args: string[]) => runCli(['keys', ...args, '--file', file]);
+    const first = (await inFile('generate')).stdout.trim();
+    const published = await inFile('rotate', '--publish-only', '--alg', 'EdDSA');
+    expect(published.code).toBe(0);
+    const next = published.stdout.trim();
+    expect(published.stderr).toContain(`${first} still signs`);
+    // Every server can verify the new key's tokens before any server signs with it.
+    expect((await inFile('list')).stdout.trim().split('\n')).toEqual([`${first}\tES256\tsigns`, `${next}\tEdDSA\tverifies`]);
+    const activated = await inFile('activate', next);
+    expect(activated.code).toBe(0);
+    expect((await inFile('list')).stdout.trim().split('\n')).toEqual([`${next}\tEdDSA\tsigns`, `${first}\tES256\tverifies`]);
+    const unknown = await inFile('activate', 'no-such-kid');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain(`its keys are: ${next}, ${first}`);
+    // The file stays owner-only through every rewrite.
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+  });
+
   it('refuses a file the server would refuse, and says how to make one', async () => {
     const missing = await runCli(['keys', 'rotate', '--file', join(folder, 'absent.json')]);
     expect(missing.code).toBe(3);

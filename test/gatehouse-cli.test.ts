@@ -1,3 +1,6 @@
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisTestNamespace, type RedisTestNamespace } from '../apps/server/test-support/redis-test-namespace.js';
@@ -71,6 +74,50 @@ describe('gatehouse --help and usage', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
     expect(disable.stdout).toContain('Usage: gatehouse users disable [options] <user>');
   });
 
+  // Twenty-odd processes: a minute and more on a loaded two-core host, so a longer bound than the other tests.
+  it('answers --help at every level, for every command the CLI lists (found by walking its own help, not a list here)', { timeout: 3 * CLI_TEST_TIMEOUT_MS }, async () => {
+    /** The names in a help text's "Commands:" section, without commander's own `help`. */
+    const commandsIn = (help: string): string[] => {
+      const section = /\nCommands:\n([\s\S]*?)(?:\n\n|$)/.exec(help)?.[1] ?? '';
+      return [...section.matchAll(/^  (\S+)/gm)].map(([, name = '']) => name).filter((name) => name !== 'help');
+    };
+    /** `--help` of each command path, four processes at a time (the host has two cores). */
+    const helpsOf = async (paths: readonly string[][]): Promise<CliResult[]> => {
+      const results: CliResult[] = [];
+      for (let start = 0; start < paths.length; start += 4) {
+        results.push(...(await Promise.all(paths.slice(start, start + 4).map((path) => cli([...path, '--help'])))));
+      }
+      return results;
+    };
+    const groups = commandsIn((await cli(['--help'])).stdout);
+    expect(groups).toEqual(['keys', 'hash-password', 'config', 'users', 'clients', 'apikeys', 'audit']);
+    const groupHelps = await helpsOf(groups.map((group) => [group]));
+    const leaves = groups.flatMap((group, index): string[][] => {
+      const subcommands = commandsIn(groupHelps[index]!.stdout);
+      return subcommands.length === 0 ? [[group]] : subcommands.map((name) => [group, name]);
+    });
+    expect(leaves.map((path) => path.join(' '))).toEqual([
+      'keys generate', 'keys rotate', 'keys activate', 'keys retire', 'keys list',
+      'hash-password',
+      'config print',
+      'users create', 'users set-role', 'users unlock', 'users disable',
+      'clients create', 'clients rotate-secret', 'clients disable',
+      'apikeys create', 'apikeys list', 'apikeys revoke',
+      'audit verify', 'audit export',
+    ]);
+    const leafHelps = await helpsOf(leaves.filter((path) => path.length > 1));
+    const answered = [...groups.map((group, index) => [[group], groupHelps[index]!] as const), ...leaves.filter((path) => path.length > 1).map((path, index) => [path, leafHelps[index]!] as const)];
+    for (const [path, help] of answered) {
+      const name = path.join(' ');
+      expect(help.code, name).toBe(0);
+      expect(help.stderr, name).toBe('');
+      expect(help.stdout, name).toMatch(new RegExp(`^Usage: gatehouse ${name} `));
+      // Each says what it does, under the usage line, and lists its options.
+      expect(help.stdout.split('\n')[2]?.trim().length, name).toBeGreaterThan(10);
+      expect(help.stdout, name).toContain('-h, --help');
+    }
+  });
+
   it('answers a usage error with exit 2 and a pointer to --help, and a memory store with exit 3 and why', async () => {
     const [unknown, missing, badRole, memory] = await Promise.all([
       cli(['users', 'frobnicate']),
@@ -102,8 +149,10 @@ describe('gatehouse hash-password and config print', { timeout: CLI_TEST_TIMEOUT
   });
 
   it('prints the effective configuration with each value’s source, secrets redacted; a bad value exits 3 quoting it', async () => {
-    const [printed, bad] = await Promise.all([
-      runCli(['config', 'print', '--json'], { env: { ...env, REDIS_URL: 'redis://ops:hunter2-secret@127.0.0.1:6379', GATEHOUSE_PORT: '4100' } }),
+    const printEnv = { ...env, REDIS_URL: 'redis://ops:hunter2-secret@127.0.0.1:6379', GATEHOUSE_PORT: '4100' };
+    const [printed, table, bad] = await Promise.all([
+      runCli(['config', 'print', '--json'], { env: printEnv }),
+      runCli(['config', 'print'], { env: printEnv }),
       runCli(['config', 'print'], { env: { GATEHOUSE_PORT: 'abc' } }),
     ]);
     expect(printed.code).toBe(0);
@@ -117,6 +166,16 @@ describe('gatehouse hash-password and config print', { timeout: CLI_TEST_TIMEOUT
     expect(row('GATEHOUSE_SEED_FILE')?.source).toBe('unset');
     expect(printed.stdout).not.toContain(TEST_AUDIT_KEY);
     expect(printed.stdout).not.toContain('hunter2-secret');
+    // The table a person reads: name, value, source on each line, the same redactions.
+    expect(table.code).toBe(0);
+    const tableRow = (name: string) => table.stdout.split('\n').find((line) => line.startsWith(`${name} `))?.trim().split(/\s{2,}/);
+    expect(tableRow('GATEHOUSE_PORT')).toEqual(['GATEHOUSE_PORT', '4100', 'env']);
+    expect(tableRow('GATEHOUSE_ISSUER')).toEqual(['GATEHOUSE_ISSUER', 'http://127.0.0.1:4100', 'derived']);
+    expect(tableRow('GATEHOUSE_AUDIT_HMAC_KEY')).toEqual(['GATEHOUSE_AUDIT_HMAC_KEY', '<redacted>', 'env']);
+    expect(tableRow('REDIS_URL')).toEqual(['REDIS_URL', 'redis://ops:<redacted>@127.0.0.1:6379', 'env']);
+    expect(tableRow('GATEHOUSE_SEED_FILE')).toEqual(['GATEHOUSE_SEED_FILE', '(unset)', 'unset']);
+    expect(table.stdout).not.toContain(TEST_AUDIT_KEY);
+    expect(table.stdout).not.toContain('hunter2-secret');
     expect(bad.code).toBe(3);
     expect(bad.stderr).toContain('GATEHOUSE_PORT');
     expect(bad.stderr).toContain('"abc"');
@@ -159,7 +218,13 @@ describe('gatehouse users', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
     expect((await cli(['users', 'disable', email])).code).toBe(0);
     expect((await cli(['users', 'disable', 'nobody@test.gatehouse'])).code).toBe(1);
 
-    const [createdRecords, disabledRecords, unlockedRecords] = await Promise.all([auditRecords('user.created'), auditRecords('user.disabled'), auditRecords('user.unlocked')]);
+    const [createdRecords, disabledRecords, unlockedRecords, roleRecords] = await Promise.all([
+      auditRecords('user.created'),
+      auditRecords('user.disabled'),
+      auditRecords('user.unlocked'),
+      auditRecords('user.role_changed'),
+    ]);
+    expect(roleRecords).toEqual([expect.objectContaining({ principal: expect.stringMatching(/^cli:/), details: expect.objectContaining({ userId, from: 'user', to: 'admin' }) })]);
     expect(createdRecords).toEqual([expect.objectContaining({ principal: expect.stringMatching(/^cli:/), details: expect.objectContaining({ userId, role: 'user' }) })]);
     // Disabling twice changed the record once.
     expect(disabledRecords).toEqual([expect.objectContaining({ details: expect.objectContaining({ userId }) })]);
@@ -201,6 +266,33 @@ describe('gatehouse clients', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
     expect((await cli(['audit', 'export'])).stdout).not.toContain(newSecret);
   });
 
+  it('registers a public client (no secret printed) whose authorize page the server shows at once; it has no secret to rotate', async () => {
+    const redirectUri = 'http://127.0.0.1:5199/cb';
+    const created = await cli(['clients', 'create', 'kiosk', '--type', 'public', '--scope', 'orders:read', '--redirect-uri', redirectUri]);
+    expect(created.code).toBe(0);
+    expect(created.stdout).toBe('');
+    expect(created.stderr).toContain('Registered public client kiosk');
+    const authorizeUrl = `${gatehouse.url}/oauth/authorize?client_id=kiosk&response_type=code&redirect_uri=${encodeURIComponent(redirectUri)}&code_challenge=${'a'.repeat(43)}&code_challenge_method=S256&scope=orders:read`;
+    const page = await fetch(authorizeUrl);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('kiosk is asking to:');
+
+    const rotate = await cli(['clients', 'rotate-secret', 'kiosk']);
+    expect(rotate.code).toBe(1);
+    expect(rotate.stderr).toContain('public client');
+    const [disabled, again] = [await cli(['clients', 'disable', 'kiosk']), await cli(['clients', 'disable', 'kiosk'])];
+    expect(disabled.code).toBe(0);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toContain('nothing changed');
+    // A disabled client's sign-in is refused with an error page, no form to fill in.
+    const refused = await fetch(authorizeUrl, { redirect: 'manual' });
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).not.toContain('type="password"');
+    const [createdRecords, disabledRecords] = await Promise.all([auditRecords('client.created'), auditRecords('client.disabled')]);
+    expect(createdRecords).toEqual(expect.arrayContaining([expect.objectContaining({ principal: expect.stringMatching(/^cli:/), details: expect.objectContaining({ clientId: 'kiosk', clientType: 'public' }) })]));
+    expect(disabledRecords.filter((record) => record.details['clientId'] === 'kiosk')).toHaveLength(1);
+  });
+
   it('checks a client like a seed entry: a taken id, a public client without a redirect URI, an unknown client', async () => {
     const [taken, noRedirect, unknown] = await Promise.all([
       cli(['clients', 'create', 'billing', '--type', 'confidential', '--scope', 'orders:read']),
@@ -229,6 +321,10 @@ describe('gatehouse apikeys and audit', { timeout: CLI_TEST_TIMEOUT_MS }, () => 
     expect(listed.stdout).not.toContain(key);
     const [record] = JSON.parse(listed.stdout) as Array<{ id: string; name: string; revokedAt: string | null }>;
     expect(record).toMatchObject({ name: 'nightly export', revokedAt: null });
+    const table = await cli(['apikeys', 'list', '--user', TEST_USERS.bob.email]);
+    expect(table.code).toBe(0);
+    expect(table.stdout).not.toContain(key);
+    expect(table.stdout.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^${record!.id}\t\\S+\tnightly export\torders:read\texpires \\d{4}-`))]);
 
     expect((await cli(['apikeys', 'revoke', '--user', TEST_USERS.bob.email, record!.id])).code).toBe(0);
     expect((await callProcedure(gatehouse.url, 'orders.list', { headers: { 'x-api-key': key } })).status).toBe(401);
@@ -243,6 +339,35 @@ describe('gatehouse apikeys and audit', { timeout: CLI_TEST_TIMEOUT_MS }, () => 
     const intact = await cli(['audit', 'verify', '--json']);
     expect(intact.code).toBe(0);
     expect(JSON.parse(intact.stdout)).toMatchObject({ intact: true, firstBreak: null });
+    // Exports: to a file (owner-only, never over an existing one), by principal, from a time on.
+    const folder = await mkdtemp(join(tmpdir(), 'gatehouse-cli-export-'));
+    try {
+      const file = join(folder, 'audit.jsonl');
+      const written = await cli(['audit', 'export', '--output', file]);
+      expect(written.code).toBe(0);
+      const lines = (await readFile(file, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { sequence: number; principal: string | null });
+      expect(lines.length).toBeGreaterThan(3);
+      expect(written.stderr).toContain(`Wrote ${lines.length} record(s) to ${file}`);
+      // Oldest first, as the chain runs.
+      expect(lines.map((line) => line.sequence)).toEqual([...lines.map((line) => line.sequence)].sort((a, b) => a - b));
+      expect((await stat(file)).mode & 0o777).toBe(0o600);
+      const overwrite = await cli(['audit', 'export', '--output', file]);
+      expect(overwrite.code).toBe(3);
+      expect(overwrite.stderr).toContain('EEXIST');
+
+      const actor = lines.find((line) => line.principal?.startsWith('cli:') === true)!.principal!;
+      const byActor = await cli(['audit', 'export', '--principal', actor]);
+      const actorLines = byActor.stdout.trim().split('\n').map((line) => JSON.parse(line) as { principal: string | null });
+      expect(actorLines.length).toBe(lines.filter((line) => line.principal === actor).length);
+      expect(actorLines.every((line) => line.principal === actor)).toBe(true);
+      const [future, bad] = await Promise.all([cli(['audit', 'export', '--since', '2999-01-01T00:00:00Z']), cli(['audit', 'export', '--since', 'yesterday'])]);
+      expect(future).toMatchObject({ code: 0, stdout: '' });
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain('ISO 8601');
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+
     const noKey = await runCli(['audit', 'verify'], { env: { ...env, GATEHOUSE_AUDIT_HMAC_KEY: '' } });
     expect(noKey.code).toBe(3);
     expect(noKey.stderr).toContain('GATEHOUSE_AUDIT_HMAC_KEY');

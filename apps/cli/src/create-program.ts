@@ -14,7 +14,7 @@ export function createProgram(context: CliContext): Command {
     .description('Operate a Gatehouse deployment: signing keys, passwords, configuration, users, OAuth clients, API keys, audit log')
     .addHelpText(
       'after',
-      '\nCommands that change records act on the store of GATEHOUSE_STORE (Redis), configured by the same variables as the server,\n' +
+      '\nCommands that change records act on the store of GATEHOUSE_STORE (redis or postgres), configured by the same variables as the server,\n' +
         'and are recorded in the audit log as cli:<os user>.\n' +
         'Exit codes: 0 done, 1 refused or failed, 2 usage error, 3 configuration or store unavailable.',
     )

@@ -458,9 +458,10 @@ type ParsedEnv = z.output<typeof envSchema>;
 const PATH_VARIABLES = ['GATEHOUSE_SEED_FILE', 'GATEHOUSE_SIGNING_KEYS_FILE', 'GATEHOUSE_TLS_CERT', 'GATEHOUSE_TLS_KEY', 'GATEHOUSE_TLS_CLIENT_CA'] as const;
 
 /**
- * `pnpm start` runs the server in apps/server, so `GATEHOUSE_SEED_FILE=seed.json`
- * typed at the repository root would otherwise be looked for in the wrong
- * folder. pnpm records the caller's folder in INIT_CWD; without pnpm it is the cwd.
+ * pnpm runs a package's scripts in its folder (`pnpm --filter @gatehouse/server dev`
+ * runs the server in apps/server), so `GATEHOUSE_SEED_FILE=seed.json` typed at the
+ * repository root would otherwise be looked for in the wrong folder. pnpm records
+ * the caller's folder in INIT_CWD; without pnpm it is the cwd.
  */
 function parsedWithResolvedPaths(e: ParsedEnv, env: Readonly<Record<string, string | undefined>>): ParsedEnv {
   const initCwd = env['INIT_CWD'];
