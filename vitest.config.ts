@@ -112,6 +112,7 @@ export default defineConfig({
       // shuffled runs check that (README, Tests).
       { test: { name: 'contracts', root: './packages/contracts', include: ['src/**/*.test.ts'], isolate: false } },
       { test: { name: 'client', root: './packages/client', include: ['src/**/*.test.ts'], isolate: false } },
+      { test: { name: 'cli', root: './apps/cli', include: ['src/**/*.test.ts'], isolate: false } },
       // 20 s as in e2e: bcrypt at cost 10 and the Redis stores' volume tests outlast 5 s on a loaded two-core host.
       { test: { name: 'server', root: './apps/server', include: ['src/**/*.test.ts'], isolate: false, testTimeout: 20_000 } },
       // test/browser has a project of its own (below): it drives Chromium, and runs once. Failure drills

@@ -74,49 +74,7 @@ describe('gatehouse --help and usage', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
     expect(disable.stdout).toContain('Usage: gatehouse users disable [options] <user>');
   });
 
-  // Twenty-odd processes: a minute and more on a loaded two-core host, so a longer bound than the other tests.
-  it('answers --help at every level, for every command the CLI lists (found by walking its own help, not a list here)', { timeout: 3 * CLI_TEST_TIMEOUT_MS }, async () => {
-    /** The names in a help text's "Commands:" section, without commander's own `help`. */
-    const commandsIn = (help: string): string[] => {
-      const section = /\nCommands:\n([\s\S]*?)(?:\n\n|$)/.exec(help)?.[1] ?? '';
-      return [...section.matchAll(/^  (\S+)/gm)].map(([, name = '']) => name).filter((name) => name !== 'help');
-    };
-    /** `--help` of each command path, four processes at a time (the host has two cores). */
-    const helpsOf = async (paths: readonly string[][]): Promise<CliResult[]> => {
-      const results: CliResult[] = [];
-      for (let start = 0; start < paths.length; start += 4) {
-        results.push(...(await Promise.all(paths.slice(start, start + 4).map((path) => cli([...path, '--help'])))));
-      }
-      return results;
-    };
-    const groups = commandsIn((await cli(['--help'])).stdout);
-    expect(groups).toEqual(['keys', 'hash-password', 'config', 'users', 'clients', 'apikeys', 'audit']);
-    const groupHelps = await helpsOf(groups.map((group) => [group]));
-    const leaves = groups.flatMap((group, index): string[][] => {
-      const subcommands = commandsIn(groupHelps[index]!.stdout);
-      return subcommands.length === 0 ? [[group]] : subcommands.map((name) => [group, name]);
-    });
-    expect(leaves.map((path) => path.join(' '))).toEqual([
-      'keys generate', 'keys rotate', 'keys activate', 'keys retire', 'keys list',
-      'hash-password',
-      'config print',
-      'users create', 'users set-role', 'users unlock', 'users disable',
-      'clients create', 'clients rotate-secret', 'clients disable',
-      'apikeys create', 'apikeys list', 'apikeys revoke',
-      'audit verify', 'audit export',
-    ]);
-    const leafHelps = await helpsOf(leaves.filter((path) => path.length > 1));
-    const answered = [...groups.map((group, index) => [[group], groupHelps[index]!] as const), ...leaves.filter((path) => path.length > 1).map((path, index) => [path, leafHelps[index]!] as const)];
-    for (const [path, help] of answered) {
-      const name = path.join(' ');
-      expect(help.code, name).toBe(0);
-      expect(help.stderr, name).toBe('');
-      expect(help.stdout, name).toMatch(new RegExp(`^Usage: gatehouse ${name} `));
-      // Each says what it does, under the usage line, and lists its options.
-      expect(help.stdout.split('\n')[2]?.trim().length, name).toBeGreaterThan(10);
-      expect(help.stdout, name).toContain('-h, --help');
-    }
-  });
+  // Every command's --help, found by walking the command tree, is apps/cli/src/create-program.test.ts (in process).
 
   it('answers a usage error with exit 2 and a pointer to --help, and a memory store with exit 3 and why', async () => {
     const [unknown, missing, badRole, memory] = await Promise.all([
