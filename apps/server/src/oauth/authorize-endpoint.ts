@@ -6,19 +6,26 @@ import { grantableScopes, scopesOfRole } from '../auth/scopes.js';
 import type { Dependencies } from '../dependencies.js';
 import { normaliseIp } from '../client-ip.js';
 import { acrSatisfies, passwordSignIn, type SignInAuthentication } from '../tokens/sign-in-authentication.js';
-import { renderConsentPage, renderErrorPage, renderSecondFactorPage, renderSignInPage, STYLE_SOURCE } from './authorize-page.js';
+import { renderErrorPage } from './authorize-page.js';
+import {
+  createAuthorizeForms,
+  CSRF_FIELD,
+  formFields,
+  MAX_CSRF_TOKEN_LENGTH,
+  PASSWORD_CHECKED_AT_FIELD,
+  sendPage,
+  SIGNED_IN_AS_FIELD,
+} from './authorize-forms.js';
 import { readAuthenticationRequirement, requiredAcr, sessionSatisfies } from './authorize-prompt.js';
 import { isSameOriginFormPost } from './is-same-origin-form-post.js';
 import { signInOnAuthorizeForm } from './authorize-sign-in.js';
 import { secondFactorOnAuthorizeForm } from './authorize-second-factor.js';
 import {
-  AUTHORIZATION_PARAMETERS,
   AuthorizationRedirectError,
   echoableState,
   parseAuthorizationRequest,
   requireTrustedRedirect,
   UntrustedRedirectError,
-  type AuthorizationRequest,
 } from './authorize-request.js';
 import { OAuthError } from './oauth-error.js';
 import { hashOpaqueToken } from './hash-opaque-token.js';
@@ -29,19 +36,6 @@ import { SECOND_FACTOR_CHALLENGE_TTL_SECONDS } from '../auth/second-factor-chall
 
 /** Codes live one minute: long enough for a redirect and a token request, short enough to be useless when stolen late. */
 export const AUTHORIZATION_CODE_TTL_SECONDS = 60;
-
-const CSRF_FIELD = 'csrf_token';
-/** On the consent form of a sign-in session: the id of the user it was shown for. */
-const SIGNED_IN_AS_FIELD = 'signed_in_as';
-/**
- * On the code form that follows a password: when the server checked that
- * user's password (epoch seconds). The form's HMAC covers it, so only a page
- * the server rendered after a right password carries it; it stands for that
- * password for SECOND_FACTOR_CHALLENGE_TTL_SECONDS, like auth.login's challenge.
- */
-const PASSWORD_CHECKED_AT_FIELD = 'password_checked_at';
-/** An expiry and a base64url HMAC-SHA256: far below this. */
-const MAX_CSRF_TOKEN_LENGTH = 128;
 
 const signInCredentials = z.strictObject({ email: loginInput.shape.email, password: loginInput.shape.password });
 
@@ -61,6 +55,7 @@ export function registerAuthorizeEndpoint(app: FastifyInstance, deps: Dependenci
     key: deps.signingKeys.deriveSecret('oauth-sign-in-session'),
     now: deps.now,
   });
+  const { showSignIn, showConsent, showSecondFactor } = createAuthorizeForms(oauth.formProtection);
   // The server's clock (injectable), the same one that stamps auth_time: max_age and the code form's window agree with it.
   const nowSeconds = () => Math.floor(deps.now() / 1000);
 
@@ -213,56 +208,6 @@ export function registerAuthorizeEndpoint(app: FastifyInstance, deps: Dependenci
     });
   });
 
-  function showSignIn(reply: FastifyReply, authorization: AuthorizationRequest, extra: { email?: string; error?: string }, status = 200) {
-    const fields = formFields(authorization, undefined, undefined);
-    const page = renderSignInPage({
-      clientId: authorization.client.clientId,
-      scopes: authorization.requestedScopes ?? authorization.client.scopes,
-      hiddenFields: { ...fields, [CSRF_FIELD]: oauth.formProtection.issue(fields) },
-      ...extra,
-    });
-    return sendPage(reply, status, page, authorization.redirectUri);
-  }
-
-  function showConsent(reply: FastifyReply, authorization: AuthorizationRequest, session: SignInSession, error: string | undefined) {
-    const fields = formFields(authorization, session.user.id, undefined);
-    const switchAccount = new URLSearchParams({ ...formFields(authorization, undefined, undefined), prompt: 'login' });
-    const page = renderConsentPage({
-      clientId: authorization.client.clientId,
-      scopes: authorization.requestedScopes ?? authorization.client.scopes,
-      hiddenFields: { ...fields, [CSRF_FIELD]: oauth.formProtection.issue(fields) },
-      user: { email: session.user.email, name: session.user.name },
-      switchAccountUrl: `/oauth/authorize?${switchAccount.toString()}`,
-      ...(error === undefined ? {} : { error }),
-    });
-    return sendPage(reply, 200, page, authorization.redirectUri);
-  }
-
-  /**
-   * The code form. After a password it carries the time of the password check (HMAC-covered); stepping up a
-   * sign-in session it carries only the user, and the session itself is the proof of the password.
-   */
-  function showSecondFactor(
-    reply: FastifyReply,
-    authorization: AuthorizationRequest,
-    user: UserRecord,
-    passwordCheckedAtSeconds: number | undefined,
-    error: string | undefined,
-    status = 200,
-  ) {
-    const fields = formFields(authorization, user.id, passwordCheckedAtSeconds === undefined ? undefined : String(passwordCheckedAtSeconds));
-    const switchAccount = new URLSearchParams({ ...formFields(authorization, undefined, undefined), prompt: 'login' });
-    const page = renderSecondFactorPage({
-      clientId: authorization.client.clientId,
-      scopes: authorization.requestedScopes ?? authorization.client.scopes,
-      hiddenFields: { ...fields, [CSRF_FIELD]: oauth.formProtection.issue(fields) },
-      user: { email: user.email, name: user.name },
-      switchAccountUrl: `/oauth/authorize?${switchAccount.toString()}`,
-      ...(error === undefined ? {} : { error }),
-    });
-    return sendPage(reply, status, page, authorization.redirectUri);
-  }
-
   async function handle(reply: FastifyReply, run: () => unknown): Promise<unknown> {
     try {
       await oauth.budgets.chargeAuthorize(reply.request, reply);
@@ -304,23 +249,6 @@ export function registerAuthorizeEndpoint(app: FastifyInstance, deps: Dependenci
 }
 
 /**
- * The fields the form carries back, all covered by its CSRF token. A consent
- * or code form also names the user it was shown for, so a POST made after the
- * browser signed in as someone else is not approved for the wrong account;
- * a code form after a password, when that password was checked.
- */
-function formFields(authorization: AuthorizationRequest, signedInAs: string | undefined, passwordCheckedAt: string | undefined): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (const name of AUTHORIZATION_PARAMETERS) {
-    const value = authorization.parameters[name];
-    if (value !== undefined) fields[name] = value;
-  }
-  if (signedInAs !== undefined) fields[SIGNED_IN_AS_FIELD] = signedInAs;
-  if (signedInAs !== undefined && passwordCheckedAt !== undefined) fields[PASSWORD_CHECKED_AT_FIELD] = passwordCheckedAt;
-  return fields;
-}
-
-/**
  * Where the request needs a second factor the user does not have: the client
  * hears `access_denied` (README "Second factor and step-up" says why not
  * `interaction_required`): nothing on this page can satisfy it.
@@ -343,21 +271,6 @@ function tryAgainIn(reply: FastifyReply, retryAfterMs: number): string {
 function textField(body: Readonly<Record<string, unknown>>, name: string): string | undefined {
   const value = body[name];
   return typeof value === 'string' ? value : undefined;
-}
-
-function sendPage(reply: FastifyReply, status: number, html: string, redirectUri?: string) {
-  const formAction = redirectUri === undefined ? "'self'" : `'self' ${new URL(redirectUri).origin}`;
-  return reply
-    .status(status)
-    .header('content-type', 'text/html; charset=utf-8')
-    .header('cache-control', 'no-store')
-    .header('x-frame-options', 'DENY')
-    // same-origin, not no-referrer: under no-referrer a browser sends `Origin: null` with the form's own POST
-    // (Fetch, "serializing a request origin"); cross-origin requests still carry no Referer.
-    .header('referrer-policy', 'same-origin')
-    // form-action must allow the client's origin: browsers apply it to the redirect that follows the POST.
-    .header('content-security-policy', `default-src 'none'; style-src ${STYLE_SOURCE}; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`)
-    .send(html);
 }
 
 function asParams(value: unknown): Record<string, unknown> {
