@@ -1,15 +1,15 @@
-import { randomUUID } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import * as oauth from 'oauth4webapi';
-import { generate } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readHiddenInputs } from './support/authorize-form.js';
 import { defaultStoreName, defaultStoreVariant } from './support/default-store.js';
 import { bearer, callProcedure, type RawResponse } from './support/http.js';
 import type { Credentials } from './support/sessions.js';
 import { startGatehouse, type RunningGatehouse } from './support/start-gatehouse.js';
+import { createStoredUser } from './support/stored-user.js';
 import type { StoreVariant } from './support/store-variants.js';
 import { TEST_USERS } from './support/test-seed.js';
+import { totpCodeAt, wrongTotpCode } from './support/totp-codes.js';
 
 const REDIRECT_URI = 'http://127.0.0.1:5173/cb';
 const SESSION_COOKIE = '__Host-gatehouse_sign_in';
@@ -52,24 +52,10 @@ describe(`the authorize page's second factor on the ${defaultStoreName()} store`
   const mutate = (path: string, input: unknown, token?: string): Promise<RawResponse> =>
     callProcedure(gatehouse.url, path, { kind: 'mutation', input, ...(token === undefined ? {} : { headers: bearer(token) }) });
 
-  /** A fresh account, made in the store directly: auth.register's 10 per hour per IP would run out here. */
-  async function newUser(): Promise<Credentials & { id: string }> {
-    const credentials = { email: `authorize-mfa-${randomUUID()}@test.gatehouse`, password: 'authorize second factor password' };
-    const passwordHash = await gatehouse.server.deps.passwords.hash(credentials.password);
-    const { id } = await gatehouse.server.deps.users.create({ email: credentials.email, name: 'Authorize Second', role: 'user', passwordHash });
-    return { ...credentials, id };
-  }
+  const newUser = () => createStoredUser(gatehouse, 'authorize-mfa');
 
-  const codeFor = (secret: string) => generate({ secret, epoch: Math.floor(nowMs / 1000) });
-
-  /** Six digits no window around now accepts, so a "wrong code" is never right by chance. */
-  async function wrongCode(secret: string): Promise<string> {
-    const valid = new Set(await Promise.all([-30, 0, 30].map((offset) => generate({ secret, epoch: Math.floor(nowMs / 1000) + offset }))));
-    for (let candidate = 0; ; candidate += 1) {
-      const code = String(candidate).padStart(6, '0');
-      if (!valid.has(code)) return code;
-    }
-  }
+  const codeFor = (secret: string) => totpCodeAt(secret, nowMs);
+  const wrongCode = (secret: string) => wrongTotpCode(secret, nowMs);
 
   /** Confirms a TOTP factor for a user through the contracts, as the account settings do. */
   async function enrol(user: Credentials): Promise<{ secret: string; recoveryCodes: string[] }> {

@@ -1,16 +1,16 @@
-import { randomUUID } from 'node:crypto';
 import { createGatehouseClient, StepUpRequiredError, UnauthorizedError } from '@gatehouse/client';
 import { decodeJwt } from 'jose';
 import * as oauth from 'oauth4webapi';
-import { generate } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultStoreName, defaultStoreVariant } from './support/default-store.js';
 import { authorizeWithPkce, submitAuthorizeForm } from './support/authorize-form.js';
 import { bearer, callProcedure, type RawResponse } from './support/http.js';
 import { authReason, type Credentials } from './support/sessions.js';
 import { startGatehouse, type RunningGatehouse } from './support/start-gatehouse.js';
+import { createStoredUser } from './support/stored-user.js';
 import type { StoreVariant } from './support/store-variants.js';
 import { TEST_USERS } from './support/test-seed.js';
+import { totpCodeAt, wrongTotpCode } from './support/totp-codes.js';
 
 /**
  * TOTP second factor and RFC 9470 step-up over real HTTP: enrolment, the second step of auth.login, the
@@ -35,25 +35,11 @@ describe(`second factor and step-up on the ${defaultStoreName()} store`, () => {
   const mutate = (path: string, input: unknown, token?: string): Promise<RawResponse> =>
     callProcedure(gatehouse.url, path, { kind: 'mutation', input, ...(token === undefined ? {} : { headers: bearer(token) }) });
 
-  /** A fresh account, made in the store directly: auth.register's 10 per hour per IP would run out here. */
-  async function newUser(): Promise<Credentials & { id: string }> {
-    const credentials = { email: `mfa-${randomUUID()}@test.gatehouse`, password: 'second factor test password' };
-    const passwordHash = await gatehouse.server.deps.passwords.hash(credentials.password);
-    const { id } = await gatehouse.server.deps.users.create({ email: credentials.email, name: 'Second', role: 'user', passwordHash });
-    return { ...credentials, id };
-  }
+  const newUser = () => createStoredUser(gatehouse, 'mfa');
 
   /** The code an authenticator app shows now (by the server's clock), or `stepsLater` steps on. */
-  const codeFor = (secret: string, stepsLater = 0) => generate({ secret, epoch: Math.floor(nowMs / 1000) + stepsLater * 30 });
-
-  /** Six digits no window around now accepts, so a "wrong code" is never right by chance. */
-  async function wrongCode(secret: string): Promise<string> {
-    const valid = new Set(await Promise.all([-1, 0, 1].map((step) => codeFor(secret, step))));
-    for (let candidate = 0; ; candidate += 1) {
-      const code = String(candidate).padStart(6, '0');
-      if (!valid.has(code)) return code;
-    }
-  }
+  const codeFor = (secret: string, stepsLater = 0) => totpCodeAt(secret, nowMs, stepsLater);
+  const wrongCode = (secret: string) => wrongTotpCode(secret, nowMs);
 
   async function passwordLogin(user: Credentials): Promise<RawResponse> {
     return mutate('auth.login', { email: user.email, password: user.password });

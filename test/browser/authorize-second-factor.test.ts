@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import * as oauth from 'oauth4webapi';
-import { generate } from 'otplib';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, callProcedure } from '../support/http.js';
 import { startGatehouse, type RunningGatehouse } from '../support/start-gatehouse.js';
+import { totpCodeAt, wrongTotpCode } from '../support/totp-codes.js';
 import { launchChromium } from './support/launch-chromium.js';
 
 /** The `web` client's registered callback in the test seed; Chromium never loads it (the test answers it). */
@@ -22,16 +22,8 @@ afterAll(async () => {
   await gatehouse?.close();
 });
 
-const codeFor = (secret: string) => generate({ secret, epoch: Math.floor(nowMs / 1000) });
-
-/** Six digits no window around now accepts, so a "wrong code" is never right by chance. */
-async function wrongCode(secret: string): Promise<string> {
-  const valid = new Set(await Promise.all([-30, 0, 30].map((offset) => generate({ secret, epoch: Math.floor(nowMs / 1000) + offset }))));
-  for (let candidate = 0; ; candidate += 1) {
-    const code = String(candidate).padStart(6, '0');
-    if (!valid.has(code)) return code;
-  }
-}
+const codeFor = (secret: string) => totpCodeAt(secret, nowMs);
+const wrongCode = (secret: string) => wrongTotpCode(secret, nowMs);
 
 /** A fresh account with a confirmed TOTP factor, made through the contracts as the account settings do. */
 async function enrolledUser(): Promise<{ email: string; password: string; secret: string }> {
