@@ -150,6 +150,30 @@ describe(`the authorize page's second factor on the ${defaultStoreName()} store`
     expect(again.html).toContain('Allow <strong>web</strong> to use your account?');
   });
 
+  it('asks again, without spending the budget, for a code form sent back empty or with what no authenticator shows', async () => {
+    const user = await newUser();
+    const { secret } = await enrol(user);
+    const request = await authorizationRequest();
+    const codePage = await submit(await get(request.url), { email: user.email, password: user.password });
+
+    const empty = await submit(codePage, {});
+    expect(isCodePage(empty)).toBe(true);
+    expect(empty.html).not.toContain('role="alert"');
+
+    // More malformed codes (shorter than 6 or longer than 32 characters, the contract's code schema) than
+    // GATEHOUSE_SECOND_FACTOR_LIMIT allows wrong ones: none can be right, so none is counted.
+    let page = empty;
+    for (let attempt = 0; attempt < 6; attempt += 1) {
+      page = await submit(page, { code: attempt % 2 === 0 ? '123' : '1'.repeat(33) });
+      expect(page.status).toBe(400);
+      expect(page.html).toContain('role="alert"');
+      expect(page.html).toContain('Enter the 6-digit code from your authenticator app or a recovery code.');
+    }
+    const approved = await submit(page, { code: await codeFor(secret) });
+    expect(approved.status).toBe(303);
+    expect(await redeem(approved.location, request)).toMatchObject({ sub: user.id, acr: 'mfa' });
+  });
+
   it('refuses a wrong code on the page (announced, the field marked invalid) and counts it: past the budget a 429, shared with auth.loginSecondFactor', async () => {
     const user = await newUser();
     const { secret } = await enrol(user);

@@ -31,6 +31,10 @@ describe('the DPoP key cache', () => {
     expect(keys.size).toBe(1);
     expect(second.jkt).toBe(first.jkt);
     expect(first.jkt).toBe(await calculateJwkThumbprint(alice.jwk, 'sha256'));
+    // Found by the proof's protected header as sent: every proof of Alice's client carries the same one.
+    const header = (await proof(alice)).split('.')[0] ?? '';
+    expect(keys.get(header)?.jkt).toBe(first.jkt);
+    expect(keys.get(header.slice(1))).toBeUndefined();
   });
 
   it('still verifies every signature: a proof under a cached header signed by another key is refused', async () => {
