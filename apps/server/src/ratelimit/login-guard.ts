@@ -5,6 +5,7 @@ import { clientKey } from './client-key.js';
 import { createLimiter, type LimiterBackend, type LimiterSpec } from './create-limiter.js';
 import { writeRateLimitHeaders } from './rate-limit-headers.js';
 import { isLimitHit, isTighter, snapshotOf, type RateLimitSnapshot } from './rate-limit-snapshot.js';
+import type { GuardAdmission } from './guard-admission.js';
 import { refuseRateLimited, type RateLimitedResponse } from './refuse-rate-limited.js';
 
 /** Policy names of the three layers, as 429 data and headers show them. */
@@ -13,15 +14,6 @@ export const LOGIN_POLICY_NAMES = {
   email: 'auth.login:email',
   ip: 'auth.login:ip',
 } as const;
-
-export type LoginAdmission =
-  | {
-      readonly admitted: true;
-      readonly snapshot: RateLimitSnapshot;
-      /** The password was right: resets the consecutive count and takes back the reserved failures. */
-      succeeded(): Promise<void>;
-    }
-  | { readonly admitted: false; readonly snapshot: RateLimitSnapshot };
 
 /**
  * The layered brute-force defence of auth.login (docs/rate-limits.md):
@@ -37,7 +29,7 @@ export type LoginAdmission =
  * so it costs an attacker's target no CPU and a right password is refused too.
  */
 export interface LoginGuard {
-  admit(email: string, ip: string): Promise<LoginAdmission>;
+  admit(email: string, ip: string): Promise<GuardAdmission>;
 }
 
 interface Layer {

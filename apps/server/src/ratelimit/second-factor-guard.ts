@@ -1,19 +1,11 @@
 import type { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
 import type { LoginBudget } from '../config.js';
 import { createLimiter, type LimiterBackend } from './create-limiter.js';
-import { isLimitHit, snapshotOf, type RateLimitSnapshot } from './rate-limit-snapshot.js';
+import { isLimitHit, snapshotOf } from './rate-limit-snapshot.js';
+import type { GuardAdmission } from './guard-admission.js';
 
 /** The policy a 429 of a blocked second factor names (`data.rateLimit.policy`, RateLimit-Policy). */
 export const SECOND_FACTOR_POLICY_NAME = 'auth.secondFactor:user';
-
-export type SecondFactorAdmission =
-  | {
-      readonly admitted: true;
-      readonly snapshot: RateLimitSnapshot;
-      /** The code was right: the reserved failure is handed back. */
-      succeeded(): Promise<void>;
-    }
-  | { readonly admitted: false; readonly snapshot: RateLimitSnapshot };
 
 /**
  * The brute-force budget of second-factor codes, per user and from any IP:
@@ -24,7 +16,7 @@ export type SecondFactorAdmission =
  * code is compared, so parallel guesses get no more compares than the budget.
  */
 export interface SecondFactorGuard {
-  admit(userId: string): Promise<SecondFactorAdmission>;
+  admit(userId: string): Promise<GuardAdmission>;
 }
 
 export function createSecondFactorGuard(budget: LoginBudget, backend: LimiterBackend): SecondFactorGuard {
