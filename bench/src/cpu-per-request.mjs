@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import jwt from 'jsonwebtoken';
 import { readyPort, serverCpuUs } from './server-process.mjs';
+import { GATEHOUSE_BENCH_ENV } from './gatehouse-bench-env.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -20,16 +21,7 @@ const pinned = os.availableParallelism() >= 2 && spawnSync('taskset', ['-c', '0'
 const on = (core, command) => (pinned ? ['taskset', '-c', String(core), ...command] : command);
 const SECRET = 'bench-only-secret-0123456789abcdef0123456789abcdef';
 const REDIS_PREFIX = `gatehouse-bench-cpu:${process.pid}:`;
-const gatehouseEnv = (extra) => ({
-  GATEHOUSE_ENV: 'test',
-  GATEHOUSE_LOG_LEVEL: 'warn',
-  GATEHOUSE_ACCESS_TOKEN_TTL: '3600',
-  GATEHOUSE_BCRYPT_COST: '4',
-  GATEHOUSE_METRICS_PORT: '0',
-  GATEHOUSE_LIMIT_AUTHENTICATED: '1000000000/60',
-  GATEHOUSE_LIMIT_PUBLIC: '1000000000/3600',
-  ...extra,
-});
+const gatehouseEnv = (extra) => ({ ...GATEHOUSE_BENCH_ENV, ...extra });
 const fastify = (logger) => ({ command: ['node', join(here, 'servers/fastify-jwt.mjs')], env: { BENCH_HS256_SECRET: SECRET, BENCH_FASTIFY_LOGGER: String(logger) }, path: '/users/me', token: async () => jwt.sign({ sub: 'u1', scope: 'users:read' }, SECRET, { algorithm: 'HS256', expiresIn: '1h' }) });
 const gatehouse = (extra) => ({ command: ['node', join(here, 'servers/gatehouse.mjs')], env: gatehouseEnv(extra), path: '/trpc/users.me', token: login });
 const VARIANTS = {

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { readyPort, serverCpuUs } from './server-process.mjs';
+import { GATEHOUSE_BENCH_ENV } from './gatehouse-bench-env.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const rounds = Number(process.env.DPOP_ROUNDS ?? 3);
@@ -25,14 +26,8 @@ const [command, ...args] = [...serverCommand, join(here, 'servers/gatehouse.mjs'
 const server = spawn(command, args, {
   env: {
     ...process.env,
-    GATEHOUSE_ENV: 'test',
+    ...GATEHOUSE_BENCH_ENV,
     GATEHOUSE_ISSUER: ISSUER,
-    GATEHOUSE_LOG_LEVEL: 'warn',
-    GATEHOUSE_ACCESS_TOKEN_TTL: '3600',
-    GATEHOUSE_BCRYPT_COST: '4',
-    GATEHOUSE_METRICS_PORT: '0',
-    GATEHOUSE_LIMIT_AUTHENTICATED: '1000000000/60',
-    GATEHOUSE_LIMIT_PUBLIC: '1000000000/3600',
   },
   stdio: ['ignore', 'pipe', 'inherit'],
 });

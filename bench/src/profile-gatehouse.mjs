@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readyPort, serverCpuUs } from './server-process.mjs';
 import { summariseProfile } from './summarise-profile.mjs';
+import { GATEHOUSE_BENCH_ENV } from './gatehouse-bench-env.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -26,12 +27,7 @@ const [serverCommand, ...serverArgs] = on(0, ['node', ...(profiling ? ['--cpu-pr
 const server = spawn(serverCommand, serverArgs, {
   env: {
     ...process.env,
-    GATEHOUSE_ENV: 'test',
-    GATEHOUSE_LOG_LEVEL: 'warn',
-    GATEHOUSE_BCRYPT_COST: '4',
-    GATEHOUSE_METRICS_PORT: '0',
-    GATEHOUSE_LIMIT_AUTHENTICATED: '1000000000/60',
-    GATEHOUSE_LIMIT_PUBLIC: '1000000000/3600',
+    ...GATEHOUSE_BENCH_ENV,
   },
   stdio: ['ignore', 'pipe', 'inherit'],
 });

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import jwt from 'jsonwebtoken';
+import { GATEHOUSE_BENCH_ENV } from './gatehouse-bench-env.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -40,18 +41,7 @@ const POSTGRES_SERVER = env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1
 const POSTGRES_SCHEMA = `gatehouse_bench_${process.pid}_${Date.now().toString(36)}`;
 const POSTGRES_URL = `${POSTGRES_SERVER}/postgres?options=${encodeURIComponent(`-c search_path=${POSTGRES_SCHEMA}`)}`;
 
-const gatehouseEnv = (extra) => ({
-  GATEHOUSE_ENV: 'test',
-  GATEHOUSE_LOG_LEVEL: settings.gatehouseLogLevel,
-  GATEHOUSE_ACCESS_TOKEN_TTL: '3600',
-  GATEHOUSE_BCRYPT_COST: '4',
-  // Every Gatehouse variant still records its metrics; an ephemeral listener so several can run side by side.
-  GATEHOUSE_METRICS_PORT: '0',
-  // Budgets the benchmark never exhausts: limits are checked on every call but never refuse.
-  GATEHOUSE_LIMIT_AUTHENTICATED: '1000000000/60',
-  GATEHOUSE_LIMIT_PUBLIC: '1000000000/3600',
-  ...extra,
-});
+const gatehouseEnv = (extra) => ({ ...GATEHOUSE_BENCH_ENV, GATEHOUSE_LOG_LEVEL: settings.gatehouseLogLevel, ...extra });
 // As `pnpm start` runs it: compiled to apps/server/dist (the bench script builds it first).
 const gatehouse = ['node', join(here, 'servers/gatehouse.mjs')];
 const hs256Token = () => jwt.sign({ sub: 'u1', scope: 'users:read orders:read' }, HS256_SECRET, { algorithm: 'HS256', expiresIn: '1h' });

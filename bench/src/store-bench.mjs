@@ -11,6 +11,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
+import { GATEHOUSE_BENCH_ENV } from './gatehouse-bench-env.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const AUTOCANNON = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
@@ -33,13 +34,7 @@ function psql(database, command) {
 }
 
 const base = {
-  GATEHOUSE_ENV: 'test',
-  GATEHOUSE_LOG_LEVEL: 'warn',
-  GATEHOUSE_ACCESS_TOKEN_TTL: '3600',
-  GATEHOUSE_BCRYPT_COST: '4',
-  GATEHOUSE_METRICS_PORT: '0',
-  GATEHOUSE_LIMIT_AUTHENTICATED: '1000000000/60',
-  GATEHOUSE_LIMIT_PUBLIC: '1000000000/3600',
+  ...GATEHOUSE_BENCH_ENV,
   GATEHOUSE_AUDIT_HMAC_KEY: Buffer.alloc(32, 'bench').toString('base64'),
 };
 const STORES = [
