@@ -54,6 +54,7 @@ function report(phase: string, done: number): void {
     verifiedTokens: `${deps.accessTokens.cache?.size ?? 0}/${deps.accessTokens.cache?.maxEntries ?? 0}`,
     revocationVerdicts: `${deps.revocation.heldVerdicts}/${deps.revocation.maxHeldVerdicts}`,
     principalPresence: `${deps.principals.size}/${deps.principals.maxEntries}`,
+    heldUsers: deps.heldUsers === undefined ? '-' : `${deps.heldUsers.size}/${deps.heldUsers.maxEntries}`,
     networkHashes: `${deps.networks.cache.size}/${deps.networks.cache.maxEntries}`,
     limiterKeysAuthenticated: authenticated === undefined ? '-' : limiterKeys(deps.rateLimits.limiterFor(authenticated)),
     limiterKeysLogin: publicPolicy === undefined ? '-' : limiterKeys(deps.rateLimits.limiterFor(publicPolicy)),

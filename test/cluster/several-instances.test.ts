@@ -80,6 +80,18 @@ describe(`three Gatehouse processes on ${store}, behind one round-robin address`
     }
   });
 
+  it('answers users.me with the record one instance just changed, on every other instance’s very next call', async () => {
+    const session = await newSession();
+    // The others have just read the record: on one Redis each now holds it until Redis announces a write to it.
+    for (const index of [1, 2]) expect((await at(index, 'users.me', { headers: bearer(session.accessToken) })).body.result.data.name).toBe('Many');
+    const renamed = await at(0, 'users.update', { kind: 'mutation', input: { name: 'Renamed' }, headers: bearer(session.accessToken) });
+    expect(renamed.status).toBe(200);
+    for (const index of [1, 2]) {
+      const me = await at(index, 'users.me', { headers: bearer(session.accessToken) });
+      expect(me.body.result.data.name, `instance ${index}`).toBe('Renamed');
+    }
+  });
+
   it('gives one success and a reuse detection to concurrent refreshes of one token through different instances', async () => {
     const session = await newSession();
     const answers: RawResponse[] = await Promise.all([0, 1, 2].map((index) => refreshWithBody(gatehouses.instances[index]?.url ?? '', session.refreshToken)));

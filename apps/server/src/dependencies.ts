@@ -12,7 +12,7 @@ import { createPasswordWorkerPool } from './auth/password-worker-pool.js';
 import { createSecurityEvents, type SecurityEvents } from './audit/security-events.js';
 import type { Config } from './config.js';
 import type { RedisClient } from './stores/redis/redis-client.js';
-import { createStores } from './stores/create-stores.js';
+import { createStores, MAX_CACHED_USERS } from './stores/create-stores.js';
 import { createRedisConnection, waitForRedis } from './stores/redis/redis-connection.js';
 import { openPostgres } from './stores/postgres/open-postgres.js';
 import type { PostgresDatabase } from './stores/postgres/postgres-database.js';
@@ -34,7 +34,11 @@ import { createTokenRevocation, type TokenRevocation } from './tokens/token-revo
 import { createNetworkHasher, type NetworkHasher } from './tokens/network-hash.js';
 import { createTokenNetworkCheck, type TokenNetworkCheck } from './auth/token-network.js';
 import { isCluster } from './stores/redis/redis-client.js';
-import { createRevocationFeed, revocationMarkerPrefixes } from './tokens/revocation-feed.js';
+import { createRedisInvalidationFeed, type RedisInvalidationFeed } from './stores/redis/redis-invalidation-feed.js';
+import { redisRevocationMarkerPrefixes } from './stores/redis/redis-token-store.js';
+import { redisUserRecordPrefix } from './stores/redis/redis-user-store.js';
+import { createFeedHeldReads, type FeedHeldReads } from './stores/redis/feed-held-reads.js';
+import type { UserRecord } from './stores/user-store.js';
 import { createDpopVerifier, type DpopVerifier } from './dpop/dpop-verifier.js';
 import { createDpopNonces } from './dpop/dpop-nonces.js';
 import { createMemoryDpopProofStore } from './stores/memory/memory-dpop-proof-store.js';
@@ -67,6 +71,8 @@ export interface Dependencies {
   readonly clients: ClientDirectory;
   /** Refuses tokens whose client or user is gone, checked on every call like revocation. */
   readonly principals: PrincipalPresence;
+  /** User records held under Redis's invalidation feed (users in Redis on one server), for the memory report. */
+  readonly heldUsers: Pick<FeedHeldReads<UserRecord>, 'size' | 'maxEntries'> | undefined;
   /** This server's Prometheus registry and instruments. */
   readonly metrics: Metrics;
   /** The keyed hash chain every security event is appended to (repeated refusals aggregated). */
@@ -122,7 +128,10 @@ export async function createDependencies(
   if (redis !== undefined) await waitForRedis(redis);
   // GATEHOUSE_STORE=postgres: reachable and migrated before anything is served.
   const database = config.database === undefined ? undefined : await openPostgres(config.database, logger);
-  const stores = createStores(config, { redis, database, now });
+  const feed = invalidationFeed(config, redis, logger);
+  // Users in Redis (not PostgreSQL, whose store caches through its own channel): held under the feed.
+  const heldUsers = feed === undefined || config.database !== undefined ? undefined : createFeedHeldReads<UserRecord>({ feed, maxEntries: MAX_CACHED_USERS });
+  const stores = createStores(config, { redis, database, now, heldUsers });
   const metrics = createMetrics();
   redis?.on('error', () => metrics.storeErrors.inc({ store: 'redis', operation: 'connection' }));
   const events = createSecurityEvents(logger, clock);
@@ -161,12 +170,6 @@ export async function createDependencies(
   });
   const services = createServiceDirectory();
   const principals = createPrincipalPresence({ users: stores.users, clients, now });
-  // Redis announces every revocation marker write, so a token's "not revoked" can be held here until one comes.
-  // Not on a cluster: each primary would need a tracking connection of its own, so every call asks the store.
-  const feed =
-    redis === undefined || isCluster(redis) || config.store.kind !== 'redis'
-      ? undefined
-      : createRevocationFeed({ redis, markerPrefixes: revocationMarkerPrefixes(config.store.keyPrefix), logger });
   // Proof ids live where the other hot state does, so a proof accepted by one process is a replay on every other.
   const dpop = createDpopVerifier({
     proofs:
@@ -197,6 +200,7 @@ export async function createDependencies(
     services,
     clients,
     principals,
+    heldUsers,
     rateLimits,
     tokens,
     refreshTokens: createRefreshTokens({ store: tokens, events, ttlSeconds: config.refreshTokenTtlSeconds, accessTokenTtlSeconds, graceSeconds: config.refreshGraceSeconds, now }),
@@ -222,4 +226,16 @@ export async function createDependencies(
       await database?.close();
     },
   };
+}
+
+/**
+ * Redis announces every write to a revocation marker and, with users in Redis, to a user record, so a
+ * token's "not revoked" and a user's record can be held here until one comes. Only on one Redis server:
+ * on a cluster each primary would need a tracking connection of its own, so every call asks the store.
+ */
+function invalidationFeed(config: Config, redis: RedisClient | undefined, logger: Logger): RedisInvalidationFeed | undefined {
+  if (redis === undefined || isCluster(redis) || config.store.kind !== 'redis') return undefined;
+  const { keyPrefix } = config.store;
+  const users = config.database === undefined ? [redisUserRecordPrefix(keyPrefix)] : [];
+  return createRedisInvalidationFeed({ redis, prefixes: [...redisRevocationMarkerPrefixes(keyPrefix), ...users], logger });
 }

@@ -23,6 +23,7 @@ import { createRedisOAuthClientStore } from './redis/redis-oauth-client-store.js
 import { createRedisOrderStore } from './redis/redis-order-store.js';
 import { createRedisTokenStore } from './redis/redis-token-store.js';
 import { createRedisUserStore } from './redis/redis-user-store.js';
+import type { FeedHeldReads } from './redis/feed-held-reads.js';
 import type { TokenStore } from './token-store.js';
 import type { UserRecord, UserStore } from './user-store.js';
 
@@ -31,6 +32,11 @@ export interface StoreConnections {
   readonly redis: RedisClient | undefined;
   /** GATEHOUSE_STORE=postgres only. */
   readonly database?: PostgresDatabase | undefined;
+  /**
+   * User records read from Redis and held until Redis announces their change (a server on one Redis
+   * with users in it; not the CLI, not a cluster): users.me then costs no round trip of its own.
+   */
+  readonly heldUsers?: FeedHeldReads<UserRecord> | undefined;
 }
 
 export interface Stores {
@@ -44,7 +50,7 @@ export interface Stores {
 }
 
 /** Bound on cached users and API keys per process: a flood of distinct valid credentials cannot grow the heap. */
-const MAX_CACHED_USERS = 10_000;
+export const MAX_CACHED_USERS = 10_000;
 const MAX_CACHED_API_KEYS = 10_000;
 
 /**
@@ -59,12 +65,12 @@ export function createStores(config: Pick<Config, 'store' | 'database'>, options
   const clock = () => new Date(now());
   const state = stateBackend(config.store, options);
   return {
-    ...recordStores(recordBackend(config, options), clock),
+    ...recordStores(recordBackend(config, options), clock, options.heldUsers),
     tokens: state.kind === 'redis' ? createRedisTokenStore({ redis: state.redis, keyPrefix: state.keyPrefix, now }) : createMemoryTokenStore({ now }),
   };
 }
 
-function recordStores(records: RecordBackend, now: () => Date): Omit<Stores, 'tokens'> {
+function recordStores(records: RecordBackend, now: () => Date, heldUsers: FeedHeldReads<UserRecord> | undefined): Omit<Stores, 'tokens'> {
   switch (records.kind) {
     case 'postgres': {
       const { database, cacheTtlMs } = records;
@@ -77,7 +83,7 @@ function recordStores(records: RecordBackend, now: () => Date): Omit<Stores, 'to
     }
     case 'redis': {
       const redis = { redis: records.redis, keyPrefix: records.keyPrefix, now };
-      return { users: createRedisUserStore(redis), orders: createRedisOrderStore(redis), oauthClients: createRedisOAuthClientStore(redis), apiKeys: createRedisApiKeyStore(redis) };
+      return { users: createRedisUserStore({ ...redis, held: heldUsers }), orders: createRedisOrderStore(redis), oauthClients: createRedisOAuthClientStore(redis), apiKeys: createRedisApiKeyStore(redis) };
     }
     case 'memory':
       return { users: createMemoryUserStore({ now }), orders: createMemoryOrderStore({ now }), oauthClients: createMemoryOAuthClientStore({ now }), apiKeys: createMemoryApiKeyStore({ now }) };

@@ -10,6 +10,8 @@ export interface BoundedLru<TValue> {
   get(key: string): TValue | undefined;
   set(key: string, value: TValue): void;
   delete(key: string): void;
+  /** Forgets every entry. */
+  clear(): void;
   readonly size: number;
   readonly maxEntries: number;
 }
@@ -36,6 +38,9 @@ export function createBoundedLru<TValue>(maxEntries: number): BoundedLru<TValue>
     },
     delete(key) {
       entries.delete(key);
+    },
+    clear() {
+      entries.clear();
     },
     get size() {
       return entries.size;

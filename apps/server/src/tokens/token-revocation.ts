@@ -1,6 +1,6 @@
 import type { TokenStore } from '../stores/token-store.js';
 import type { VerifiedAccessToken } from './verified-access-token.js';
-import type { RevocationFeed } from './revocation-feed.js';
+import type { RedisInvalidationFeed } from '../stores/redis/redis-invalidation-feed.js';
 
 /**
  * Ending access tokens before their `exp`. JWTs cannot be recalled, so every
@@ -29,10 +29,10 @@ export interface TokenRevocationOptions {
   readonly accessTokenTtlSeconds: number;
   readonly now?: () => number;
   /**
-   * Redis's announcements of marker writes (revocation-feed.ts). Without one
+   * Redis's announcements of marker writes (stores/redis/redis-invalidation-feed.ts). Without one
    * (the memory store, whose check is already local) every call asks the store.
    */
-  readonly feed?: RevocationFeed | undefined;
+  readonly feed?: RedisInvalidationFeed | undefined;
   /** Bound on tokens whose "not revoked" answer is held; the least recently used go first. */
   readonly maxHeldVerdicts?: number;
 }

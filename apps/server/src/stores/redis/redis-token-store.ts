@@ -32,9 +32,13 @@ const markUserRevokedScript = createRedisScript(MARK_USER_REVOKED);
  *   `{u:<userId>}:revoked-at`        when all the user's families were last revoked (ms)
  *   `revoked-jti:<jti>`              one access token is refused
  * The three revocation markers start with their kind, ahead of the tag (Redis hashes
- * the first `{…}` wherever it sits): the revocation feed (tokens/revocation-feed.ts)
+ * the first `{…}` wherever it sits): the invalidation feed (redis-invalidation-feed.ts)
  * listens by key prefix, and must hear of markers and nothing else.
  */
+export function redisRevocationMarkerPrefixes(keyPrefix: string): readonly string[] {
+  return ['revoked-jti:', 'revoked-sid:', 'not-before:'].map((marker) => `${keyPrefix}tokens:${marker}`);
+}
+
 export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenStore {
   const { redis } = options;
   const now = options.now ?? Date.now;

@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { roleSchema, userAttributesSchema, type Role, type UserAttributes } from '@gatehouse/contracts';
+import type { RedisValue } from 'ioredis';
 import type { RedisClient } from './redis-client.js';
 import { z } from 'zod';
 import type { Page, PageRequest } from '../page.js';
 import { EmailTakenError, type NewUser, type UserRecord, type UserStore } from '../user-store.js';
 import { secondFactorFromJson, secondFactorToJson } from '../second-factor-json.js';
-import { createRedisScript, runOnRedis } from './redis-script.js';
+import type { FeedHeldReads } from './feed-held-reads.js';
+import { createRedisScript, runOnRedis, type RedisScript } from './redis-script.js';
 import { pageSortedSet } from './sorted-set-page.js';
 
 /*
@@ -114,26 +116,54 @@ export interface RedisUserStoreOptions {
   readonly redis: RedisClient;
   readonly keyPrefix: string;
   readonly now?: () => Date;
+  /**
+   * Records held in this process until Redis announces a write to them, with a feed listening under
+   * `redisUserRecordPrefix` (feed-held-reads.ts). Without it every lookup reads Redis.
+   */
+  readonly held?: FeedHeldReads<UserRecord> | undefined;
+}
+
+/** Every user record's key starts with this (and no other key does): what the invalidation feed listens to. */
+export function redisUserRecordPrefix(keyPrefix: string): string {
+  return `${keyPrefix}{u:`;
 }
 
 export function createRedisUserStore(options: RedisUserStoreOptions): UserStore {
-  const { redis, keyPrefix } = options;
+  const { redis, keyPrefix, held } = options;
   const now = options.now ?? (() => new Date());
   const keys = {
-    user: (id: string) => `${keyPrefix}{u:${id}}:user`,
+    user: (id: string) => `${redisUserRecordPrefix(keyPrefix)}${id}}:user`,
     email: (email: string) => `${keyPrefix}user-email:${email.toLowerCase()}`,
     sequence: `${keyPrefix}{users}:sequence`,
     bySequence: `${keyPrefix}{users}:by-sequence`,
   };
 
-  async function findById(id: string): Promise<UserRecord | undefined> {
-    return toRecord(await runOnRedis(() => redis.hgetall(keys.user(id))));
+  async function read(key: string): Promise<UserRecord | undefined> {
+    return toRecord(await runOnRedis(() => redis.hgetall(key)));
   }
 
-  async function updateField(id: string, field: 'name' | 'role' | 'attributes', value: string): Promise<UserRecord | undefined> {
-    const reply = await UPDATE_USER_FIELD.run(redis, [keys.user(id)], [field, value]);
+  function findById(id: string): Promise<UserRecord | undefined> {
+    const key = keys.user(id);
+    return held === undefined ? read(key) : held.read(key, () => read(key));
+  }
+
+  /** Runs a write of one user's record; whatever this process held of it goes, even when the write failed half-way. */
+  async function writing<T>(id: string, write: (key: string) => Promise<T>): Promise<T> {
+    const key = keys.user(id);
+    try {
+      return await write(key);
+    } finally {
+      held?.forget(key);
+    }
+  }
+
+  /** A script that changes one user's record and answers the whole new record (or false when there is none). */
+  async function runOnUser(script: RedisScript, id: string, args: readonly RedisValue[]): Promise<UserRecord | undefined> {
+    const reply = await writing(id, (key) => script.run(redis, [key], args));
     return Array.isArray(reply) ? toRecord(pairsToObject(reply)) : undefined;
   }
+
+  const updateField = (id: string, field: 'name' | 'role' | 'attributes', value: string) => runOnUser(UPDATE_USER_FIELD, id, [field, value]);
 
   return {
     async create(user: NewUser): Promise<UserRecord> {
@@ -164,19 +194,13 @@ export function createRedisUserStore(options: RedisUserStoreOptions): UserStore 
     setRole: (id, role: Role) => updateField(id, 'role', role),
     // One field holding the whole set: replaced in one HSET, never half old and half new.
     setAttributes: (id, attributes: UserAttributes) => updateField(id, 'attributes', JSON.stringify(userAttributesSchema.parse(attributes))),
-    async disable(id) {
-      const reply = await DISABLE_USER.run(redis, [keys.user(id)], [now().getTime()]);
-      return Array.isArray(reply) ? toRecord(pairsToObject(reply)) : undefined;
-    },
-    async setSecondFactor(id, factor) {
-      const reply = await SET_SECOND_FACTOR.run(redis, [keys.user(id)], [factor === null ? '' : secondFactorToJson(factor)]);
-      return Array.isArray(reply) ? toRecord(pairsToObject(reply)) : undefined;
-    },
+    disable: (id) => runOnUser(DISABLE_USER, id, [now().getTime()]),
+    setSecondFactor: (id, factor) => runOnUser(SET_SECOND_FACTOR, id, [factor === null ? '' : secondFactorToJson(factor)]),
     async useTimeStep(id, timeStep) {
-      return (await USE_TIME_STEP.run(redis, [keys.user(id)], [timeStep])) === 1;
+      return (await writing(id, (key) => USE_TIME_STEP.run(redis, [key], [timeStep]))) === 1;
     },
     async useRecoveryCode(id, codeHash) {
-      return (await USE_RECOVERY_CODE.run(redis, [keys.user(id)], [codeHash])) === 1;
+      return (await writing(id, (key) => USE_RECOVERY_CODE.run(redis, [key], [codeHash]))) === 1;
     },
   };
 }

@@ -1,18 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedisTokenStore } from '../stores/redis/redis-token-store.js';
+import { createRedisTokenStore, redisRevocationMarkerPrefixes } from '../stores/redis/redis-token-store.js';
 import { createRedisTestNamespace, type RedisTestNamespace } from '../../test-support/redis-test-namespace.js';
 import type { TokenStore } from '../stores/token-store.js';
 import type { VerifiedAccessToken } from './verified-access-token.js';
 import { isCluster } from '../stores/redis/redis-client.js';
-import { createRevocationFeed, revocationMarkerPrefixes, type RevocationFeed } from './revocation-feed.js';
+import { createRedisInvalidationFeed, type RedisInvalidationFeed } from '../stores/redis/redis-invalidation-feed.js';
 import { createTokenRevocation, type TokenRevocation } from './token-revocation.js';
 
 // Two "processes" over one Redis: each has its own token store connection, feed and held verdicts. What one
 // revokes, the other must refuse on its next call, with or without its feed.
 let namespace: RedisTestNamespace;
-let feed: RevocationFeed;
+let feed: RedisInvalidationFeed;
 let storeAsks = 0;
 let store: TokenStore;
 let here: TokenRevocation;
@@ -20,16 +20,16 @@ let elsewhere: TokenRevocation;
 const FEED_NAME = `revocation-feed-test-${randomUUID().slice(0, 8)}`;
 
 beforeAll(async () => {
-  namespace = await createRedisTestNamespace('revocation-feed');
+  namespace = await createRedisTestNamespace('token-revocation');
   const redis = namespace.redis;
   // The feed is for one Redis server (on a cluster every call asks the store): the test namespace is one.
   if (isCluster(redis)) throw new Error('revocation-feed.test.ts needs a single Redis server');
   store = createRedisTokenStore({ redis: namespace.redis, keyPrefix: namespace.prefix });
   // The real store, counted: how often a check costs a Redis round trip.
   const counted: TokenStore = { ...store, isAccessTokenRevoked: (query) => ((storeAsks += 1), store.isAccessTokenRevoked(query)) };
-  feed = createRevocationFeed({
+  feed = createRedisInvalidationFeed({
     redis,
-    markerPrefixes: revocationMarkerPrefixes(namespace.prefix),
+    prefixes: redisRevocationMarkerPrefixes(namespace.prefix),
     logger: pino({ level: 'silent' }),
     heartbeatMs: 200,
     connectionName: FEED_NAME,
