@@ -23,7 +23,7 @@ beforeAll(async () => {
   namespace = await createRedisTestNamespace('token-revocation');
   const redis = namespace.redis;
   // The feed is for one Redis server (on a cluster every call asks the store): the test namespace is one.
-  if (isCluster(redis)) throw new Error('revocation-feed.test.ts needs a single Redis server');
+  if (isCluster(redis)) throw new Error('token-revocation.test.ts needs a single Redis server');
   store = createRedisTokenStore({ redis: namespace.redis, keyPrefix: namespace.prefix });
   // The real store, counted: how often a check costs a Redis round trip.
   const counted: TokenStore = { ...store, isAccessTokenRevoked: (query) => ((storeAsks += 1), store.isAccessTokenRevoked(query)) };
