@@ -2,7 +2,10 @@
 // the goal variants, interleaved round by round. On a shared machine whose load swings, throughput mostly measures
 // what the other processes left over; CPU spent per request is what the server itself costs, so its ratios hold
 // up under load far better (each variant still serves the same request under the same autocannon load).
-// Knobs: CPU_ROUNDS (3), CPU_DURATION (8 s), CPU_VARIANTS (comma-separated names).
+// Knobs: CPU_ROUNDS (3), CPU_DURATION (8 s), CPU_VARIANTS (comma-separated names). CPU_BASELINE=<another
+// checkout, installed and built> adds `baseline` and `baseline-redis`, that checkout's Gatehouse, for a before and
+// after of one change side by side in one run (e.g. `git worktree add /tmp/before HEAD~1`, then `pnpm install`
+// and `pnpm --filter @gatehouse/server build` there).
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -23,13 +26,16 @@ const SECRET = 'bench-only-secret-0123456789abcdef0123456789abcdef';
 const REDIS_PREFIX = `gatehouse-bench-cpu:${process.pid}:`;
 const gatehouseEnv = (extra) => ({ ...GATEHOUSE_BENCH_ENV, ...extra });
 const fastify = (logger) => ({ command: ['node', join(here, 'servers/fastify-jwt.mjs')], env: { BENCH_HS256_SECRET: SECRET, BENCH_FASTIFY_LOGGER: String(logger) }, path: '/users/me', token: async () => jwt.sign({ sub: 'u1', scope: 'users:read' }, SECRET, { algorithm: 'HS256', expiresIn: '1h' }) });
-const gatehouse = (extra) => ({ command: ['node', join(here, 'servers/gatehouse.mjs')], env: gatehouseEnv(extra), path: '/trpc/users.me', token: login });
+const gatehouse = (extra, checkout = join(here, '../..')) => ({ command: ['node', join(checkout, 'bench/src/servers/gatehouse.mjs')], env: gatehouseEnv(extra), path: '/trpc/users.me', token: login });
+const baseline = process.env.CPU_BASELINE;
+const redisStore = (prefix) => ({ GATEHOUSE_STORE: 'redis', REDIS_URL: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379', GATEHOUSE_REDIS_PREFIX: prefix });
 const VARIANTS = {
   'fastify+jwt': fastify(false),
   'fastify+jwt-logged': fastify(true),
   gatehouse: gatehouse({}),
   'gatehouse-info': gatehouse({ GATEHOUSE_LOG_LEVEL: 'info' }),
-  'gatehouse-redis': gatehouse({ GATEHOUSE_STORE: 'redis', REDIS_URL: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379', GATEHOUSE_REDIS_PREFIX: REDIS_PREFIX }),
+  'gatehouse-redis': gatehouse(redisStore(REDIS_PREFIX)),
+  ...(baseline === undefined ? {} : { baseline: gatehouse({}, baseline), 'baseline-redis': gatehouse(redisStore(`${REDIS_PREFIX}baseline:`), baseline) }),
 };
 const names = (process.env.CPU_VARIANTS ?? Object.keys(VARIANTS).join(',')).split(',');
 
@@ -72,7 +78,7 @@ for (let round = 1; round <= rounds; round += 1) {
 for (const server of servers) server.child.kill();
 const byName = new Map(servers.map((server) => [server.name, server]));
 // [ours, reference]: the ratio is the reference's CPU per request over ours (Redis: memory over Redis, goal 0.85).
-const pairs = [['gatehouse', 'fastify+jwt'], ['gatehouse-info', 'fastify+jwt-logged'], ['gatehouse-redis', 'gatehouse']];
+const pairs = [['gatehouse', 'fastify+jwt'], ['gatehouse-info', 'fastify+jwt-logged'], ['gatehouse-redis', 'gatehouse'], ['gatehouse', 'baseline'], ['gatehouse-redis', 'baseline-redis'], ['baseline-redis', 'baseline']];
 console.log('\n| CPU per request: reference / Gatehouse (≥ 1.00 means Gatehouse costs no more) | per round |');
 console.log('|---|---|');
 for (const [ours, theirs] of pairs) {
@@ -82,9 +88,9 @@ for (const [ours, theirs] of pairs) {
   const ratios = a.perRound.map((cpu, index) => b.perRound[index] / cpu);
   console.log(`| ${theirs} / ${ours} | ${ratios.map((ratio) => ratio.toFixed(2)).join(' ')} |`);
 }
-if (names.includes('gatehouse-redis')) {
-  // Every key the Redis variant wrote lives under this run's prefix.
-  const redis = new Redis(VARIANTS['gatehouse-redis'].env.REDIS_URL);
+if (names.some((name) => name.endsWith('-redis'))) {
+  // Every key the Redis variants wrote lives under this run's prefix.
+  const redis = new Redis(process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379');
   let cursor = '0';
   do {
     const [next, keys] = await redis.scan(cursor, 'MATCH', `${REDIS_PREFIX}*`, 'COUNT', 500);

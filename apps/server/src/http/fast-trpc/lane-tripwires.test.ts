@@ -6,6 +6,10 @@ import { parseConfig } from '../../config.js';
 import { createLogger } from '../logger.js';
 import { createGatehouseServer, type GatehouseServer } from '../create-server.js';
 import { LANE_CHECKED_TRPC_VERSION } from './resolve-json-request.js';
+import type { AnyProcedure } from '@trpc/server/unstable-core-do-not-import';
+import { contracts } from '@gatehouse/contracts';
+import { appRouter } from '../../routers/app-router.js';
+import { buildRouter, soleResolverOf } from '../../routers/build-router.js';
 
 /**
  * The fast lane answers plain JSON tRPC calls before Fastify routes them, so
@@ -65,5 +69,18 @@ describe('tripwires of the tRPC fast lane (http/fast-trpc/trpc-fast-lane.ts)', (
       `@trpc/server is ${installed}; the fast lane (http/fast-trpc/resolve-json-request.ts) follows resolveResponse of ${LANE_CHECKED_TRPC_VERSION}. ` +
         'Compare the two versions’ resolveResponse, update the lane, run test/fast-trpc-conformance.test.ts, then LANE_CHECKED_TRPC_VERSION.',
     ).toBe(LANE_CHECKED_TRPC_VERSION);
+  });
+
+  it('calls each procedure’s contract resolver directly, and only while tRPC’s chain around it is that resolver alone', () => {
+    const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, AnyProcedure>);
+    expect(procedures.length).toBeGreaterThan(10);
+    for (const [path, procedure] of procedures) expect(soleResolverOf(procedure), path).toBeDefined();
+    // A middleware added to a procedure is never skipped: such a procedure has no sole resolver, and the lane
+    // calls it through tRPC's chain. One built by buildRouter, then given a middleware step as `.use()` would:
+    const { me } = buildRouter({ me: contracts.users.me }, { me: async () => ({ id: '', email: '', name: '', role: 'user' as const, createdAt: '' }) })._def.procedures as unknown as Record<string, AnyProcedure>;
+    expect(soleResolverOf(me as AnyProcedure)).toBeDefined();
+    const chain = (me as unknown as { _def: { middlewares: unknown[] } })._def.middlewares;
+    chain.unshift(chain[0]);
+    expect(soleResolverOf(me as AnyProcedure)).toBeUndefined();
   });
 });

@@ -56,6 +56,18 @@ export interface ResolveJsonOptions<TRouter extends AnyTRPCRouter, TRequest> {
   readonly createContext: (info: TRPCRequestInfo, req: TRequest) => Promise<unknown>;
   readonly responseMeta: ResponseMetaFn<TRouter> | undefined;
   readonly onError: HTTPErrorHandler<TRouter, TRequest> | undefined;
+  /**
+   * A procedure's resolver when tRPC's middleware chain around it is that resolver alone
+   * (routers/build-router.ts), called directly; otherwise the procedure is called through tRPC.
+   */
+  readonly soleResolverOf?: (procedure: AnyProcedure) => ((options: SoleResolverOptions) => Promise<unknown>) | undefined;
+}
+
+/** What a sole resolver reads of tRPC's call options. */
+export interface SoleResolverOptions {
+  readonly ctx: unknown;
+  readonly path: string;
+  readonly getRawInput: () => Promise<unknown>;
 }
 
 /**
@@ -152,7 +164,8 @@ class JsonResolution<TRouter extends AnyTRPCRouter, TRequest> {
         throw new TRPCError({ code: 'METHOD_NOT_SUPPORTED', message: `Unsupported ${method}-request to ${type} procedure at path "${call.path}"` });
       }
       if (this.#ctxError !== undefined) throw this.#ctxError;
-      const data: unknown = await procedure({
+      const sole = this.#options.soleResolverOf?.(procedure);
+      const data: unknown = sole !== undefined ? await sole({ ctx: this.#ctx, path: call.path, getRawInput: call.getRawInput }) : await procedure({
         path: call.path,
         getRawInput: call.getRawInput,
         ctx: this.#ctx,

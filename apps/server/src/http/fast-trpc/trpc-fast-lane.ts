@@ -5,6 +5,7 @@ import type { AnyTRPCRouter } from '@trpc/server';
 import type { AnyProcedure } from '@trpc/server/unstable-core-do-not-import';
 import type { Dependencies } from '../../dependencies.js';
 import { appRouter, type AppRouter } from '../../routers/app-router.js';
+import { soleResolverOf } from '../../routers/build-router.js';
 import { edgeErrorBody, stampTrpcErrors } from '../edge-errors.js';
 import { edgeResponseHeaders } from '../edge-response-headers.js';
 import { createRequestLogLines } from '../request-log-lines.js';
@@ -60,6 +61,7 @@ export function createTrpcFastLane(deps: Dependencies): TrpcFastLane {
     createContext: async (info, request) => createTrpcContext(deps, request, info.calls.map((call) => call.path)),
     responseMeta: ({ ctx, errors }) => ({ headers: responseHeadersFor(ctx, errors) }),
     onError: logProcedureFailure(deps),
+    soleResolverOf,
   };
   const requestLines = createRequestLogLines(deps.logger);
   let open = true;
