@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitUntil } from '../../test-support/wait-until.js';
 import { createRedisTokenStore, redisRevocationMarkerPrefixes } from '../stores/redis/redis-token-store.js';
 import { createRedisTestNamespace, type RedisTestNamespace } from '../../test-support/redis-test-namespace.js';
 import type { TokenStore } from '../stores/token-store.js';
@@ -36,20 +37,13 @@ beforeAll(async () => {
   });
   here = createTokenRevocation({ store: counted, accessTokenTtlSeconds: 60, feed, maxHeldVerdicts: 100 });
   elsewhere = createTokenRevocation({ store, accessTokenTtlSeconds: 60 });
-  await until(() => feed.live);
+  await waitUntil(() => feed.live);
 });
 afterAll(async () => {
   await feed.close();
   await namespace.cleanup();
 });
 
-async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 function token(overrides: Partial<VerifiedAccessToken> = {}): VerifiedAccessToken {
   const issuedAt = Math.floor(Date.now() / 1000) - 5;
@@ -83,7 +77,7 @@ describe('revocation verdicts held locally under Redis’s invalidation feed', (
     const generation = feed.generation;
     await revoke(alice);
     // Redis announces the write on the feed's connection; the next call after it asks Redis again.
-    await until(() => feed.generation !== generation);
+    await waitUntil(() => feed.generation !== generation);
     expect(await here.isRevoked(alice)).toBe(true);
   });
 
@@ -95,13 +89,13 @@ describe('revocation verdicts held locally under Redis’s invalidation feed', (
     const feedId = [...clients.matchAll(id)].find((match) => match[2] === FEED_NAME)?.[1];
     expect(feedId).toBeDefined();
     await namespace.redis.client('KILL', 'ID', feedId as string);
-    await until(() => !feed.live, 1_000);
+    await waitUntil(() => !feed.live, 1_000);
     expect(await asks(() => here.isRevoked(alice))).toBe(1);
     expect(await asks(() => here.isRevoked(alice))).toBe(1);
     await elsewhere.endSession({ jti: alice.jti, expiresAt: alice.expiresAt, sessionId: undefined });
     expect(await here.isRevoked(alice)).toBe(true);
     // It comes back by itself, and holds verdicts again.
-    await until(() => feed.live);
+    await waitUntil(() => feed.live);
     const bob = token();
     await here.isRevoked(bob);
     expect(await asks(() => here.isRevoked(bob))).toBe(0);

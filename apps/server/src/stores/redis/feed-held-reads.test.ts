@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitUntil } from '../../../test-support/wait-until.js';
 import { describeUserStore, newUser } from '../../../test-support/user-store-behaviour.js';
 import { createRedisStoreFixture, type RedisStoreFixture } from '../../../test-support/redis-store-fixture.js';
 import type { UserRecord, UserStore } from '../user-store.js';
@@ -52,20 +53,13 @@ beforeAll(async () => {
   held = createFeedHeldReads<UserRecord>({ feed, maxEntries: 50 });
   here = createRedisUserStore({ redis: counted(fixture.redis), keyPrefix, held });
   elsewhere = createRedisUserStore({ redis: fixture.namespace.redis, keyPrefix });
-  await until(() => feed.live);
+  await waitUntil(() => feed.live);
 });
 afterAll(async () => {
   await feed.close();
   await fixture.close();
 });
 
-async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 /** How many record reads `lookup` cost. */
 async function readsOf(lookup: () => Promise<unknown>): Promise<number> {
@@ -78,14 +72,14 @@ async function readsOf(lookup: () => Promise<unknown>): Promise<number> {
 async function announced(change: () => Promise<unknown>): Promise<void> {
   const generation = feed.generation;
   await change();
-  await until(() => feed.generation !== generation);
+  await waitUntil(() => feed.generation !== generation);
 }
 
 // Every behaviour of a user store, through a store that holds what it reads (its own writes must show at once).
 describeUserStore('redis, records held under the invalidation feed', async ({ now }) => {
   const prefix = fixture.freshPrefix();
   const own = heldFeedFor(prefix);
-  await until(() => own.live);
+  await waitUntil(() => own.live);
   return createRedisUserStore({ redis: fixture.redis, keyPrefix: prefix, now, held: createFeedHeldReads<UserRecord>({ feed: own, maxEntries: 50 }) });
 });
 
@@ -155,14 +149,14 @@ describe('user records held under Redis’s invalidation feed', () => {
     const feedId = [...clients.matchAll(/id=(\d+) [^\n]*name=(\S+)/g)].find((match) => match[2] === FEED_NAME)?.[1];
     expect(feedId).toBeDefined();
     await fixture.namespace.redis.client('KILL', 'ID', feedId as string);
-    await until(() => !feed.live, 1_000);
+    await waitUntil(() => !feed.live, 1_000);
     expect(held.size).toBe(0);
     expect(await readsOf(() => here.findById(admin.id))).toBe(1);
     expect(await readsOf(() => here.findById(admin.id))).toBe(1);
     await elsewhere.setRole(admin.id, 'user');
     expect((await here.findById(admin.id))?.role).toBe('user');
     // It comes back by itself, and holds records again.
-    await until(() => feed.live);
+    await waitUntil(() => feed.live);
     await here.findById(admin.id);
     expect(await readsOf(() => here.findById(admin.id))).toBe(0);
   });
