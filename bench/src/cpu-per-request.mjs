@@ -29,8 +29,12 @@ const fastify = (logger) => ({ command: ['node', join(here, 'servers/fastify-jwt
 const gatehouse = (extra, checkout = join(here, '../..')) => ({ command: ['node', join(checkout, 'bench/src/servers/gatehouse.mjs')], env: gatehouseEnv(extra), path: '/trpc/users.me', token: login });
 const baseline = process.env.CPU_BASELINE;
 const redisStore = (prefix) => ({ GATEHOUSE_STORE: 'redis', REDIS_URL: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379', GATEHOUSE_REDIS_PREFIX: prefix });
+// Bare node:http writing users.me's answer with Gatehouse's 21 headers and doing nothing else: the least CPU any
+// server answering exactly as Gatehouse does could spend, to set the reference's cost against.
+const gatehouseWireOnly = { command: ['node', join(here, 'servers/node-http-headers.mjs')], env: { BENCH_HEADER_SET: 'gatehouse' }, path: '/users/me', token: async () => 'unused' };
 const VARIANTS = {
   'fastify+jwt': fastify(false),
+  'node:http-gatehouse-headers': gatehouseWireOnly,
   'fastify+jwt-logged': fastify(true),
   gatehouse: gatehouse({}),
   'gatehouse-info': gatehouse({ GATEHOUSE_LOG_LEVEL: 'info' }),
@@ -78,7 +82,7 @@ for (let round = 1; round <= rounds; round += 1) {
 for (const server of servers) server.child.kill();
 const byName = new Map(servers.map((server) => [server.name, server]));
 // [ours, reference]: the ratio is the reference's CPU per request over ours (Redis: memory over Redis, goal 0.85).
-const pairs = [['gatehouse', 'fastify+jwt'], ['gatehouse-info', 'fastify+jwt-logged'], ['gatehouse-redis', 'gatehouse'], ['gatehouse', 'baseline'], ['gatehouse-redis', 'baseline-redis'], ['baseline-redis', 'baseline']];
+const pairs = [['gatehouse', 'fastify+jwt'], ['node:http-gatehouse-headers', 'fastify+jwt'], ['gatehouse', 'node:http-gatehouse-headers'], ['gatehouse-info', 'fastify+jwt-logged'], ['gatehouse-redis', 'gatehouse'], ['gatehouse', 'baseline'], ['gatehouse-redis', 'baseline-redis'], ['baseline-redis', 'baseline']];
 console.log('\n| CPU per request: reference / Gatehouse (≥ 1.00 means Gatehouse costs no more) | per round |');
 console.log('|---|---|');
 for (const [ours, theirs] of pairs) {
