@@ -55,6 +55,7 @@ function report(phase: string, done: number): void {
     revocationVerdicts: `${deps.revocation.heldVerdicts}/${deps.revocation.maxHeldVerdicts}`,
     principalPresence: `${deps.principals.size}/${deps.principals.maxEntries}`,
     heldUsers: deps.heldUsers === undefined ? '-' : `${deps.heldUsers.size}/${deps.heldUsers.maxEntries}`,
+    heldApiKeys: deps.heldApiKeys === undefined ? '-' : `${deps.heldApiKeys.size}/${deps.heldApiKeys.maxEntries}`,
     networkHashes: `${deps.networks.cache.size}/${deps.networks.cache.maxEntries}`,
     limiterKeysAuthenticated: authenticated === undefined ? '-' : limiterKeys(deps.rateLimits.limiterFor(authenticated)),
     limiterKeysLogin: publicPolicy === undefined ? '-' : limiterKeys(deps.rateLimits.limiterFor(publicPolicy)),

@@ -196,19 +196,42 @@ function goalRatios(rows) {
 
 /**
  * Redis commands per protected call, read with MONITOR while one client calls users.me one call at a time on a
- * fresh Redis variant: every command naming this run's key prefix is the server's (the shared Redis may carry
- * other traffic, which names other prefixes). Sequential calls, so each command is its own round trip unless
- * ioredis pipelined it with another of the same call.
+ * fresh Redis variant, once with a bearer token and once with an API key of the same user: every command naming
+ * this run's key prefix is the server's (the shared Redis may carry other traffic, which names other prefixes).
+ * Sequential calls, so each command is its own round trip unless ioredis pipelined it with another of the same call.
  */
 async function redisCommandsPerCall(calls = 200) {
   const variant = VARIANTS.find((candidate) => candidate.name === 'gatehouse-redis');
   if (variant === undefined) return null;
   const server = await startServer(variant);
   if (server.error !== undefined) return null;
-  const token = await variant.token(server.url);
-  const headers = { authorization: `Bearer ${token}` };
-  // Warm: the token verified and its revocation verdict held, as for any client after its first call.
-  for (let index = 0; index < 5; index += 1) await fetch(server.url + variant.path, { headers });
+  try {
+    const token = await variant.token(server.url);
+    const apiKey = await createApiKey(server.url, token);
+    return {
+      bearer: await countCommands(server.url + variant.path, { authorization: `Bearer ${token}` }, calls),
+      apiKey: await countCommands(server.url + variant.path, { 'x-api-key': apiKey }, calls),
+    };
+  } finally {
+    server.child.kill();
+  }
+}
+
+/** An API key of the bench user's, able to read its own record (users.me). */
+async function createApiKey(base, token) {
+  const response = await fetch(`${base}/trpc/apiKeys.create`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'bench', scopes: ['users:read'] }),
+  });
+  const body = await response.json();
+  if (!response.ok) throw new Error(`apiKeys.create answered ${response.status}: ${JSON.stringify(body)}`);
+  return body.result.data.key;
+}
+
+async function countCommands(url, headers, calls) {
+  // Warm: the credential verified and what may be held of it held, as for any client after its first call.
+  for (let index = 0; index < 5; index += 1) await (await fetch(url, { headers })).arrayBuffer();
   const client = new Redis(REDIS_URL);
   const monitor = await client.monitor();
   const commands = new Map();
@@ -221,14 +244,16 @@ async function redisCommandsPerCall(calls = 200) {
     counts.set(name, (counts.get(name) ?? 0) + 1);
   });
   await new Promise((resolve) => setTimeout(resolve, 200));
+  let failed = 0;
   for (let index = 0; index < calls; index += 1) {
-    const response = await fetch(server.url + variant.path, { headers });
+    const response = await fetch(url, { headers });
+    if (!response.ok) failed += 1;
     await response.arrayBuffer();
   }
   await new Promise((resolve) => setTimeout(resolve, 200));
   monitor.disconnect();
   client.disconnect();
-  server.child.kill();
+  if (failed > 0) throw new Error(`${failed} of ${calls} users.me calls failed while counting Redis commands`);
   const total = [...commands.values()].reduce((sum, count) => sum + count, 0);
   const perCall = (counts) => Object.fromEntries([...counts].map(([name, count]) => [name, count / calls]));
   return { calls, perCall: total / calls, byCommand: perCall(commands), insideScripts: perCall(inScripts) };
@@ -331,9 +356,12 @@ if (ratios.length > 0) {
   }
 }
 if (redisCommands !== null) {
-  const detail = Object.entries(redisCommands.byCommand).map(([name, count]) => `${name} ${count.toFixed(2)}`).join(', ');
-  const inside = Object.entries(redisCommands.insideScripts).map(([name, count]) => `${name} ${count.toFixed(2)}`).join(', ');
-  console.log(`\nRedis commands sent per users.me (${redisCommands.calls} sequential calls, MONITOR): ${redisCommands.perCall.toFixed(2)} (${detail}); run inside those scripts: ${inside || 'none'}`);
+  console.log('');
+  for (const [credential, counted] of [['a bearer token', redisCommands.bearer], ['an API key', redisCommands.apiKey]]) {
+    const detail = Object.entries(counted.byCommand).map(([name, count]) => `${name} ${count.toFixed(2)}`).join(', ');
+    const inside = Object.entries(counted.insideScripts).map(([name, count]) => `${name} ${count.toFixed(2)}`).join(', ');
+    console.log(`Redis commands sent per users.me with ${credential} (${counted.calls} sequential calls, MONITOR): ${counted.perCall.toFixed(2)} (${detail}); run inside those scripts: ${inside || 'none'}`);
+  }
 }
 if (latency !== null) {
   console.log(`\nusers.me at ${latency.rate} req/s (open loop), bcrypt cost 12:`);

@@ -12,7 +12,7 @@ import { createPasswordWorkerPool } from './auth/password-worker-pool.js';
 import { createSecurityEvents, type SecurityEvents } from './audit/security-events.js';
 import type { Config } from './config.js';
 import type { RedisClient } from './stores/redis/redis-client.js';
-import { createStores, MAX_CACHED_USERS } from './stores/create-stores.js';
+import { createStores, MAX_CACHED_API_KEYS, MAX_CACHED_USERS } from './stores/create-stores.js';
 import { createRedisConnection, waitForRedis } from './stores/redis/redis-connection.js';
 import { openPostgres } from './stores/postgres/open-postgres.js';
 import type { PostgresDatabase } from './stores/postgres/postgres-database.js';
@@ -37,8 +37,10 @@ import { isCluster } from './stores/redis/redis-client.js';
 import { createRedisInvalidationFeed, type RedisInvalidationFeed } from './stores/redis/redis-invalidation-feed.js';
 import { redisRevocationMarkerPrefixes } from './stores/redis/redis-token-store.js';
 import { redisUserRecordPrefix } from './stores/redis/redis-user-store.js';
+import { createHeldApiKeyReads, redisApiKeyPrefixes } from './stores/redis/redis-api-key-store.js';
 import { createFeedHeldReads, type FeedHeldReads } from './stores/redis/feed-held-reads.js';
 import type { UserRecord } from './stores/user-store.js';
+import type { ApiKeyRecord } from './stores/api-key-store.js';
 import { createDpopVerifier, type DpopVerifier } from './dpop/dpop-verifier.js';
 import { createDpopNonces } from './dpop/dpop-nonces.js';
 import { createMemoryDpopProofStore } from './stores/memory/memory-dpop-proof-store.js';
@@ -63,7 +65,7 @@ export interface Dependencies {
   readonly accessTokens: AccessTokens;
   readonly passwords: PasswordHasher;
   readonly events: SecurityEvents;
-  /** API keys: issuing, verifying (no cache: revocation holds at once), listing, revoking. */
+  /** API keys: issuing, verifying (revocation holds on the next call everywhere), listing, revoking. */
   readonly apiKeys: ApiKeys;
   /** Services that authenticate with a client certificate (seed `services`). */
   readonly services: ServiceDirectory;
@@ -73,6 +75,8 @@ export interface Dependencies {
   readonly principals: PrincipalPresence;
   /** User records held under Redis's invalidation feed (users in Redis on one server), for the memory report. */
   readonly heldUsers: Pick<FeedHeldReads<UserRecord>, 'size' | 'maxEntries'> | undefined;
+  /** API key records held the same way (API keys in Redis on one server), for the memory report. */
+  readonly heldApiKeys: Pick<FeedHeldReads<ApiKeyRecord>, 'size' | 'maxEntries'> | undefined;
   /** This server's Prometheus registry and instruments. */
   readonly metrics: Metrics;
   /** The keyed hash chain every security event is appended to (repeated refusals aggregated). */
@@ -129,9 +133,11 @@ export async function createDependencies(
   // GATEHOUSE_STORE=postgres: reachable and migrated before anything is served.
   const database = config.database === undefined ? undefined : await openPostgres(config.database, logger);
   const feed = invalidationFeed(config, redis, logger);
-  // Users in Redis (not PostgreSQL, whose store caches through its own channel): held under the feed.
-  const heldUsers = feed === undefined || config.database !== undefined ? undefined : createFeedHeldReads<UserRecord>({ feed, maxEntries: MAX_CACHED_USERS });
-  const stores = createStores(config, { redis, database, now, heldUsers });
+  // Users and API keys in Redis (not PostgreSQL, whose stores cache through its own channel): held under the feed.
+  const recordsHeld = feed !== undefined && config.database === undefined ? feed : undefined;
+  const heldUsers = recordsHeld === undefined ? undefined : createFeedHeldReads<UserRecord>({ feed: recordsHeld, maxEntries: MAX_CACHED_USERS });
+  const heldApiKeys = recordsHeld === undefined ? undefined : createHeldApiKeyReads(recordsHeld, MAX_CACHED_API_KEYS);
+  const stores = createStores(config, { redis, database, now, heldUsers, heldApiKeys });
   const metrics = createMetrics();
   redis?.on('error', () => metrics.storeErrors.inc({ store: 'redis', operation: 'connection' }));
   const events = createSecurityEvents(logger, clock);
@@ -201,6 +207,7 @@ export async function createDependencies(
     clients,
     principals,
     heldUsers,
+    heldApiKeys: heldApiKeys?.records,
     rateLimits,
     tokens,
     refreshTokens: createRefreshTokens({ store: tokens, events, ttlSeconds: config.refreshTokenTtlSeconds, accessTokenTtlSeconds, graceSeconds: config.refreshGraceSeconds, now }),
@@ -229,13 +236,14 @@ export async function createDependencies(
 }
 
 /**
- * Redis announces every write to a revocation marker and, with users in Redis, to a user record, so a
- * token's "not revoked" and a user's record can be held here until one comes. Only on one Redis server:
+ * Redis announces every write to a revocation marker and, with users and API keys in Redis, to a user
+ * record or an API key's index entry or record, so a token's "not revoked", a user's record and an API
+ * key can be held here until one comes. Only on one Redis server:
  * on a cluster each primary would need a tracking connection of its own, so every call asks the store.
  */
 function invalidationFeed(config: Config, redis: RedisClient | undefined, logger: Logger): RedisInvalidationFeed | undefined {
   if (redis === undefined || isCluster(redis) || config.store.kind !== 'redis') return undefined;
   const { keyPrefix } = config.store;
-  const users = config.database === undefined ? [redisUserRecordPrefix(keyPrefix)] : [];
-  return createRedisInvalidationFeed({ redis, prefixes: [...redisRevocationMarkerPrefixes(keyPrefix), ...users], logger });
+  const records = config.database === undefined ? [redisUserRecordPrefix(keyPrefix), ...redisApiKeyPrefixes(keyPrefix)] : [];
+  return createRedisInvalidationFeed({ redis, prefixes: [...redisRevocationMarkerPrefixes(keyPrefix), ...records], logger });
 }

@@ -16,7 +16,7 @@ import type { PostgresDatabase } from './postgres/postgres-database.js';
 import { createPostgresOAuthClientStore } from './postgres/postgres-oauth-client-store.js';
 import { createPostgresOrderStore } from './postgres/postgres-order-store.js';
 import { createPostgresUserStore } from './postgres/postgres-user-store.js';
-import { createRedisApiKeyStore } from './redis/redis-api-key-store.js';
+import { createRedisApiKeyStore, type HeldApiKeyReads } from './redis/redis-api-key-store.js';
 import { createRedisAuditLogStore } from './redis/redis-audit-log-store.js';
 import type { RedisClient } from './redis/redis-client.js';
 import { createRedisOAuthClientStore } from './redis/redis-oauth-client-store.js';
@@ -37,6 +37,8 @@ export interface StoreConnections {
    * with users in it; not the CLI, not a cluster): users.me then costs no round trip of its own.
    */
   readonly heldUsers?: FeedHeldReads<UserRecord> | undefined;
+  /** API keys' index entries and records held the same way: an API-key call then costs no lookup round trip. */
+  readonly heldApiKeys?: HeldApiKeyReads | undefined;
 }
 
 export interface Stores {
@@ -51,7 +53,7 @@ export interface Stores {
 
 /** Bound on cached users and API keys per process: a flood of distinct valid credentials cannot grow the heap. */
 export const MAX_CACHED_USERS = 10_000;
-const MAX_CACHED_API_KEYS = 10_000;
+export const MAX_CACHED_API_KEYS = 10_000;
 
 /**
  * The stores for GATEHOUSE_STORE: memory (one process, bounded), Redis (shared by every process), or
@@ -65,12 +67,12 @@ export function createStores(config: Pick<Config, 'store' | 'database'>, options
   const clock = () => new Date(now());
   const state = stateBackend(config.store, options);
   return {
-    ...recordStores(recordBackend(config, options), clock, options.heldUsers),
+    ...recordStores(recordBackend(config, options), clock, options),
     tokens: state.kind === 'redis' ? createRedisTokenStore({ redis: state.redis, keyPrefix: state.keyPrefix, now }) : createMemoryTokenStore({ now }),
   };
 }
 
-function recordStores(records: RecordBackend, now: () => Date, heldUsers: FeedHeldReads<UserRecord> | undefined): Omit<Stores, 'tokens'> {
+function recordStores(records: RecordBackend, now: () => Date, held: Pick<StoreConnections, 'heldUsers' | 'heldApiKeys'>): Omit<Stores, 'tokens'> {
   switch (records.kind) {
     case 'postgres': {
       const { database, cacheTtlMs } = records;
@@ -83,7 +85,12 @@ function recordStores(records: RecordBackend, now: () => Date, heldUsers: FeedHe
     }
     case 'redis': {
       const redis = { redis: records.redis, keyPrefix: records.keyPrefix, now };
-      return { users: createRedisUserStore({ ...redis, held: heldUsers }), orders: createRedisOrderStore(redis), oauthClients: createRedisOAuthClientStore(redis), apiKeys: createRedisApiKeyStore(redis) };
+      return {
+        users: createRedisUserStore({ ...redis, held: held.heldUsers }),
+        orders: createRedisOrderStore(redis),
+        oauthClients: createRedisOAuthClientStore(redis),
+        apiKeys: createRedisApiKeyStore({ ...redis, held: held.heldApiKeys }),
+      };
     }
     case 'memory':
       return { users: createMemoryUserStore({ now }), orders: createMemoryOrderStore({ now }), oauthClients: createMemoryOAuthClientStore({ now }), apiKeys: createMemoryApiKeyStore({ now }) };

@@ -6,12 +6,44 @@ import { decodeSequenceCursor, encodeSequenceCursor, type Page, type PageRequest
 import { StoreUnavailableError } from '../../errors/store-unavailable-error.js';
 import { CREATE_API_KEY, REVOKE_API_KEY_TREE, TOUCH_API_KEY } from './api-key-store-scripts.js';
 import { createRedisScript, runOnRedis } from './redis-script.js';
+import { createFeedHeldReads, type FeedHeldReads } from './feed-held-reads.js';
+import type { RedisInvalidationFeed } from './redis-invalidation-feed.js';
 
 export interface RedisApiKeyStoreOptions {
   readonly redis: RedisClient;
   /** GATEHOUSE_REDIS_PREFIX: every key this store writes starts with it. */
   readonly keyPrefix: string;
   readonly now?: () => Date;
+  /**
+   * Lookup-index entries and records held in this process until Redis announces a write to them, with a
+   * feed listening under `redisApiKeyPrefixes` (feed-held-reads.ts). Without it every lookup reads Redis.
+   */
+  readonly held?: HeldApiKeyReads | undefined;
+}
+
+/** Where a key's lookup index points: the owner (its hash tag) and the key's id. */
+interface ApiKeyPointer {
+  readonly ownerId: string;
+  readonly id: string;
+}
+
+/** What a process holds of API keys under the invalidation feed: index entries and records, each bounded. */
+export interface HeldApiKeyReads {
+  readonly pointers: FeedHeldReads<ApiKeyPointer>;
+  readonly records: FeedHeldReads<ApiKeyRecord>;
+}
+
+export function createHeldApiKeyReads(feed: RedisInvalidationFeed, maxEntries: number): HeldApiKeyReads {
+  return { pointers: createFeedHeldReads({ feed, maxEntries }), records: createFeedHeldReads({ feed, maxEntries }) };
+}
+
+/**
+ * The key prefixes a feed must watch for held API keys: the lookup index, and the owners' tags, under
+ * which the records live. The owners' tag is shared with their order lists, so order writes are announced
+ * too; a process drops nothing for them but the announcement.
+ */
+export function redisApiKeyPrefixes(keyPrefix: string): readonly string[] {
+  return [`${keyPrefix}apikey-hash:`, `${keyPrefix}{o:`];
 }
 
 /*
@@ -24,9 +56,12 @@ export interface RedisApiKeyStoreOptions {
  *   apikey-hash:<sha256>           JSON [ownerId, id], the lookup index for authentication (its own slot)
  * A key that expires gets a TTL of its expiry plus API_KEY_RETENTION_MS; a
  * revoked key, API_KEY_RETENTION_MS from revocation. Live keys without expiry
- * are records like users and persist. Revocations are never cached in the
- * process, so a revocation written by any process is seen by the next request
- * everywhere; only id -> owner (which never changes) is remembered.
+ * are records like users and persist. With `held`, a process keeps what it read
+ * only until Redis announces a write to the key (a revocation, a touch, a hand
+ * edit, an expiry, by any process), and nothing while that announcement cannot
+ * reach it; without it nothing is kept. Either way a revocation written by any
+ * process is seen by the next request everywhere. id -> owner (which never
+ * changes) is remembered for touchLastUsed.
  *
  * The hash index lives in another slot than the record, so it is written
  * before the record and given its TTL after a revocation: a process dying in
@@ -44,7 +79,7 @@ const MAX_TREE_ATTEMPTS = 8;
 const MAX_KNOWN_OWNERS = 10_000;
 
 export function createRedisApiKeyStore(options: RedisApiKeyStoreOptions): ApiKeyStore {
-  const { redis, keyPrefix } = options;
+  const { redis, keyPrefix, held } = options;
   const now = options.now ?? (() => new Date());
   const ownerTag = (ownerId: string) => `${keyPrefix}{o:${ownerId}}:`;
   const recordKey = (ownerId: string, id: string) => `${ownerTag(ownerId)}apikey:${id}`;
@@ -64,6 +99,22 @@ export function createRedisApiKeyStore(options: RedisApiKeyStoreOptions): ApiKey
   /** Redis failures become StoreUnavailableError: callers answer 503, never "invalid". */
   const run = <T>(command: () => Promise<T>) => runOnRedis(command, 'API key');
 
+  const readPointer = (hash: string): Promise<ApiKeyPointer | undefined> => {
+    const key = hashKey(hash);
+    const load = async () => parsePointer(await run(() => redis.get(key)));
+    return held === undefined ? load() : held.pointers.read(key, load);
+  };
+  const readRecord = ({ ownerId, id }: ApiKeyPointer): Promise<ApiKeyRecord | undefined> => {
+    const key = recordKey(ownerId, id);
+    const load = async () => toRecord(await run(() => redis.hgetall(key)));
+    return held === undefined ? load() : held.records.read(key, load);
+  };
+  /** This process is writing these records or index entries: whatever it held of them goes first. */
+  const forgetting = (records: ReadonlyArray<ApiKeyPointer>, hashes: ReadonlyArray<string> = []) => {
+    for (const pointer of records) held?.records.forget(recordKey(pointer.ownerId, pointer.id));
+    for (const hash of hashes) held?.pointers.forget(hashKey(hash));
+  };
+
   /** The ids of the lineages under `roots`, each key listed once, parents before children. */
   async function readTree(ownerId: string, roots: readonly string[]): Promise<string[]> {
     const ids = [...new Set(roots)];
@@ -80,10 +131,12 @@ export function createRedisApiKeyStore(options: RedisApiKeyStoreOptions): ApiKey
       const ids = await readTree(ownerId, await roots());
       if (ids.length === 0) return 0;
       const keys = [ownerKey(ownerId), ...ids.flatMap((id) => [recordKey(ownerId, id), childrenKey(ownerId, id)])];
+      forgetting(ids.map((id) => ({ ownerId, id })));
       const reply = await run(() => revokeTreeScript.run(redis, keys, [String(at.getTime()), String(API_KEY_RETENTION_MS), ...ids]));
       const [status, count, ...hashes] = Array.isArray(reply) ? (reply as Array<string | number>) : [];
       if (status === 'retry') continue;
       // The lookup index is in another slot: it gets the record's retention now.
+      forgetting([], hashes.map(String));
       await run(() => Promise.all(hashes.map((hash) => redis.pexpire(hashKey(String(hash)), API_KEY_RETENTION_MS))));
       return Number(count);
     }
@@ -132,12 +185,12 @@ export function createRedisApiKeyStore(options: RedisApiKeyStoreOptions): ApiKey
     },
 
     async findByHash(hash) {
-      const index = await run(() => redis.get(hashKey(hash)));
-      const pointer = parsePointer(index);
+      const pointer = await readPointer(hash);
       if (pointer === undefined) return undefined;
-      const record = toRecord(await run(() => redis.hgetall(recordKey(pointer.ownerId, pointer.id))));
+      const record = await readRecord(pointer);
       if (record === undefined || record.hash !== hash) {
         // The record is gone (purged after retention, or its creation died half way): so is the index.
+        forgetting([], [hash]);
         await run(() => redis.del(hashKey(hash)));
         return undefined;
       }
@@ -179,13 +232,14 @@ export function createRedisApiKeyStore(options: RedisApiKeyStoreOptions): ApiKey
       // Called right after findByHash in the same process, which learned the owner; unknown here, no write.
       const ownerId = ownerOf.get(id);
       if (ownerId === undefined) return false;
+      forgetting([{ ownerId, id }]);
       const wrote = await run(() => touchScript.run(redis, [recordKey(ownerId, id)], [String(at.getTime()), String(minIntervalMs)]));
       return wrote === 1;
     },
   };
 }
 
-function parsePointer(index: string | null): { ownerId: string; id: string } | undefined {
+function parsePointer(index: string | null): ApiKeyPointer | undefined {
   if (index === null) return undefined;
   try {
     const parsed: unknown = JSON.parse(index);
