@@ -38,7 +38,9 @@ async function ensureTestDatabase(): Promise<void> {
     // made a 350-record audit test a matter of disk speed). Nothing is lost on a clean stop or a server
     // restart, which is what the tests exercise; production keeps PostgreSQL's default, on.
     // Workers race here too: only one writes the setting, and one that loses the catalog update to another
-    // ("tuple concurrently updated") finds the same value written, so that error is not a failure.
+    // finds the same value written, so that error is not a failure: "tuple concurrently updated" when the
+    // setting's row existed, 23505 on the catalog's unique index when both inserted it (a fresh machine's
+    // first run).
     const settings = await client.query<{ setconfig: string[] | null }>(
       `SELECT s.setconfig FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase
         WHERE d.datname = $1 AND s.setrole = 0`,
@@ -48,8 +50,8 @@ async function ensureTestDatabase(): Promise<void> {
     if (!alreadyOff) {
       await client
         .query(`ALTER DATABASE ${TEST_DATABASE} SET synchronous_commit = off`)
-        .catch((error: { message?: string }) => {
-          if (error.message !== 'tuple concurrently updated') throw error;
+        .catch((error: { code?: string; message?: string }) => {
+          if (error.message !== 'tuple concurrently updated' && error.code !== '23505') throw error;
         });
     }
   } finally {
