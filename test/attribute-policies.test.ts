@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitForAuditRecord } from './support/audit.js';
 import { bearer, callProcedure, login, type RawResponse } from './support/http.js';
 import { startGatehouse, type RunningGatehouse } from './support/start-gatehouse.js';
+import { createStoredUser } from './support/stored-user.js';
 import { TEST_SEED, TEST_USERS } from './support/test-seed.js';
 
 /*
@@ -53,11 +54,14 @@ function notFoundShape(response: RawResponse) {
 
 describe('order.readable over HTTP', () => {
   it('refuses a user with no attributes another user’s order exactly like a missing one, and audits the policy', async () => {
-    const refused = await readOrder(carol.accessToken, germanOrder);
-    const missing = await readOrder(carol.accessToken, randomUUID());
+    // A user of its own: the other tests give Carol attributes, in whatever order they run.
+    const plain = await createStoredUser(gatehouse, 'no-attributes');
+    const { accessToken } = await login(gatehouse.url, plain);
+    const refused = await readOrder(accessToken, germanOrder);
+    const missing = await readOrder(accessToken, randomUUID());
     expect(refused.status).toBe(404);
     expect(notFoundShape(refused)).toEqual(notFoundShape(missing));
-    const record = await waitForAuditRecord(gatehouse.url, admin, 'authz.denied', (r) => r.principal === `user:${carol.user.id}`);
+    const record = await waitForAuditRecord(gatehouse.url, admin, 'authz.denied', (r) => r.principal === `user:${plain.id}`);
     expect(record.details).toMatchObject({ path: 'orders.byId', reason: 'policy', policy: 'order.readable' });
   });
 

@@ -124,13 +124,19 @@ describe('the Redis token store under load and failure', () => {
   });
 
   it('answers 503 instead of trusting a token when Redis is down', async () => {
-    const session = await loginForSession(gatehouse.url, await registerUser(gatehouse.url));
-    gatehouse.tokenRedis!.disconnect();
-    const me = await callProcedure(gatehouse.url, 'users.me', { headers: bearer(session.accessToken) });
-    expect(me.status).toBe(503);
-    const refresh = await refreshWithBody(gatehouse.url, session.refreshToken);
-    expect(refresh.status).toBe(503);
-    // Public procedures that need no token state keep working.
-    expect((await callProcedure(gatehouse.url, 'health')).status).toBe(200);
+    // A server of its own: its Redis connection stays down, and the other tests here need theirs.
+    const cut = await startOnBackend('redis', 'revocation-redis-down');
+    try {
+      const session = await loginForSession(cut.url, await registerUser(cut.url));
+      cut.tokenRedis!.disconnect();
+      const me = await callProcedure(cut.url, 'users.me', { headers: bearer(session.accessToken) });
+      expect(me.status).toBe(503);
+      const refresh = await refreshWithBody(cut.url, session.refreshToken);
+      expect(refresh.status).toBe(503);
+      // Public procedures that need no token state keep working.
+      expect((await callProcedure(cut.url, 'health')).status).toBe(200);
+    } finally {
+      await cut.close();
+    }
   });
 });
