@@ -2,7 +2,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { createGatehouseClient } from '@gatehouse/client';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startGatehouse, type RunningGatehouse } from '../support/start-gatehouse.js';
 import { TEST_SEED, TEST_USERS } from '../support/test-seed.js';
 import { buildWebApp } from './support/build-web-app.js';
@@ -13,8 +13,8 @@ import { serveWebApp, type ServedWebApp } from './support/serve-web-app.js';
 const SCREENSHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
 /** Access tokens live this long here, so a test can outwait one. */
 const ACCESS_TOKEN_TTL_SECONDS = 2;
-/** Calls per user per minute: enough for Alice's whole walk, few enough that Bob reaches a 429 quickly. */
-const CALLS_PER_MINUTE = 30;
+/** Calls per user per minute: enough for Alice's sign-ins (one per test), few enough that Bob reaches a 429 quickly. */
+const CALLS_PER_MINUTE = 60;
 
 let gatehouse: RunningGatehouse;
 let web: ServedWebApp;
@@ -78,17 +78,41 @@ async function signInWithPassword(page: Page, user: { email: string; password: s
   await page.waitForURL(`${web.origin}/`);
 }
 
-describe('the web app in Chromium, through the authorize page', () => {
-  let alice: BrowserContext;
-  let page: Page;
+/** Alice in a context of her own, signed in with her password through the authorize page, on her orders. */
+async function signedInAlice(): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await newContext();
+  const page = await context.newPage();
+  await signInWithPassword(page, TEST_USERS.alice);
+  await page.locator('#orders tbody tr').first().waitFor();
+  return { context, page };
+}
 
-  beforeAll(async () => {
-    alice = await newContext();
-    page = await alice.newPage();
+/** Signs out through the app and waits for its signed-out screen. */
+async function signOut(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('button', { name: 'Sign in with Gatehouse' }).waitFor();
+}
+
+// Each test starts from a browser context of its own (its own cookies), so any one runs alone, filtered
+// or in any order.
+describe('the web app in Chromium, through the authorize page', () => {
+  const contexts: BrowserContext[] = [];
+  afterEach(async () => {
+    await Promise.all(contexts.splice(0).map((context) => context.close()));
   });
-  afterAll(async () => alice?.close());
+  const fresh = async () => {
+    const context = await newContext();
+    contexts.push(context);
+    return { context, page: await context.newPage() };
+  };
+  const signedIn = async () => {
+    const session = await signedInAlice();
+    contexts.push(session.context);
+    return session;
+  };
 
   it('signs in with a password (after a wrong one, announced), consents, and shows the caller’s orders', async () => {
+    const { context: alice, page } = await fresh();
     await page.goto(web.origin);
     await page.getByRole('button', { name: 'Sign in with Gatehouse' }).click();
     await page.waitForURL(`${gatehouse.url}/oauth/authorize?**`);
@@ -128,6 +152,7 @@ describe('the web app in Chromium, through the authorize page', () => {
   });
 
   it('refreshes through the HttpOnly cookie once the access token has expired, and the call succeeds', async () => {
+    const { page } = await signedIn();
     await page.waitForTimeout(ACCESS_TOKEN_TTL_SECONDS * 1000 + 200);
     const refreshed = page.waitForResponse((response) => response.url() === `${gatehouse.url}/oauth/token` && response.request().postData()?.includes('grant_type=refresh_token') === true);
     const listed = page.waitForResponse((response) => response.url().includes('/trpc/orders.list'));
@@ -141,12 +166,14 @@ describe('the web app in Chromium, through the authorize page', () => {
   });
 
   it('keeps the session across a reload with nothing stored in the page (one cookie refresh)', async () => {
+    const { page } = await signedIn();
     await page.reload();
     await page.locator('#orders tbody tr').first().waitFor();
     await expect(page.locator('#account').textContent()).resolves.toContain(TEST_USERS.alice.email);
   });
 
   it('shows a 403 that names the missing scope', async () => {
+    const { page } = await signedIn();
     await page.getByRole('button', { name: 'Place an order' }).click();
     const alert = page.getByRole('alert');
     await alert.waitFor();
@@ -158,6 +185,7 @@ describe('the web app in Chromium, through the authorize page', () => {
   });
 
   it('signs out: the refresh cookie is revoked and deleted, and a reload stays signed out', async () => {
+    const { context: alice, page } = await signedIn();
     const revoked = page.waitForResponse(`${gatehouse.url}/oauth/revoke`);
     await page.getByRole('button', { name: 'Sign out' }).click();
     expect((await revoked).status()).toBe(200);
@@ -168,6 +196,8 @@ describe('the web app in Chromium, through the authorize page', () => {
   });
 
   it('lets a returning user approve without the password (sign-in session), focused on Allow', async () => {
+    const { page } = await signedIn();
+    await signOut(page);
     await page.getByRole('button', { name: 'Sign in with Gatehouse' }).click();
     await page.waitForURL(`${gatehouse.url}/oauth/authorize?**`);
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Allow web to use your account?');
@@ -181,7 +211,8 @@ describe('the web app in Chromium, through the authorize page', () => {
   });
 
   it('tells the user they cancelled when they deny consent, and grants nothing', async () => {
-    await page.getByRole('button', { name: 'Sign out' }).click();
+    const { context: alice, page } = await signedIn();
+    await signOut(page);
     await page.getByRole('button', { name: 'Sign in with Gatehouse' }).click();
     await page.waitForURL(`${gatehouse.url}/oauth/authorize?**`);
     await page.getByRole('button', { name: 'Deny' }).click();
@@ -194,6 +225,8 @@ describe('the web app in Chromium, through the authorize page', () => {
   });
 
   it('asks for the password again with "Use another account" (prompt=login)', async () => {
+    const { page } = await signedIn();
+    await signOut(page);
     await page.getByRole('button', { name: 'Sign in with Gatehouse' }).click();
     await page.waitForURL(`${gatehouse.url}/oauth/authorize?**`);
     await page.getByRole('link', { name: 'Use another account' }).click();
