@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitUntil } from '../../test-support/wait-until.js';
+import { announcedOn, killFeedConnection } from '../../test-support/invalidation-feed-probes.js';
 import { createRedisTokenStore, redisRevocationMarkerPrefixes } from '../stores/redis/redis-token-store.js';
 import { createRedisTestNamespace, type RedisTestNamespace } from '../../test-support/redis-test-namespace.js';
 import type { TokenStore } from '../stores/token-store.js';
@@ -74,22 +75,15 @@ describe('revocation verdicts held locally under Redis’s invalidation feed', (
     // A live session: its family exists, as after a login.
     await store.createFamily({ familyId: alice.sessionId as string, userId: alice.subject, clientId: 'gatehouse', scopes: [], expiresAtMs: Date.now() + 60_000 }, randomUUID());
     expect(await here.isRevoked(alice)).toBe(false);
-    const generation = feed.generation;
-    await revoke(alice);
     // Redis announces the write on the feed's connection; the next call after it asks Redis again.
-    await waitUntil(() => feed.generation !== generation);
+    await announcedOn(feed, () => revoke(alice));
     expect(await here.isRevoked(alice)).toBe(true);
   });
 
   it('fails closed while its subscription is down: every call asks Redis, and sees a revocation made meanwhile', async () => {
     const alice = token();
     expect(await here.isRevoked(alice)).toBe(false);
-    const clients = String(await namespace.redis.client('LIST'));
-    const id = /id=(\d+) [^\n]*name=(\S+)/g;
-    const feedId = [...clients.matchAll(id)].find((match) => match[2] === FEED_NAME)?.[1];
-    expect(feedId).toBeDefined();
-    await namespace.redis.client('KILL', 'ID', feedId as string);
-    await waitUntil(() => !feed.live, 1_000);
+    await killFeedConnection(namespace.redis, feed, FEED_NAME);
     expect(await asks(() => here.isRevoked(alice))).toBe(1);
     expect(await asks(() => here.isRevoked(alice))).toBe(1);
     await elsewhere.endSession({ jti: alice.jti, expiresAt: alice.expiresAt, sessionId: undefined });

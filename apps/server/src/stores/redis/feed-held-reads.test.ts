@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { announcedOn, countedConnection, killFeedConnection, quietOn, type CountedConnection } from '../../../test-support/invalidation-feed-probes.js';
 import { waitUntil } from '../../../test-support/wait-until.js';
 import { describeUserStore, newUser } from '../../../test-support/user-store-behaviour.js';
 import { createRedisStoreFixture, type RedisStoreFixture } from '../../../test-support/redis-store-fixture.js';
 import type { UserRecord, UserStore } from '../user-store.js';
 import { createFeedHeldReads, type FeedHeldReads } from './feed-held-reads.js';
-import { isCluster, type RedisClient } from './redis-client.js';
+import { isCluster } from './redis-client.js';
 import { createRedisInvalidationFeed, type RedisInvalidationFeed } from './redis-invalidation-feed.js';
 import { createRedisUserStore, redisUserRecordPrefix } from './redis-user-store.js';
 
@@ -20,23 +21,9 @@ let keyPrefix: string;
 let held: FeedHeldReads<UserRecord>;
 let here: UserStore;
 let elsewhere: UserStore;
-/** HGETALLs `here` sent: a lookup that cost a round trip. */
-let reads = 0;
+/** `here`'s connection, counting the HGETALLs it sends: a lookup that cost a round trip. */
+let reads: CountedConnection;
 const FEED_NAME = `feed-held-reads-test-${randomUUID().slice(0, 8)}`;
-
-/** The store's own connection, with its record reads counted. */
-function counted(redis: RedisClient): RedisClient {
-  return new Proxy(redis, {
-    get(target, property, receiver) {
-      const value: unknown = Reflect.get(target, property, receiver);
-      if (property !== 'hgetall' || typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        reads += 1;
-        return Reflect.apply(value, target, args);
-      };
-    },
-  });
-}
 
 beforeAll(async () => {
   fixture = await createRedisStoreFixture('feed-held-reads');
@@ -51,7 +38,8 @@ beforeAll(async () => {
     connectionName: FEED_NAME,
   });
   held = createFeedHeldReads<UserRecord>({ feed, maxEntries: 50 });
-  here = createRedisUserStore({ redis: counted(fixture.redis), keyPrefix, held });
+  reads = countedConnection(fixture.redis, ['hgetall']);
+  here = createRedisUserStore({ redis: reads.redis, keyPrefix, held });
   elsewhere = createRedisUserStore({ redis: fixture.namespace.redis, keyPrefix });
   await waitUntil(() => feed.live);
 });
@@ -61,18 +49,14 @@ afterAll(async () => {
 });
 
 
-/** How many record reads `lookup` cost. */
-async function readsOf(lookup: () => Promise<unknown>): Promise<number> {
-  const before = reads;
-  await lookup();
-  return reads - before;
-}
+const readsOf = (lookup: () => Promise<unknown>) => reads.sentDuring(lookup);
+const announced = (change: () => Promise<unknown>) => announcedOn(feed, change);
 
-/** Runs `change` and waits until Redis has announced some write on the feed. */
-async function announced(change: () => Promise<unknown>): Promise<void> {
-  const generation = feed.generation;
-  await change();
-  await waitUntil(() => feed.generation !== generation);
+/** A user created by the other process, once Redis has announced the creation to this one. */
+async function createdElsewhere(overrides: Parameters<typeof newUser>[0] = {}): Promise<UserRecord> {
+  const user = await elsewhere.create(newUser(overrides));
+  await quietOn(feed);
+  return user;
 }
 
 // Every behaviour of a user store, through a store that holds what it reads (its own writes must show at once).
@@ -96,7 +80,7 @@ afterAll(async () => {
 
 describe('user records held under Redis’s invalidation feed', () => {
   it('reads a user from Redis once, then answers repeat lookups without a round trip', async () => {
-    const alice = await elsewhere.create(newUser());
+    const alice = await createdElsewhere();
     expect(await readsOf(() => here.findById(alice.id))).toBe(1);
     expect(await readsOf(async () => expect(await here.findById(alice.id)).toEqual(alice))).toBe(0);
   });
@@ -115,7 +99,7 @@ describe('user records held under Redis’s invalidation feed', () => {
     ['a hand-made HSET', (user: UserRecord) => fixture.namespace.redis.hset(`${keyPrefix}{u:${user.id}}:user`, 'role', 'user'), (found: UserRecord | undefined) => expect(found?.role).toBe('user')],
     ['the record deleted by hand', (user: UserRecord) => fixture.namespace.redis.del(`${keyPrefix}{u:${user.id}}:user`), (found: UserRecord | undefined) => expect(found).toBeUndefined()],
   ])('sees %s made by another process on its next lookup after Redis announces it', async (_what, change, expectChanged) => {
-    const admin = await elsewhere.create(newUser({ role: 'admin' }));
+    const admin = await createdElsewhere({ role: 'admin' });
     expect((await here.findById(admin.id))?.role).toBe('admin');
     expect(await readsOf(() => here.findById(admin.id))).toBe(0);
     await announced(() => change(admin));
@@ -123,14 +107,14 @@ describe('user records held under Redis’s invalidation feed', () => {
   });
 
   it('sees its own change on the very next lookup, before Redis’s announcement of it comes back', async () => {
-    const admin = await elsewhere.create(newUser({ role: 'admin' }));
+    const admin = await createdElsewhere({ role: 'admin' });
     await here.findById(admin.id);
     await here.setRole(admin.id, 'user');
     expect((await here.findById(admin.id))?.role).toBe('user');
   });
 
   it('does not hold a value whose key was written while it was being read', async () => {
-    const admin = await elsewhere.create(newUser({ role: 'admin' }));
+    const admin = await createdElsewhere({ role: 'admin' });
     const key = `${keyPrefix}{u:${admin.id}}:user`;
     // The read's reply is the old record; the demotion lands and is announced before that reply is used.
     const raced = await held.read(key, async () => {
@@ -143,13 +127,9 @@ describe('user records held under Redis’s invalidation feed', () => {
   });
 
   it('fails closed while its subscription is down: every lookup reads Redis and sees a change made meanwhile', async () => {
-    const admin = await elsewhere.create(newUser({ role: 'admin' }));
+    const admin = await createdElsewhere({ role: 'admin' });
     await here.findById(admin.id);
-    const clients = String(await fixture.namespace.redis.client('LIST'));
-    const feedId = [...clients.matchAll(/id=(\d+) [^\n]*name=(\S+)/g)].find((match) => match[2] === FEED_NAME)?.[1];
-    expect(feedId).toBeDefined();
-    await fixture.namespace.redis.client('KILL', 'ID', feedId as string);
-    await waitUntil(() => !feed.live, 1_000);
+    await killFeedConnection(fixture.namespace.redis, feed, FEED_NAME);
     expect(held.size).toBe(0);
     expect(await readsOf(() => here.findById(admin.id))).toBe(1);
     expect(await readsOf(() => here.findById(admin.id))).toBe(1);
@@ -163,6 +143,7 @@ describe('user records held under Redis’s invalidation feed', () => {
 
   it('holds at most its configured number of records, the least recently used out first', async () => {
     const users = await Promise.all(Array.from({ length: 60 }, () => elsewhere.create(newUser())));
+    await quietOn(feed);
     for (const user of users) await here.findById(user.id);
     expect(held.size).toBe(held.maxEntries);
     expect(await readsOf(() => here.findById(users[0]?.id ?? ''))).toBe(1);

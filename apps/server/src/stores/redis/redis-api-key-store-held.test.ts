@@ -4,9 +4,10 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeApiKeyStore, newApiKey } from '../../../test-support/api-key-store-behaviour.js';
 import { createRedisStoreFixture, type RedisStoreFixture } from '../../../test-support/redis-store-fixture.js';
+import { announcedOn, countedConnection, killFeedConnection, quietOn, type CountedConnection } from '../../../test-support/invalidation-feed-probes.js';
 import { waitUntil } from '../../../test-support/wait-until.js';
 import type { ApiKeyRecord, ApiKeyStore } from '../api-key-store.js';
-import { isCluster, type RedisClient } from './redis-client.js';
+import { isCluster } from './redis-client.js';
 import { createHeldApiKeyReads, createRedisApiKeyStore, redisApiKeyPrefixes, type HeldApiKeyReads } from './redis-api-key-store.js';
 import { createRedisInvalidationFeed, type RedisInvalidationFeed } from './redis-invalidation-feed.js';
 
@@ -19,24 +20,10 @@ let keyPrefix: string;
 let held: HeldApiKeyReads;
 let here: ApiKeyStore;
 let elsewhere: ApiKeyStore;
-/** Lookup commands `here` sent (the index GET, the record HGETALL): a lookup that cost round trips. */
-let lookups = 0;
+/** `here`'s connection, counting the lookups it sends (the index GET, the record HGETALL): round trips. */
+let lookups: CountedConnection;
 const FEED_NAME = `api-keys-held-test-${randomUUID().slice(0, 8)}`;
 const MAX_HELD = 20;
-
-/** The store's own connection, with its lookup reads counted. */
-function counted(redis: RedisClient): RedisClient {
-  return new Proxy(redis, {
-    get(target, property, receiver) {
-      const value: unknown = Reflect.get(target, property, receiver);
-      if ((property !== 'get' && property !== 'hgetall') || typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        lookups += 1;
-        return Reflect.apply(value, target, args);
-      };
-    },
-  });
-}
 
 function feedFor(prefix: string, connectionName = `api-keys-held-test-${randomUUID().slice(0, 8)}`): RedisInvalidationFeed {
   return createRedisInvalidationFeed({ redis: fixture.redis as Redis, prefixes: redisApiKeyPrefixes(prefix), logger: pino({ level: 'silent' }), heartbeatMs: 200, connectionName });
@@ -51,7 +38,8 @@ beforeAll(async () => {
   feed = feedFor(keyPrefix, FEED_NAME);
   feeds.push(feed);
   held = createHeldApiKeyReads(feed, MAX_HELD);
-  here = createRedisApiKeyStore({ redis: counted(fixture.redis), keyPrefix, held });
+  lookups = countedConnection(fixture.redis, ['get', 'hgetall']);
+  here = createRedisApiKeyStore({ redis: lookups.redis, keyPrefix, held });
   elsewhere = createRedisApiKeyStore({ redis: fixture.namespace.redis, keyPrefix });
   await waitUntil(() => feed.live);
 });
@@ -60,18 +48,14 @@ afterAll(async () => {
   await fixture.close();
 });
 
-/** How many lookup commands `lookup` cost. */
-async function lookupsOf(lookup: () => Promise<unknown>): Promise<number> {
-  const before = lookups;
-  await lookup();
-  return lookups - before;
-}
+const lookupsOf = (lookup: () => Promise<unknown>) => lookups.sentDuring(lookup);
+const announced = (change: () => Promise<unknown>) => announcedOn(feed, change);
 
-/** Runs `change` and waits until Redis has announced some write on the feed. */
-async function announced(change: () => Promise<unknown>): Promise<void> {
-  const generation = feed.generation;
-  await change();
-  await waitUntil(() => feed.generation !== generation);
+/** A key created by the other process, once Redis has announced all of its creation to this one. */
+async function createdElsewhere(overrides: Parameters<typeof newApiKey>[0] = {}): Promise<ApiKeyRecord> {
+  const key = await elsewhere.create(newApiKey(overrides));
+  await quietOn(feed);
+  return key;
 }
 
 const recordKeyOf = (key: ApiKeyRecord) => `${keyPrefix}{o:${key.ownerId}}:apikey:${key.id}`;
@@ -87,7 +71,7 @@ describeApiKeyStore('redis, keys held under the invalidation feed', async () => 
 
 describe('API keys held under Redis’s invalidation feed', () => {
   it('looks a key up in Redis once (index and record), then answers repeat lookups without a round trip', async () => {
-    const key = await elsewhere.create(newApiKey());
+    const key = await createdElsewhere();
     expect(await lookupsOf(() => here.findByHash(key.hash))).toBe(2);
     expect(await lookupsOf(async () => expect(await here.findByHash(key.hash)).toEqual(key))).toBe(0);
   });
@@ -107,7 +91,7 @@ describe('API keys held under Redis’s invalidation feed', () => {
     ['the record deleted by hand', (key: ApiKeyRecord) => fixture.namespace.redis.del(recordKeyOf(key)), (found: ApiKeyRecord | undefined) => expect(found).toBeUndefined()],
     ['the lookup index deleted by hand', (key: ApiKeyRecord) => fixture.namespace.redis.del(`${keyPrefix}apikey-hash:${key.hash}`), (found: ApiKeyRecord | undefined) => expect(found).toBeUndefined()],
   ])('sees %s made elsewhere on its next lookup after Redis announces it', async (_what, change, expectChanged) => {
-    const key = await elsewhere.create(newApiKey());
+    const key = await createdElsewhere();
     expect((await here.findByHash(key.hash))?.revokedAt).toBeUndefined();
     expect(await lookupsOf(() => here.findByHash(key.hash))).toBe(0);
     await announced(() => change(key));
@@ -115,15 +99,15 @@ describe('API keys held under Redis’s invalidation feed', () => {
   });
 
   it('sees a key minted through a revoked parent revoked with it', async () => {
-    const parent = await elsewhere.create(newApiKey());
-    const child = await elsewhere.create(newApiKey({ ownerId: parent.ownerId, parentId: parent.id }));
+    const parent = await createdElsewhere();
+    const child = await createdElsewhere({ ownerId: parent.ownerId, parentId: parent.id });
     await here.findByHash(child.hash);
     await announced(() => elsewhere.revoke(parent.ownerId, parent.id, new Date()));
     expect((await here.findByHash(child.hash))?.revokedAt).toBeInstanceOf(Date);
   });
 
   it('sees its own revocation and its own last-used write on the very next lookup, before Redis’s announcement comes back', async () => {
-    const key = await elsewhere.create(newApiKey());
+    const key = await createdElsewhere();
     await here.findByHash(key.hash);
     const usedAt = new Date();
     expect(await here.touchLastUsed(key.id, usedAt, 60_000)).toBe(true);
@@ -133,7 +117,7 @@ describe('API keys held under Redis’s invalidation feed', () => {
   });
 
   it('does not hold a record whose key was revoked while it was being read', async () => {
-    const key = await elsewhere.create(newApiKey());
+    const key = await createdElsewhere();
     // The read's reply is the live record; the revocation lands and is announced before that reply is used.
     const raced = await held.records.read(recordKeyOf(key), async () => {
       const before = await elsewhere.findByHash(key.hash);
@@ -145,13 +129,9 @@ describe('API keys held under Redis’s invalidation feed', () => {
   });
 
   it('fails closed while its subscription is down: every lookup reads Redis and sees a revocation made meanwhile', async () => {
-    const key = await elsewhere.create(newApiKey());
+    const key = await createdElsewhere();
     await here.findByHash(key.hash);
-    const clients = String(await fixture.namespace.redis.client('LIST'));
-    const feedId = [...clients.matchAll(/id=(\d+) [^\n]*name=(\S+)/g)].find((match) => match[2] === FEED_NAME)?.[1];
-    expect(feedId).toBeDefined();
-    await fixture.namespace.redis.client('KILL', 'ID', feedId as string);
-    await waitUntil(() => !feed.live, 1_000);
+    await killFeedConnection(fixture.namespace.redis, feed, FEED_NAME);
     expect(held.records.size).toBe(0);
     expect(held.pointers.size).toBe(0);
     expect(await lookupsOf(() => here.findByHash(key.hash))).toBe(2);
@@ -159,13 +139,14 @@ describe('API keys held under Redis’s invalidation feed', () => {
     expect((await here.findByHash(key.hash))?.revokedAt).toBeInstanceOf(Date);
     // It comes back by itself, and holds keys again.
     await waitUntil(() => feed.live);
-    const another = await elsewhere.create(newApiKey());
+    const another = await createdElsewhere();
     await here.findByHash(another.hash);
     expect(await lookupsOf(() => here.findByHash(another.hash))).toBe(0);
   });
 
   it('holds at most its configured number of keys, the least recently used out first', async () => {
     const keys = await Promise.all(Array.from({ length: MAX_HELD + 5 }, () => elsewhere.create(newApiKey())));
+    await quietOn(feed);
     for (const key of keys) await here.findByHash(key.hash);
     expect(held.records.size).toBe(MAX_HELD);
     expect(held.pointers.size).toBe(MAX_HELD);
