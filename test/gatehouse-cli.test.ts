@@ -294,6 +294,15 @@ describe('gatehouse apikeys and audit', { timeout: CLI_TEST_TIMEOUT_MS }, () => 
   });
 
   it('verifies the chain the server and the CLI write together, and exits 1 once a record is edited', async () => {
+    // Records of this test's own from both writers, whichever tests ran before it: the server's logins, and a
+    // key the CLI issues and revokes.
+    await login(gatehouse.url, TEST_USERS.bob);
+    await login(gatehouse.url, TEST_USERS.alice);
+    const issued = await cli(['apikeys', 'create', '--user', TEST_USERS.bob.email, '--name', 'audit export', '--scope', 'orders:read']);
+    expect(issued.code).toBe(0);
+    const listed = await cli(['apikeys', 'list', '--user', TEST_USERS.bob.email]);
+    const keyId = listed.stdout.split('\n').find((line) => line.includes('\taudit export\t'))?.split('\t')[0];
+    expect((await cli(['apikeys', 'revoke', '--user', TEST_USERS.bob.email, keyId ?? ''])).code).toBe(0);
     const intact = await cli(['audit', 'verify', '--json']);
     expect(intact.code).toBe(0);
     expect(JSON.parse(intact.stdout)).toMatchObject({ intact: true, firstBreak: null });
