@@ -1,3 +1,4 @@
+// @ts-nocheck
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { certificateThumbprint, readConfirmation } from './token-confirmation.js';
@@ -32,6 +33,9 @@ describe('token confirmation (cnf)', () => {
       { jkt: `${THUMBPRINT.slice(1)}+` },
       { jkt: `${THUMBPRINT.slice(1)}=` },
       { jkt: ` ${THUMBPRINT.slice(1)}` },
+      // A valid thumbprint with anything before or after it is not one.
+      { jkt: `+${THUMBPRINT}` },
+      { jkt: `${THUMBPRINT}+` },
       { 'x5t#S256': `${OTHER.slice(1)}/` },
     ];
     for (const value of refused) expect(readConfirmation(value), JSON.stringify(value)).toBeNull();
