@@ -1,4 +1,3 @@
-// @ts-nocheck
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { certificateThumbprint, readConfirmation } from './token-confirmation.js';
