@@ -44,6 +44,7 @@ describe('access tokens', () => {
     const issued = await tokens.issue(request);
     expect(issued).toMatchObject({ expiresIn: 900, expiresAt: new Date(T0 + 900_000), scope: 'users:read orders:read' });
     expect(decodeProtectedHeader(issued.token)).toMatchObject({ alg: 'ES256', typ: ACCESS_TOKEN_TYPE, kid: expect.any(String) });
+    expect(ACCESS_TOKEN_TYPE).toBe('at+jwt');
     const claims = decodeJwt(issued.token);
     expect(claims).toMatchObject({ iss: ISSUER, aud: AUDIENCE, sub: request.subject, iat: T0 / 1000, exp: T0 / 1000 + 900, jti: issued.jti, client_id: 'gatehouse' });
 
@@ -96,6 +97,7 @@ describe('access tokens', () => {
   it('round-trips client_credentials grants and an empty scope', async () => {
     const tokens = await tokensAt({ now: T0 });
     const issued = await tokens.issue({ subject: 'billing', clientId: 'billing', scopes: [], grant: 'client_credentials' });
+    expect(decodeJwt(issued.token)).toMatchObject({ gty: 'client_credentials', client_id: 'billing', scope: '' });
     expect(await tokens.verify(issued.token)).toMatchObject({ grant: 'client_credentials', scopes: [], clientId: 'billing' });
   });
 
@@ -198,6 +200,7 @@ describe('access token claims this server writes and reads back', () => {
     const tokens = await tokensAt(clock);
     const issued = await tokens.issue({ ...request, sessionId: 'family-1', notAfter: new Date(T0 + 60_500) });
     expect(issued).toMatchObject({ expiresIn: 60, expiresAt: new Date(T0 + 60_000) });
+    expect(decodeJwt(issued.token)).toMatchObject({ sid: 'family-1', exp: T0 / 1000 + 60 });
     expect(await tokens.verify(issued.token)).toMatchObject({ sessionId: 'family-1', expiresAt: T0 / 1000 + 60 });
     const later = await tokens.issue({ ...request, notAfter: new Date(T0 + 3_600_000) });
     expect(later.expiresIn).toBe(900);
