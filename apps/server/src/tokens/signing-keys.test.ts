@@ -95,6 +95,18 @@ describe('signing keys', () => {
     await expect(loadKeys([{ ...key, kid: `${'k'.repeat(125)}_.-` }])).resolves.toBeDefined();
   });
 
+  it('tells the operator at start-up which variable, file and member is wrong (main.ts prints the message alone)', async () => {
+    const messageOf = (promise: Promise<unknown>) => promise.then(() => '', (error: unknown) => (error instanceof SigningKeysError ? error.message : 'not a SigningKeysError'));
+    const missing = join(tmpdir(), 'no-such-dir-gatehouse', 'keys.json');
+    expect(await messageOf(loadSigningKeysFile(missing))).toBe(`GATEHOUSE_SIGNING_KEYS_FILE: cannot read JSON from ${missing}`);
+    const key = await generatePrivateJwk('ES256');
+    expect(await messageOf(loadKeys([{ ...key, kid: 'with space', d: '' }]))).toBe(
+      'GATEHOUSE_SIGNING_KEYS_FILE: not a private JWKS (keys.0.kid: kid: 1 to 128 letters, digits, _ . -; keys.0.d: a private key (with "d") is required)',
+    );
+    expect(await messageOf(loadKeys([key, key]))).toBe('GATEHOUSE_SIGNING_KEYS_FILE: every kid must be unique');
+    expect(await messageOf(loadKeys([{ ...key, alg: 'RS256' }]))).toBe(`signing key ${key.kid}: cannot import it as RS256`);
+  });
+
   it('refuses a key that does not import as its declared algorithm', async () => {
     const key = await generatePrivateJwk('ES256');
     await expect(loadKeys([{ ...key, alg: 'RS256' }])).rejects.toBeInstanceOf(SigningKeysError);
