@@ -27,6 +27,8 @@ describe('token confirmation (cnf)', () => {
       { jkt: THUMBPRINT, jwk: THUMBPRINT },
       { jku: THUMBPRINT },
       { jkt: 42 },
+      // An array holding a thumbprint prints as one, and is still not a thumbprint.
+      { jkt: [THUMBPRINT] },
       { jkt: THUMBPRINT.slice(1) },
       { jkt: `${THUMBPRINT}A` },
       { jkt: `${THUMBPRINT.slice(1)}+` },
