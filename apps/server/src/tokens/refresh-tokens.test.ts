@@ -27,7 +27,7 @@ describe('refresh tokens', () => {
     return createRefreshTokens({ store, events: securityEvents, ttlSeconds: TTL_SECONDS, accessTokenTtlSeconds: ACCESS_TTL_SECONDS, now: () => nowMs, ...extra });
   };
   const start = (refreshTokens: RefreshTokens, extra: { jkt?: string } = {}) =>
-    refreshTokens.startFamily({ userId: 'user-alice', clientId: 'client-web', scopes: ['orders:read', 'profile:read'], ...extra });
+    refreshTokens.startFamily({ userId: 'user-alice', clientId: 'client-web', scopes: ['orders:read', 'users:read'], ...extra });
 
   beforeEach(() => {
     nowMs = START_MS;
@@ -68,7 +68,7 @@ describe('refresh tokens', () => {
     const refreshTokens = create();
     const issued = await start(refreshTokens);
     const state = await refreshTokens.inspect(issued.token);
-    expect(state?.family.scopes).toEqual(['orders:read', 'profile:read']);
+    expect(state?.family.scopes).toEqual(['orders:read', 'users:read']);
     expect(Object.keys(state?.family ?? {}).sort()).toEqual(['clientId', 'expiresAtMs', 'familyId', 'scopes', 'userId']);
   });
 
