@@ -1,5 +1,6 @@
+import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { API_KEY_LENGTH, generateApiKey, isWellFormedApiKey, looksLikeApiKey } from './key-format.js';
+import { API_KEY_LENGTH, displayPrefix, generateApiKey, isWellFormedApiKey, looksLikeApiKey } from './key-format.js';
 import { hashApiKey, hashesEqual } from './hash-api-key.js';
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -35,6 +36,52 @@ describe('API key format', () => {
     expect(isWellFormedApiKey(key.slice(0, -1))).toBe(false);
     expect(isWellFormedApiKey(`${key}0`)).toBe(false);
     expect(isWellFormedApiKey(key.replace('gk_live_', 'gk_test_'))).toBe(false);
+  });
+
+  it('draws the random part uniformly from all 62 characters', () => {
+    const counts = new Map<string, number>();
+    const keys = 3_000;
+    for (let index = 0; index < keys; index += 1) {
+      for (const character of generateApiKey().key.slice(8, 51)) counts.set(character, (counts.get(character) ?? 0) + 1);
+    }
+    expect(counts.size).toBe(62);
+    // 129,000 draws, about 2,081 per character (standard deviation about 45): a bias toward the first
+    // characters (bytes 248 to 255 taken modulo 62) would put them 25 % above the others.
+    const mean = (keys * 43) / 62;
+    for (const [character, count] of counts) expect(Math.abs(count - mean) / mean, character).toBeLessThan(0.15);
+  });
+
+  it('keeps every key the same length, however small its checksum', () => {
+    // About one key in 62 has a checksum below 62^5, written with a leading zero.
+    for (let index = 0; index < 2_000; index += 1) {
+      const { key } = generateApiKey();
+      expect(key).toHaveLength(API_KEY_LENGTH);
+      if (key.at(-6) === '0') return;
+    }
+    throw new Error('no key with a zero-padded checksum in 2,000');
+  });
+
+  it('refuses a string whose checksum matches but whose shape is not a key’s', () => {
+    // The documented format: CRC-32 (IEEE) of the body, in six base62 digits.
+    const withChecksum = (body: string) => {
+      let rest = crc32(body);
+      let digits = '';
+      do {
+        digits = BASE62[rest % 62] + digits;
+        rest = Math.floor(rest / 62);
+      } while (rest > 0);
+      return body + digits.padStart(6, '0');
+    };
+    expect(isWellFormedApiKey(withChecksum(`gk_live_${'a'.repeat(43)}`))).toBe(true);
+    for (const body of [`gk_live_${'a'.repeat(42)}`, `gk_live_${'a'.repeat(44)}`, `gk_live_${'a'.repeat(42)}-`, `gk_test_${'a'.repeat(43)}`, `xgk_live_${'a'.repeat(42)}`]) {
+      expect(isWellFormedApiKey(withChecksum(body)), body).toBe(false);
+    }
+  });
+
+  it('shows gk_live_ and six characters of a key as its prefix', () => {
+    const { key, prefix } = generateApiKey();
+    expect(prefix).toBe(key.slice(0, 14));
+    expect(displayPrefix(key)).toBe(prefix);
   });
 
   it('tells keys from JWTs by prefix', () => {

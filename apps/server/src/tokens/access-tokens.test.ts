@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { decodeJwt, decodeProtectedHeader, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { AuthFailureError } from '../errors/auth-failure-error.js';
-import { ACCESS_TOKEN_TYPE, createAccessTokens, type AccessTokenOptions } from './access-tokens.js';
+import { ACCESS_TOKEN_TYPE, createAccessTokens, MAX_CLOCK_SKEW_SECONDS, type AccessTokenOptions } from './access-tokens.js';
 import { toLowS } from './canonical-jws.js';
 import { createNetworkHasher } from './network-hash.js';
 import { createVerifiedTokenCache } from './verified-token-cache.js';
@@ -44,6 +44,7 @@ describe('access tokens', () => {
     const issued = await tokens.issue(request);
     expect(issued).toMatchObject({ expiresIn: 900, expiresAt: new Date(T0 + 900_000), scope: 'users:read orders:read' });
     expect(decodeProtectedHeader(issued.token)).toMatchObject({ alg: 'ES256', typ: ACCESS_TOKEN_TYPE, kid: expect.any(String) });
+    expect(ACCESS_TOKEN_TYPE).toBe('at+jwt');
     const claims = decodeJwt(issued.token);
     expect(claims).toMatchObject({ iss: ISSUER, aud: AUDIENCE, sub: request.subject, iat: T0 / 1000, exp: T0 / 1000 + 900, jti: issued.jti, client_id: 'gatehouse' });
 
@@ -96,6 +97,7 @@ describe('access tokens', () => {
   it('round-trips client_credentials grants and an empty scope', async () => {
     const tokens = await tokensAt({ now: T0 });
     const issued = await tokens.issue({ subject: 'billing', clientId: 'billing', scopes: [], grant: 'client_credentials' });
+    expect(decodeJwt(issued.token)).toMatchObject({ gty: 'client_credentials', client_id: 'billing', scope: '' });
     expect(await tokens.verify(issued.token)).toMatchObject({ grant: 'client_credentials', scopes: [], clientId: 'billing' });
   });
 
@@ -175,5 +177,122 @@ describe('access tokens', () => {
       await writeKeysFile({ keys: [{ ...key, x5c: ['MIIBkTCB+wIJ'], key_ops: ['sign'], ext: true, internal_note: 'rotate in May' }] }),
     );
     expect(keys.publicJwks.keys).toEqual([{ kty: 'EC', crv: 'P-256', x: key.x, y: key.y, kid: key.kid, alg: 'ES256', use: 'sig' }]);
+  });
+});
+
+describe('access token claims this server writes and reads back', () => {
+  async function forger(clock: { now: number }, ttlSeconds = 900) {
+    const keys = await generateEphemeralSigningKeys();
+    const tokens = await tokensAt(clock, { keys, ttlSeconds });
+    /** A token signed with the server's own key (a leaked signing path), with any claims. */
+    const sign = (claims: Record<string, unknown>, times: { iat?: number; exp?: number } = {}) =>
+      new SignJWT({ client_id: 'gatehouse', scope: 'users:read', sub: request.subject, jti: randomUUID(), iat: T0 / 1000, exp: T0 / 1000 + 60, ...times, ...claims })
+        .setProtectedHeader({ alg: keys.active.alg, kid: keys.active.kid, typ: ACCESS_TOKEN_TYPE })
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .sign(keys.active.privateKey)
+        .then((token) => toLowS(keys.active.alg, token));
+    return { keys, tokens, sign };
+  }
+
+  it('never lets a token outlive its session: exp is the family’s end when that comes first', async () => {
+    const clock = { now: T0 };
+    const tokens = await tokensAt(clock);
+    const issued = await tokens.issue({ ...request, sessionId: 'family-1', notAfter: new Date(T0 + 60_500) });
+    expect(issued).toMatchObject({ expiresIn: 60, expiresAt: new Date(T0 + 60_000) });
+    expect(decodeJwt(issued.token)).toMatchObject({ sid: 'family-1', exp: T0 / 1000 + 60 });
+    expect(await tokens.verify(issued.token)).toMatchObject({ sessionId: 'family-1', expiresAt: T0 / 1000 + 60 });
+    const later = await tokens.issue({ ...request, notAfter: new Date(T0 + 3_600_000) });
+    expect(later.expiresIn).toBe(900);
+  });
+
+  it('carries the sign-in (acr, amr, auth_time) and the cnf binding through a round trip', async () => {
+    const tokens = await tokensAt({ now: T0 });
+    const authentication = { acr: 'mfa', amr: ['pwd', 'otp'], authTime: T0 / 1000 - 30 } as const;
+    const jkt = 'A'.repeat(43);
+    const issued = await tokens.issue({ ...request, authentication, confirmation: { jkt } });
+    expect(decodeJwt(issued.token)).toMatchObject({ acr: 'mfa', amr: ['pwd', 'otp'], auth_time: T0 / 1000 - 30, cnf: { jkt } });
+    expect(await tokens.verify(issued.token)).toMatchObject({ authentication, confirmation: { jkt } });
+    const plain = decodeJwt((await tokens.issue(request)).token);
+    for (const claim of ['acr', 'amr', 'auth_time', 'cnf', 'sid', 'gty', 'nwh', 'nwp']) expect(plain).not.toHaveProperty(claim);
+  });
+
+  it('records no network without a hasher, and hashes none without an address', async () => {
+    const withoutHasher = await tokensAt({ now: T0 });
+    const issued = await withoutHasher.issue({ ...request, issuedTo: { ip: '203.0.113.9', pinned: true } });
+    expect(decodeJwt(issued.token)).not.toHaveProperty('nwh');
+    const withHasher = await tokensAt({ now: T0 }, { networks: createNetworkHasher(new Uint8Array(32).fill(1)) });
+    expect(decodeJwt((await withHasher.issue(request)).token)).not.toHaveProperty('nwh');
+  });
+
+  it('reads any grant it did not write as a user grant', async () => {
+    const clock = { now: T0 };
+    const { tokens, sign } = await forger(clock);
+    expect(await tokens.verify(await sign({ gty: 'password' }))).toMatchObject({ grant: 'user' });
+  });
+
+  it('refuses claims of the wrong type or a scope, sign-in or cnf it never grants', async () => {
+    const clock = { now: T0 };
+    const { tokens, sign } = await forger(clock);
+    expect(await tokens.verify(await sign({}))).toMatchObject({ scopes: ['users:read'] });
+    const forged: Array<Record<string, unknown>> = [
+      { sid: 42 },
+      { nbf: T0 / 1000 - 0.5 },
+      { sub: 42 },
+      { jti: 42 },
+      { client_id: 42 },
+      { scope: 42 },
+      { scope: 'users:read root' },
+      { acr: 'pwd' },
+      { acr: 'hwk', amr: ['pwd'], auth_time: T0 / 1000 },
+      { cnf: { jwk: { kty: 'EC' } } },
+      { cnf: {} },
+    ];
+    for (const claims of forged) expect(await reasonOf(tokens.verify(await sign(claims))), JSON.stringify(claims)).toBe('invalid_token');
+  });
+
+  it('refuses times this server never writes: fractional, issued in the future, inverted or longer than its TTL', async () => {
+    const clock = { now: T0 };
+    const now = T0 / 1000;
+    const { tokens, sign } = await forger(clock, 900);
+    // Within the allowed clock skew, and a lifetime of exactly the TTL: accepted.
+    expect(await tokens.verify(await sign({}, { iat: now + MAX_CLOCK_SKEW_SECONDS, exp: now + MAX_CLOCK_SKEW_SECONDS + 900 }))).toMatchObject({ issuedAt: now + MAX_CLOCK_SKEW_SECONDS });
+    const refused = [
+      { iat: now + 0.5, exp: now + 60 },
+      { iat: now, exp: now + 60.5 },
+      { iat: now + MAX_CLOCK_SKEW_SECONDS + 1, exp: now + 120 },
+      { iat: now + 10, exp: now + 10 },
+      { iat: now - 10, exp: now + 891 },
+    ];
+    for (const times of refused) expect(await reasonOf(tokens.verify(await sign({}, times))), JSON.stringify(times)).toBe('invalid_token');
+    expect(MAX_CLOCK_SKEW_SECONDS).toBe(30);
+  });
+
+  it('refuses the high-S twin of a genuine ES256 signature', async () => {
+    const tokens = await tokensAt({ now: T0 });
+    const { token } = await tokens.issue(request);
+    const dot = token.lastIndexOf('.');
+    const signature = Buffer.from(token.slice(dot + 1), 'base64url');
+    const order = BigInt('0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551');
+    const highS = order - BigInt(`0x${signature.subarray(32).toString('hex')}`);
+    const twin = `${token.slice(0, dot + 1)}${Buffer.concat([signature.subarray(0, 32), Buffer.from(highS.toString(16).padStart(64, '0'), 'hex')]).toString('base64url')}`;
+    expect(await reasonOf(tokens.verify(twin))).toBe('invalid_token');
+  });
+
+  it('refuses a token whose header names one of its keys under another algorithm of the same key type', async () => {
+    const [eddsa, ed25519] = await Promise.all([generatePrivateJwk('EdDSA'), generatePrivateJwk('Ed25519')]);
+    const keys = await loadSigningKeysFile(await writeKeysFile({ keys: [eddsa, ed25519] }));
+    const tokens = await tokensAt({ now: T0 }, { keys });
+    const forged = await new SignJWT({ client_id: 'gatehouse', scope: 'users:read' })
+      .setProtectedHeader({ alg: 'Ed25519', kid: eddsa.kid, typ: ACCESS_TOKEN_TYPE })
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setSubject(request.subject)
+      .setIssuedAt(T0 / 1000)
+      .setExpirationTime(T0 / 1000 + 60)
+      .setJti(randomUUID())
+      .sign(keys.active.privateKey);
+    expect(await reasonOf(tokens.verify(forged))).toBe('invalid_token');
+    expect(await tokens.verify((await tokens.issue(request)).token)).toMatchObject({ subject: request.subject });
   });
 });

@@ -27,6 +27,16 @@ describe('canonical JWS spelling', () => {
     expect(isCanonicalCompactJws('eyJh.eyJi.c2ln.eXRy')).toBe(false);
   });
 
+  it('refuses characters outside ASCII, which the alphabet table does not cover', () => {
+    for (const segment of ['QUJD\u00e9', 'QU\u0141D', '\u{1F600}AA']) expect(isCanonicalBase64url(segment)).toBe(false);
+  });
+
+  it('refuses an ES256 signature that is not 64 bytes, whatever its S looks like', () => {
+    expect(hasLowS('ES256', Buffer.alloc(63).toString('base64url'))).toBe(false);
+    expect(hasLowS('ES256', Buffer.alloc(65).toString('base64url'))).toBe(false);
+    expect(hasLowS('ES256', Buffer.alloc(64).toString('base64url'))).toBe(true);
+  });
+
   it('tells the low-S half of a P-256 signature from the high one, and rewrites high to low', () => {
     const half = P256_ORDER / 2n;
     expect(hasLowS('ES256', signatureWithS(half))).toBe(true);

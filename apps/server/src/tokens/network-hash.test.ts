@@ -31,6 +31,19 @@ describe('createNetworkHasher', () => {
     expect(createNetworkHasher(undefined).hashOf('203.0.113.1')).not.toBe(createNetworkHasher(undefined).hashOf('203.0.113.1'));
   });
 
+  it('refuses a bound that is not a whole, non-negative number when created', () => {
+    for (const maxEntries of [-1, 1.5, Number.NaN]) expect(() => createNetworkHasher(key, maxEntries)).toThrow(RangeError);
+    expect(createNetworkHasher(key, 0).cache.maxEntries).toBe(0);
+  });
+
+  it('remembers nothing with a bound of 0, however many addresses it hashes', () => {
+    const hasher = createNetworkHasher(key, 0);
+    const first = hasher.hashOf('198.51.100.1');
+    expect(hasher.hashOf('198.51.100.1')).toBe(first);
+    hasher.hashOf('198.51.100.2');
+    expect(hasher.cache.size).toBe(0);
+  });
+
   it('remembers at most its bound of addresses, and a forgotten one hashes the same again', () => {
     const hasher = createNetworkHasher(key, 3);
     const first = hasher.hashOf('198.51.100.1');

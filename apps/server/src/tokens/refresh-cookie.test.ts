@@ -30,6 +30,25 @@ describe('refresh cookie', () => {
     expect(readRefreshCookie(test, {})).toBeUndefined();
   });
 
+  it('is HttpOnly, SameSite=Strict and for the whole host, in every environment', () => {
+    expect(refreshCookie({ env: 'production' }, 'a.b', 60)).toBe('__Host-gatehouse_refresh=a.b; Max-Age=60; Path=/; HttpOnly; Secure; SameSite=Strict');
+    expect(refreshCookie({ env: 'development' }, 'a.b', 60)).toBe('gatehouse_refresh=a.b; Max-Age=60; Path=/; HttpOnly; SameSite=Strict');
+    expect(clearedRefreshCookie({ env: 'development' })).toBe('gatehouse_refresh=; Max-Age=0; Path=/; HttpOnly; SameSite=Strict');
+  });
+
+  it('reads the value as it was written: spaces around it dropped, percent-encoding decoded', () => {
+    const test = { env: 'test' } as const;
+    expect(readRefreshCookie(test, { cookie: '__Host-gatehouse_refresh= x.y ;b=2' })).toBe('x.y');
+    expect(readRefreshCookie(test, { cookie: '__Host-gatehouse_refresh=x%2Ey' })).toBe('x.y');
+    expect(readRefreshCookie(test, { cookie: '__Host-gatehouse_refresh=  ' })).toBeUndefined();
+  });
+
+  it('ignores a cookie pair without "=", even one that starts with the name', () => {
+    const test = { env: 'test' } as const;
+    expect(readRefreshCookie(test, { cookie: '__Host-gatehouse_refreshX' })).toBeUndefined();
+    expect(readRefreshCookie(test, { cookie: '__Host-gatehouse_refreshX; __Host-gatehouse_refresh=x.y' })).toBe('x.y');
+  });
+
   it('refuses a request with two refresh cookies instead of picking one (sibling-subdomain fixation)', () => {
     const twice = { cookie: '__Host-gatehouse_refresh=planted.1; theme=dark; __Host-gatehouse_refresh=mine.2' };
     expect(() => readRefreshCookie({ env: 'production' }, twice)).toThrowError(expect.objectContaining({ code: 'BAD_REQUEST' }));

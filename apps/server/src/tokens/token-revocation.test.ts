@@ -9,6 +9,7 @@ import type { TokenStore } from '../stores/token-store.js';
 import type { VerifiedAccessToken } from './verified-access-token.js';
 import { isCluster } from '../stores/redis/redis-client.js';
 import { createRedisInvalidationFeed, type RedisInvalidationFeed } from '../stores/redis/redis-invalidation-feed.js';
+import { createMemoryTokenStore } from '../stores/memory/memory-token-store.js';
 import { createTokenRevocation, type TokenRevocation } from './token-revocation.js';
 
 // Two "processes" over one Redis: each has its own token store connection, feed and held verdicts. What one
@@ -98,5 +99,63 @@ describe('revocation verdicts held locally under Redis’s invalidation feed', (
   it('holds at most its configured number of verdicts', async () => {
     for (let index = 0; index < 150; index += 1) await here.isRevoked(token());
     expect(here.heldVerdicts).toBe(here.maxHeldVerdicts);
+  });
+});
+
+describe('revocation without a feed (the memory store)', () => {
+  const START_MS = Date.UTC(2026, 11, 3, 9, 0, 30, 700);
+  const startSeconds = Math.floor(START_MS / 1000);
+  function setup() {
+    const clock = { now: START_MS };
+    const memory = createMemoryTokenStore({ now: () => clock.now });
+    const revocation = createTokenRevocation({ store: memory, accessTokenTtlSeconds: 60, now: () => clock.now });
+    return { clock, memory, revocation };
+  }
+  const issued = (overrides: Partial<VerifiedAccessToken> = {}): VerifiedAccessToken =>
+    token({ issuedAt: startSeconds - 5, expiresAt: startSeconds + 55, ...overrides });
+
+  it('holds no verdicts, and says so with the default bound', () => {
+    const { revocation } = setup();
+    expect(revocation.heldVerdicts).toBe(0);
+    expect(revocation.maxHeldVerdicts).toBe(50_000);
+  });
+
+  it('ends the presented token until its exp, and its session with every token of it', async () => {
+    const { clock, memory, revocation } = setup();
+    const alice = issued();
+    const sibling = issued({ subject: alice.subject, sessionId: alice.sessionId });
+    await memory.createFamily({ familyId: alice.sessionId as string, userId: alice.subject, clientId: 'gatehouse', scopes: [], expiresAtMs: START_MS + 3_600_000 }, randomUUID());
+    expect(await revocation.isRevoked(alice)).toBe(false);
+    await revocation.endSession(alice);
+    expect(await revocation.isRevoked(alice)).toBe(true);
+    expect(await revocation.isRevoked(sibling)).toBe(true);
+    // The session marker lasts one access-token lifetime (60 s here), the token's own until its exp (55 s).
+    clock.now = START_MS + 59_000;
+    expect(await revocation.isRevoked(sibling)).toBe(true);
+    clock.now = START_MS + 60_000;
+    expect(await revocation.isRevoked(sibling)).toBe(false);
+  });
+
+  it('ends only the presented token when it belongs to no session', async () => {
+    const { revocation } = setup();
+    const lone = issued({ sessionId: undefined });
+    await revocation.endSession(lone);
+    expect(await revocation.isRevoked(lone)).toBe(true);
+    expect(await revocation.isRevoked(issued({ subject: lone.subject, sessionId: undefined }))).toBe(false);
+  });
+
+  it('refuses a user’s tokens issued before the revocation’s second, and not a client’s token of the same name', async () => {
+    const { clock, memory, revocation } = setup();
+    const userId = randomUUID();
+    await memory.createFamily({ familyId: randomUUID(), userId, clientId: 'gatehouse', scopes: [], expiresAtMs: START_MS + 3_600_000 }, randomUUID());
+    expect(await revocation.revokeUser(userId)).toBe(1);
+    expect(await revocation.isRevoked(issued({ subject: userId, sessionId: undefined, issuedAt: startSeconds - 1 }))).toBe(true);
+    // Issued in the same second as the revocation (a login right after it): works.
+    expect(await revocation.isRevoked(issued({ subject: userId, sessionId: undefined, issuedAt: startSeconds }))).toBe(false);
+    // client_credentials tokens name a client, never a user.
+    expect(await revocation.isRevoked(issued({ subject: userId, sessionId: undefined, grant: 'client_credentials', issuedAt: startSeconds - 1 }))).toBe(false);
+    // The marker lasts one access-token lifetime.
+    clock.now = START_MS + 60_000;
+    expect(await revocation.isRevoked(issued({ subject: userId, sessionId: undefined, issuedAt: startSeconds - 1 }))).toBe(false);
   });
 });

@@ -38,6 +38,9 @@ describe('verified-token cache', () => {
     expect(cache.size).toBe(0);
     cache.set('b', verified(1_000));
     expect(cache.size).toBe(0);
+    // From the exp second on, not even stored: a token expiring now is refused by every later check.
+    cache.set('c', verified(1_001));
+    expect(cache.size).toBe(0);
   });
 
   it('refuses a size that is not a positive integer', () => {
