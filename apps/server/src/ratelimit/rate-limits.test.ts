@@ -2,12 +2,12 @@ import { contracts } from '@gatehouse/contracts';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createLogLineCollector } from '../../test-support/log-line-collector.js';
 import { createRedisTestNamespace, type RedisTestNamespace } from '../../test-support/redis-test-namespace.js';
-import { parseConfig, type ConfigEnv } from '../config.js';
+import { parseConfig } from '../config.js';
 import { createLogger } from '../http/logger.js';
 import { createRedisConnection, waitForRedis } from '../stores/redis/redis-connection.js';
 import { createRateLimits } from './rate-limits.js';
 
-const configOf = (env: ConfigEnv) => parseConfig({ GATEHOUSE_ENV: 'test', GATEHOUSE_LOG_LEVEL: 'silent', ...env });
+const configOf = (env: Readonly<Record<string, string>>) => parseConfig({ GATEHOUSE_ENV: 'test', GATEHOUSE_LOG_LEVEL: 'silent', ...env });
 
 /** A logger whose lines a test reads: the insurance limiter's warning says when Redis was not the one counting. */
 function collectingLogger() {
@@ -65,7 +65,7 @@ describe('createRateLimits on Redis', () => {
   });
   afterAll(() => namespace.cleanup());
 
-  const redisEnv = (): ConfigEnv => ({
+  const redisEnv = (): Record<string, string> => ({
     GATEHOUSE_RATE_LIMIT_STORE: 'redis',
     REDIS_URL: namespace.url,
     GATEHOUSE_REDIS_PREFIX: namespace.prefix,
