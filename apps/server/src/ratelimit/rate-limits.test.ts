@@ -1,4 +1,3 @@
-// @ts-nocheck
 import { contracts } from '@gatehouse/contracts';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createLogLineCollector } from '../../test-support/log-line-collector.js';
