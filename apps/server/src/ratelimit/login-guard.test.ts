@@ -1,5 +1,5 @@
 import { TRPCError } from '@trpc/server';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { createRecordedSecurityEvents } from '../../test-support/recorded-security-events.js';
 import type { SecurityEvents } from '../audit/security-events.js';
 import { RateLimitExceededError } from '../errors/rate-limit-exceeded-error.js';
@@ -84,6 +84,20 @@ describe('the login guard', () => {
     await fail(login, 'erin@example.com', '192.0.2.6');
     // ...and then it is spent.
     expect(await refusingPolicy(login, 'erin@example.com', '192.0.2.7')).toBe('auth.login:email');
+  });
+
+  it('does not extend a block with the attempts made during it', async () => {
+    // rate-limiter-flexible's memory store reads its windows from Date: moved by hand, a block is waited out without a sleep.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    onTestFinished(() => void vi.useRealTimers());
+    const login = guard({ emailAndIp: 3, email: 10, ip: 20 });
+    for (let attempt = 0; attempt < 3; attempt += 1) await fail(login, 'nina@example.com', '192.0.2.30');
+    const blocked = await login.admit('nina@example.com', '192.0.2.30');
+    vi.setSystemTime(Date.now() + 600_000);
+    const later = await login.admit('nina@example.com', '192.0.2.30');
+    expect(later).toMatchObject({ admitted: false, snapshot: { policy: 'auth.login:email+ip', resetAtMs: blocked.snapshot.resetAtMs } });
+    vi.setSystemTime(blocked.snapshot.resetAtMs + 1);
+    expect((await login.admit('nina@example.com', '192.0.2.30')).admitted).toBe(true);
   });
 
   it('starts the consecutive count over after a right password', async () => {
