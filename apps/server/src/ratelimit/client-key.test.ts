@@ -24,4 +24,10 @@ describe('clientKey', () => {
     expect(clientKey('::1')).toBe('0:0:0:0::/64');
     expect(clientKey('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
   });
+
+  it('keeps what is no IP address apart from every address, spelt as received', () => {
+    expect(clientKey('unix-socket')).toBe('other:unix-socket');
+    expect(clientKey('127.1')).toBe('other:127.1'); // ipaddr.js would read it as 127.0.0.1; no socket reports it
+    expect(clientKey('fe80::zz%eth0')).toBe('other:fe80::zz%eth0');
+  });
 });
