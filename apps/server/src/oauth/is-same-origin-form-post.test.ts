@@ -1,4 +1,3 @@
-// @ts-nocheck
 import { describe, expect, it } from 'vitest';
 import { isSameOriginFormPost } from './is-same-origin-form-post.js';
 
