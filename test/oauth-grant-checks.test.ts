@@ -110,6 +110,17 @@ describe('the authorization_code grant', () => {
     expect(refusedWith(await tokenRequest(asBilling, basic('billing', 'billing-test-secret-0123456789')))).toEqual([400, 'unauthorized_client']);
   });
 
+  it('refuses a code this server never issued with invalid_grant', async () => {
+    const form = { grant_type: 'authorization_code', client_id: 'web', code: 'never-issued', redirect_uri: REDIRECT_URI, code_verifier: oauth.generateRandomCodeVerifier() };
+    expect(refusedWith(await tokenRequest(form))).toEqual([400, 'invalid_grant']);
+  });
+
+  it('refuses a code redeemed by another client, which spends it: the client it was issued to cannot use it either', async () => {
+    const { form } = await codeFor(web, TEST_USERS.alice);
+    expect(refusedWith(await tokenRequest({ ...form, client_id: 'code-only' }))).toEqual([400, 'invalid_grant']);
+    expect(refusedWith(await tokenRequest(form))).toEqual([400, 'invalid_grant']);
+  });
+
   it('refuses a token request without code or code_verifier as invalid_request, leaving the code unspent', async () => {
     const { form } = await codeFor(web, TEST_USERS.alice);
     const { code_verifier: _verifier, ...withoutVerifier } = form;
@@ -188,6 +199,17 @@ describe('the authorization_code grant', () => {
   });
 });
 
+describe('the client_credentials grant', () => {
+  it('refuses a confidential client not registered for client_credentials with unauthorized_client', async () => {
+    expect(refusedWith(await tokenRequest({ grant_type: 'client_credentials' }, basic('partner', PARTNER_SECRET)))).toEqual([400, 'unauthorized_client']);
+  });
+
+  it('refuses a scope this server does not have as invalid_scope, not a server error', async () => {
+    const asBilling = basic('billing', 'billing-test-secret-0123456789');
+    expect(refusedWith(await tokenRequest({ grant_type: 'client_credentials', scope: 'orders:read teleport' }, asBilling))).toEqual([400, 'invalid_scope']);
+  });
+});
+
 describe('the refresh_token grant', () => {
   /** Tokens for `client` approved by `user`, through oauth4webapi. */
   async function tokensFor(client: oauth.Client, user: Credentials, scope?: string) {
@@ -243,6 +265,18 @@ describe('the refresh_token grant', () => {
     const { refreshToken } = await tokensFor(web, account);
     await gatehouse.server.deps.users.disable(account.id);
     expect(refusedWith(await tokenRequest({ grant_type: 'refresh_token', client_id: 'web', refresh_token: refreshToken }))).toEqual([400, 'invalid_grant']);
+  });
+
+  it('answers a public client’s refresh with a proof of its key as DPoP, bound to that key', async () => {
+    const key = await generateDpopKey();
+    const proof = async () => ({ dpop: await dpopProof(key, { htm: 'POST', htu: `${gatehouse.url}/oauth/token` }) });
+    const { form } = await codeFor(web, TEST_USERS.alice);
+    const issued = await tokenRequest(form, await proof());
+    expect(issued.body['token_type']).toBe('DPoP');
+    const refreshed = await tokenRequest({ grant_type: 'refresh_token', client_id: 'web', refresh_token: issued.body['refresh_token'] as string }, await proof());
+    expect(refreshed.status).toBe(200);
+    expect(refreshed.body['token_type']).toBe('DPoP');
+    expect(decodeJwt(refreshed.body['access_token'] as string)['cnf']).toEqual({ jkt: key.jkt });
   });
 
   it('keeps the sign-in of the family in refreshed access tokens', async () => {
