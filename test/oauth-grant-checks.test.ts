@@ -196,6 +196,15 @@ describe('the authorization_code grant', () => {
     const refreshed = await tokenRequest({ grant_type: 'refresh_token', refresh_token: issued.body['refresh_token'] as string }, basic('partner', PARTNER_SECRET));
     expect(refreshed.status).toBe(200);
     expect(refreshed.body['token_type']).toBe('Bearer');
+    // Unbound, it refreshes with a proof of a key as well: then the new access token is bound to that key.
+    const newKey = await generateDpopKey();
+    const withProof = await tokenRequest(
+      { grant_type: 'refresh_token', refresh_token: refreshed.body['refresh_token'] as string },
+      { ...basic('partner', PARTNER_SECRET), dpop: await dpopProof(newKey, { htm: 'POST', htu: `${gatehouse.url}/oauth/token` }) },
+    );
+    expect(withProof.status).toBe(200);
+    expect(withProof.body['token_type']).toBe('DPoP');
+    expect(decodeJwt(withProof.body['access_token'] as string)['cnf']).toEqual({ jkt: newKey.jkt });
   });
 });
 
@@ -225,6 +234,10 @@ describe('the refresh_token grant', () => {
       400,
       'unauthorized_client',
     ]);
+  });
+
+  it('refuses a refresh token this server never issued with invalid_grant', async () => {
+    expect(refusedWith(await tokenRequest({ grant_type: 'refresh_token', client_id: 'web', refresh_token: 'never-issued' }))).toEqual([400, 'invalid_grant']);
   });
 
   it('refuses a refresh without refresh_token as invalid_request', async () => {
