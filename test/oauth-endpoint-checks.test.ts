@@ -3,6 +3,7 @@ import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SeedInput } from '@gatehouse/server';
 import { createRedisTestNamespace, type RedisTestNamespace } from '../apps/server/test-support/redis-test-namespace.js';
+import { waitForAuditRecord } from './support/audit.js';
 import { authorizeWithPkce } from './support/authorize-form.js';
 import { dpopProof, generateDpopKey } from './support/dpop-proof.js';
 import { bearer, callProcedure, login } from './support/http.js';
@@ -88,7 +89,10 @@ describe('the OAuth endpoints on one server', () => {
 
   describe('/oauth/token', () => {
     it('refuses a request without grant_type as invalid_request, and an unknown one as unsupported_grant_type', async () => {
-      expect(refusedWith(await token({ client_id: 'web' }))).toEqual([400, 'invalid_request']);
+      const noGrant = await token({ client_id: 'web' });
+      expect(refusedWith(noGrant)).toEqual([400, 'invalid_request']);
+      // Only a use_dpop_nonce answer carries a DPoP-Nonce.
+      expect(noGrant.headers.has('dpop-nonce')).toBe(false);
       expect(refusedWith(await token({ grant_type: 'password', username: 'alice', password: 'x' }, asBilling))).toEqual([400, 'unsupported_grant_type']);
     });
 
@@ -202,6 +206,11 @@ describe('the OAuth endpoints on one server', () => {
       expect(exp).toBeLessThan(Date.now() / 1000 + 400 * 24 * 3600);
       expect((await token({ grant_type: 'refresh_token', client_id: 'web', refresh_token: refreshToken })).status).toBe(200);
       expect((await introspect(refreshToken)).body).toEqual({ active: false });
+      // A refresh token of the right shape that was never issued is inactive too, not an error.
+      const lastCharacter = refreshToken.at(-1) === 'A' ? 'B' : 'A';
+      const forged = await introspect(`${refreshToken.slice(0, -1)}${lastCharacter}`);
+      expect(forged.status).toBe(200);
+      expect(forged.body).toEqual({ active: false });
     });
 
     it('shows a public client’s DPoP-bound refresh token with the cnf.jkt of its key', async () => {
@@ -285,6 +294,11 @@ describe('the OAuth endpoints on one server', () => {
       expect((await introspect(accessToken)).body).toMatchObject({ active: true });
       expect((await revoke({ token: accessToken }, basic('partner', PARTNER_SECRET))).status).toBe(200);
       expect((await introspect(accessToken)).body).toEqual({ active: false });
+      const admin = await login(gatehouse.url, TEST_USERS.admin);
+      const jti = decodeJwt(accessToken).jti;
+      const record = await waitForAuditRecord(gatehouse.url, admin.accessToken, 'token.revoked', (r) => r.details['jti'] === jti);
+      expect(record).toMatchObject({ principal: 'client:partner', ip: '127.0.0.1', details: { kind: 'access_token', jti, clientId: 'partner' } });
+      expect(record.requestId).toMatch(/^[0-9a-f-]{36}$/);
     });
   });
 });
