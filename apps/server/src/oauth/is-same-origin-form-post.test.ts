@@ -18,4 +18,13 @@ describe('isSameOriginFormPost', () => {
     expect(isSameOriginFormPost({ origin: 'null' }, config)).toBe(false);
     expect(isSameOriginFormPost({ origin: 'https://evil.example', host: 'auth.example.com' }, config)).toBe(false);
   });
+
+  it('matches the host’s own origin only as a browser writes it: no path, no missing Host, nothing unparsable', () => {
+    // Origin is scheme://host[:port] alone; a value with a path is not one a browser sends.
+    expect(isSameOriginFormPost({ origin: 'http://127.0.0.1:4000/', host: '127.0.0.1:4000' }, config)).toBe(false);
+    expect(isSameOriginFormPost({ origin: 'http://127.0.0.1:4000/authorize', host: '127.0.0.1:4000' }, config)).toBe(false);
+    expect(isSameOriginFormPost({ origin: 'http://127.0.0.1:4000' }, config)).toBe(false);
+    expect(isSameOriginFormPost({ origin: 'http://127.0.0.1:4001', host: '127.0.0.1:4000' }, config)).toBe(false);
+    expect(isSameOriginFormPost({ origin: 'not an origin', host: '127.0.0.1:4000' }, config)).toBe(false);
+  });
 });

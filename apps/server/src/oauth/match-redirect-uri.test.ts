@@ -29,4 +29,14 @@ describe('matchRedirectUri', () => {
   ])('refuses %s (%s)', (requested) => {
     expect(matchRedirectUri(REGISTERED, requested)).toBeUndefined();
   });
+
+  it.each([
+    ['https://127.0.0.1/cb', 'https://127.0.0.1:8443/cb', 'https: RFC 8252 lets only http loopback URIs take any port'],
+    ['http://user@127.0.0.1/cb', 'http://user@127.0.0.1:4000/cb', 'a registered URI with userinfo'],
+    ['http://:pw@127.0.0.1/cb', 'http://:pw@127.0.0.1:4000/cb', 'a registered URI with a password'],
+    ['http://127.0.0.1/cb#top', 'http://127.0.0.1:4000/cb#top', 'a registered URI with a fragment'],
+  ])('keeps %s exact: %s is refused (%s)', (registered, requested) => {
+    expect(matchRedirectUri([registered], requested)).toBeUndefined();
+    expect(matchRedirectUri([registered], registered)).toBe(registered);
+  });
 });
