@@ -1,10 +1,14 @@
 import { createHash } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import pino from 'pino';
+import { afterAll, describe, expect, it } from 'vitest';
 import { dpopProof, generateDpopKey, type DpopTestKey } from '../../../../test/support/dpop-proof.js';
 import { createDpopNonces } from '../dpop/dpop-nonces.js';
 import { createDpopVerifier } from '../dpop/dpop-verifier.js';
 import { AuthFailureError } from '../errors/auth-failure-error.js';
+import { StoreUnavailableError } from '../errors/store-unavailable-error.js';
 import { createMemoryDpopProofStore } from '../stores/memory/memory-dpop-proof-store.js';
+import { createRedisConnection } from '../stores/redis/redis-connection.js';
+import { createRedisDpopProofStore } from '../stores/redis/redis-dpop-proof-store.js';
 import { certificateThumbprint } from '../tokens/token-confirmation.js';
 import type { VerifiedAccessToken } from '../tokens/verified-access-token.js';
 import { assertSenderConstrained, type CallTransport } from './assert-sender-constrained.js';
@@ -75,6 +79,8 @@ describe('assertSenderConstrained', () => {
       'dpop_key_mismatch',
     );
     expect(await detailOf(assertSenderConstrained(deps, tokenBoundTo(), { scheme: 'DPoP', token: ACCESS_TOKEN }, transportWith(await proofFor(key))))).toBe('dpop_key_mismatch');
+    // Refused for the claim itself, before any proof is looked at.
+    expect(await detailOf(assertSenderConstrained(deps, tokenBoundTo(), { scheme: 'DPoP', token: ACCESS_TOKEN }, transportWith(undefined)))).toBe('dpop_key_mismatch');
   });
 
   it('refuses a valid proof signed by another key than the token’s', async () => {
@@ -118,5 +124,22 @@ describe('assertSenderConstrained', () => {
     expect(await detailOf(assertSenderConstrained(deps, token, presented, transportWith(undefined, { fingerprint: otherCertificate })))).toBe('certificate_mismatch');
     expect(await detailOf(assertSenderConstrained(deps, token, presented, transportWith(undefined)))).toBe('certificate_mismatch');
     expect(await detailOf(assertSenderConstrained(deps, token, presented, undefined))).toBe('certificate_mismatch');
+  });
+});
+
+describe('assertSenderConstrained while the proof store is down', () => {
+  // A real connection to a port where nothing listens: every store command fails at once.
+  const down = createRedisConnection({ url: 'redis://127.0.0.1:1', logger: pino({ level: 'silent' }) });
+  afterAll(() => down.disconnect());
+
+  it('lets the store failure through (503), never calling a good proof invalid', async () => {
+    const dpop = createDpopVerifier({ proofs: createRedisDpopProofStore(down, 'never-written:'), nonces: createDpopNonces({ key: new Uint8Array(32).fill(4) }) });
+    const key = await generateDpopKey();
+    const error = await assertSenderConstrained({ dpop, config: { issuer: ISSUER, dpopNonce: 'off' } }, tokenBoundTo({ jkt: key.jkt }), { scheme: 'DPoP', token: ACCESS_TOKEN }, transportWith(await proofFor(key))).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    // The store's own error, which the error formatter answers 503: the client keeps its key and retries.
+    expect(error).toBeInstanceOf(StoreUnavailableError);
   });
 });

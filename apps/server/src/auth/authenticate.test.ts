@@ -23,6 +23,7 @@ import { createAccessTokens, FIRST_PARTY_CLIENT_ID, type AccessTokenRequest } fr
 import { createNetworkHasher } from '../tokens/network-hash.js';
 import { secondFactorSignIn } from '../tokens/sign-in-authentication.js';
 import { generateEphemeralSigningKeys } from '../tokens/signing-keys.js';
+import { dpopProof, generateDpopKey } from '../../../../test/support/dpop-proof.js';
 import { createTokenRevocation } from '../tokens/token-revocation.js';
 import { createAuthenticator, readCredential } from './authenticate.js';
 import { createClientDirectory } from './client-directory.js';
@@ -67,6 +68,8 @@ describe('readCredential', () => {
   it('reads an API key from X-API-Key, or as a Bearer token, but never as a DPoP-bound one', () => {
     const { key } = generateApiKey();
     expect(readCredential({ 'x-api-key': key })).toEqual({ type: 'api_key', key });
+    // An empty Authorization header is no second credential.
+    expect(readCredential({ 'x-api-key': key, authorization: '' })).toEqual({ type: 'api_key', key });
     expect(readCredential({ authorization: `Bearer ${key}` })).toEqual({ type: 'api_key', key });
     expect(reasonOf(() => readCredential({ authorization: `DPoP ${key}` }))).toBe('invalid_token');
   });
@@ -213,6 +216,16 @@ describe('createAuthenticator', () => {
     await users.disable(other.id);
     expect(await outcomeOf(authenticate(bearerHeaders(await tokenFor({ subject: other.id }))))).toBe('invalid_token');
     expect(user.id).not.toBe(other.id);
+  });
+
+  it('checks a DPoP-bound token’s proof against the request it came with, and refuses it without one', async () => {
+    const { authenticate, tokenFor } = await authenticatorSetUp();
+    const key = await generateDpopKey();
+    const token = await tokenFor({ confirmation: { jkt: key.jkt } });
+    const headers = async () => ({ authorization: `DPoP ${token}`, dpop: await dpopProof(key, { htm: 'GET', htu: `${ISSUER}/trpc/users.me`, accessToken: token }) });
+    const call = { method: 'GET', url: '/trpc/users.me?input=%7B%7D' };
+    expect(await outcomeOf(authenticate(await headers(), undefined, undefined, call))).toBe('principal: user');
+    expect(await outcomeOf(authenticate(await headers()))).toBe('invalid_token invalid_dpop_proof');
   });
 
   it('charges failed credentials to the IP: past the budget a 429, before any signature is checked', async () => {

@@ -93,6 +93,12 @@ describe('authorize', () => {
     ]);
   });
 
+  it('admits a client or service holding the scopes of a procedure that names no subject or role', async () => {
+    const { contextOf } = await setUp();
+    const client = clientWith(['orders:read']);
+    expect(await authorize(contextOf(client), { scopes: ['orders:read'] }, 'orders.list')).toBe(client);
+  });
+
   it('refuses a role requirement to a client seeded with the admin scope: roles are people’s', async () => {
     const { contextOf } = await setUp();
     const refusal = await refusalOf(authorize(contextOf(clientWith(['admin'])), { scopes: ['admin'], role: 'admin' }, 'admin.users.list'));

@@ -7,6 +7,7 @@ describe('findQueryCredential', () => {
     expect(findQueryCredential('/trpc/users.me?input=%7B%7D&api_key=gk_1')).toBe('api_key');
     expect(findQueryCredential('/trpc/users.me?apiKey=gk_1')).toBe('apiKey');
     expect(findQueryCredential('/oauth/userinfo?token=')).toBe('token');
+    expect(findQueryCredential('/?access_token=eyJ')).toBe('access_token');
   });
 
   it('finds nothing in a URL without a query, or whose query holds no credential', () => {

@@ -63,6 +63,7 @@ describe('second-factor challenges', () => {
       await forge({ dlv: 'query' }),
       await forge({ dlv: undefined }),
       await forge({ sub: undefined }),
+      await forge({ sub: 42 }),
       await forge({ iat: undefined }),
       await forge({ exp: undefined }),
     ];

@@ -1,10 +1,14 @@
 import { TRPCError } from '@trpc/server';
-import { describe, expect, it } from 'vitest';
+import pino from 'pino';
+import { afterAll, describe, expect, it } from 'vitest';
 import { dpopProof, generateDpopKey } from '../../../../test/support/dpop-proof.js';
 import { createDpopNonces } from '../dpop/dpop-nonces.js';
 import { createDpopVerifier } from '../dpop/dpop-verifier.js';
 import { AuthFailureError } from '../errors/auth-failure-error.js';
+import { StoreUnavailableError } from '../errors/store-unavailable-error.js';
 import { createMemoryDpopProofStore } from '../stores/memory/memory-dpop-proof-store.js';
+import { createRedisConnection } from '../stores/redis/redis-connection.js';
+import { createRedisDpopProofStore } from '../stores/redis/redis-dpop-proof-store.js';
 import { provenSessionKey, type SessionRequest } from './session-dpop-key.js';
 
 const ISSUER = 'https://auth.example.com';
@@ -60,5 +64,23 @@ describe('provenSessionKey', () => {
     const withNonce = deps('token');
     const nonced = await dpopProof(key, { htm: 'POST', htu: `${ISSUER}/trpc/auth.login`, nonce: withNonce.dpop.nonces.current() });
     expect(await outcome({ headers: { dpop: nonced }, transport: LOGIN, deps: withNonce })).toBe(key.jkt);
+  });
+});
+
+describe('provenSessionKey while the proof store is down', () => {
+  // A real connection to a port where nothing listens: every store command fails at once.
+  const down = createRedisConnection({ url: 'redis://127.0.0.1:1', logger: pino({ level: 'silent' }) });
+  afterAll(() => down.disconnect());
+
+  it('lets the store failure through (503), never calling a good proof invalid', async () => {
+    const key = await generateDpopKey();
+    const proof = await dpopProof(key, { htm: 'POST', htu: `${ISSUER}/trpc/auth.login` });
+    const dpop = createDpopVerifier({ proofs: createRedisDpopProofStore(down, 'never-written:'), nonces: createDpopNonces({ key: new Uint8Array(32).fill(6) }) });
+    const error = await provenSessionKey({ headers: { dpop: proof }, transport: LOGIN, deps: { config: { issuer: ISSUER, dpopNonce: 'off' }, dpop } }).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    // The store's own error, which the error formatter answers 503: the client keeps its key and retries.
+    expect(error).toBeInstanceOf(StoreUnavailableError);
   });
 });
