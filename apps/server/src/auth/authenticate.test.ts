@@ -222,7 +222,7 @@ describe('createAuthenticator', () => {
     const { authenticate, tokenFor } = await authenticatorSetUp();
     const key = await generateDpopKey();
     const token = await tokenFor({ confirmation: { jkt: key.jkt } });
-    const headers = async () => ({ authorization: `DPoP ${token}`, dpop: await dpopProof(key, { htm: 'GET', htu: `${ISSUER}/trpc/users.me`, accessToken: token }) });
+    const headers = async () => ({ authorization: `DPoP ${token}`, dpop: await dpopProof(key, { htm: 'GET', htu: `${ISSUER}/trpc/users.me`, accessToken: token, iat: NOW_MS / 1000 }) });
     const call = { method: 'GET', url: '/trpc/users.me?input=%7B%7D' };
     expect(await outcomeOf(authenticate(await headers(), undefined, undefined, call))).toBe('principal: user');
     expect(await outcomeOf(authenticate(await headers()))).toBe('invalid_token invalid_dpop_proof');
