@@ -99,6 +99,13 @@ describe('authorize', () => {
     expect(await authorize(contextOf(client), { scopes: ['orders:read'] }, 'orders.list')).toBe(client);
   });
 
+  it('reads no user record for a procedure without a role: a user’s credential is judged by its scopes', async () => {
+    const { contextOf } = await setUp();
+    // Not on record here: whether the user still exists is authentication's question (principal-presence.ts).
+    const principal = userWith('not-on-record', ['users:read']);
+    expect(await authorize(contextOf(principal), { scopes: ['users:read'], subject: 'user' }, 'users.me')).toBe(principal);
+  });
+
   it('refuses a role requirement to a client seeded with the admin scope: roles are people’s', async () => {
     const { contextOf } = await setUp();
     const refusal = await refusalOf(authorize(contextOf(clientWith(['admin'])), { scopes: ['admin'], role: 'admin' }, 'admin.users.list'));

@@ -15,6 +15,7 @@ describe('findQueryCredential', () => {
     expect(findQueryCredential('/trpc/users.me?input=%7B%7D')).toBeUndefined();
     // Only the query counts: a path segment named like a parameter is not one.
     expect(findQueryCredential('/access_token=x')).toBeUndefined();
+    expect(findQueryCredential('/files/report&token=x')).toBeUndefined();
   });
 
   it('reads a query already parsed', () => {
