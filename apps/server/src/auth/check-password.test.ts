@@ -5,7 +5,7 @@ import { createMemoryUserStore } from '../stores/memory/memory-user-store.js';
 import { checkPassword } from './check-password.js';
 import { createPasswordHasher } from './password-hasher.js';
 
-const ORIGIN = { ip: '203.0.113.9', requestId: 'req-1' };
+const ORIGIN = { ip: '203.0.113.9', requestId: 'req-1', principal: undefined };
 const PASSWORD = 'correct horse battery staple';
 
 async function setUp() {

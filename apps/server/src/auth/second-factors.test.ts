@@ -9,7 +9,7 @@ import { hashRecoveryCode } from './recovery-codes.js';
 import { createSecondFactors } from './second-factors.js';
 import { createSecretSealer } from './secret-sealer.js';
 
-const ORIGIN = { ip: '203.0.113.9', requestId: 'req-1' };
+const ORIGIN = { ip: '203.0.113.9', requestId: 'req-1', principal: undefined };
 
 async function setUp(budget = { points: 5, durationSeconds: 900, blockDurationSeconds: 900 }) {
   const clock = { now: 1_800_000_000_000 };

@@ -14,7 +14,8 @@ import { provenSessionKey, type SessionRequest } from './session-dpop-key.js';
 const ISSUER = 'https://auth.example.com';
 const LOGIN = { method: 'POST', url: '/trpc/auth.login' };
 
-function deps(dpopNonce: 'off' | 'token' | 'all' = 'off'): SessionRequest['deps'] {
+/** The verifier whole (its nonces too), which SessionRequest['deps'] narrows to `verify`. */
+function deps(dpopNonce: 'off' | 'token' | 'all' = 'off') {
   return {
     config: { issuer: ISSUER, dpopNonce },
     dpop: createDpopVerifier({ proofs: createMemoryDpopProofStore(), nonces: createDpopNonces({ key: new Uint8Array(32).fill(6) }) }),
