@@ -29,7 +29,8 @@ async function reasonOf(promise: Promise<unknown>): Promise<string | undefined> 
 
 describe('principal presence', () => {
   it('believes a present user for the TTL, then asks the store again and refuses a deleted one', async () => {
-    const clock = { now: 0 };
+    // A real epoch, not 0: a TTL measured from the wrong end would pass at 0.
+    const clock = { now: 1_800_000_000_000 };
     const present = new Set(['u1']);
     const counter = { lookups: 0 };
     const presence = createPrincipalPresence({ users: usersWith(present, counter), clients: createClientDirectory({ store: createMemoryOAuthClientStore() }), now: () => clock.now });
@@ -69,6 +70,37 @@ describe('principal presence', () => {
     await presence.assertPresent(tokenFor('u1', 'user', 'web'));
     await presence.assertPresent(tokenFor('u1', 'user', 'gatehouse'));
     expect(await reasonOf(presence.assertPresent(tokenFor('u1', 'user', 'removed-app')))).toBe('invalid_token');
+  });
+
+  it('remembers at most its bound of users, forgetting the one checked longest ago', async () => {
+    const clock = { now: 1_800_000_000_000 };
+    const counter = { lookups: 0 };
+    const presence = createPrincipalPresence({
+      users: usersWith(new Set(['u1', 'u2', 'u3']), counter),
+      clients: createClientDirectory({ store: createMemoryOAuthClientStore() }),
+      maxEntries: 2,
+      now: () => clock.now,
+    });
+    await presence.assertPresent(tokenFor('u1'));
+    await presence.assertPresent(tokenFor('u2'));
+    expect(presence.size).toBe(2);
+    clock.now += 1000;
+    // Checked again, u1 is now the most recent: u3 pushes out u2, not u1.
+    await presence.assertPresent(tokenFor('u1'));
+    await presence.assertPresent(tokenFor('u3'));
+    expect(presence.size).toBe(2);
+    expect(counter.lookups).toBe(4);
+    await presence.assertPresent(tokenFor('u1'));
+    await presence.assertPresent(tokenFor('u3'));
+    expect(counter.lookups).toBe(4);
+    await presence.assertPresent(tokenFor('u2'));
+    expect(counter.lookups).toBe(5);
+  });
+
+  it('reports its bound for the memory report: 10,000 users unless told otherwise', () => {
+    const clients = createClientDirectory({ store: createMemoryOAuthClientStore() });
+    expect(createPrincipalPresence({ users: usersWith(new Set(), { lookups: 0 }), clients }).maxEntries).toBe(10_000);
+    expect(createPrincipalPresence({ users: usersWith(new Set(), { lookups: 0 }), clients, maxEntries: 5 }).maxEntries).toBe(5);
   });
 
   it('answers 503 when the user store cannot say, rather than accepting or refusing the token', async () => {

@@ -9,13 +9,14 @@ import { createTokenNetworkCheck } from './token-network.js';
 
 const networks = createNetworkHasher(new Uint8Array(32).fill(5));
 
-function setUp(options: { maxTracked?: number } = {}) {
-  const clock = { now: 0 };
+function setUp(options: { maxTracked?: number; signalIntervalMs?: number } = {}) {
+  // A real epoch, not 0: an interval measured from the wrong end would pass at 0.
+  const clock = { now: 1_800_000_000_000 };
   const events = createSecurityEvents(pino({ level: 'silent' }));
   const seen: SecurityEvent[] = [];
   events.addSink({ record: (event) => void seen.push(event) });
   const metrics = createMetrics();
-  const check = createTokenNetworkCheck({ networks, events, metrics, now: () => clock.now, signalIntervalMs: 60_000, ...options });
+  const check = createTokenNetworkCheck({ networks, events, metrics, now: () => clock.now, ...options });
   const counted = async (pinned: 'true' | 'false') =>
     (await metrics.tokenNetworkChanges.get()).values.find((value) => value.labels['pinned'] === pinned)?.value ?? 0;
   // Sinks run a microtask after emit.
@@ -23,12 +24,12 @@ function setUp(options: { maxTracked?: number } = {}) {
   return { clock, check, counted, signals };
 }
 
-const tokenFrom = (ip: string | undefined, pinned = false, jti = 'jti-1'): VerifiedAccessToken => ({
-  subject: 'user-1',
-  clientId: 'gatehouse',
+const tokenFrom = (ip: string | undefined, pinned = false, jti = 'jti-1', grant: VerifiedAccessToken['grant'] = 'user'): VerifiedAccessToken => ({
+  subject: grant === 'user' ? 'user-1' : 'billing',
+  clientId: grant === 'user' ? 'gatehouse' : 'billing',
   scopes: [],
   jti,
-  grant: 'user',
+  grant,
   issuedAt: 0,
   expiresAt: 900,
   sessionId: undefined,
@@ -64,11 +65,34 @@ describe('createTokenNetworkCheck', () => {
     expect(logged[0]).toMatchObject({
       ip: '198.51.100.1',
       principal: 'user:user-1',
-      details: { tokenId: 'jti-1', issuedNetwork: networks.hashOf('203.0.113.1'), callNetwork: networks.hashOf('198.51.100.1'), pinned: false },
+      details: { tokenId: 'jti-1', clientId: 'gatehouse', issuedNetwork: networks.hashOf('203.0.113.1'), callNetwork: networks.hashOf('198.51.100.1'), pinned: false },
     });
-    clock.now += 60_000;
+    // The default interval is a minute: a second before it, still quiet.
+    clock.now += 59_999;
+    check.check(tokenFrom('203.0.113.1'), { ip: '198.51.100.1', requestId: 'too-soon' });
+    clock.now += 1;
     check.check(tokenFrom('203.0.113.1'), { ip: '198.51.100.1', requestId: 'later' });
     expect((await signals()).map((event) => event.requestId)).toEqual(['r0', 'other', 'later']);
+  });
+
+  it('names a client_credentials token’s caller as the client', async () => {
+    const { check, signals } = setUp();
+    check.check(tokenFrom('203.0.113.1', false, 'jti-c', 'client_credentials'), { ip: '198.51.100.1', requestId: 'r' });
+    expect((await signals())[0]).toMatchObject({ principal: 'client:billing', details: { tokenId: 'jti-c', clientId: 'billing' } });
+  });
+
+  it('logs a token again after the interval it was given', async () => {
+    const { clock, check, signals } = setUp({ signalIntervalMs: 5_000 });
+    check.check(tokenFrom('203.0.113.1'), { ip: '198.51.100.1', requestId: 'first' });
+    clock.now += 5_000;
+    check.check(tokenFrom('203.0.113.1'), { ip: '198.51.100.1', requestId: 'second' });
+    expect((await signals()).map((event) => event.requestId)).toEqual(['first', 'second']);
+  });
+
+  it('remembers as many tokens as its bound, not one fewer', async () => {
+    const { check, signals } = setUp({ maxTracked: 2 });
+    for (const jti of ['a', 'b', 'a']) check.check(tokenFrom('203.0.113.1', false, jti), { ip: '198.51.100.1', requestId: jti });
+    expect((await signals()).map((event) => event.requestId)).toEqual(['a', 'b']);
   });
 
   it('forgets the oldest tokens past its bound instead of growing', async () => {
