@@ -1,4 +1,3 @@
-// @ts-nocheck
 import type { IncomingHttpHeaders } from 'node:http';
 import { TRPCError } from '@trpc/server';
 import pino from 'pino';
