@@ -109,11 +109,19 @@ export function createRedisApiKeyStore(options: RedisApiKeyStoreOptions): ApiKey
     const load = async () => toRecord(await run(() => redis.hgetall(key)));
     return held === undefined ? load() : held.records.read(key, load);
   };
-  /** This process is writing these records or index entries: whatever it held of them goes first. */
-  const forgetting = (records: ReadonlyArray<ApiKeyPointer>, hashes: ReadonlyArray<string> = []) => {
-    for (const pointer of records) held?.records.forget(recordKey(pointer.ownerId, pointer.id));
-    for (const hash of hashes) held?.pointers.forget(hashKey(hash));
-  };
+  /**
+   * Runs a write of these records or index entries; whatever this process held of them goes once it is done,
+   * even when it failed half-way, as the user store's writes do: a read that raced the write is then dropped
+   * too, so this process sees its own write on its next lookup.
+   */
+  async function writing<T>(records: ReadonlyArray<ApiKeyPointer>, hashes: ReadonlyArray<string>, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } finally {
+      for (const pointer of records) held?.records.forget(recordKey(pointer.ownerId, pointer.id));
+      for (const hash of hashes) held?.pointers.forget(hashKey(hash));
+    }
+  }
 
   /** The ids of the lineages under `roots`, each key listed once, parents before children. */
   async function readTree(ownerId: string, roots: readonly string[]): Promise<string[]> {
@@ -131,13 +139,13 @@ export function createRedisApiKeyStore(options: RedisApiKeyStoreOptions): ApiKey
       const ids = await readTree(ownerId, await roots());
       if (ids.length === 0) return 0;
       const keys = [ownerKey(ownerId), ...ids.flatMap((id) => [recordKey(ownerId, id), childrenKey(ownerId, id)])];
-      forgetting(ids.map((id) => ({ ownerId, id })));
-      const reply = await run(() => revokeTreeScript.run(redis, keys, [String(at.getTime()), String(API_KEY_RETENTION_MS), ...ids]));
+      const revoked = ids.map((id) => ({ ownerId, id }));
+      const reply = await writing(revoked, [], () => run(() => revokeTreeScript.run(redis, keys, [String(at.getTime()), String(API_KEY_RETENTION_MS), ...ids])));
       const [status, count, ...hashes] = Array.isArray(reply) ? (reply as Array<string | number>) : [];
       if (status === 'retry') continue;
       // The lookup index is in another slot: it gets the record's retention now.
-      forgetting([], hashes.map(String));
-      await run(() => Promise.all(hashes.map((hash) => redis.pexpire(hashKey(String(hash)), API_KEY_RETENTION_MS))));
+      const indexed = hashes.map(String);
+      await writing([], indexed, () => run(() => Promise.all(indexed.map((hash) => redis.pexpire(hashKey(hash), API_KEY_RETENTION_MS)))));
       return Number(count);
     }
     return fail('keys kept being minted during the revocation');
@@ -190,8 +198,7 @@ export function createRedisApiKeyStore(options: RedisApiKeyStoreOptions): ApiKey
       const record = await readRecord(pointer);
       if (record === undefined || record.hash !== hash) {
         // The record is gone (purged after retention, or its creation died half way): so is the index.
-        forgetting([], [hash]);
-        await run(() => redis.del(hashKey(hash)));
+        await writing([], [hash], () => run(() => redis.del(hashKey(hash))));
         return undefined;
       }
       return remember(record);
@@ -232,8 +239,7 @@ export function createRedisApiKeyStore(options: RedisApiKeyStoreOptions): ApiKey
       // Called right after findByHash in the same process, which learned the owner; unknown here, no write.
       const ownerId = ownerOf.get(id);
       if (ownerId === undefined) return false;
-      forgetting([{ ownerId, id }]);
-      const wrote = await run(() => touchScript.run(redis, [recordKey(ownerId, id)], [String(at.getTime()), String(minIntervalMs)]));
+      const wrote = await writing([{ ownerId, id }], [], () => run(() => touchScript.run(redis, [recordKey(ownerId, id)], [String(at.getTime()), String(minIntervalMs)])));
       return wrote === 1;
     },
   };
