@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { TalliedCounter } from './tallied-counter.js';
 
 /**
  * Gatehouse's Prometheus metrics. One registry per server instance, never
@@ -45,7 +46,7 @@ export function createMetrics(): Metrics {
   collectDefaultMetrics({ register: registry, prefix: 'gatehouse_process_' });
   return {
     registry,
-    calls: new Counter({ name: 'gatehouse_calls_total', help: 'Procedure calls by procedure and outcome', labelNames: ['procedure', 'outcome'], registers }),
+    calls: new TalliedCounter({ name: 'gatehouse_calls_total', help: 'Procedure calls by procedure and outcome', labelNames: ['procedure', 'outcome'], registers }),
     callDuration: new Histogram({
       name: 'gatehouse_call_duration_seconds',
       help: 'Procedure call latency by procedure and outcome',
@@ -53,7 +54,7 @@ export function createMetrics(): Metrics {
       buckets: DURATION_BUCKETS,
       registers,
     }),
-    httpResponses: new Counter({ name: 'gatehouse_http_responses_total', help: 'HTTP responses by status', labelNames: ['status'], registers }),
+    httpResponses: new TalliedCounter({ name: 'gatehouse_http_responses_total', help: 'HTTP responses by status', labelNames: ['status'], registers }),
     authFailures: new Counter({ name: 'gatehouse_auth_failures_total', help: '401 and 403 answers by status and reason', labelNames: ['status', 'reason'], registers }),
     rateLimited: new Counter({ name: 'gatehouse_rate_limited_total', help: '429 answers by policy', labelNames: ['policy'], registers }),
     loginFailures: new Counter({ name: 'gatehouse_login_failures_total', help: 'Failed logins (login.failed events)', registers }),
@@ -75,7 +76,7 @@ export function createMetrics(): Metrics {
       labelNames: ['pinned'],
       registers,
     }),
-    credentialChecks: new Counter({
+    credentialChecks: new TalliedCounter({
       name: 'gatehouse_credential_checks_total',
       help: 'Presented credentials verified (token signature or API key lookup), by credential type',
       labelNames: ['credential'],
