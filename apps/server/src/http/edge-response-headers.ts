@@ -56,15 +56,44 @@ export function edgeResponseHeaders(facts: ResponseFacts, own: OwnHeader, allowe
   return headers;
 }
 
+/**
+ * The headers edgeResponseHeaders may decide over an answer's own of the
+ * same name; the others (the security headers, Cache-Control) it adds only
+ * when the answer has none. A path merging the two lists looks for a clash
+ * only under these names.
+ */
+export const EDGE_REPLACED_HEADERS: ReadonlySet<string> = new Set([
+  'x-request-id',
+  HSTS_HEADER[0],
+  'access-control-allow-origin',
+  'access-control-allow-credentials',
+  'access-control-expose-headers',
+  'vary',
+]);
+
 /** The answer's Vary with Origin in it once (RFC 9110 section 12.5.5: a comma-separated list, names case-insensitive). */
 function varyWithOrigin(current: string | number | readonly string[] | undefined): string {
   if (current === undefined) return 'Origin';
   const value = typeof current === 'object' ? current.join(', ') : String(current);
+  // Nearly every answer carries one of a few Vary values of the server's own (tRPC's `trpc-accept, accept`):
+  // each is split and searched once, not on every response.
+  const known = VARY_WITH_ORIGIN.get(value);
+  if (known !== undefined) return known;
+  const decided = addOrigin(value);
+  if (VARY_WITH_ORIGIN.size < MAX_REMEMBERED_VARY_VALUES) VARY_WITH_ORIGIN.set(value, decided);
+  return decided;
+}
+
+function addOrigin(value: string): string {
   if (value.trim() === '') return 'Origin';
   const names = value.split(',').map((name) => name.trim().toLowerCase());
   if (names.includes('origin') || names.includes('*')) return value;
   return `${value}, Origin`;
 }
+
+/** Vary values are the server's own, never a client's, but the memo is bounded all the same. */
+const MAX_REMEMBERED_VARY_VALUES = 64;
+const VARY_WITH_ORIGIN = new Map<string, string>();
 
 /** The facts of a Fastify request, as the router and trust-proxy rules give them. */
 export function responseFactsOf(request: FastifyRequest): ResponseFacts {

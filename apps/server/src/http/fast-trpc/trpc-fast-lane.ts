@@ -7,7 +7,7 @@ import type { Dependencies } from '../../dependencies.js';
 import { appRouter, type AppRouter } from '../../routers/app-router.js';
 import { soleResolverOf } from '../../routers/build-router.js';
 import { edgeErrorBody, stampTrpcErrors } from '../edge-errors.js';
-import { edgeResponseHeaders } from '../edge-response-headers.js';
+import { EDGE_REPLACED_HEADERS, edgeResponseHeaders } from '../edge-response-headers.js';
 import { createRequestLogLines } from '../request-log-lines.js';
 import { createTrpcContext, logProcedureFailure, MAX_BATCH_SIZE, responseHeadersFor, TRPC_ROUTE } from '../trpc-route.js';
 import { clientAddressOf, hostOf, protocolOf, proxyTrustFor, type ProxyTrust } from '../trust-proxy.js';
@@ -178,11 +178,21 @@ function responseHeaders(request: LaneRequest, answer: JsonResponse, allowedOrig
   );
   const headers: Array<string | string[]> = [];
   for (const name in own) {
-    if (!edge.some(([edgeName]) => edgeName === name)) headers.push(name, own[name] as string | string[]);
+    if (!EDGE_REPLACED_HEADERS.has(name) || !decidesHeader(edge, name)) headers.push(name, own[name] as string | string[]);
   }
-  for (const [name, value] of edge) headers.push(name, value);
+  // Index loops, not `for...of` with destructuring: that walks each pair with the iterator protocol.
+  for (let index = 0; index < edge.length; index += 1) {
+    const header = edge[index] as readonly [string, string];
+    headers.push(header[0], header[1]);
+  }
   headers.push('content-length', String(Buffer.byteLength(answer.body)));
   return headers;
+}
+
+/** Whether the edge decides header `name` (a plain loop: no closure per header of every answer). */
+function decidesHeader(edge: ReadonlyArray<readonly [string, string]>, name: string): boolean {
+  for (let index = 0; index < edge.length; index += 1) if ((edge[index] as readonly [string, string])[0] === name) return true;
+  return false;
 }
 
 /**
