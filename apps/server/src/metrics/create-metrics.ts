@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { TalliedCounter } from './tallied-counter.js';
+import { TalliedHistogram } from './tallied-histogram.js';
 
 /**
  * Gatehouse's Prometheus metrics. One registry per server instance, never
@@ -47,7 +48,7 @@ export function createMetrics(): Metrics {
   return {
     registry,
     calls: new TalliedCounter({ name: 'gatehouse_calls_total', help: 'Procedure calls by procedure and outcome', labelNames: ['procedure', 'outcome'], registers }),
-    callDuration: new Histogram({
+    callDuration: new TalliedHistogram({
       name: 'gatehouse_call_duration_seconds',
       help: 'Procedure call latency by procedure and outcome',
       labelNames: ['procedure', 'outcome'],
