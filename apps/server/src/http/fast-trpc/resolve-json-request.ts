@@ -358,6 +358,8 @@ function serialize(
 
 /** decodeURIComponent's URIError is the client's fault: BAD_REQUEST, as in resolveResponse. */
 function decodePath(path: string): string {
+  // Procedure paths are plain names: most have nothing to decode, and decodeURIComponent is a C++ builtin call.
+  if (!path.includes('%')) return path;
   try {
     return decodeURIComponent(path);
   } catch (cause) {
@@ -369,7 +371,13 @@ function decodePath(path: string): string {
 function isDataStream(value: unknown): boolean {
   if (!isObject(value)) return false;
   if (Symbol.asyncIterator in value) return true;
-  return Object.values(value).some((item) => item instanceof Promise || (isObject(item) && Symbol.asyncIterator in item));
+  // A for...in over own keys, not Object.values: that builtin took V8's runtime path on every answer.
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    const item = (value as Record<string, unknown>)[key];
+    if (item instanceof Promise || (isObject(item) && Symbol.asyncIterator in item)) return true;
+  }
+  return false;
 }
 
 /** Headers.append semantics: Set-Cookie stays a list, other repeated headers join with ", ". */
