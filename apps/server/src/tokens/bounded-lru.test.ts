@@ -49,4 +49,27 @@ describe('bounded LRU map', () => {
     expect(lru.get('absent')).toBeUndefined();
     expect(lru.size).toBe(0);
   });
+
+  it('keeps the order right when the newest entry is read again, deleted or cleared', () => {
+    const lru = createBoundedLru<number>(2);
+    lru.set('a', 1);
+    lru.set('b', 2);
+    // b is already the newest: reading it again must not make a older or younger.
+    expect(lru.get('b')).toBe(2);
+    expect(lru.get('b')).toBe(2);
+    lru.set('c', 3);
+    expect([lru.get('a'), lru.get('b'), lru.get('c')]).toEqual([undefined, 2, 3]);
+    // c is the newest; once deleted, reading b (now the only one) and adding two more evicts b first.
+    lru.delete('c');
+    lru.set('d', 4);
+    expect(lru.get('b')).toBe(2);
+    lru.set('e', 5);
+    expect([lru.get('d'), lru.get('b'), lru.get('e')]).toEqual([undefined, 2, 5]);
+    lru.clear();
+    lru.set('f', 6);
+    lru.set('g', 7);
+    expect(lru.get('f')).toBe(6);
+    lru.set('h', 8);
+    expect([lru.get('g'), lru.get('f'), lru.get('h')]).toEqual([undefined, 6, 8]);
+  });
 });

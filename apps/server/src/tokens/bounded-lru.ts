@@ -20,17 +20,22 @@ export function createBoundedLru<TValue>(maxEntries: number): BoundedLru<TValue>
   if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new RangeError('maxEntries must be a positive integer');
   // A Map iterates in insertion order: re-inserting on a hit keeps the least recently used first.
   const entries = new Map<string, TValue>();
+  // The most recently used key: a hit on it (a busy client's repeat calls) moves nothing. Moving costs a
+  // delete and a set, and a Map whose few entries keep moving rebuilds its table every other move.
+  let newest: string | undefined;
   return {
     get(key) {
       const value = entries.get(key);
-      if (value === undefined) return undefined;
+      if (value === undefined || key === newest) return value;
       entries.delete(key);
       entries.set(key, value);
+      newest = key;
       return value;
     },
     set(key, value) {
       entries.delete(key);
       entries.set(key, value);
+      newest = key;
       if (entries.size > maxEntries) {
         const oldest = entries.keys().next();
         if (oldest.done !== true) entries.delete(oldest.value);
@@ -38,9 +43,11 @@ export function createBoundedLru<TValue>(maxEntries: number): BoundedLru<TValue>
     },
     delete(key) {
       entries.delete(key);
+      if (key === newest) newest = undefined;
     },
     clear() {
       entries.clear();
+      newest = undefined;
     },
     get size() {
       return entries.size;
