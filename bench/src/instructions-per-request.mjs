@@ -1,0 +1,123 @@
+// `pnpm --filter @gatehouse/bench instructions`: instructions the server's main thread executes per request, counted
+// by valgrind's callgrind, for the goal variants one after another. Counted instructions do not depend on what else
+// the machine is doing, so two builds compare within about 2 % on a busy machine, where CPU time per request swings by
+// 20 % (cpu-per-request.mjs). Instructions are not time: a regular expression runs many per cycle, a cache miss
+// none, and OpenSSL's SHA-256 runs without SHA-NI under valgrind, so a Gatehouse key hash counts for more here than it
+// costs. Use it to find and compare work; use cpu-per-request and `pnpm bench` for the ratios.
+//
+// Knobs: INSTR_REQUESTS (3000 measured, after twice as many to warm up), INSTR_VARIANTS (comma-separated names),
+// INSTR_BASELINE=<another checkout, installed and built> adds `baseline`, INSTR_KEEP=1 keeps each main thread's
+// callgrind file with JavaScript frames named from V8's perf map (`callgrind_annotate <file>` reads it).
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import jwt from 'jsonwebtoken';
+import { readyPort } from './server-process.mjs';
+import { GATEHOUSE_BENCH_ENV } from './gatehouse-bench-env.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+const requests = Number(process.env.INSTR_REQUESTS ?? 3000);
+const keep = process.env.INSTR_KEEP === '1';
+const SECRET = 'bench-only-secret-0123456789abcdef0123456789abcdef';
+
+if (spawnSync('valgrind', ['--version']).status !== 0) {
+  console.error('valgrind is not installed (Debian: apt-get install -y valgrind); nothing measured.');
+  process.exit(1);
+}
+
+const login = async (base) => {
+  const response = await fetch(`${base}/trpc/auth.login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'alice@gatehouse.dev', password: 'alice-demo-password' }) });
+  return (await response.json()).result.data.accessToken;
+};
+const gatehouse = (checkout) => ({ script: join(checkout, 'bench/src/servers/gatehouse.mjs'), env: GATEHOUSE_BENCH_ENV, path: '/trpc/users.me', token: login });
+const VARIANTS = {
+  'fastify+jwt': { script: join(here, 'servers/fastify-jwt.mjs'), env: { BENCH_HS256_SECRET: SECRET, BENCH_FASTIFY_LOGGER: 'false' }, path: '/users/me', token: async () => jwt.sign({ sub: 'u1', scope: 'users:read' }, SECRET, { algorithm: 'HS256', expiresIn: '1h' }) },
+  'node:http-gatehouse-headers': { script: join(here, 'servers/node-http-headers.mjs'), env: { BENCH_HEADER_SET: 'gatehouse' }, path: '/users/me', token: async () => 'unused' },
+  gatehouse: gatehouse(join(here, '../..')),
+  ...(process.env.INSTR_BASELINE === undefined ? {} : { baseline: gatehouse(process.env.INSTR_BASELINE) }),
+};
+const names = (process.env.INSTR_VARIANTS ?? Object.keys(VARIANTS).join(',')).split(',');
+
+/** autocannon with a fixed number of requests, 8 connections: the server under valgrind serves a few hundred a second. */
+function drive(url, token, amount) {
+  const child = spawn('node', [require.resolve('autocannon/autocannon.js'), '-j', '-c', '8', '-a', String(amount), '-H', `authorization=Bearer ${token}`, url], { stdio: ['ignore', 'pipe', 'ignore'] });
+  let out = '';
+  child.stdout.on('data', (chunk) => (out += chunk));
+  return new Promise((resolve) => child.once('exit', () => resolve(JSON.parse(out))));
+}
+
+/** The `summary:` or `totals:` line of a callgrind file: instructions executed. */
+function instructionsIn(file) {
+  const match = /^(?:summary|totals): (\d+)/m.exec(readFileSync(file, 'utf8'));
+  return match ? Number(match[1]) : 0;
+}
+
+/** Rewrites callgrind's hexadecimal JIT addresses as V8's names for them (perf map: `start size name` per line). */
+function nameJitFrames(file, perfMap) {
+  const code = readFileSync(perfMap, 'utf8').split('\n').map((line) => line.split(' ')).filter((parts) => parts.length >= 3)
+    .map(([start, size, ...name]) => ({ start: Number.parseInt(start, 16), end: Number.parseInt(start, 16) + Number.parseInt(size, 16), name: name.join('_') }))
+    .sort((a, b) => a.start - b.start);
+  const lookup = (address) => {
+    let low = 0;
+    let high = code.length - 1;
+    while (low <= high) {
+      const middle = (low + high) >> 1;
+      if (code[middle].start <= address) low = middle + 1;
+      else high = middle - 1;
+    }
+    const found = code[high];
+    return found !== undefined && address < found.end ? found.name : undefined;
+  };
+  const named = readFileSync(file, 'utf8').replace(/^(c?fn=(?:\(\d+\) )?)0x([0-9a-f]+)/gm, (whole, prefix, hex) => {
+    const name = lookup(Number.parseInt(hex, 16));
+    return name === undefined ? whole : `${prefix}JS:${name}`;
+  });
+  writeFileSync(`${file}.named`, named);
+  return `${file}.named`;
+}
+
+const results = [];
+for (const name of names) {
+  const variant = VARIANTS[name];
+  if (variant === undefined) throw new Error(`no variant ${name}; known: ${Object.keys(VARIANTS).join(', ')}`);
+  const dir = mkdtempSync(join(os.tmpdir(), 'gatehouse-instructions-'));
+  const out = join(dir, 'callgrind.out');
+  const child = spawn('valgrind', ['--tool=callgrind', '--instr-atstart=no', '--separate-threads=yes', `--callgrind-out-file=${out}`, 'node', ...(keep ? ['--perf-basic-prof'] : []), variant.script], {
+    env: { ...process.env, ...variant.env },
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  const port = await readyPort(child);
+  const base = `http://127.0.0.1:${port}`;
+  const token = await variant.token(base);
+  await drive(`${base}${variant.path}`, token, requests * 2);
+  execFileSync('callgrind_control', ['--instr=on', String(child.pid)], { stdio: 'ignore' });
+  const measured = await drive(`${base}${variant.path}`, token, requests);
+  execFileSync('callgrind_control', ['--dump', String(child.pid)], { stdio: 'ignore' });
+  child.kill('SIGKILL');
+  await new Promise((resolve) => child.once('exit', resolve));
+  // One file per thread after the dump: -01 is the main thread; the others are V8's and libuv's helpers.
+  const files = readdirSync(dir).filter((file) => /\.\d+-\d+$/.test(file)).sort();
+  const main = files.find((file) => file.endsWith('-01'));
+  const perRequest = (file) => instructionsIn(join(dir, file)) / measured.requests.total;
+  const helpers = files.filter((file) => file !== main).reduce((sum, file) => sum + perRequest(file), 0);
+  results.push({ name, main: perRequest(main), helpers, requests: measured.requests.total, ok: measured['2xx'] });
+  console.log(`${name.padEnd(28)} ${(perRequest(main) / 1000).toFixed(1).padStart(7)}k main thread + ${(helpers / 1000).toFixed(1).padStart(6)}k helper threads per request (${measured.requests.total} requests, ${measured['2xx']} 2xx)`);
+  if (keep) {
+    const perfMap = `/tmp/perf-${child.pid}.map`;
+    console.log(`  kept: ${nameJitFrames(join(dir, main), perfMap)}`);
+    rmSync(perfMap, { force: true });
+  } else {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const reference = results.find((result) => result.name === 'fastify+jwt');
+const others = results.filter((result) => result !== reference);
+if (reference !== undefined && others.length > 0) {
+  console.log('\n| main-thread instructions per request: reference / variant (≥ 1.00: the variant executes no more) | ratio |\n|---|---|');
+  for (const result of others) console.log(`| fastify+jwt / ${result.name} | ${(reference.main / result.main).toFixed(2)} |`);
+}
