@@ -1,3 +1,5 @@
+import { headerName } from './headers/header-name.js';
+
 /** Headers the response will carry (cookies, rate limits), collected by the calls of one request. */
 export interface ResponseHeaders {
   set(name: string, value: string): void;
@@ -14,11 +16,11 @@ class MapResponseHeaders implements ResponseHeaders {
   readonly #headers = new Map<string, string | string[]>();
 
   set(name: string, value: string): void {
-    this.#headers.set(name.toLowerCase(), value);
+    this.#headers.set(headerName(name), value);
   }
 
   append(name: string, value: string): void {
-    const key = name.toLowerCase();
+    const key = headerName(name);
     const current = this.#headers.get(key);
     if (current === undefined) this.#headers.set(key, [value]);
     else this.#headers.set(key, Array.isArray(current) ? [...current, value] : [current, value]);

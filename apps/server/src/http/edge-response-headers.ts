@@ -43,18 +43,42 @@ export type OwnHeader = (name: string) => string | number | readonly string[] | 
  * that sets them before Fastify's hook also runs loses nothing.
  */
 export function edgeResponseHeaders(facts: ResponseFacts, own: OwnHeader, allowedOrigins: ReadonlySet<string>): Array<readonly [string, string]> {
-  const headers: Array<readonly [string, string]> = [['x-request-id', facts.requestId]];
-  if (!facts.routeSecurityPolicy) {
-    for (const header of SECURITY_HEADERS) if (own(header[0]) === undefined) headers.push(header);
-  }
-  if (facts.protocol === 'https') headers.push(HSTS_HEADER);
-  if (facts.method !== 'OPTIONS' && facts.route !== undefined) {
-    for (const header of corsResponseHeaders(facts.route, facts.origin, allowedOrigins)) headers.push(header);
-  }
-  headers.push(['vary', varyWithOrigin(own('vary'))]);
-  if (own('cache-control') === undefined) headers.push(['cache-control', 'no-store']);
+  const flat: string[] = [];
+  appendEdgeResponseHeaders(facts, own, allowedOrigins, flat);
+  const headers: Array<readonly [string, string]> = [];
+  for (let index = 0; index < flat.length; index += 2) headers.push([flat[index] as string, flat[index + 1] as string]);
   return headers;
 }
+
+/**
+ * The same headers as edgeResponseHeaders, decided by the same code,
+ * appended to `into` as a flat [name, value, ...] list (what writeHead
+ * takes): the fast lane's form, built with index loops over plain arrays,
+ * without a pair allocated per header.
+ */
+export function appendEdgeResponseHeaders(facts: ResponseFacts, own: OwnHeader, allowedOrigins: ReadonlySet<string>, into: Array<string | string[]>): void {
+  into.push('x-request-id', facts.requestId);
+  if (!facts.routeSecurityPolicy) {
+    for (let index = 0; index < SECURITY_HEADER_NAMES.length; index += 1) {
+      const name = SECURITY_HEADER_NAMES[index] as string;
+      if (own(name) === undefined) into.push(name, SECURITY_HEADER_VALUES[index] as string);
+    }
+  }
+  if (facts.protocol === 'https') into.push(HSTS_HEADER[0], HSTS_HEADER[1]);
+  if (facts.method !== 'OPTIONS' && facts.route !== undefined) {
+    const cors = corsResponseHeaders(facts.route, facts.origin, allowedOrigins);
+    for (let index = 0; index < cors.length; index += 1) {
+      const header = cors[index] as readonly [string, string];
+      into.push(header[0], header[1]);
+    }
+  }
+  into.push('vary', varyWithOrigin(own('vary')));
+  if (own('cache-control') === undefined) into.push('cache-control', 'no-store');
+}
+
+/** SECURITY_HEADERS as two plain arrays, read by index on every answer. */
+const SECURITY_HEADER_NAMES: readonly string[] = SECURITY_HEADERS.map(([name]) => name);
+const SECURITY_HEADER_VALUES: readonly string[] = SECURITY_HEADERS.map(([, value]) => value);
 
 /**
  * The headers edgeResponseHeaders may decide over an answer's own of the

@@ -15,6 +15,7 @@ import {
   type TRPCRequestInfoProcedureCall,
   type TRPCResponse,
 } from '@trpc/server/unstable-core-do-not-import';
+import { headerName } from '../../headers/header-name.js';
 
 /**
  * The non-streaming half of tRPC's `resolveResponse`, for plain JSON GET and
@@ -226,7 +227,7 @@ class JsonResolution<TRouter extends AnyTRPCRouter, TRequest> {
       for (const name in meta.headers) {
         const value = meta.headers[name];
         if (Array.isArray(value)) for (const item of value) appendHeader(headers, name, item);
-        else if (typeof value === 'string') headers[name.toLowerCase()] = value;
+        else if (typeof value === 'string') headers[headerName(name)] = value;
       }
     }
     return meta.status ?? status;
@@ -382,7 +383,7 @@ function isDataStream(value: unknown): boolean {
 
 /** Headers.append semantics: Set-Cookie stays a list, other repeated headers join with ", ". */
 function appendHeader(headers: Record<string, string | string[]>, name: string, value: string): void {
-  const key = name.toLowerCase();
+  const key = headerName(name);
   const current = headers[key];
   if (key === 'set-cookie') headers[key] = current === undefined ? [value] : [...(Array.isArray(current) ? current : [current]), value];
   else headers[key] = appendTo(current, value);

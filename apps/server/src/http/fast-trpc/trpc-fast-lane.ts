@@ -7,7 +7,7 @@ import type { Dependencies } from '../../dependencies.js';
 import { appRouter, type AppRouter } from '../../routers/app-router.js';
 import { soleResolverOf } from '../../routers/build-router.js';
 import { edgeErrorBody, stampTrpcErrors } from '../edge-errors.js';
-import { EDGE_REPLACED_HEADERS, edgeResponseHeaders } from '../edge-response-headers.js';
+import { appendEdgeResponseHeaders, EDGE_REPLACED_HEADERS } from '../edge-response-headers.js';
 import { createRequestLogLines } from '../request-log-lines.js';
 import { createTrpcContext, logProcedureFailure, MAX_BATCH_SIZE, responseHeadersFor, TRPC_ROUTE } from '../trpc-route.js';
 import { clientAddressOf, hostOf, protocolOf, proxyTrustFor, type ProxyTrust } from '../trust-proxy.js';
@@ -170,28 +170,26 @@ function edgeAnswer(status: number, requestId: string): JsonResponse {
  */
 function responseHeaders(request: LaneRequest, answer: JsonResponse, allowedOrigins: ReadonlySet<string>): Array<string | string[]> {
   const own = answer.headers;
-  const edge = edgeResponseHeaders(
+  const edge: Array<string | string[]> = [];
+  appendEdgeResponseHeaders(
     // The lane admits only what Fastify would route to the tRPC route (lane-admission.ts).
     { requestId: request.id, protocol: request.protocol, method: request.method, origin: request.headers.origin, route: TRPC_ROUTE, routeSecurityPolicy: false },
     (name) => own[name],
     allowedOrigins,
+    edge,
   );
   const headers: Array<string | string[]> = [];
   for (const name in own) {
     if (!EDGE_REPLACED_HEADERS.has(name) || !decidesHeader(edge, name)) headers.push(name, own[name] as string | string[]);
   }
-  // Index loops, not `for...of` with destructuring: that walks each pair with the iterator protocol.
-  for (let index = 0; index < edge.length; index += 1) {
-    const header = edge[index] as readonly [string, string];
-    headers.push(header[0], header[1]);
-  }
+  for (let index = 0; index < edge.length; index += 1) headers.push(edge[index] as string);
   headers.push('content-length', String(Buffer.byteLength(answer.body)));
   return headers;
 }
 
-/** Whether the edge decides header `name` (a plain loop: no closure per header of every answer). */
-function decidesHeader(edge: ReadonlyArray<readonly [string, string]>, name: string): boolean {
-  for (let index = 0; index < edge.length; index += 1) if ((edge[index] as readonly [string, string])[0] === name) return true;
+/** Whether the edge's flat [name, value, ...] list decides header `name`. */
+function decidesHeader(edge: ReadonlyArray<string | string[]>, name: string): boolean {
+  for (let index = 0; index < edge.length; index += 2) if (edge[index] === name) return true;
   return false;
 }
 
