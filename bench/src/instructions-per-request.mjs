@@ -88,6 +88,8 @@ for (const name of names) {
   const out = join(dir, 'callgrind.out');
   const child = spawn('valgrind', ['--tool=callgrind', '--instr-atstart=no', '--separate-threads=yes', `--callgrind-out-file=${out}`, 'node', ...(keep ? ['--perf-basic-prof'] : []), variant.script], {
     env: { ...process.env, ...variant.env },
+    // V8 writes an isolate log beside the perf map: into the run's own directory, not the caller's.
+    cwd: dir,
     stdio: ['ignore', 'pipe', 'ignore'],
   });
   const port = await readyPort(child);
