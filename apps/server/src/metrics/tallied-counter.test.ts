@@ -1,4 +1,4 @@
-import { Registry } from 'prom-client';
+import { Counter, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { TalliedCounter } from './tallied-counter.js';
 
@@ -66,5 +66,27 @@ describe('TalliedCounter', () => {
 
   it('refuses exemplars, which it cannot defer', () => {
     expect(() => new TalliedCounter({ name: 'x_total', help: 'x', enableExemplars: true, registers: [] })).toThrow('does not record exemplars');
+  });
+
+  it('matches prom-client on undeclared labels, numeric label values, null, and remove()', async () => {
+    const registries = { tallied: new Registry(), stock: new Registry() };
+    const tallied = new TalliedCounter({ name: 'responses_total', help: 'r', labelNames: ['status'], registers: [registries.tallied] });
+    const stock = new Counter({ name: 'responses_total', help: 'r', labelNames: ['status'], registers: [registries.stock] });
+    const plainTallied = new TalliedCounter({ name: 'plain_total', help: 'p', registers: [registries.tallied] });
+    const plainStock = new Counter({ name: 'plain_total', help: 'p', registers: [registries.stock] });
+    for (const counter of [tallied, stock]) {
+      counter.inc({ status: '200' });
+      counter.inc({ status: 200 }, 2);
+      // An undeclared label throws on a combination already held too, and counts nothing.
+      expect(() => counter.inc({ status: '200', nonsense: 'x' } as never)).toThrow('Added label "nonsense"');
+      counter.inc({ status: 404 });
+      // A removed series goes with what was counted for it so far, and starts again from its next increment.
+      counter.remove('404');
+    }
+    for (const counter of [plainTallied, plainStock]) counter.inc(null as never);
+    expect(await registries.tallied.metrics()).toBe(await registries.stock.metrics());
+    for (const counter of [tallied, stock]) counter.inc({ status: 404 });
+    expect(await registries.tallied.metrics()).toBe(await registries.stock.metrics());
+    expect(await registries.tallied.metrics()).toContain('responses_total{status="200"} 3');
   });
 });

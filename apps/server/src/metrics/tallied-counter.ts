@@ -1,4 +1,5 @@
 import { Counter, type CounterConfiguration, type LabelValues } from 'prom-client';
+import { LabelCells } from './label-cells.js';
 
 /** One label combination's count not yet handed to prom-client. */
 interface Tally<T extends string> {
@@ -6,25 +7,22 @@ interface Tally<T extends string> {
   pending: number;
 }
 
-type TallyLevel<T extends string> = Map<unknown, TallyLevel<T> | Tally<T>>;
-
 /**
  * A prom-client Counter for the per-request path: an increment adds to a
- * tally found through one Map per label (the label values as keys), and the
- * tallies go to prom-client whenever the counter is read (a scrape, or
- * `get()`), so every read sees every increment.
+ * tally found through one Map per label (label-cells.ts), and the tallies
+ * go to prom-client whenever the counter is read (a scrape, `get()`, or
+ * `remove()`), so every read sees every increment.
  *
  * Why: prom-client builds a `name:value,...` string for each increment and
  * looks it up in a plain object (about 1 µs, three times on every protected
- * call). Label combinations are the same ones prom-client would hold, so the
- * memory bound is the same. A label combination seen for the first time goes
- * to prom-client at once (with 0), which validates its names as before, and
- * so does a value prom-client refuses (negative, not finite), which throws
- * as before.
+ * call). Label combinations are the ones prom-client holds, one tally each.
+ * A combination seen for the first time goes to prom-client at once (with
+ * 0), so the series exists from then on as before; an undeclared label name
+ * and a value prom-client refuses (negative, infinite) throw its own errors
+ * at the call, as before.
  */
 export class TalliedCounter<T extends string = string> extends Counter<T> {
-  readonly #names: readonly T[];
-  readonly #tallies: TallyLevel<T> = new Map();
+  readonly #tallies: LabelCells<T, Tally<T>>;
   readonly #record: (labels: LabelValues<T>, value: number) => void;
 
   constructor(config: CounterConfiguration<T>) {
@@ -37,16 +35,21 @@ export class TalliedCounter<T extends string = string> extends Counter<T> {
         return ownCollect?.call(this);
       },
     });
-    this.#names = config.labelNames ?? [];
+    this.#tallies = new LabelCells(config.labelNames ?? []);
     // prom-client sets its increment per instance (with or without exemplars); this keeps it for the flush.
     const promInc = this.inc.bind(this) as (labels: LabelValues<T>, value?: number) => void;
     this.#record = (labels, value) => promInc(labels, value);
-    this.inc = ((labels?: LabelValues<T> | number, value?: number) => this.#tally(labels, value)) as Counter<T>['inc'];
+    this.inc = ((labels?: LabelValues<T> | number | null, value?: number) => this.#tally(labels, value)) as Counter<T>['inc'];
   }
 
   /** Hands every pending tally to prom-client. */
   flush(): void {
-    this.#flushLevel(this.#tallies, 0);
+    for (const tally of this.#tallies.all) {
+      if (tally.pending === 0) continue;
+      const pending = tally.pending;
+      tally.pending = 0;
+      this.#record(tally.labels, pending);
+    }
   }
 
   override reset(): void {
@@ -55,43 +58,23 @@ export class TalliedCounter<T extends string = string> extends Counter<T> {
     super.reset();
   }
 
-  #tally(labelsOrValue: LabelValues<T> | number | undefined, maybeValue: number | undefined): void {
-    const labels: LabelValues<T> = typeof labelsOrValue === 'object' ? labelsOrValue : {};
-    const value = typeof labelsOrValue === 'object' ? (maybeValue ?? 1) : (labelsOrValue ?? 1);
-    if (!(value >= 0 && Number.isFinite(value))) return this.#record(labels, value);
-    let level = this.#tallies;
-    const last = this.#names.length - 1;
-    for (let index = 0; index < last; index += 1) {
-      const key = labels[this.#names[index] as T];
-      let next = level.get(key) as TallyLevel<T> | undefined;
-      if (next === undefined) {
-        next = new Map();
-        level.set(key, next);
-      }
-      level = next;
-    }
-    const key = last < 0 ? undefined : labels[this.#names[last] as T];
-    let tally = level.get(key) as Tally<T> | undefined;
-    if (tally === undefined) {
-      // Validates the names (prom-client throws on one it was not told of) and creates the series.
-      tally = { labels: { ...labels }, pending: 0 };
-      this.#record(tally.labels, 0);
-      level.set(key, tally);
-    }
-    tally.pending += value;
+  /** A removed series takes its pending count with it, as in prom-client. */
+  override remove(...args: string[] | [LabelValues<T>]): void {
+    this.flush();
+    super.remove(...(args as string[]));
   }
 
-  #flushLevel(level: TallyLevel<T>, depth: number): void {
-    for (const entry of level.values()) {
-      if (depth < this.#names.length - 1) {
-        this.#flushLevel(entry as TallyLevel<T>, depth + 1);
-        continue;
-      }
-      const tally = entry as Tally<T>;
-      if (tally.pending === 0) continue;
-      const pending = tally.pending;
-      tally.pending = 0;
-      this.#record(tally.labels, pending);
-    }
+  #tally(labelsOrValue: LabelValues<T> | number | null | undefined, maybeValue: number | undefined): void {
+    // As prom-client: an object is the labels; anything else (a number, nothing, null) is the value.
+    const labelled = typeof labelsOrValue === 'object' && labelsOrValue !== null;
+    const labels: LabelValues<T> = labelled ? labelsOrValue : {};
+    const value = labelled ? (maybeValue ?? 1) : ((labelsOrValue as number | null | undefined) ?? 1);
+    if (!(value >= 0 && Number.isFinite(value))) return this.#record(labels, value);
+    const tally = this.#tallies.cellFor(labels, (copied) => {
+      // Creates the series (at 0) in prom-client, as its own first increment would.
+      this.#record(copied, 0);
+      return { labels: copied, pending: 0 };
+    });
+    tally.pending += value;
   }
 }

@@ -78,4 +78,39 @@ describe('TalliedHistogram', () => {
     expect(() => tallied.histogram.remove('users.me', 'ok')).toThrow('does not offer remove()');
     expect(() => new TalliedHistogram({ name: 'x', help: 'x', buckets: [1], enableExemplars: true, registers: [] })).toThrow('does not record exemplars');
   });
+
+  it('matches prom-client on what the tallies could get wrong: label values as numbers, no labels, unsorted buckets, null', async () => {
+    const registries = { tallied: new Registry(), stock: new Registry() };
+    const make = (kind: 'tallied' | 'stock') => {
+      const registers = [registries[kind]];
+      const Kind = kind === 'tallied' ? TalliedHistogram : Histogram;
+      return {
+        byStatus: new Kind({ name: 'by_status', help: 'h', labelNames: ['status'], buckets: [1, 0.1, 10], registers }),
+        plain: new Kind({ name: 'plain', help: 'h', buckets: BUCKETS, registers }),
+      };
+    };
+    const tallied = make('tallied');
+    const stock = make('stock');
+    // The plain histograms are listed, at zero, before any observation.
+    expect(await registries.tallied.metrics()).toBe(await registries.stock.metrics());
+    for (const { byStatus, plain } of [tallied, stock]) {
+      byStatus.observe({ status: '200' }, 0.05);
+      byStatus.observe({ status: 200 }, 5);
+      byStatus.observe({ status: 404 }, 50);
+      plain.observe(0.3);
+      plain.observe(null as never, 1);
+      expect(() => plain.observe(null as never)).toThrow('Value is not a valid number: undefined');
+    }
+    expect(await registries.tallied.metrics()).toBe(await registries.stock.metrics());
+  });
+
+  it('refuses an undeclared label on a combination it already holds, as prom-client does, and counts nothing for it', async () => {
+    const { tallied, stock } = pair();
+    for (const { histogram } of [tallied, stock]) {
+      histogram.observe({ procedure: 'users.me', outcome: 'ok' }, 0.002);
+      expect(() => histogram.observe({ procedure: 'users.me', outcome: 'ok', nonsense: 'x' } as never, 0.002)).toThrow('Added label "nonsense"');
+      expect(() => histogram.observe({ nonsense: 'x' } as never, Number.NaN)).toThrow('Added label "nonsense"');
+    }
+    expect(await tallied.registry.metrics()).toBe(await stock.registry.metrics());
+  });
 });
