@@ -1,7 +1,7 @@
 import fastifyHelmet from '@fastify/helmet';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, describe, expect, it } from 'vitest';
-import { edgeResponseHeaders, registerResponseHeaders, type ResponseFacts } from './edge-response-headers.js';
+import { appendEdgeResponseHeaders, EDGE_REPLACED_HEADERS, edgeResponseHeaders, registerResponseHeaders, type ResponseFacts } from './edge-response-headers.js';
 import { SECURITY_HEADER_OPTIONS } from './security-headers.js';
 
 // The security headers are recorded once from helmet instead of running it per request; these hold them to
@@ -112,5 +112,29 @@ describe('edgeResponseHeaders', () => {
     const decided = decide({}, { 'content-security-policy': pagePolicy });
     expect(decided['content-security-policy']).toBeUndefined();
     expect(decided['x-content-type-options']).toBe('nosniff');
+  });
+
+  it('names in EDGE_REPLACED_HEADERS every header it writes over an answer’s own (what the fast lane’s merge relies on)', () => {
+    // An answer that already carries every header the edge knows: whatever the edge still writes replaces one.
+    const everything = (name: string) => `own ${name}`;
+    for (const protocol of ['http', 'https']) {
+      for (const origin of [undefined, APP, 'https://evil.example.com']) {
+        for (const method of ['GET', 'POST', 'OPTIONS']) {
+          for (const route of ['/trpc/:path', '/oauth/token', undefined]) {
+            for (const routeSecurityPolicy of [false, true]) {
+              const written = edgeResponseHeaders({ requestId: 'r-1', protocol, method, origin, route, routeSecurityPolicy }, everything, new Set([APP]));
+              for (const [name] of written) expect(EDGE_REPLACED_HEADERS.has(name), `${name} (${protocol} ${origin} ${method} ${route})`).toBe(true);
+            }
+          }
+        }
+      }
+    }
+  });
+
+  it('lists the same headers flat as in pairs', () => {
+    const flat: Array<string | string[]> = [];
+    appendEdgeResponseHeaders({ ...facts, protocol: 'https' }, () => undefined, new Set([APP]), flat);
+    expect(flat.length % 2).toBe(0);
+    expect(edgeResponseHeaders({ ...facts, protocol: 'https' }, () => undefined, new Set([APP])).flat()).toEqual(flat);
   });
 });
