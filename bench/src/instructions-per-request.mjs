@@ -8,7 +8,7 @@
 // Knobs: INSTR_REQUESTS (3000 measured, after twice as many to warm up), INSTR_VARIANTS (comma-separated names),
 // INSTR_BASELINE=<another checkout, installed and built> adds `baseline`, INSTR_KEEP=1 keeps each main thread's
 // callgrind file with JavaScript frames named from V8's perf map (`callgrind_annotate <file>` reads it).
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -21,6 +21,7 @@ import { GATEHOUSE_BENCH_ENV } from './gatehouse-bench-env.mjs';
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 const requests = Number(process.env.INSTR_REQUESTS ?? 3000);
+if (!Number.isInteger(requests) || requests < 100) throw new RangeError('INSTR_REQUESTS must be a whole number of at least 100');
 const keep = process.env.INSTR_KEEP === '1';
 const SECRET = 'bench-only-secret-0123456789abcdef0123456789abcdef';
 
@@ -47,7 +48,32 @@ function drive(url, token, amount) {
   const child = spawn('node', [require.resolve('autocannon/autocannon.js'), '-j', '-c', '8', '-a', String(amount), '-H', `authorization=Bearer ${token}`, url], { stdio: ['ignore', 'pipe', 'ignore'] });
   let out = '';
   child.stdout.on('data', (chunk) => (out += chunk));
-  return new Promise((resolve) => child.once('exit', () => resolve(JSON.parse(out))));
+  // 'close', not 'exit': the report may still be in the pipe when the process exits.
+  return new Promise((resolve, reject) => child.once('close', () => {
+    try {
+      resolve(JSON.parse(out));
+    } catch (error) {
+      reject(new Error(`autocannon printed no report: ${String(error)}`));
+    }
+  }));
+}
+
+/** callgrind_control exits 0 even when it reached no run: its output says whether it did. */
+function control(command, pid) {
+  const said = spawnSync('callgrind_control', [command, String(pid)], { encoding: 'utf8' });
+  if (!/sending command/.test(`${said.stdout}${said.stderr}`)) throw new Error(`callgrind_control ${command} ${pid} failed: ${said.stdout}${said.stderr}`);
+}
+
+/** The server's port, or a failure if it exits or prints none within a minute (valgrind starts node slowly). */
+function portOf(child) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('server printed no port within 60 s')), 60_000);
+    child.once('exit', (code) => reject(new Error(`server exited (${code}) before it was ready`)));
+    readyPort(child).then((port) => {
+      clearTimeout(timer);
+      resolve(port);
+    });
+  });
 }
 
 /** The `summary:` or `totals:` line of a callgrind file: instructions executed. */
@@ -86,34 +112,39 @@ for (const name of names) {
   if (variant === undefined) throw new Error(`no variant ${name}; known: ${Object.keys(VARIANTS).join(', ')}`);
   const dir = mkdtempSync(join(os.tmpdir(), 'gatehouse-instructions-'));
   const out = join(dir, 'callgrind.out');
-  const child = spawn('valgrind', ['--tool=callgrind', '--instr-atstart=no', '--separate-threads=yes', `--callgrind-out-file=${out}`, 'node', ...(keep ? ['--perf-basic-prof'] : []), variant.script], {
+  // --perf-basic-prof (for names) adds a little work whenever V8 makes code: only when the files are kept.
+  const child = spawn('valgrind', ['--tool=callgrind', '--instr-atstart=no', '--separate-threads=yes', `--callgrind-out-file=${out}`, process.execPath, ...(keep ? ['--perf-basic-prof'] : []), variant.script], {
     env: { ...process.env, ...variant.env },
-    // V8 writes an isolate log beside the perf map: into the run's own directory, not the caller's.
-    cwd: dir,
+    // With --perf-basic-prof V8 also writes an isolate log into its working directory: the run's own.
+    cwd: keep ? dir : process.cwd(),
     stdio: ['ignore', 'pipe', 'ignore'],
   });
-  const port = await readyPort(child);
-  const base = `http://127.0.0.1:${port}`;
-  const token = await variant.token(base);
-  await drive(`${base}${variant.path}`, token, requests * 2);
-  execFileSync('callgrind_control', ['--instr=on', String(child.pid)], { stdio: 'ignore' });
-  const measured = await drive(`${base}${variant.path}`, token, requests);
-  execFileSync('callgrind_control', ['--dump', String(child.pid)], { stdio: 'ignore' });
-  child.kill('SIGKILL');
-  await new Promise((resolve) => child.once('exit', resolve));
-  // One file per thread after the dump: -01 is the main thread; the others are V8's and libuv's helpers.
-  const files = readdirSync(dir).filter((file) => /\.\d+-\d+$/.test(file)).sort();
-  const main = files.find((file) => file.endsWith('-01'));
-  const perRequest = (file) => instructionsIn(join(dir, file)) / measured.requests.total;
-  const helpers = files.filter((file) => file !== main).reduce((sum, file) => sum + perRequest(file), 0);
-  results.push({ name, main: perRequest(main), helpers, requests: measured.requests.total, ok: measured['2xx'] });
-  console.log(`${name.padEnd(28)} ${(perRequest(main) / 1000).toFixed(1).padStart(7)}k main thread + ${(helpers / 1000).toFixed(1).padStart(6)}k helper threads per request (${measured.requests.total} requests, ${measured['2xx']} 2xx)`);
-  if (keep) {
-    const perfMap = `/tmp/perf-${child.pid}.map`;
-    console.log(`  kept: ${nameJitFrames(join(dir, main), perfMap)}`);
-    rmSync(perfMap, { force: true });
-  } else {
-    rmSync(dir, { recursive: true, force: true });
+  try {
+    const port = await portOf(child);
+    const base = `http://127.0.0.1:${port}`;
+    const token = await variant.token(base);
+    await drive(`${base}${variant.path}`, token, requests * 2);
+    control('--instr=on', child.pid);
+    const measured = await drive(`${base}${variant.path}`, token, requests);
+    control('--dump', child.pid);
+    // Every answer must be the 200 being measured: a 401 or 429 path would be another measurement.
+    if (measured['2xx'] !== measured.requests.total) throw new Error(`${name}: ${measured['2xx']} of ${measured.requests.total} answers were 2xx`);
+    // One file per thread after the dump: -01 is the main thread; the others are V8's and libuv's helpers.
+    const files = readdirSync(dir).filter((file) => /\.\d+-\d+$/.test(file)).sort();
+    const main = files.find((file) => file.endsWith('-01'));
+    if (main === undefined) throw new Error(`${name}: callgrind wrote no main-thread file in ${dir}`);
+    const perRequest = (file) => instructionsIn(join(dir, file)) / measured.requests.total;
+    const helpers = files.filter((file) => file !== main).reduce((sum, file) => sum + perRequest(file), 0);
+    results.push({ name, main: perRequest(main), helpers });
+    console.log(`${name.padEnd(28)} ${(perRequest(main) / 1000).toFixed(1).padStart(7)}k main thread + ${(helpers / 1000).toFixed(1).padStart(6)}k helper threads per request (${measured.requests.total} requests, all 2xx)`);
+    if (keep) {
+      const perfMap = `/tmp/perf-${child.pid}.map`;
+      console.log(`  kept: ${nameJitFrames(join(dir, main), perfMap)}`);
+      rmSync(perfMap, { force: true });
+    }
+  } finally {
+    child.kill('SIGKILL');
+    if (!keep) rmSync(dir, { recursive: true, force: true });
   }
 }
 
