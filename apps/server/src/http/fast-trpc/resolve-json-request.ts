@@ -54,7 +54,7 @@ export interface JsonResponse {
 export interface ResolveJsonOptions<TRouter extends AnyTRPCRouter, TRequest> {
   readonly router: TRouter;
   readonly maxBatchSize: number | undefined;
-  readonly createContext: (info: TRPCRequestInfo, req: TRequest) => Promise<unknown>;
+  readonly createContext: (info: TRPCRequestInfo, req: TRequest) => unknown;
   readonly responseMeta: ResponseMetaFn<TRouter> | undefined;
   readonly onError: HTTPErrorHandler<TRouter, TRequest> | undefined;
   /**
@@ -114,7 +114,8 @@ class JsonResolution<TRouter extends AnyTRPCRouter, TRequest> {
   async resolve(): Promise<JsonResponse | undefined> {
     let info: TRPCRequestInfo;
     try {
-      info = await readRequestInfo(this.#request, this.#options);
+      const read = readRequestInfo(this.#request, this.#options);
+      info = read instanceof Promise ? await read : read;
       this.#info = info;
       // Subscriptions stream (SSE): only tRPC's adapter serves them, so `undefined` tells the caller to hand the request over.
       if (info.type === 'subscription') return undefined;
@@ -123,7 +124,9 @@ class JsonResolution<TRouter extends AnyTRPCRouter, TRequest> {
     }
     try {
       try {
-        this.#ctx = await this.#options.createContext(info, this.#request.req);
+        // Awaited only when it is a promise: a synchronous context costs no microtask.
+        const created = this.#options.createContext(info, this.#request.req);
+        this.#ctx = created instanceof Promise ? await created : created;
       } catch (cause) {
         this.#ctxError = getTRPCErrorFromUnknown(cause);
       }
@@ -237,12 +240,14 @@ class JsonResolution<TRouter extends AnyTRPCRouter, TRequest> {
 /**
  * getRequestInfo's JSON handler (tRPC's contentType.ts), reading inputs only
  * when a procedure asks. Its type is the calls' one type ('unknown' when no
- * procedure was found), and mixing types is a BAD_REQUEST.
+ * procedure was found), and mixing types is a BAD_REQUEST. Synchronous when
+ * the router holds every path (every call today): a promise only when a
+ * lazy router must be loaded, so the common call pays no await here.
  */
-async function readRequestInfo<TRouter extends AnyTRPCRouter>(
+function readRequestInfo<TRouter extends AnyTRPCRouter>(
   request: JsonRequest,
   options: Pick<ResolveJsonOptions<TRouter, unknown>, 'router' | 'maxBatchSize'>,
-): Promise<TRPCRequestInfo> {
+): TRPCRequestInfo | Promise<TRPCRequestInfo> {
   const { router, maxBatchSize } = options;
   const path = decodePath(request.path);
   const isBatchCall = request.searchParams.get('batch') === '1';
@@ -250,16 +255,36 @@ async function readRequestInfo<TRouter extends AnyTRPCRouter>(
   if (isBatchCall && typeof maxBatchSize === 'number' && paths.length > maxBatchSize) {
     throw new TRPCError({ code: 'BAD_REQUEST', message: 'Batch call exceeds maximum size' });
   }
-  const inputs = new LazyInputs(request, router._def._config, isBatchCall, paths.length);
   const procedures = router._def.procedures as Record<string, AnyProcedure | undefined>;
+  // getProcedureAtPath's own first lookup, without its promise; lazy routers still go through it.
+  const found = paths.map((callPath) => procedures[callPath]);
+  if (!found.includes(undefined)) return requestInfoOf(request, router, isBatchCall, paths, found as AnyProcedure[]);
+  return loadProcedures(router, paths, found).then((loaded) => requestInfoOf(request, router, isBatchCall, paths, loaded));
+}
+
+/** The procedures the router's record lacks, looked up (and lazy routers loaded) one path after another, as tRPC does. */
+async function loadProcedures(router: AnyTRPCRouter, paths: readonly string[], found: ReadonlyArray<AnyProcedure | undefined>): Promise<Array<AnyProcedure | null>> {
+  const loaded: Array<AnyProcedure | null> = [];
+  for (let index = 0; index < paths.length; index += 1) {
+    loaded.push(found[index] ?? ((await getProcedureAtPath(router, paths[index] as string)) as AnyProcedure | null));
+  }
+  return loaded;
+}
+
+function requestInfoOf(
+  request: JsonRequest,
+  router: AnyTRPCRouter,
+  isBatchCall: boolean,
+  paths: readonly string[],
+  procedures: ReadonlyArray<AnyProcedure | null>,
+): TRPCRequestInfo {
+  const inputs = new LazyInputs(request, router._def._config, isBatchCall, paths.length);
   const calls: Call[] = [];
   let type: TRPCRequestInfo['type'] | undefined;
   let mixed = false;
   for (let index = 0; index < paths.length; index += 1) {
-    const callPath = paths[index] as string;
-    // getProcedureAtPath's own first lookup, without its promise; lazy routers still go through it.
-    const procedure = procedures[callPath] ?? ((await getProcedureAtPath(router, callPath)) as AnyProcedure | null);
-    calls.push({ batchIndex: index, path: callPath, procedure, getRawInput: () => inputs.read(index), result: () => inputs.parsed(index) });
+    const procedure = procedures[index] ?? null;
+    calls.push({ batchIndex: index, path: paths[index] as string, procedure, getRawInput: () => inputs.read(index), result: () => inputs.parsed(index) });
     const callType = procedure?._def.type;
     if (callType === undefined || callType === type) continue;
     if (type === undefined) type = callType;

@@ -58,7 +58,7 @@ export function createTrpcFastLane(deps: Dependencies): TrpcFastLane {
   const options: ResolveJsonOptions<AppRouter, LaneRequest> = {
     router: appRouter,
     maxBatchSize: MAX_BATCH_SIZE,
-    createContext: async (info, request) => createTrpcContext(deps, request, info.calls.map((call) => call.path)),
+    createContext: (info, request) => createTrpcContext(deps, request, info.calls.map((call) => call.path)),
     responseMeta: ({ ctx, errors }) => ({ headers: responseHeadersFor(ctx, errors) }),
     onError: logProcedureFailure(deps),
     soleResolverOf,
