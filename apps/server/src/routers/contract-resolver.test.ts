@@ -140,4 +140,25 @@ describe('contractResolver: the checks each contract gets', () => {
     expect(calls.values).toContainEqual(expect.objectContaining({ labels: { procedure: 'mine', outcome: 'UNAUTHORIZED' } }));
     expect(calls.values).toContainEqual(expect.objectContaining({ labels: { procedure: 'mine', outcome: 'ok' } }));
   });
+
+  it('gives handlers of protected procedures the whole request context: its fields, and authenticate() answering the same principal', async () => {
+    const seen: Array<{ principal: unknown; authenticated: unknown; requestId: string; ip: string; rateLimitHeaders: unknown }> = [];
+    const router = buildRouter({ mine: contracts.mine }, {
+      mine: async ({ ctx }) => {
+        seen.push({
+          principal: ctx.principal,
+          authenticated: await ctx.authenticate(),
+          requestId: ctx.requestId,
+          ip: ctx.ip,
+          rateLimitHeaders: Object.fromEntries(ctx.responseHeaders.entries())['x-ratelimit-limit'],
+        });
+        return { ok: true as const };
+      },
+    });
+    const erin = await bearer('guard-erin');
+    await t.createCallerFactory(router)(requestContext('198.51.100.7', 'mine', { authorization: erin })).mine();
+    expect(seen).toHaveLength(1);
+    expect(seen[0]?.authenticated).toBe(seen[0]?.principal);
+    expect(seen[0]).toMatchObject({ requestId: 'guard-test', ip: '198.51.100.7', rateLimitHeaders: '2' });
+  });
 });

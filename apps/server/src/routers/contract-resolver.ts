@@ -7,7 +7,7 @@ import { failAuth } from '../errors/auth-failure-error.js';
 import type { Principal } from '../auth/principal.js';
 import { refuseQueryCredential } from '../auth/refuse-query-credential.js';
 import { authorize } from '../auth/authorize.js';
-import type { AuthenticatedContext, RequestContext } from '../context.js';
+import { admittedContext, type RequestContext } from '../context.js';
 import { storeUnavailableAnswer } from '../errors/store-unavailable-error.js';
 import { recordCallOutcome } from '../metrics/record-call-outcome.js';
 import { policyGateFor, type CallPolicyGate } from '../policies/policy-gate.js';
@@ -78,12 +78,12 @@ export function contractResolver(contract: ProcedureContract, handler: AnyHandle
     let handlerCtx: RequestContext = ctx;
     let gate: Pick<CallPolicyGate<unknown>, 'assertConsulted'> | undefined;
     if (principal !== undefined) {
-      const authenticatedCtx: AuthenticatedContext = { ...ctx, principal };
+      const authenticatedCtx = admittedContext(ctx, principal);
       handlerCtx = authenticatedCtx;
       if (policyName !== undefined) {
         const policy = policyGateFor(authenticatedCtx, policyName, path);
         gate = policy;
-        handlerCtx = { ...authenticatedCtx, policy } as AuthenticatedContext;
+        handlerCtx = admittedContext(ctx, principal, policy);
       }
     }
     const output = await handler({ input, ctx: handlerCtx as never });
