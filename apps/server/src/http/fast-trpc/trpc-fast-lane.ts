@@ -170,26 +170,35 @@ function edgeAnswer(status: number, requestId: string): JsonResponse {
  */
 function responseHeaders(request: LaneRequest, answer: JsonResponse, allowedOrigins: ReadonlySet<string>): Array<string | string[]> {
   const own = answer.headers;
-  const edge: Array<string | string[]> = [];
+  const headers: Array<string | string[]> = [];
+  // The answer's own first, but for a name the edge may decide over; then the edge's, into the same list.
+  let mayClash = false;
+  for (const name in own) {
+    if (EDGE_REPLACED_HEADERS.has(name)) mayClash = true;
+    else headers.push(name, own[name] as string | string[]);
+  }
+  const edgeStart = headers.length;
   appendEdgeResponseHeaders(
     // The lane admits only what Fastify would route to the tRPC route (lane-admission.ts).
     { requestId: request.id, protocol: request.protocol, method: request.method, origin: request.headers.origin, route: TRPC_ROUTE, routeSecurityPolicy: false },
     (name) => own[name],
     allowedOrigins,
-    edge,
+    headers,
   );
-  const headers: Array<string | string[]> = [];
-  for (const name in own) {
-    if (!EDGE_REPLACED_HEADERS.has(name) || !decidesHeader(edge, name)) headers.push(name, own[name] as string | string[]);
+  // An own header under such a name stays unless the edge wrote its own (Vary always is; HSTS and CORS may not be).
+  if (mayClash) {
+    const edgeEnd = headers.length;
+    for (const name in own) {
+      if (EDGE_REPLACED_HEADERS.has(name) && !decidesHeader(headers, edgeStart, edgeEnd, name)) headers.push(name, own[name] as string | string[]);
+    }
   }
-  for (let index = 0; index < edge.length; index += 1) headers.push(edge[index] as string);
   headers.push('content-length', String(Buffer.byteLength(answer.body)));
   return headers;
 }
 
-/** Whether the edge's flat [name, value, ...] list decides header `name`. */
-function decidesHeader(edge: ReadonlyArray<string | string[]>, name: string): boolean {
-  for (let index = 0; index < edge.length; index += 2) if (edge[index] === name) return true;
+/** Whether the edge's headers, flat [name, value, ...] at `from` up to `to`, include `name`. */
+function decidesHeader(headers: ReadonlyArray<string | string[]>, from: number, to: number, name: string): boolean {
+  for (let index = from; index < to; index += 2) if (headers[index] === name) return true;
   return false;
 }
 
