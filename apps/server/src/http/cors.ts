@@ -57,6 +57,9 @@ export function corsOptionsFor(route: string | undefined, origin: string | undef
 
 const NO_CORS_HEADERS: ReadonlyArray<readonly [string, string]> = [];
 
+/** The headers corsResponseHeaders answers a listed origin with, in order. */
+export const CORS_RESPONSE_HEADER_NAMES = ['access-control-allow-origin', 'access-control-allow-credentials', 'access-control-expose-headers'] as const;
+
 /**
  * The CORS headers of an answer to a request that is not a preflight, under
  * corsOptionsFor, as @fastify/cors would add them (its Vary: Origin is
@@ -71,10 +74,11 @@ export function corsResponseHeaders(
   // Most calls carry no Origin (servers, curl): no CORS to decide.
   if (origin === undefined || !allowedOrigins.has(origin)) return NO_CORS_HEADERS;
   if (corsOptionsFor(route, origin, allowedOrigins).origin === false) return NO_CORS_HEADERS;
+  const [allowOrigin, allowCredentials, exposeHeaders] = CORS_RESPONSE_HEADER_NAMES;
   return [
-    ['access-control-allow-origin', origin],
-    ['access-control-allow-credentials', 'true'],
-    ['access-control-expose-headers', EXPOSED_HEADERS.join(', ')],
+    [allowOrigin, origin],
+    [allowCredentials, 'true'],
+    [exposeHeaders, EXPOSED_HEADERS.join(', ')],
   ];
 }
 

@@ -1,7 +1,7 @@
 import fastifyHelmet from '@fastify/helmet';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
-import { corsResponseHeaders } from './cors.js';
+import { CORS_RESPONSE_HEADER_NAMES, corsResponseHeaders } from './cors.js';
 import { HSTS_HEADER, SECURITY_HEADER_OPTIONS, SECURITY_HEADERS } from './security-headers.js';
 
 /** What decides a response's edge headers: all of it known before the answer is written. */
@@ -86,14 +86,7 @@ const SECURITY_HEADER_VALUES: readonly string[] = SECURITY_HEADERS.map(([, value
  * when the answer has none. A path merging the two lists looks for a clash
  * only under these names.
  */
-export const EDGE_REPLACED_HEADERS: ReadonlySet<string> = new Set([
-  'x-request-id',
-  HSTS_HEADER[0],
-  'access-control-allow-origin',
-  'access-control-allow-credentials',
-  'access-control-expose-headers',
-  'vary',
-]);
+export const EDGE_REPLACED_HEADERS: ReadonlySet<string> = new Set(['x-request-id', HSTS_HEADER[0], ...CORS_RESPONSE_HEADER_NAMES, 'vary']);
 
 /** The answer's Vary with Origin in it once (RFC 9110 section 12.5.5: a comma-separated list, names case-insensitive). */
 function varyWithOrigin(current: string | number | readonly string[] | undefined): string {
@@ -134,9 +127,9 @@ export function responseFactsOf(request: FastifyRequest): ResponseFacts {
 
 /** Sets the edge headers on a Fastify reply (for answers written before any hook ran, such as routing failures). */
 export function applyEdgeResponseHeaders(request: FastifyRequest, reply: FastifyReply, allowedOrigins: ReadonlySet<string>): void {
-  for (const [name, value] of edgeResponseHeaders(responseFactsOf(request), (name) => reply.getHeader(name), allowedOrigins)) {
-    reply.header(name, value);
-  }
+  const headers: Array<string | string[]> = [];
+  appendEdgeResponseHeaders(responseFactsOf(request), (name) => reply.getHeader(name), allowedOrigins, headers);
+  for (let index = 0; index < headers.length; index += 2) reply.header(headers[index] as string, headers[index + 1]);
 }
 
 /**
