@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeProtectedHeader } from 'jose';
@@ -104,6 +104,25 @@ describe('gatehouse keys', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
     expect(unknown.stderr).toContain(`its keys are: ${next}, ${first}`);
     // The file stays owner-only through every rewrite.
     expect((await stat(file)).mode & 0o777).toBe(0o600);
+  });
+
+  it('takes a key id that begins with "-" after --, and says so when it is given as an option', async () => {
+    // Generated kids never begin with "-" (signing-keys.ts); a file written by hand or by another tool may hold one.
+    const file = join(folder, 'dash-kid.json');
+    const inFile = (...args: string[]) => runCli(['keys', ...args, '--file', file]);
+    const first = (await inFile('generate')).stdout.trim();
+    const published = (await inFile('rotate', '--publish-only')).stdout.trim();
+    const dashed = `-${published.slice(1)}`;
+    const stored = JSON.parse(await readFile(file, 'utf8')) as { keys: Array<{ kid: string }> };
+    await writeFile(file, JSON.stringify({ keys: stored.keys.map((key) => (key.kid === published ? { ...key, kid: dashed } : key)) }), { mode: 0o600 });
+
+    const asOption = await inFile('activate', dashed);
+    expect(asOption.code).toBe(2);
+    expect(asOption.stderr).toContain(`unknown option '${dashed}'`);
+    expect(asOption.stderr).toContain('goes after --');
+    const afterSeparator = await runCli(['keys', 'activate', '--file', file, '--', dashed]);
+    expect(afterSeparator.code).toBe(0);
+    expect((await inFile('list')).stdout.trim().split('\n')).toEqual([`${dashed}\tES256\tsigns`, `${first}\tES256\tverifies`]);
   });
 
   it('refuses a file the server would refuse, and says how to make one', async () => {

@@ -37,6 +37,13 @@ describe('signing keys', () => {
     expect(jwk.kid).toBe(await calculateJwkThumbprint(jwk));
   });
 
+  it('names no key with a leading "-", which a command line would read as an option', async () => {
+    // One thumbprint in 64 begins with "-": among 400 keys, at least one would with probability 0.998.
+    const kids = await Promise.all(Array.from({ length: 400 }, async () => (await generatePrivateJwk('EdDSA')).kid));
+    expect(kids.filter((kid) => kid.startsWith('-'))).toEqual([]);
+    expect(new Set(kids).size).toBe(400);
+  });
+
   it('loads a keys file: the first key signs, every key verifies, each algorithm listed once', async () => {
     const [first, second, third] = await Promise.all([generatePrivateJwk('ES256'), generatePrivateJwk('EdDSA'), generatePrivateJwk('ES256')]);
     const keys = await loadKeys([first, second, third]);

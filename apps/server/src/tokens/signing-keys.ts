@@ -87,12 +87,19 @@ export async function generateEphemeralSigningKeys(): Promise<SigningKeys> {
   return buildSigningKeys([await generatePrivateJwk('ES256')], true);
 }
 
-/** A new private JWK with its thumbprint as kid, for a keys file (see `pnpm keys:generate`). */
+/**
+ * A new private JWK with its thumbprint as kid, for a keys file (see `pnpm gatehouse keys generate`).
+ * A base64url thumbprint begins with `-` once in 64 keys, and an operator then cannot type it after
+ * `keys activate` or `keys retire` (the CLI reads it as an option): such a key is drawn again, which
+ * keeps the kid the key's RFC 7638 thumbprint and costs a second key pair once in 64.
+ */
 export async function generatePrivateJwk(alg: SigningAlgorithm): Promise<JWK & { kid: string; alg: SigningAlgorithm }> {
-  const { privateKey } = await generateKeyPair(alg, { extractable: true });
-  const jwk = await exportJWK(privateKey);
-  const kid = await calculateJwkThumbprint(jwk);
-  return { ...jwk, kid, alg, use: 'sig' };
+  for (;;) {
+    const { privateKey } = await generateKeyPair(alg, { extractable: true });
+    const jwk = await exportJWK(privateKey);
+    const kid = await calculateJwkThumbprint(jwk);
+    if (!kid.startsWith('-')) return { ...jwk, kid, alg, use: 'sig' };
+  }
 }
 
 async function buildSigningKeys(
