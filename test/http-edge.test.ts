@@ -127,6 +127,9 @@ describe('security headers', () => {
       expect(response.headers.get('content-security-policy')).toMatch(/frame-ancestors 'none'/);
       expect(response.headers.get('referrer-policy')).toBe('no-referrer');
       expect(response.headers.get('strict-transport-security')).toBeNull();
+      // The API policy: no header that acts on an HTML document alone (http/security-headers.ts).
+      expect(response.headers.get('x-xss-protection')).toBeNull();
+      expect(response.headers.get('origin-agent-cluster')).toBeNull();
     }
   });
 

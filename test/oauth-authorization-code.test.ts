@@ -72,6 +72,9 @@ describe('authorization code with PKCE', () => {
     const html = await page.text();
     expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
     expect(page.headers.get('x-frame-options')).toBe('DENY');
+    // An HTML page gets helmet's whole page policy, the document-only headers included.
+    expect(page.headers.get('x-xss-protection')).toBe('0');
+    expect(page.headers.get('origin-agent-cluster')).toBe('?1');
     expect(page.headers.get('cache-control')).toBe('no-store');
     expect(page.headers.get('access-control-allow-origin')).toBeNull();
     expect(html).toContain('See your orders');

@@ -29,7 +29,7 @@ const fastify = (logger) => ({ command: ['node', join(here, 'servers/fastify-jwt
 const gatehouse = (extra, checkout = join(here, '../..')) => ({ command: ['node', join(checkout, 'bench/src/servers/gatehouse.mjs')], env: gatehouseEnv(extra), path: '/trpc/users.me', token: login });
 const baseline = process.env.CPU_BASELINE;
 const redisStore = (prefix) => ({ GATEHOUSE_STORE: 'redis', REDIS_URL: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379', GATEHOUSE_REDIS_PREFIX: prefix });
-// Bare node:http writing users.me's answer with Gatehouse's 21 headers and doing nothing else: the least CPU any
+// Bare node:http writing users.me's answer with Gatehouse's 17 headers and doing nothing else: the least CPU any
 // server answering exactly as Gatehouse does could spend, to set the reference's cost against.
 const gatehouseWireOnly = { command: ['node', join(here, 'servers/node-http-headers.mjs')], env: { BENCH_HEADER_SET: 'gatehouse' }, path: '/users/me', token: async () => 'unused' };
 const VARIANTS = {

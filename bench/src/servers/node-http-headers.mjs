@@ -1,4 +1,4 @@
-// Bare node:http answering users.me's body with a given header set: BENCH_HEADER_SET=gatehouse (the 21 headers
+// Bare node:http answering users.me's body with a given header set: BENCH_HEADER_SET=gatehouse (the 17 headers
 // Gatehouse sends on users.me) or reference (the five of the Fastify + @fastify/jwt + @fastify/rate-limit stack).
 import http from 'node:http';
 
@@ -12,14 +12,10 @@ const HEADER_SETS = {
     'content-security-policy': "default-src 'none';frame-ancestors 'none';base-uri 'none';form-action 'self'",
     'cross-origin-opener-policy': 'same-origin',
     'cross-origin-resource-policy': 'same-origin',
-    'origin-agent-cluster': '?1',
     'referrer-policy': 'no-referrer',
     'x-content-type-options': 'nosniff',
-    'x-dns-prefetch-control': 'off',
-    'x-download-options': 'noopen',
     'x-frame-options': 'DENY',
     'x-permitted-cross-domain-policies': 'none',
-    'x-xss-protection': '0',
     vary: 'Origin',
     'cache-control': 'no-store',
     'content-type': 'application/json',

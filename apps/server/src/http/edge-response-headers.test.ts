@@ -2,7 +2,7 @@ import fastifyHelmet from '@fastify/helmet';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, describe, expect, it } from 'vitest';
 import { appendEdgeResponseHeaders, EDGE_REPLACED_HEADERS, edgeResponseHeaders, registerResponseHeaders, type ResponseFacts } from './edge-response-headers.js';
-import { SECURITY_HEADER_OPTIONS } from './security-headers.js';
+import { API_SECURITY_HEADER_OPTIONS, API_SECURITY_HEADERS, PAGE_SECURITY_HEADER_OPTIONS, PAGE_SECURITY_HEADERS } from './security-headers.js';
 
 // The security headers are recorded once from helmet instead of running it per request; these hold them to
 // exactly what @fastify/helmet's own global mode sends, keep per-route helmet options working, and pin what
@@ -19,6 +19,7 @@ async function gatehouseHeaders(options: { trustProxy?: boolean } = {}): Promise
   apps.push(app);
   await registerResponseHeaders(app, { corsOrigins: [APP] });
   app.get('/json', async () => ({ ok: true }));
+  app.get('/page', async (_request, reply) => reply.header('content-type', 'Text/HTML; charset=utf-8').send('<p>page</p>'));
   app.get('/cached', async (_request, reply) => reply.header('cache-control', 'public, max-age=300').header('vary', 'Accept').send({ ok: true }));
   app.get('/form', { helmet: { contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'self'"] } } } }, async () => 'form');
   app.get('/bare', { helmet: false }, async () => 'bare');
@@ -30,12 +31,18 @@ const headerNames = (headers: Record<string, unknown>) =>
   Object.keys(headers).filter((name) => !['date', 'connection', 'keep-alive', 'content-length'].includes(name)).sort();
 
 describe('registerResponseHeaders', () => {
-  it('sends exactly the headers @fastify/helmet’s global mode sends, with a request id, Vary and no-store', async () => {
+  /** What @fastify/helmet's own global mode sends under `options`, on a JSON answer and on an HTML one. */
+  async function helmetReference(options: typeof PAGE_SECURITY_HEADER_OPTIONS, url: '/json' | '/page') {
     const reference = Fastify();
     apps.push(reference);
-    await reference.register(fastifyHelmet, { ...SECURITY_HEADER_OPTIONS, global: true });
+    await reference.register(fastifyHelmet, { ...options, global: true });
     reference.get('/json', async () => ({ ok: true }));
-    const expected = await reference.inject({ url: '/json' });
+    reference.get('/page', async (_request, reply) => reply.header('content-type', 'Text/HTML; charset=utf-8').send('<p>page</p>'));
+    return reference.inject({ url });
+  }
+
+  it('sends exactly the headers @fastify/helmet’s global mode sends under the API policy, with a request id, Vary and no-store', async () => {
+    const expected = await helmetReference(API_SECURITY_HEADER_OPTIONS, '/json');
 
     const actual = await (await gatehouseHeaders()).inject({ url: '/json' });
     expect(actual.statusCode).toBe(200);
@@ -46,6 +53,29 @@ describe('registerResponseHeaders', () => {
     expect(actual.headers['vary']).toBe('Origin');
     expect(actual.headers['x-request-id']).toMatch(/^req-/);
     expect(actual.headers['strict-transport-security']).toBeUndefined();
+  });
+
+  it('sends an HTML answer the page policy, exactly as @fastify/helmet’s global mode does', async () => {
+    const expected = await helmetReference(PAGE_SECURITY_HEADER_OPTIONS, '/page');
+    const actual = await (await gatehouseHeaders()).inject({ url: '/page' });
+    expect(headerNames(actual.headers)).toEqual([...headerNames(expected.headers), 'cache-control', 'vary', 'x-request-id'].sort());
+    for (const name of headerNames(expected.headers)) expect(actual.headers[name], name).toBe(expected.headers[name]);
+    expect(actual.headers['x-xss-protection']).toBe('0');
+    expect(actual.headers['origin-agent-cluster']).toBe('?1');
+  });
+
+  it('keeps from the API policy only the four headers that act on an HTML document alone, and OWASP’s API set', async () => {
+    const api = new Map(API_SECURITY_HEADERS);
+    const page = new Map(PAGE_SECURITY_HEADERS);
+    expect([...page.keys()].filter((name) => !api.has(name)).sort()).toEqual(['origin-agent-cluster', 'x-dns-prefetch-control', 'x-download-options', 'x-xss-protection']);
+    for (const [name, value] of api) expect(page.get(name), name).toBe(value);
+    expect(api.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(api.get('x-frame-options')).toBe('DENY');
+    expect(api.get('x-content-type-options')).toBe('nosniff');
+    expect(api.get('cross-origin-resource-policy')).toBe('same-origin');
+    const json = await (await gatehouseHeaders()).inject({ url: '/json' });
+    expect(json.headers['x-xss-protection']).toBeUndefined();
+    expect(json.headers['origin-agent-cluster']).toBeUndefined();
   });
 
   it('keeps a route’s own cache policy and adds Origin to its Vary', async () => {

@@ -2,7 +2,7 @@ import fastifyHelmet from '@fastify/helmet';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import { CORS_RESPONSE_HEADER_NAMES, corsResponseHeaders } from './cors.js';
-import { HSTS_HEADER, SECURITY_HEADER_OPTIONS, SECURITY_HEADERS } from './security-headers.js';
+import { API_SECURITY_HEADERS, HSTS_HEADER, PAGE_SECURITY_HEADER_OPTIONS, PAGE_SECURITY_HEADERS } from './security-headers.js';
 
 /** What decides a response's edge headers: all of it known before the answer is written. */
 export interface ResponseFacts {
@@ -26,8 +26,9 @@ export type OwnHeader = (name: string) => string | number | readonly string[] | 
  * answer's own of the same name:
  *
  * - X-Request-Id, which support searches the logs for;
- * - SECURITY_HEADERS (helmet's policy, recorded once), unless the route
- *   carries its own helmet options; a security header the answer already
+ * - the security headers (helmet's, recorded once; security-headers.ts):
+ *   the page policy on an HTML answer, the API policy on any other, unless
+ *   the route carries its own helmet options; a security header the answer already
  *   carries is its page's own policy (the authorize page's CSP allows its
  *   stylesheet by hash and the client's origin as a form action) and is
  *   kept, never widened by the global one; HSTS only over HTTPS, from the trusted
@@ -59,9 +60,10 @@ export function edgeResponseHeaders(facts: ResponseFacts, own: OwnHeader, allowe
 export function appendEdgeResponseHeaders(facts: ResponseFacts, own: OwnHeader, allowedOrigins: ReadonlySet<string>, into: Array<string | string[]>): void {
   into.push('x-request-id', facts.requestId);
   if (!facts.routeSecurityPolicy) {
-    for (let index = 0; index < SECURITY_HEADER_NAMES.length; index += 1) {
-      const name = SECURITY_HEADER_NAMES[index] as string;
-      if (own(name) === undefined) into.push(name, SECURITY_HEADER_VALUES[index] as string);
+    const policy = isHtml(own('content-type')) ? PAGE_POLICY : API_POLICY;
+    for (let index = 0; index < policy.names.length; index += 1) {
+      const name = policy.names[index] as string;
+      if (own(name) === undefined) into.push(name, policy.values[index] as string);
     }
   }
   if (facts.protocol === 'https') into.push(HSTS_HEADER[0], HSTS_HEADER[1]);
@@ -76,9 +78,20 @@ export function appendEdgeResponseHeaders(facts: ResponseFacts, own: OwnHeader, 
   if (own('cache-control') === undefined) into.push('cache-control', 'no-store');
 }
 
-/** SECURITY_HEADERS as two plain arrays, read by index on every answer. */
-const SECURITY_HEADER_NAMES: readonly string[] = SECURITY_HEADERS.map(([name]) => name);
-const SECURITY_HEADER_VALUES: readonly string[] = SECURITY_HEADERS.map(([, value]) => value);
+/** A policy's headers as two plain arrays, read by index on every answer. */
+interface SecurityPolicy {
+  readonly names: readonly string[];
+  readonly values: readonly string[];
+}
+
+const policyOf = (headers: ReadonlyArray<readonly [string, string]>): SecurityPolicy => ({ names: headers.map(([name]) => name), values: headers.map(([, value]) => value) });
+const PAGE_POLICY = policyOf(PAGE_SECURITY_HEADERS);
+const API_POLICY = policyOf(API_SECURITY_HEADERS);
+
+/** Whether an answer's Content-Type is an HTML document (media types are case-insensitive, RFC 9110 section 8.3.1). */
+function isHtml(contentType: string | number | readonly string[] | undefined): boolean {
+  return typeof contentType === 'string' && contentType.slice(0, 9).toLowerCase() === 'text/html';
+}
 
 /**
  * The headers edgeResponseHeaders may decide over an answer's own of the
@@ -143,7 +156,7 @@ export function applyEdgeResponseHeaders(request: FastifyRequest, reply: Fastify
  */
 export async function registerResponseHeaders(app: FastifyInstance, config: Pick<Config, 'corsOrigins'>): Promise<void> {
   const allowedOrigins = new Set(config.corsOrigins);
-  await app.register(fastifyHelmet, { ...SECURITY_HEADER_OPTIONS, global: false });
+  await app.register(fastifyHelmet, { ...PAGE_SECURITY_HEADER_OPTIONS, global: false });
   // A callback hook: an async one costs a promise and a microtask per response, for no await.
   app.addHook('onSend', function decideResponseHeaders(request, reply, payload, done) {
     let body = payload;

@@ -4,10 +4,11 @@ import helmet from 'helmet';
 const HSTS = 'max-age=31536000; includeSubDomains';
 
 /**
- * The API serves JSON, so the policy is as tight as it gets: nothing may
- * load, nothing may frame it, nothing leaks in a Referer.
+ * The policy of an HTML page (the OAuth authorize form) and the base of a
+ * route's own helmet options: helmet's defaults, as tight as they get, since
+ * nothing may load, nothing may frame the page, nothing leaks in a Referer.
  */
-export const SECURITY_HEADER_OPTIONS = {
+export const PAGE_SECURITY_HEADER_OPTIONS = {
   contentSecurityPolicy: {
     useDefaults: false,
     directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'self'"] },
@@ -21,18 +22,41 @@ export const SECURITY_HEADER_OPTIONS = {
 } satisfies Parameters<typeof helmet>[0];
 
 /**
- * The headers helmet sends under SECURITY_HEADER_OPTIONS, as lower-case
- * [name, value] pairs: read once at start-up by running helmet's own
- * middleware against a recorder. The policy has no per-request part (no
- * nonces), so every response can carry this one list; building helmet's
- * middleware chain per request cost about 25 µs, running it about 10 µs.
+ * The policy of every other answer (JSON, the API's): the page policy
+ * without the four headers that only ever act on an HTML document a browser
+ * renders, which an answer served as application/json with nosniff never
+ * is. X-XSS-Protection only switches off an XSS auditor that current
+ * browsers no longer have (Chrome removed its own in 2019), X-Download-Options only the "open" button of Internet
+ * Explorer 8's download dialog, X-DNS-Prefetch-Control the prefetching of a
+ * document's links, and Origin-Agent-Cluster how a document's scripts are
+ * grouped. OWASP's REST Security Cheat Sheet asks an API for Cache-Control,
+ * a CSP with frame-ancestors, Content-Type, HSTS, nosniff and
+ * X-Frame-Options; this keeps those and CORP, COOP, Referrer-Policy and
+ * X-Permitted-Cross-Domain-Policies besides. Each header costs Node about
+ * 0.3 µs to validate and write on every answer (bench/src/header-cost.mjs).
  */
-export const SECURITY_HEADERS: ReadonlyArray<readonly [string, string]> = recordHelmetHeaders();
+export const API_SECURITY_HEADER_OPTIONS = {
+  ...PAGE_SECURITY_HEADER_OPTIONS,
+  xXssProtection: false,
+  xDownloadOptions: false,
+  xDnsPrefetchControl: false,
+  originAgentCluster: false,
+} satisfies Parameters<typeof helmet>[0];
+
+/**
+ * The headers helmet sends under each policy, as lower-case [name, value]
+ * pairs: read once at start-up by running helmet's own middleware against a
+ * recorder. The policies have no per-request part (no nonces), so every
+ * response can carry one of these lists; building helmet's middleware chain
+ * per request cost about 25 µs, running it about 10 µs.
+ */
+export const PAGE_SECURITY_HEADERS: ReadonlyArray<readonly [string, string]> = recordHelmetHeaders(PAGE_SECURITY_HEADER_OPTIONS);
+export const API_SECURITY_HEADERS: ReadonlyArray<readonly [string, string]> = recordHelmetHeaders(API_SECURITY_HEADER_OPTIONS);
 
 /** Strict-Transport-Security, only for requests that arrived over HTTPS (never on plain-HTTP development). */
 export const HSTS_HEADER = ['strict-transport-security', HSTS] as const;
 
-function recordHelmetHeaders(): ReadonlyArray<readonly [string, string]> {
+function recordHelmetHeaders(options: Parameters<typeof helmet>[0]): ReadonlyArray<readonly [string, string]> {
   const recorded = new Map<string, string>();
   const recorder = {
     setHeader(name: string, value: string | number | readonly string[]) {
@@ -43,7 +67,7 @@ function recordHelmetHeaders(): ReadonlyArray<readonly [string, string]> {
     },
   };
   let finished = false;
-  helmet(SECURITY_HEADER_OPTIONS)(
+  helmet(options)(
     {} as Parameters<ReturnType<typeof helmet>>[0],
     recorder as unknown as Parameters<ReturnType<typeof helmet>>[1],
     (error?: unknown) => {
@@ -52,6 +76,6 @@ function recordHelmetHeaders(): ReadonlyArray<readonly [string, string]> {
     },
   );
   // helmet's middleware is synchronous today; if a version ever is not, fail at start-up, not with missing headers.
-  if (!finished) throw new Error('helmet did not finish synchronously: SECURITY_HEADERS cannot be recorded');
+  if (!finished) throw new Error('helmet did not finish synchronously: the security headers cannot be recorded');
   return Object.freeze([...recorded].map(([name, value]) => Object.freeze([name, value] as const)));
 }
