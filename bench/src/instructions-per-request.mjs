@@ -46,6 +46,7 @@ const login = async (base) => {
 const gatehouse = (checkout) => ({ script: join(checkout, 'bench/src/servers/gatehouse.mjs'), env: GATEHOUSE_BENCH_ENV, path: '/trpc/users.me', token: login });
 const VARIANTS = {
   'fastify+jwt': { script: join(here, 'servers/fastify-jwt.mjs'), env: { BENCH_HS256_SECRET: SECRET, BENCH_FASTIFY_LOGGER: 'false' }, path: '/users/me', token: async () => jwt.sign({ sub: 'u1', scope: 'users:read' }, SECRET, { algorithm: 'HS256', expiresIn: '1h' }) },
+  'fastify+jwt-headers': { script: join(here, 'servers/fastify-jwt.mjs'), env: { BENCH_HS256_SECRET: SECRET, BENCH_FASTIFY_LOGGER: 'false', BENCH_FASTIFY_HEADERS: 'gatehouse' }, path: '/users/me', token: async () => jwt.sign({ sub: 'u1', scope: 'users:read' }, SECRET, { algorithm: 'HS256', expiresIn: '1h' }) },
   'node:http-reference-headers': { script: join(here, 'servers/node-http-headers.mjs'), env: { BENCH_HEADER_SET: 'reference' }, path: '/users/me', token: async () => 'unused' },
   'node:http-gatehouse-headers': { script: join(here, 'servers/node-http-headers.mjs'), env: { BENCH_HEADER_SET: 'gatehouse' }, path: '/users/me', token: async () => 'unused' },
   gatehouse: gatehouse(join(here, '../..')),
