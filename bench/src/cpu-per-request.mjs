@@ -58,8 +58,8 @@ function load(url, token, duration) {
   return new Promise((resolve) => child.once('exit', () => resolve(JSON.parse(out))));
 }
 
-const servers = [];
-for (const name of names) {
+/** A variant's server, started, logged in and warmed up. */
+async function start(name) {
   const variant = VARIANTS[name];
   const [command, ...args] = on(0, variant.command);
   const child = spawn(command, args, { env: { ...process.env, ...variant.env }, stdio: ['ignore', 'pipe', 'ignore'] });
@@ -69,30 +69,49 @@ for (const name of names) {
   const url = `http://127.0.0.1:${port}${variant.path}`;
   const token = await variant.token(`http://127.0.0.1:${port}`);
   await load(url, token, 2);
-  servers.push({ name, child, url, token, perRound: [] });
+  return { child, url, token };
 }
+
+function stop(child) {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill();
+  });
+}
+
+for (const name of names) if (VARIANTS[name] === undefined) throw new Error(`no variant ${name}; known: ${Object.keys(VARIANTS).join(', ')}`);
+const servers = names.map((name) => ({ name, perRound: [] }));
 console.log(`load average ${os.loadavg().map((value) => value.toFixed(2)).join(' ')}; ${rounds} rounds of ${seconds} s`);
+// Each variant starts afresh in every round: V8 settles a process into one of two steady states (Node's nextTick on
+// its runtime path in about half of all starts, for Fastify and Gatehouse alike), so one process per variant for
+// the whole run would make every round the same draw and a before/after mostly a comparison of two draws.
 for (let round = 1; round <= rounds; round += 1) {
   for (const server of servers) {
-    const before = serverCpuUs(server.child.pid);
-    const result = await load(server.url, server.token, seconds);
-    const cpu = (serverCpuUs(server.child.pid) - before) / result.requests.total;
-    server.perRound.push(cpu);
-    console.log(`round ${round} ${server.name.padEnd(20)} ${cpu.toFixed(1)} µs CPU per request (${result.requests.total} requests, ${result['2xx']} 2xx)`);
+    const running = await start(server.name);
+    try {
+      const before = serverCpuUs(running.child.pid);
+      const result = await load(running.url, running.token, seconds);
+      const cpu = (serverCpuUs(running.child.pid) - before) / result.requests.total;
+      server.perRound.push(cpu);
+      console.log(`round ${round} ${server.name.padEnd(20)} ${cpu.toFixed(1)} µs CPU per request (${result.requests.total} requests, ${result['2xx']} 2xx)`);
+    } finally {
+      await stop(running.child);
+    }
   }
 }
-for (const server of servers) server.child.kill();
 const byName = new Map(servers.map((server) => [server.name, server]));
 // [ours, reference]: the ratio is the reference's CPU per request over ours (Redis: memory over Redis, goal 0.85).
 const pairs = [['gatehouse', 'fastify+jwt'], ['gatehouse', 'fastify+jwt-headers'], ['node:http-gatehouse-headers', 'fastify+jwt'], ['gatehouse', 'node:http-gatehouse-headers'], ['gatehouse-info', 'fastify+jwt-logged'], ['gatehouse-redis', 'gatehouse'], ['gatehouse', 'baseline'], ['gatehouse-redis', 'baseline-redis'], ['baseline-redis', 'baseline']];
-console.log('\n| CPU per request: reference / Gatehouse (≥ 1.00 means Gatehouse costs no more) | per round |');
-console.log('|---|---|');
+console.log('\n| CPU per request: reference / Gatehouse (≥ 1.00 means Gatehouse costs no more) | per round | median |');
+console.log('|---|---|---|');
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 for (const [ours, theirs] of pairs) {
   const a = byName.get(ours);
   const b = byName.get(theirs);
   if (a === undefined || b === undefined) continue;
   const ratios = a.perRound.map((cpu, index) => b.perRound[index] / cpu);
-  console.log(`| ${theirs} / ${ours} | ${ratios.map((ratio) => ratio.toFixed(2)).join(' ')} |`);
+  console.log(`| ${theirs} / ${ours} | ${ratios.map((ratio) => ratio.toFixed(2)).join(' ')} | ${median(ratios).toFixed(2)} |`);
 }
 if (names.some((name) => name.endsWith('-redis'))) {
   // Every key the Redis variants wrote lives under this run's prefix.
