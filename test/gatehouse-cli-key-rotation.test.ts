@@ -112,7 +112,8 @@ describe('gatehouse keys', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
     const inFile = (...args: string[]) => runCli(['keys', ...args, '--file', file]);
     const first = (await inFile('generate')).stdout.trim();
     const published = (await inFile('rotate', '--publish-only')).stdout.trim();
-    const dashed = `-${published.slice(1)}`;
+    // "-Q…": a letter that is no short option of the CLI's ("-f…" would read as --file and its value).
+    const dashed = `-Q${published.slice(2)}`;
     const stored = JSON.parse(await readFile(file, 'utf8')) as { keys: Array<{ kid: string }> };
     await writeFile(file, JSON.stringify({ keys: stored.keys.map((key) => (key.kid === published ? { ...key, kid: dashed } : key)) }), { mode: 0o600 });
 
