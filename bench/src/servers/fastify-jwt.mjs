@@ -5,22 +5,12 @@ import fastifyJwt from '@fastify/jwt';
 import fastifyRateLimit from '@fastify/rate-limit';
 import Fastify from 'fastify';
 import { randomUUID } from 'node:crypto';
+import { GATEHOUSE_EDGE_HEADERS } from './gatehouse-edge-headers.mjs';
 
 // BENCH_FASTIFY_HEADERS=gatehouse: the same stack answering with the headers Gatehouse sends on users.me (a request
 // id, the API's security headers, Vary, no-store and the IETF RateLimit fields beside @fastify/rate-limit's own),
 // set the cheapest way Fastify allows, for a header-for-header comparison.
 const sendGatehouseHeaders = process.env.BENCH_FASTIFY_HEADERS === 'gatehouse';
-const GATEHOUSE_STATIC_HEADERS = {
-  'content-security-policy': "default-src 'none';frame-ancestors 'none';base-uri 'none';form-action 'self'",
-  'cross-origin-opener-policy': 'same-origin',
-  'cross-origin-resource-policy': 'same-origin',
-  'referrer-policy': 'no-referrer',
-  'x-content-type-options': 'nosniff',
-  'x-frame-options': 'DENY',
-  'x-permitted-cross-domain-policies': 'none',
-  vary: 'Origin',
-  'cache-control': 'no-store',
-};
 
 const app = Fastify({ logger: process.env.BENCH_FASTIFY_LOGGER === 'true', genReqId: () => randomUUID() });
 await app.register(fastifyJwt, { secret: process.env.BENCH_HS256_SECRET });
@@ -40,7 +30,7 @@ app.addHook('onRequest', async (request, reply) => {
 });
 if (sendGatehouseHeaders) {
   app.addHook('onSend', (request, reply, payload, done) => {
-    reply.header('x-request-id', request.id).headers(GATEHOUSE_STATIC_HEADERS);
+    reply.header('x-request-id', request.id).headers(GATEHOUSE_EDGE_HEADERS);
     const limit = reply.getHeader('x-ratelimit-limit');
     reply.header('ratelimit-policy', `"default";q=${limit};w=60`);
     reply.header('ratelimit', `"default";r=${reply.getHeader('x-ratelimit-remaining')};t=${reply.getHeader('x-ratelimit-reset')}`);

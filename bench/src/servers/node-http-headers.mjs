@@ -1,6 +1,7 @@
 // Bare node:http answering users.me's body with a given header set: BENCH_HEADER_SET=gatehouse (the 17 headers
 // Gatehouse sends on users.me) or reference (the five of the Fastify + @fastify/jwt + @fastify/rate-limit stack).
 import http from 'node:http';
+import { GATEHOUSE_EDGE_HEADERS } from './gatehouse-edge-headers.mjs';
 
 const body = JSON.stringify({
   result: { data: { id: '6c3a3c1e-4bd5-4c36-a8a8-3a0a4e3f7d10', email: 'alice@gatehouse.dev', name: 'Alice', role: 'user', createdAt: '2026-12-01T18:49:01.765Z' } },
@@ -9,15 +10,7 @@ const HEADER_SETS = {
   reference: { 'x-ratelimit-limit': '1000000000', 'x-ratelimit-remaining': '999999999', 'x-ratelimit-reset': '60', 'content-type': 'application/json; charset=utf-8' },
   gatehouse: {
     'x-request-id': '7120d7af-c656-4064-a285-e79b27cdebdf',
-    'content-security-policy': "default-src 'none';frame-ancestors 'none';base-uri 'none';form-action 'self'",
-    'cross-origin-opener-policy': 'same-origin',
-    'cross-origin-resource-policy': 'same-origin',
-    'referrer-policy': 'no-referrer',
-    'x-content-type-options': 'nosniff',
-    'x-frame-options': 'DENY',
-    'x-permitted-cross-domain-policies': 'none',
-    vary: 'Origin',
-    'cache-control': 'no-store',
+    ...GATEHOUSE_EDGE_HEADERS,
     'content-type': 'application/json',
     'x-ratelimit-limit': '1000000000',
     'x-ratelimit-remaining': '999999999',
