@@ -63,13 +63,22 @@ async function start(name) {
   const variant = VARIANTS[name];
   const [command, ...args] = on(0, variant.command);
   const child = spawn(command, args, { env: { ...process.env, ...variant.env }, stdio: ['ignore', 'pipe', 'ignore'] });
-  const port = await readyPort(child);
-  // Log lines (the info variants) are read and dropped.
-  child.stdout.on('data', () => {});
-  const url = `http://127.0.0.1:${port}${variant.path}`;
-  const token = await variant.token(`http://127.0.0.1:${port}`);
-  await load(url, token, 2);
-  return { child, url, token };
+  try {
+    const port = await Promise.race([
+      readyPort(child),
+      new Promise((_resolve, reject) => child.once('exit', (code) => reject(new Error(`${name} exited (${code}) before it was ready`)))),
+    ]);
+    // Log lines (the info variants) are read and dropped.
+    child.stdout.on('data', () => {});
+    const url = `http://127.0.0.1:${port}${variant.path}`;
+    const token = await variant.token(`http://127.0.0.1:${port}`);
+    await load(url, token, 2);
+    return { child, url, token };
+  } catch (error) {
+    // A pinned server left running would skew every later round: stopped before the failure is reported.
+    await stop(child);
+    throw error;
+  }
 }
 
 function stop(child) {
@@ -105,7 +114,11 @@ const byName = new Map(servers.map((server) => [server.name, server]));
 const pairs = [['gatehouse', 'fastify+jwt'], ['gatehouse', 'fastify+jwt-headers'], ['node:http-gatehouse-headers', 'fastify+jwt'], ['gatehouse', 'node:http-gatehouse-headers'], ['gatehouse-info', 'fastify+jwt-logged'], ['gatehouse-redis', 'gatehouse'], ['gatehouse', 'baseline'], ['gatehouse-redis', 'baseline-redis'], ['baseline-redis', 'baseline']];
 console.log('\n| CPU per request: reference / Gatehouse (≥ 1.00 means Gatehouse costs no more) | per round | median |');
 console.log('|---|---|---|');
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
 for (const [ours, theirs] of pairs) {
   const a = byName.get(ours);
   const b = byName.get(theirs);

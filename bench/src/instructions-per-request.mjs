@@ -90,7 +90,9 @@ function portOf(child) {
 /** The `summary:` or `totals:` line of a callgrind file: instructions executed. */
 function instructionsIn(file) {
   const match = /^(?:summary|totals): (\d+)/m.exec(readFileSync(file, 'utf8'));
-  return match ? Number(match[1]) : 0;
+  // A count of 0 would win every "least of the starts" comparison: a file without one is a failed measurement.
+  if (match === null) throw new Error(`${file}: callgrind wrote no summary or totals line`);
+  return Number(match[1]);
 }
 
 /** Rewrites callgrind's hexadecimal JIT addresses as V8's names for them (perf map: `start size name` per line). */

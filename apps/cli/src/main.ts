@@ -20,8 +20,11 @@ function report(error: unknown): ExitCode {
   if (error instanceof CommanderError) {
     // Commander printed the message (and the help hint) already.
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT.ok;
-    // A key id, client id or email may itself begin with "-"; after "--" nothing is read as an option.
-    if (error.code === 'commander.unknownOption') print('a value that begins with "-" goes after --', 'as in: pnpm gatehouse keys retire --file keys.json -- -Ab3x');
+    // A key id, client id or email may itself begin with "-" (not "--": that is a mistyped option); after "--"
+    // nothing is read as an option.
+    if (error.code === 'commander.unknownOption' && /unknown option '-[^-]/.test(error.message)) {
+      print('a value that begins with "-" goes after --', 'as in: pnpm gatehouse keys retire --file keys.json -- -Ab3x');
+    }
     return EXIT.usage;
   }
   if (error instanceof CliError) {

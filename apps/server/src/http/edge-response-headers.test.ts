@@ -129,6 +129,16 @@ describe('edgeResponseHeaders', () => {
     expect(decide({ route: undefined })['access-control-allow-origin']).toBeUndefined();
   });
 
+  it('fails closed to the page policy for any answer that is not JSON or plain text, a missing Content-Type included', () => {
+    const policyOf = (contentType: string | undefined) => (decide({}, contentType === undefined ? {} : { 'content-type': contentType })['x-xss-protection'] === '0' ? 'page' : 'api');
+    for (const json of ['application/json', 'application/json; charset=utf-8', 'Application/JSON', 'application/problem+json', 'application/jwk-set+json', 'text/plain; charset=utf-8']) {
+      expect(policyOf(json), json).toBe('api');
+    }
+    for (const other of [undefined, 'text/html', ' text/html; charset=utf-8', 'application/xhtml+xml', 'image/svg+xml', 'text/xml', 'application/octet-stream', '']) {
+      expect(policyOf(other), String(other)).toBe('page');
+    }
+  });
+
   it('decides the same headers when asked twice (Vary keeps one Origin)', () => {
     const once = decide({}, { vary: 'accept' });
     expect(once['vary']).toBe('accept, Origin');

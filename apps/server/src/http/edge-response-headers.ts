@@ -27,7 +27,7 @@ export type OwnHeader = (name: string) => string | number | readonly string[] | 
  *
  * - X-Request-Id, which support searches the logs for;
  * - the security headers (helmet's, recorded once; security-headers.ts):
- *   the page policy on an HTML answer, the API policy on any other, unless
+ *   the API policy on a JSON or plain-text answer, the page policy on any other, unless
  *   the route carries its own helmet options; a security header the answer already
  *   carries is its page's own policy (the authorize page's CSP allows its
  *   stylesheet by hash and the client's origin as a form action) and is
@@ -60,7 +60,7 @@ export function edgeResponseHeaders(facts: ResponseFacts, own: OwnHeader, allowe
 export function appendEdgeResponseHeaders(facts: ResponseFacts, own: OwnHeader, allowedOrigins: ReadonlySet<string>, into: Array<string | string[]>): void {
   into.push('x-request-id', facts.requestId);
   if (!facts.routeSecurityPolicy) {
-    const policy = isHtml(own('content-type')) ? PAGE_POLICY : API_POLICY;
+    const policy = isApiAnswer(own('content-type')) ? API_POLICY : PAGE_POLICY;
     for (let index = 0; index < policy.names.length; index += 1) {
       const name = policy.names[index] as string;
       if (own(name) === undefined) into.push(name, policy.values[index] as string);
@@ -88,10 +88,26 @@ const policyOf = (headers: ReadonlyArray<readonly [string, string]>): SecurityPo
 const PAGE_POLICY = policyOf(PAGE_SECURITY_HEADERS);
 const API_POLICY = policyOf(API_SECURITY_HEADERS);
 
-/** Whether an answer's Content-Type is an HTML document (media types are case-insensitive, RFC 9110 section 8.3.1). */
-function isHtml(contentType: string | number | readonly string[] | undefined): boolean {
-  return typeof contentType === 'string' && contentType.slice(0, 9).toLowerCase() === 'text/html';
+/**
+ * Whether an answer is one the API policy covers: JSON (`application/json`, `application/…+json`) or plain
+ * text, which a browser never renders as a document with nosniff. Anything else, an answer without a
+ * Content-Type included, gets the page policy: a type this list does not know fails closed to more headers.
+ * Media types are case-insensitive (RFC 9110 section 8.3.1); the answer is remembered per value, since
+ * nearly every answer carries one of the server's few Content-Type strings.
+ */
+function isApiAnswer(contentType: string | number | readonly string[] | undefined): boolean {
+  if (typeof contentType !== 'string') return false;
+  const known = API_CONTENT_TYPES.get(contentType);
+  if (known !== undefined) return known;
+  const type = (contentType.split(';', 1)[0] ?? '').trim().toLowerCase();
+  const api = type === 'application/json' || type === 'text/plain' || (type.startsWith('application/') && type.endsWith('+json'));
+  if (API_CONTENT_TYPES.size < MAX_REMEMBERED_CONTENT_TYPES) API_CONTENT_TYPES.set(contentType, api);
+  return api;
 }
+
+/** Content-Type values are the server's own, never a client's, but the memo is bounded all the same. */
+const MAX_REMEMBERED_CONTENT_TYPES = 64;
+const API_CONTENT_TYPES = new Map<string, boolean>();
 
 /**
  * The headers edgeResponseHeaders may decide over an answer's own of the
