@@ -22,18 +22,20 @@ export const PAGE_SECURITY_HEADER_OPTIONS = {
 } satisfies Parameters<typeof helmet>[0];
 
 /**
- * The policy of every other answer (JSON, the API's): the page policy
- * without the four headers that only ever act on an HTML document a browser
- * renders, which an answer served as application/json with nosniff never
- * is. X-XSS-Protection only switches off an XSS auditor that current
- * browsers no longer have (Chrome removed its own in 2019), X-Download-Options only the "open" button of Internet
- * Explorer 8's download dialog, X-DNS-Prefetch-Control the prefetching of a
- * document's links, and Origin-Agent-Cluster how a document's scripts are
- * grouped. OWASP's REST Security Cheat Sheet asks an API for Cache-Control,
- * a CSP with frame-ancestors, Content-Type, HSTS, nosniff and
- * X-Frame-Options; this keeps those and CORP, COOP, Referrer-Policy and
- * X-Permitted-Cross-Domain-Policies besides. Each header costs Node about
- * 0.3 µs to validate and write on every answer (bench/src/header-cost.mjs).
+ * The policy of JSON and plain-text answers, the API's (the edge chooses
+ * by Content-Type, edge-response-headers.ts): the page policy without the
+ * four headers that only ever act on an HTML document a browser renders,
+ * which such an answer, with nosniff, never is. X-XSS-Protection only
+ * switches off an XSS auditor that current browsers no longer have (Chrome
+ * removed its own in 2019), X-Download-Options only the "open" button of
+ * Internet Explorer 8's download dialog, X-DNS-Prefetch-Control the
+ * prefetching of a document's links, and Origin-Agent-Cluster how a
+ * document's scripts are grouped. OWASP's REST Security Cheat Sheet asks an
+ * API for Cache-Control, a CSP with frame-ancestors, Content-Type, HSTS,
+ * nosniff and X-Frame-Options; this keeps those and CORP, COOP,
+ * Referrer-Policy and X-Permitted-Cross-Domain-Policies besides. Each header
+ * costs Node about 0.3 µs to validate and write on every answer
+ * (bench/src/header-cost.mjs).
  */
 export const API_SECURITY_HEADER_OPTIONS = {
   ...PAGE_SECURITY_HEADER_OPTIONS,
