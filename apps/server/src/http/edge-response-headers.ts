@@ -1,6 +1,7 @@
 import fastifyHelmet from '@fastify/helmet';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
+import { boundedMemo } from '../headers/bounded-memo.js';
 import { CORS_RESPONSE_HEADER_NAMES, corsResponseHeaders } from './cors.js';
 import { API_SECURITY_HEADERS, HSTS_HEADER, PAGE_SECURITY_HEADER_OPTIONS, PAGE_SECURITY_HEADERS } from './security-headers.js';
 
@@ -92,22 +93,20 @@ const API_POLICY = policyOf(API_SECURITY_HEADERS);
  * Whether an answer is one the API policy covers: JSON (`application/json`, `application/…+json`) or plain
  * text, which a browser never renders as a document with nosniff. Anything else, an answer without a
  * Content-Type included, gets the page policy: a type this list does not know fails closed to more headers.
- * Media types are case-insensitive (RFC 9110 section 8.3.1); the answer is remembered per value, since
- * nearly every answer carries one of the server's few Content-Type strings.
+ * Media types are case-insensitive (RFC 9110 section 8.3.1); the answer is remembered per value
+ * (boundedMemo), since nearly every answer carries one of the server's few Content-Type strings.
  */
 function isApiAnswer(contentType: string | number | readonly string[] | undefined): boolean {
-  if (typeof contentType !== 'string') return false;
-  const known = API_CONTENT_TYPES.get(contentType);
-  if (known !== undefined) return known;
-  const type = (contentType.split(';', 1)[0] ?? '').trim().toLowerCase();
-  const api = type === 'application/json' || type === 'text/plain' || (type.startsWith('application/') && type.endsWith('+json'));
-  if (API_CONTENT_TYPES.size < MAX_REMEMBERED_CONTENT_TYPES) API_CONTENT_TYPES.set(contentType, api);
-  return api;
+  return typeof contentType === 'string' && isApiContentType(contentType);
 }
 
-/** Content-Type values are the server's own, never a client's, but the memo is bounded all the same. */
-const MAX_REMEMBERED_CONTENT_TYPES = 64;
-const API_CONTENT_TYPES = new Map<string, boolean>();
+/** Content-Type and Vary values are the server's own, never a client's, but their memos are bounded all the same. */
+const MAX_REMEMBERED_VALUES = 64;
+
+const isApiContentType = boundedMemo((contentType) => {
+  const type = (contentType.split(';', 1)[0] ?? '').trim().toLowerCase();
+  return type === 'application/json' || type === 'text/plain' || (type.startsWith('application/') && type.endsWith('+json'));
+}, MAX_REMEMBERED_VALUES);
 
 /**
  * The headers edgeResponseHeaders may decide over an answer's own of the
@@ -120,26 +119,17 @@ export const EDGE_REPLACED_HEADERS: ReadonlySet<string> = new Set(['x-request-id
 /** The answer's Vary with Origin in it once (RFC 9110 section 12.5.5: a comma-separated list, names case-insensitive). */
 function varyWithOrigin(current: string | number | readonly string[] | undefined): string {
   if (current === undefined) return 'Origin';
-  const value = typeof current === 'object' ? current.join(', ') : String(current);
   // Nearly every answer carries one of a few Vary values of the server's own (tRPC's `trpc-accept, accept`):
   // each is split and searched once, not on every response.
-  const known = VARY_WITH_ORIGIN.get(value);
-  if (known !== undefined) return known;
-  const decided = addOrigin(value);
-  if (VARY_WITH_ORIGIN.size < MAX_REMEMBERED_VARY_VALUES) VARY_WITH_ORIGIN.set(value, decided);
-  return decided;
+  return addOrigin(typeof current === 'object' ? current.join(', ') : String(current));
 }
 
-function addOrigin(value: string): string {
+const addOrigin = boundedMemo((value) => {
   if (value.trim() === '') return 'Origin';
   const names = value.split(',').map((name) => name.trim().toLowerCase());
   if (names.includes('origin') || names.includes('*')) return value;
   return `${value}, Origin`;
-}
-
-/** Vary values are the server's own, never a client's, but the memo is bounded all the same. */
-const MAX_REMEMBERED_VARY_VALUES = 64;
-const VARY_WITH_ORIGIN = new Map<string, string>();
+}, MAX_REMEMBERED_VALUES);
 
 /** The facts of a Fastify request, as the router and trust-proxy rules give them. */
 export function responseFactsOf(request: FastifyRequest): ResponseFacts {
